@@ -1,0 +1,1 @@
+"""The Telegram face and the process: CLI, settings, PTB application."""

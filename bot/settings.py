@@ -1,0 +1,152 @@
+"""Settings from the environment and an optional .env file, checked once at start."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from conversations.config import DeskConfig
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./refundbot.db"
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+# Names an operator is likely to mistype; an unknown variable with one of these prefixes is
+# almost certainly a typo of ours, not some other program's.
+_OUR_PREFIXES = ("TELEGRAM_", "STAFF_", "WEBHOOK_", "DATABASE_", "HOME_", "PK_", "REFUNDBOT_")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="forbid",
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    staff_chat_id: int | None = None
+    staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    home_country: str = "PK"
+    pk_suspension_notice: bool = True
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    idle_timeout_minutes: int = Field(default=30, ge=1)
+    untaken_reminder_minutes: int = Field(default=60, ge=1)
+    staff_cards_per_minute: int = Field(default=12, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("staff_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            bad = [p for p in parts if not p.lstrip("-").isdigit()]
+            if bad:
+                raise ValueError(
+                    f"expected comma-separated numeric Telegram user ids, got {bad[0]!r}"
+                )
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _empty_chat_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("home_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        import holidays
+
+        code = value.strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            raise ValueError(f"expected an ISO 3166 alpha-2 code like PK, got {value!r}")
+        if code not in holidays.list_supported_countries():
+            raise ValueError(f"no public-holiday calendar for {code!r}")
+        return code
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        if value and not value.startswith("https://"):
+            raise ValueError("Telegram only delivers webhooks to an https:// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    def desk_config(self) -> DeskConfig:
+        return DeskConfig(
+            home_country=self.home_country,
+            pk_suspension_notice=self.pk_suspension_notice,
+            idle_timeout_minutes=self.idle_timeout_minutes,
+            staff_chat_id=self.staff_chat_id,
+            staff_user_ids=self.staff_user_ids,
+            untaken_reminder_minutes=self.untaken_reminder_minutes,
+            staff_cards_per_minute=self.staff_cards_per_minute,
+        )
+
+
+def _known_names() -> list[str]:
+    return [name.upper() for name in Settings.model_fields]
+
+
+def typo_warnings(environ: dict[str, str] | None = None) -> list[str]:
+    """Environment variables that look like ours but are not; each one line."""
+    env = os.environ if environ is None else environ
+    known = _known_names()
+    warnings = []
+    for name in sorted(env):
+        upper = name.upper()
+        if upper in known or not upper.startswith(_OUR_PREFIXES):
+            continue
+        guess = difflib.get_close_matches(upper, known, n=1)
+        hint = f" (did you mean {guess[0]}?)" if guess else ""
+        warnings.append(f"Unknown setting {name} is ignored{hint}.")
+    return warnings
+
+
+def load_settings(env_file: Path | None = None) -> Settings:
+    """Read settings, turning any problem into one SettingsError line that names the setting."""
+    try:
+        if env_file is not None:
+            return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "?"
+        if error["type"] == "extra_forbidden":
+            guess = difflib.get_close_matches(name, _known_names(), n=1)
+            hint = f" Did you mean {guess[0]}?" if guess else ""
+            raise SettingsError(f"Unknown setting {name} in .env.{hint}") from None
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raw = error.get("input")
+        shown = "" if name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"} else f" (got {raw!r})"
+        raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None

@@ -1,0 +1,1 @@
+"""The core: dialogue, refund rules and FAQ; imports neither telegram nor sqlalchemy."""

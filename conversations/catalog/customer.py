@@ -1,0 +1,202 @@
+"""What the customer reads in the chat, apart from FAQ answers and clause explanations."""
+
+from __future__ import annotations
+
+PK_NOTICE = (
+    "⚠️ Our SMS services in Pakistan are temporarily suspended until our registration "
+    "with the PTA (Pakistan Telecommunication Authority) is complete."
+)
+
+WELCOME = (
+    "Hi {name}! I'm the refund desk. I can answer refund questions, check a refund claim "
+    "against your account, and show your claims.\n\nWhat would you like to do?"
+)
+MENU_PROMPT = "What would you like to do?"
+HELP = (
+    "Here's what I can do:\n"
+    "/faq – refund questions and answers\n"
+    "/claim – ask for a refund on a purchase\n"
+    "/status – see your claims\n"
+    "/human – talk to a person\n"
+    "/back – go one step back\n"
+    "/cancel – stop what you're doing\n\n"
+    "You can also just type your question."
+)
+
+BTN_FAQ = "❓ Refund questions"
+BTN_CLAIM = "📝 Ask for a refund"
+BTN_STATUS = "📋 My claims"
+BTN_HUMAN = "🙋 Talk to a person"
+BTN_MENU = "⬅️ Main menu"
+BTN_MORE_FAQ = "❓ More questions"
+BTN_NONE_OF_THESE = "None of these"
+
+EXPIRED = "That conversation timed out after {minutes} minutes, so I've started over."
+CANCELLED = "Okay, stopped. Nothing was sent."
+NOTHING_TO_CANCEL = "There's nothing to cancel."
+NOTHING_TO_GO_BACK_TO = "You're at the start already."
+STALE_BUTTON = "That button belongs to an earlier step."
+PROGRESS_SAVED = "Sorry, something went wrong on my side. Your progress is saved; please try again."
+
+FAQ_MENU = "Pick a question:"
+
+# Unusable input
+UNSUPPORTED_MEDIA = (
+    "I can only read text messages, sorry. Please type your answer, or pick an option."
+)
+TOO_LONG = (
+    "That message is too long for me ({length} characters). Please keep it under {limit} "
+    "characters and send it again."
+)
+NEED_BUTTON = "Please pick one of the buttons below."
+
+# Claim: transaction
+ASK_TRANSACTION = (
+    "Let's check your refund. What's the transaction ID of the purchase? "
+    "It's on your receipt, e.g. TX-1001."
+)
+BAD_TRANSACTION_FORMAT = (
+    "That doesn't look like a transaction ID. It's a short code like TX-1001, "
+    "without spaces. Please try again."
+)
+UNKNOWN_TRANSACTION = (
+    "I can't find transaction {tx}. Please check it against your receipt and send it again "
+    "({left} {tries} left)."
+)
+UNKNOWN_TRANSACTION_GIVE_UP = (
+    "I still can't find that transaction. A person can look it up for you: tap "
+    "“Talk to a person”, or try /claim again later."
+)
+
+# Claim: ownership (C-OWNER)
+ASK_OWNER = (
+    "Thanks. To keep your account safe, please send the phone number or e-mail address "
+    "of the account that made this purchase (e.g. 0300 1234567 or name@example.com)."
+)
+NOT_A_CONTACT = (
+    "That doesn't look like a phone number or an e-mail address. "
+    "For example: 0300 1234567 or name@example.com."
+)
+OWNER_MISMATCH = (
+    "That doesn't match the account for this transaction ({left} {tries} left). Please try again."
+)
+OWNER_LOCKED = (
+    "That didn't match three times, so I've locked this transaction in this chat for one hour "
+    "(until {until}). If you need help sooner, tap “Talk to a person”."
+)
+STILL_LOCKED = (
+    "Transaction {tx} is locked in this chat until {until} after three wrong answers. "
+    "Please try again after that, or talk to a person."
+)
+OWNER_OK = "Thanks, that matches."
+
+# Claim: duplicate (C-DUPLICATE)
+DUPLICATE = (
+    "There's already a claim for {tx}: claim #{claim_id}, {status}. "
+    "One claim per purchase at a time, so I won't open another. Use /status to follow it."
+)
+
+# Claim: reason
+ASK_REASON = "Purchase {tx}: {credits} credits ({kind}), bought {when}.\n\nWhat went wrong?"
+REASON_LABELS = {
+    "undelivered": "📵 Messages not delivered",
+    "outage": "⛔ Couldn't send (platform down)",
+    "not_beneficial": "🤷 Not what I needed",
+    "other": "💬 Something else",
+}
+REASON_SHORT = {
+    "undelivered": "messages not delivered",
+    "outage": "couldn't send, platform down",
+    "not_beneficial": "the service wasn't what I needed",
+    "other": "something else",
+}
+KIND_LABELS = {"package": "package", "subscription": "subscription"}
+
+# Claim: campaign
+ASK_CAMPAIGN = "Which campaign had the undelivered messages? Pick one, or type its campaign ID."
+ASK_CAMPAIGN_TYPED = (
+    "Which campaign had the undelivered messages? Please type its campaign ID, e.g. CMP-2001."
+)
+CAMPAIGN_BUTTON = "{campaign_id} · {sent} · {country}"
+UNKNOWN_CAMPAIGN = (
+    "I can't find campaign {campaign} on this purchase ({left} {tries} left). "
+    "Please pick one of the buttons or type the ID again."
+)
+CAMPAIGN_GIVE_UP = (
+    "I couldn't match that campaign, so I'll send your claim to our team to check by hand."
+)
+
+# Claim: description
+ASK_DESCRIPTION = (
+    "Please describe the problem in a few sentences (at least {min} characters, at most {max})."
+)
+DESCRIPTION_TOO_SHORT = (
+    "That's a bit short. Please tell us what happened in a sentence or two, "
+    "e.g. “Credits were charged twice for one campaign.”"
+)
+
+# Claim: summary
+SUMMARY = "Please check your claim:\n\nPurchase: {tx}\nProblem: {reason}{extra}\n\nSend it?"
+SUMMARY_CAMPAIGN = "\nCampaign: {campaign}"
+SUMMARY_NO_CAMPAIGN = "\nCampaign: not matched (our team will check)"
+SUMMARY_DESCRIPTION = "\nDetails: {description}"
+BTN_SUBMIT = "✅ Send"
+BTN_CHANGE = "✏️ Change"
+BTN_CANCEL = "✖️ Cancel"
+
+# Decision
+DECISION_ELIGIBLE = (
+    "✅ Good news: your claim #{claim_id} qualifies for a refund of {credits} credits.\n\n"
+    "It's now with our team for a final check. I'll message you here when they decide."
+)
+DECISION_REVIEW = (
+    "🔎 Thanks. Your claim #{claim_id} needs a person to check it.\n\n"
+    "{why}\n\nOur team will look into it and I'll message you here when they decide."
+)
+DECISION_INELIGIBLE = (
+    "❌ Sorry, this purchase can't be refunded.\n\n{why}\n\n{next}\n\n"
+    "(Rule {clause} of our refund policy. Reference: claim #{claim_id}.)"
+)
+DECISION_WHY_CHECKED = "What I checked:"
+
+# /status
+STATUS_NONE = "You have no refund claims yet. Tap “Ask for a refund” to start one."
+STATUS_HEADER = "Your claims (newest first):"
+STATUS_LINE = "#{claim_id} · {tx} · {status} · {when}"
+STATUS_APPROVED_LINE = "   {credits} credits, refund expected {start} – {end}"
+STATUS_REJECTED_LINE = "   Reason: {reason}"
+STATUS_QUESTION_LINE = "   We asked: {question} (just reply here)"
+STATUS_LABELS = {
+    "ineligible": "not eligible",
+    "escalated": "waiting for our team",
+    "in_review": "being checked by our team",
+    "info_requested": "waiting for your answer",
+    "approved": "approved",
+    "rejected": "rejected",
+    "refunded": "refunded",
+    "cancelled": "withdrawn",
+}
+
+# /human
+HUMAN_START = (
+    "Okay, I'll pass your messages to our support team. Type your message below. "
+    "Send /cancel when you're done."
+)
+HUMAN_NO_STAFF = (
+    "Our team isn't connected to this chat yet. Please write to support by e-mail, "
+    "or file a claim with /claim and it will reach them."
+)
+HUMAN_RELAYED = "Sent to our team. They'll reply here."
+HUMAN_REPLY = "💬 Support team: {text}"
+HUMAN_ENDED = "You're back with the bot. Type a question or pick an option."
+
+# Free text in the menu
+OFF_TOPIC = (
+    "I can only help with refunds: refund questions, refund claims and their status. "
+    "Pick an option below or ask a refund question."
+)
+GREETING = "Hi {name}! Ask me a refund question, or pick an option below."
+
+UNKNOWN_COMMAND = "I don't know /{command}. Here's what I can do:"
+CHANGE_PROMPT = "Okay, let's change it. What went wrong?"
+ANSWER_PROMPT = "Our team is waiting for your answer about your claim. Just type it here."

@@ -1,0 +1,125 @@
+"""What support staff read in the staff chat."""
+
+from __future__ import annotations
+
+CARD_TITLE = "🧾 Claim #{claim_id} · {status}"
+CARD_AGE = "Filed {when} ({age} ago)"
+CARD_CUSTOMER = "Customer: {name}{username} · id {user_id}"
+CARD_CLAIM = "Purchase {tx} · reason: {reason}"
+CARD_DESCRIPTION = "Customer says: “{description}”"
+CARD_DECISION = "Bot decision: {outcome}{unverified}"
+CARD_UNVERIFIED = " (unverified, please investigate)"
+CARD_CLAUSE = "{mark} {clause}: {explanation}"
+CARD_EVIDENCE = "Evidence"
+CARD_PURCHASE = "• Bought {when}: {kind}, {credits} credits, {used} used, {amount} {currency}"
+CARD_CAMPAIGN = (
+    "• Campaign {campaign_id} to {country}, sent {when}: {sent} sent, {delivered} delivered, "
+    "{failed_platform} failed on our side, {failed_carrier} failed at the carrier"
+)
+CARD_NO_CAMPAIGN = "• No campaign matched"
+CARD_INCIDENT = "• Incident {incident_id} ({scope}): {description}, {start} – {end}"
+CARD_INCIDENT_ONGOING = "ongoing"
+CARD_REFUNDABLE = "Refundable: {credits} credits"
+CARD_OWNER = "Handled by: {owner}"
+CARD_NOBODY = "Handled by: nobody yet"
+CARD_LAST = "Last change: {what} by {who}, {when}"
+CARD_REJECT_REASON = "Rejection reason: {reason}"
+CARD_QUESTION = "Asked the customer: “{question}”"
+CARD_ANSWER = "Customer answered: “{answer}”"
+CARD_REFUND_WINDOW = "Refund due {start} – {end}"
+
+OUTCOME_LABELS = {"eligible": "eligible", "ineligible": "not eligible", "review": "needs review"}
+STATUS_LABELS = {
+    "ineligible": "not eligible",
+    "escalated": "new",
+    "in_review": "in review",
+    "info_requested": "waiting for customer",
+    "approved": "approved",
+    "rejected": "rejected",
+    "refunded": "refunded",
+    "cancelled": "withdrawn",
+}
+
+BTN_TAKE = "🙋 Take"
+BTN_APPROVE = "✅ Approve"
+BTN_REJECT = "❌ Reject"
+BTN_ASK = "❓ Ask customer"
+BTN_REFUNDED = "💸 Mark refunded"
+BTN_CREDITS = "✏️ Change credits"
+BTN_BACK = "⬅️ Back"
+BTN_CONFIRM_APPROVE = "✅ Approve {credits} credits"
+BTN_TYPED_REASON = "✍️ Type a reason"
+BTN_CONFIRM = "✅ Yes, do it"
+
+# Policy grounds a staff member can reject with (C-FINAL).
+REJECT_GROUNDS = {
+    "window": "The claim came more than 2 days after the purchase.",
+    "carrier": "The messages failed at a carrier or network outside our platform.",
+    "no_failure": "Our records show the messages were delivered.",
+    "used": "The credits had already been used.",
+    "subscription": "Recurring subscriptions are not refundable.",
+    "invalid": "After checking, we found no service failure on our side.",
+}
+REJECT_PICK = "Claim #{claim_id}: pick the reason to give the customer, or type one."
+ASK_PROMPT = "Claim #{claim_id}: reply to this message with your question for the customer."
+REASON_PROMPT = "Claim #{claim_id}: reply to this message with the reason for the customer."
+CREDITS_PROMPT = (
+    "Claim #{claim_id}: reply to this message with the number of credits to refund (0–{max})."
+)
+CREDITS_BAD = "Please reply with a whole number from 0 to {max}."
+CONFIRM_APPROVE = "Approve claim #{claim_id} for {credits} credits?"
+
+NOT_STAFF = "Only support staff can do that."
+ALREADY_DONE = "Already {what} by {who}."
+NOT_ALLOWED_NOW = "Claim #{claim_id} is {status}; that can't be done now."
+UNKNOWN_CLAIM = "There's no claim #{claim_id}."
+DONE_ALERT = "Done: {what}."
+
+ACTION_LABELS = {
+    "take": "taken",
+    "approve": "approved",
+    "reject": "rejected",
+    "ask": "question sent",
+    "refunded": "marked refunded",
+    "answered": "customer answered",
+    "escalate": "escalated",
+}
+
+RELAYED = "💬 From {name}{username} (id {user_id}):\n{text}\n\nReply to this message to answer."
+RELAY_SENT = "Sent to the customer."
+RELAY_UNKNOWN = "I can't tell which customer that reply is for. Reply to a relayed message."
+ANSWER_FORWARD = "💬 Claim #{claim_id}: {name} answered:\n{text}"
+
+QUEUE_EMPTY = "The queue is empty. 🎉"
+QUEUE_HEADER = "Open claims, oldest first ({start}–{end} of {total}):"
+QUEUE_LINE = "#{claim_id} · {status} · {outcome} · {credits} cr · {age} · {owner}"
+BTN_PREV = "◀️ Newer"
+BTN_NEXT = "Older ▶️"
+CARD_USAGE = "Usage: /card 12 (the claim number)."
+STATS = (
+    "Claims by status:\n{by_status}\n\nFiled today: {today}\n"
+    "Median time to decision: {median}\nRefunds overdue: {overdue}"
+)
+STATS_NO_MEDIAN = "no decisions yet"
+
+REMINDER_UNTAKEN = "⏰ Claim #{claim_id} has waited {age} and nobody has taken it yet."
+REMINDER_OVERDUE = (
+    "⚠️ Refund overdue: claim #{claim_id} was approved {approved} and the 7-business-day window "
+    "ended {end}. Please pay it and mark it refunded."
+)
+
+DIGEST_TITLE = "📥 Many claims are arriving ({count} in the last few minutes)."
+DIGEST_LINE = "• {group}: {count} claims ({ids})"
+DIGEST_GROUP_INCIDENT = "incident {incident_id}, {outcome}"
+DIGEST_GROUP_OTHER = "{reason}, {outcome}"
+DIGEST_FOOTER = "Each claim is in /queue; open one with /card N."
+BTN_BULK_APPROVE = "✅ Approve all eligible for {incident_id}"
+BULK_CONFIRM = "Approve all {count} eligible claims linked to incident {incident_id}?"
+BULK_DONE = "Approved {count} claims for incident {incident_id}."
+
+NOT_STAFF_COMMAND = "That command is for support staff."
+STALE_ACTION = "That button is no longer valid."
+STAFF_HELP = (
+    "Staff commands:\n/queue – open claims, oldest first\n/card 12 – show claim #12\n"
+    "/stats – numbers at a glance\n\nReply to a relayed message to answer that customer."
+)

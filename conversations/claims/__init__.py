@@ -1,0 +1,1 @@
+"""Filing claims and showing them to the customer."""

@@ -1,0 +1,16 @@
+"""The settings the core needs, handed in by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    home_country: str = "PK"
+    pk_suspension_notice: bool = True
+    idle_timeout_minutes: int = 30
+    staff_chat_id: int | None = None
+    staff_user_ids: frozenset[int] = field(default_factory=frozenset)
+    untaken_reminder_minutes: int = 60
+    staff_cards_per_minute: int = 12

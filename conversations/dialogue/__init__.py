@@ -1,0 +1,1 @@
+"""The dialogue engine: one turn = load state, apply one event, save, send."""

@@ -1,0 +1,96 @@
+"""The turn loop: load state, apply one event, save (optimistic concurrency), hand back replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from conversations.config import DeskConfig
+from conversations.dialogue import customer
+from conversations.dialogue.events import EventKind, Inbound
+from conversations.dialogue.turn import Turn
+from conversations.domain import OutgoingMessage
+from conversations.ports import Clock, UnitOfWork
+from conversations.staff import actions as staff_actions
+from conversations.staff.transitions import ConversationRace
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+class ConcurrencyError(RuntimeError):
+    """A chat's state kept changing under us; the update is left for Telegram to re-deliver."""
+
+
+@dataclass
+class TurnResult:
+    # This chat's replies, with their outbox ids, for the handler to send at once.
+    replies: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
+    # Whether the turn queued messages to other chats (for the dispatcher).
+    queued_elsewhere: bool = False
+    callback_text: str | None = None
+    callback_alert: bool = False
+    duplicate: bool = False
+
+
+class Desk:
+    """Applies inbound events; the same object serves Telegram and the terminal chat."""
+
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], clock: Clock, config: DeskConfig
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self.config = config
+
+    def is_staff_event(self, event: Inbound) -> bool:
+        """Staff chat traffic, staff buttons, and staff commands in a staff member's chat."""
+        if self.config.staff_chat_id is not None and event.chat_id == self.config.staff_chat_id:
+            return True
+        if event.kind is EventKind.BUTTON and (event.data or "").startswith("st:"):
+            return True
+        return (
+            event.kind is EventKind.COMMAND
+            and event.command in staff_actions.STAFF_COMMANDS
+            and event.sender.user_id in self.config.staff_user_ids
+        )
+
+    async def handle(self, event: Inbound) -> TurnResult:
+        """Apply one event exactly once; retried when another turn of the chat won the race."""
+        for attempt in range(MAX_ATTEMPTS):
+            async with self._uow_factory() as uow:
+                if event.update_id is not None and not await uow.conversations.mark_update(
+                    event.update_id
+                ):
+                    return TurnResult(duplicate=True)
+                state = await uow.conversations.load(event.chat_id)
+                turn = Turn(uow, state, event, self._clock(), self.config)
+                try:
+                    if self.is_staff_event(event):
+                        turn.keep_state = False
+                        await staff_actions.apply(turn)
+                    else:
+                        await customer.apply(turn)
+                except ConversationRace:
+                    await uow.rollback()
+                    continue
+                if turn.keep_state:
+                    state.updated_at = turn.now
+                    if not await uow.conversations.save(state):
+                        await uow.rollback()
+                        log.info("chat %s: lost a race, retrying (%d)", event.chat_id, attempt + 1)
+                        continue
+                result = TurnResult(
+                    callback_text=turn.callback_text, callback_alert=turn.callback_alert
+                )
+                for message in turn.messages:
+                    outbox_id = await uow.outbox.put(message)
+                    if message.chat_id == event.chat_id:
+                        result.replies.append((outbox_id, message))
+                    else:
+                        result.queued_elsewhere = True
+                await uow.commit()
+                return result
+        raise ConcurrencyError(f"chat {event.chat_id}: gave up after {MAX_ATTEMPTS} attempts")

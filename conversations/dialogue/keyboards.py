@@ -1,0 +1,78 @@
+"""The inline keyboards the customer sees; callback data stays well under Telegram's 64 bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from conversations.catalog import customer as t
+from conversations.dialogue.turn import Keyboard
+from conversations.domain import Button, Reason
+from conversations.faq import FaqTopic, load_topics
+
+MENU_FAQ = "m:faq"
+MENU_CLAIM = "m:claim"
+MENU_STATUS = "m:status"
+MENU_HUMAN = "m:human"
+MENU_MAIN = "m:main"
+FAQ_PREFIX = "faq:"
+REASON_PREFIX = "r:"
+CAMPAIGN_PREFIX = "c:"
+SUBMIT = "cl:submit"
+CHANGE = "cl:change"
+CANCEL = "cl:cancel"
+
+
+def main_menu() -> Keyboard:
+    return (
+        (Button(t.BTN_FAQ, MENU_FAQ),),
+        (Button(t.BTN_CLAIM, MENU_CLAIM),),
+        (Button(t.BTN_STATUS, MENU_STATUS), Button(t.BTN_HUMAN, MENU_HUMAN)),
+    )
+
+
+def faq_menu() -> Keyboard:
+    rows = [(Button(topic.title, FAQ_PREFIX + topic.id),) for topic in load_topics()]
+    rows.append((Button(t.BTN_MENU, MENU_MAIN),))
+    return tuple(rows)
+
+
+def topic_choices(topics: Iterable[FaqTopic]) -> Keyboard:
+    rows = [(Button(topic.title, FAQ_PREFIX + topic.id),) for topic in topics]
+    rows.append((Button(t.BTN_NONE_OF_THESE, MENU_MAIN),))
+    return tuple(rows)
+
+
+_NEXT_STEP_BUTTONS = {
+    "claim": Button(t.BTN_CLAIM, MENU_CLAIM),
+    "status": Button(t.BTN_STATUS, MENU_STATUS),
+    "human": Button(t.BTN_HUMAN, MENU_HUMAN),
+}
+
+
+def after_answer(next_step: str) -> Keyboard:
+    """The natural next step after an FAQ answer, then the way back."""
+    rows: list[tuple[Button, ...]] = []
+    if next_step in _NEXT_STEP_BUTTONS:
+        rows.append((_NEXT_STEP_BUTTONS[next_step],))
+    rows.append((Button(t.BTN_MORE_FAQ, MENU_FAQ), Button(t.BTN_MENU, MENU_MAIN)))
+    return tuple(rows)
+
+
+def reasons() -> Keyboard:
+    return tuple((Button(t.REASON_LABELS[r.value], REASON_PREFIX + r.value),) for r in Reason)
+
+
+def campaigns(choices: Iterable[tuple[str, str]]) -> Keyboard:
+    """One button per (campaign id, label)."""
+    return tuple((Button(label, CAMPAIGN_PREFIX + cid),) for cid, label in choices)
+
+
+def confirm() -> Keyboard:
+    return (
+        (Button(t.BTN_SUBMIT, SUBMIT),),
+        (Button(t.BTN_CHANGE, CHANGE), Button(t.BTN_CANCEL, CANCEL)),
+    )
+
+
+def human_only() -> Keyboard:
+    return ((Button(t.BTN_HUMAN, MENU_HUMAN), Button(t.BTN_MENU, MENU_MAIN)),)

@@ -1,0 +1,100 @@
+"""Talking to a person: the customer's side of /human and of answering a staff question."""
+
+from __future__ import annotations
+
+from conversations.catalog import customer as t
+from conversations.catalog import decisions as d
+from conversations.catalog import staff as s
+from conversations.dialogue import keyboards as kb
+from conversations.dialogue import steps
+from conversations.dialogue.turn import Turn
+from conversations.domain import AuditEntry, ClaimStatus, OutgoingMessage
+from conversations.staff import card
+
+
+def relay_ref(chat_id: int) -> str:
+    """The ref under which a relayed message remembers its customer's chat."""
+    return f"relay:{chat_id}"
+
+
+async def start(turn: Turn) -> None:
+    """Switch the chat to relaying messages to the staff chat."""
+    turn.close_buttons(turn.event.text or t.BTN_HUMAN)
+    if turn.config.staff_chat_id is None:
+        turn.reset()
+        turn.say(t.HUMAN_NO_STAFF, kb.main_menu())
+        return
+    turn.reset()
+    turn.goto(steps.HUMAN)
+    turn.say(t.HUMAN_START)
+
+
+async def forward(turn: Turn, text: str) -> None:
+    """Pass one customer message to the staff chat."""
+    staff_chat = turn.config.staff_chat_id
+    if staff_chat is None:
+        turn.reset()
+        turn.say(t.HUMAN_NO_STAFF, kb.main_menu())
+        return
+    sender = turn.event.sender
+    turn.send_to(
+        OutgoingMessage(
+            chat_id=staff_chat,
+            text=s.RELAYED.format(
+                name=sender.first_name or "?",
+                username=f" (@{sender.username})" if sender.username else "",
+                user_id=sender.user_id,
+                text=text,
+            ),
+            ref=relay_ref(turn.chat_id),
+        )
+    )
+    turn.say(t.HUMAN_RELAYED)
+
+
+async def answer_question(turn: Turn, text: str) -> None:
+    """The customer's reply to a staff question goes back to the claim, which returns to review."""
+    claim_id = int(turn.state.slots.get("question_claim", 0))
+    claim = await turn.uow.claims.get(claim_id)
+    turn.reset()
+    if claim is None or claim.status is not ClaimStatus.INFO_REQUESTED:
+        turn.say(t.MENU_PROMPT, kb.main_menu())
+        return
+    previous = claim.status
+    claim.status = ClaimStatus.IN_REVIEW
+    claim.pending_question = None
+    claim.updated_at = turn.now
+    if not await turn.uow.claims.transition(claim_id, frozenset({previous}), claim):
+        turn.say(t.MENU_PROMPT, kb.main_menu())
+        return
+    await turn.uow.claims.add_audit(
+        AuditEntry(
+            claim_id=claim_id,
+            at=turn.now,
+            actor="customer",
+            actor_id=turn.event.sender.user_id,
+            from_status=previous,
+            to_status=ClaimStatus.IN_REVIEW,
+            note=f"answer: {text[:500]}",
+        )
+    )
+    turn.say(d.ANSWER_RECEIVED.format(claim_id=claim_id), kb.main_menu())
+    if turn.config.staff_chat_id is not None:
+        turn.send_to(
+            OutgoingMessage(
+                chat_id=turn.config.staff_chat_id,
+                text=s.ANSWER_FORWARD.format(
+                    claim_id=claim_id, name=turn.event.sender.display, text=text
+                ),
+                reply_ref=card.card_ref(claim_id),
+            )
+        )
+        turn.send_to(await card.card_message(turn.uow, claim, turn.now, turn.config, edit=True))
+
+
+def reprompt(turn: Turn) -> None:
+    """Remind the customer what the chat is waiting for."""
+    if turn.state.step == steps.HUMAN:
+        turn.say(t.HUMAN_START)
+    else:
+        turn.say(t.ANSWER_PROMPT)

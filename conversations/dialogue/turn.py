@@ -1,0 +1,73 @@
+"""A turn's working context: the loaded state, the event and the replies it makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from conversations.config import DeskConfig
+from conversations.dialogue.events import EventKind, Inbound
+from conversations.domain import Button, ConversationState, OutgoingMessage
+from conversations.ports import UnitOfWork
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+# Slots that outlive /cancel and timeouts: a lock must not be undone by starting over.
+PERSISTENT_SLOTS = ("locks", "owner_fails")
+
+
+@dataclass
+class Turn:
+    uow: UnitOfWork
+    state: ConversationState
+    event: Inbound
+    now: datetime
+    config: DeskConfig
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    # The answer to a pressed button: a short toast, or an alert the user must dismiss.
+    callback_text: str | None = None
+    callback_alert: bool = False
+    # Staff turns act on claims, not on a conversation of their own.
+    keep_state: bool = True
+
+    @property
+    def chat_id(self) -> int:
+        return self.event.chat_id
+
+    def say(self, text: str, buttons: Keyboard = (), ref: str | None = None) -> None:
+        """Send a new message to this chat."""
+        self.messages.append(OutgoingMessage(self.chat_id, text, buttons, ref=ref))
+
+    def show(self, text: str, buttons: Keyboard = ()) -> None:
+        """Replace the pressed menu in place, or send a new message when there is none."""
+        if self.event.kind is EventKind.BUTTON and self.event.message_id is not None:
+            self.messages.append(
+                OutgoingMessage(self.chat_id, text, buttons, edit_message_id=self.event.message_id)
+            )
+        else:
+            self.say(text, buttons)
+
+    def close_buttons(self, text: str) -> None:
+        """Turn the pressed message into a plain record of the choice, without its buttons."""
+        if self.event.kind is EventKind.BUTTON and self.event.message_id is not None:
+            self.messages.append(
+                OutgoingMessage(self.chat_id, text, (), edit_message_id=self.event.message_id)
+            )
+
+    def toast(self, text: str, alert: bool = False) -> None:
+        """Answer the pressed button with a short notice."""
+        self.callback_text = text
+        self.callback_alert = alert
+
+    def send_to(self, message: OutgoingMessage) -> None:
+        """Queue a message to another chat (the staff chat, another customer)."""
+        self.messages.append(message)
+
+    def goto(self, step: str) -> None:
+        self.state.step = step
+
+    def reset(self) -> None:
+        """Back to the menu, forgetting everything but locks."""
+        kept = {k: v for k, v in self.state.slots.items() if k in PERSISTENT_SLOTS}
+        self.state.slots = kept
+        self.state.step = "menu"

@@ -1,0 +1,235 @@
+"""The refund desk's domain types: ledger records, claims, decisions and outgoing messages."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Kind(enum.StrEnum):
+    PACKAGE = "package"
+    SUBSCRIPTION = "subscription"
+
+
+class Reason(enum.StrEnum):
+    UNDELIVERED = "undelivered"
+    OUTAGE = "outage"
+    NOT_BENEFICIAL = "not_beneficial"
+    OTHER = "other"
+
+
+class Outcome(enum.StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    REVIEW = "review"
+
+
+class ClaimStatus(enum.StrEnum):
+    INELIGIBLE = "ineligible"
+    ESCALATED = "escalated"
+    IN_REVIEW = "in_review"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+# A claim in one of these blocks a new claim on the same transaction (C-DUPLICATE).
+LIVE_STATUSES: frozenset[ClaimStatus] = frozenset(
+    {
+        ClaimStatus.ESCALATED,
+        ClaimStatus.IN_REVIEW,
+        ClaimStatus.INFO_REQUESTED,
+        ClaimStatus.APPROVED,
+    }
+)
+# Staff still have work to do on these.
+OPEN_STATUSES: frozenset[ClaimStatus] = frozenset(
+    {ClaimStatus.ESCALATED, ClaimStatus.IN_REVIEW, ClaimStatus.INFO_REQUESTED}
+)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    transaction_id: str
+    account_id: str
+    account_phone: str  # E.164, e.g. +923001234567
+    account_email: str
+    purchased_at: datetime  # aware, UTC
+    kind: Kind
+    credits: int
+    credits_used: int
+    amount: float
+    currency: str
+
+
+@dataclass(frozen=True)
+class Campaign:
+    campaign_id: str
+    transaction_id: str
+    sent_at: datetime
+    destination_country: str  # ISO 3166 alpha-2, upper case
+    messages_sent: int
+    delivered: int
+    failed_platform: int
+    failed_carrier: int
+
+
+@dataclass(frozen=True)
+class Incident:
+    incident_id: str
+    started_at: datetime
+    ended_at: datetime | None  # None while ongoing
+    scope: str  # "all", "international" or an ISO alpha-2 country
+    description: str
+
+
+@dataclass(frozen=True)
+class ClaimRequest:
+    """What the customer asks for; `now` is the moment the claim is submitted."""
+
+    transaction_id: str
+    reason: Reason
+    now: datetime
+    campaign_id: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    id: str  # e.g. "C-WINDOW"
+    passed: bool
+    explanation: str  # plain language, from the catalog
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    refundable_credits: int
+    clauses: tuple[ClauseResult, ...]
+    incident_id: str | None = None  # the incident an outage decision rests on
+
+    @property
+    def failed_clause(self) -> ClauseResult | None:
+        return next((c for c in self.clauses if not c.passed), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "refundable_credits": self.refundable_credits,
+            "clauses": [
+                {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in self.clauses
+            ],
+        }
+
+
+@dataclass
+class Claim:
+    id: int | None
+    status: ClaimStatus
+    outcome: Outcome
+    reason: Reason
+    transaction_id: str
+    telegram_user_id: int
+    chat_id: int
+    refundable_credits: int
+    clauses: list[ClauseResult]
+    created_at: datetime
+    updated_at: datetime
+    campaign_id: str | None = None
+    description: str | None = None
+    incident_id: str | None = None
+    customer_name: str = ""
+    customer_username: str | None = None
+    assigned_to: str | None = None  # staff display name
+    assigned_to_id: int | None = None
+    decided_at: datetime | None = None  # approved or rejected
+    escalated_at: datetime | None = None
+    refunded_at: datetime | None = None
+    reject_reason: str | None = None
+    pending_question: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "outcome": self.outcome.value,
+            "reason": self.reason.value,
+            "transaction_id": self.transaction_id,
+            "campaign_id": self.campaign_id,
+            "telegram_user_id": self.telegram_user_id,
+            "chat_id": self.chat_id,
+            "refundable_credits": self.refundable_credits,
+            "clauses": [c.id for c in self.clauses],
+            "clause_results": [
+                {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in self.clauses
+            ],
+            "description": self.description,
+            "incident_id": self.incident_id,
+            "assigned_to": self.assigned_to,
+            "reject_reason": self.reject_reason,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "escalated_at": self.escalated_at.isoformat() if self.escalated_at else None,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+            "refunded_at": self.refunded_at.isoformat() if self.refunded_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    claim_id: int
+    at: datetime
+    actor: str  # "bot", "customer", a staff name, or "cli:NAME"
+    actor_id: int | None
+    from_status: ClaimStatus | None
+    to_status: ClaimStatus | None  # None for a refused attempt that changed nothing
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # callback data, at most 64 bytes
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to send; buttons are rows of inline buttons."""
+
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    # Set when the message replaces (edits) an earlier one in place.
+    edit_message_id: int | None = None
+    message_thread_id: int | None = None
+    # What the message is about, so the sender can remember e.g. a card's message id.
+    ref: str | None = None
+    # Edit the message remembered under this ref (a card, a digest) instead of sending anew,
+    # or send anew when none is remembered; only the newest pending edit of a ref is sent.
+    edit_ref: str | None = None
+    # Reply to the message remembered under this ref (e.g. keep a claim's messages together).
+    reply_ref: str | None = None
+
+
+@dataclass
+class OutboxItem:
+    id: int
+    message: OutgoingMessage
+    created_at: datetime
+    attempts: int = 0
+    not_before: datetime | None = None
+
+
+@dataclass
+class ConversationState:
+    """One chat's place in the dialogue; stored as a row, never kept in memory."""
+
+    chat_id: int
+    step: str = "menu"
+    slots: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
+    updated_at: datetime | None = None

@@ -1,0 +1,74 @@
+"""C-OWNER: does the customer's phone number or e-mail match the purchase, and masking for logs."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from conversations.domain import Purchase
+
+# Longer input is a paste, not a phone number; it also keeps the parser's work bounded.
+_MAX_PHONE_INPUT = 40
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE_CHARS = re.compile(r"[+\d\s().\-]+")
+_MASK = "•"
+# Account phones are mobiles; shorter "possible" numbers are typos or extensions.
+_MIN_NATIONAL_DIGITS = 7
+
+
+def normalise_phone(text: str, default_region: str = "PK") -> str | None:
+    """The number in E.164 form, or None if it does not look like a phone number."""
+    candidate = text.strip()
+    if len(candidate) > _MAX_PHONE_INPUT or not _PHONE_CHARS.fullmatch(candidate):
+        return None
+    try:
+        number = phonenumbers.parse(candidate, default_region.upper())
+    except phonenumbers.NumberParseException:
+        return None
+    # "Possible" rather than "valid": new number ranges must not lock a customer out.
+    if not phonenumbers.is_possible_number(number):
+        return None
+    if len(str(number.national_number)) < _MIN_NATIONAL_DIGITS:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _is_email(text: str) -> bool:
+    return _EMAIL.fullmatch(text.strip()) is not None
+
+
+def looks_like_contact(text: str) -> bool:
+    """True if the text is a phone number or an e-mail address at all."""
+    return _is_email(text) or normalise_phone(text) is not None
+
+
+def proves_ownership(answer: str, purchase: Purchase, home_country: str = "PK") -> bool:
+    """True if the answer is the purchase's phone number (any usual format) or e-mail."""
+    given = answer.strip()
+    if _is_email(given):
+        return given.casefold() == purchase.account_email.strip().casefold()
+    phone = normalise_phone(given, home_country)
+    if phone is None:
+        return False
+    on_record = normalise_phone(purchase.account_phone, home_country) or purchase.account_phone
+    return phone == on_record
+
+
+def mask_phone(e164: str) -> str:
+    """The country code and last three digits only, e.g. "+92•••••••567"."""
+    digits = "".join(ch for ch in e164 if ch.isdigit())
+    try:
+        country_code = str(phonenumbers.parse("+" + digits).country_code)
+    except phonenumbers.NumberParseException:
+        country_code = ""
+    hidden = len(digits) - len(country_code) - 3
+    if hidden <= 0:
+        return _MASK * 3
+    return f"+{country_code}{_MASK * hidden}{digits[len(country_code) + hidden :]}"
+
+
+def mask_email(email: str) -> str:
+    """The first letter and the domain only, e.g. "a•••@example.com"."""
+    local, at, domain = email.strip().partition("@")
+    return f"{local[:1]}{_MASK * 3}{at}{domain}"

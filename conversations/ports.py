@@ -1,0 +1,101 @@
+"""What the core needs from the outside, as Protocols; adapters live in storage/ and bot/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from conversations.domain import (
+    AuditEntry,
+    Campaign,
+    Claim,
+    ClaimStatus,
+    ConversationState,
+    Incident,
+    Outcome,
+    OutgoingMessage,
+    Purchase,
+)
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...
+
+
+class Ledger(Protocol):
+    async def purchase(self, transaction_id: str) -> Purchase | None: ...
+    async def campaign(self, campaign_id: str) -> Campaign | None: ...
+    async def campaigns_for(self, transaction_id: str) -> Sequence[Campaign]: ...
+    async def incidents_between(self, start: datetime, end: datetime) -> Sequence[Incident]: ...
+
+
+class ClaimRepository(Protocol):
+    async def add(self, claim: Claim) -> Claim: ...
+    async def get(self, claim_id: int) -> Claim | None: ...
+    async def live_for_transaction(self, transaction_id: str) -> Claim | None: ...
+    async def for_user(self, telegram_user_id: int) -> Sequence[Claim]: ...
+    async def list(self, status: ClaimStatus | None = None) -> Sequence[Claim]: ...
+    async def transition(
+        self,
+        claim_id: int,
+        allowed_from: frozenset[ClaimStatus],
+        claim: Claim,
+    ) -> bool:
+        """Save `claim` only if the stored status is still in `allowed_from`; False otherwise."""
+        ...
+
+    async def open_oldest_first(self, limit: int, offset: int = 0) -> Sequence[Claim]: ...
+    async def count_by_status(self) -> dict[str, int]: ...
+    async def escalated_between(self, start: datetime, end: datetime) -> Sequence[Claim]: ...
+    async def for_incident(
+        self, incident_id: str, status: ClaimStatus, outcome: Outcome
+    ) -> Sequence[Claim]: ...
+    async def add_audit(self, entry: AuditEntry) -> None: ...
+    async def audit(self, claim_id: int) -> Sequence[AuditEntry]: ...
+
+
+class ConversationRepository(Protocol):
+    async def load(self, chat_id: int) -> ConversationState: ...
+    async def save(self, state: ConversationState) -> bool:
+        """Write if the stored version equals state.version; bumps it. False on a lost race."""
+        ...
+
+    async def mark_update(self, update_id: int) -> bool:
+        """Record an update id; False if it was already recorded (a re-delivery)."""
+        ...
+
+
+class Outbox(Protocol):
+    async def put(self, message: OutgoingMessage) -> int: ...
+
+
+class MessageRefs(Protocol):
+    """Which Telegram message stands for what (a claim's card, a relayed message)."""
+
+    async def remember(
+        self, ref: str, chat_id: int, message_id: int, thread_id: int | None = None
+    ) -> None: ...
+    async def lookup(self, ref: str) -> tuple[int, int, int | None] | None: ...
+    async def find_ref(self, chat_id: int, message_id: int) -> str | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything a turn changes commits together or not at all."""
+
+    ledger: Ledger
+    claims: ClaimRepository
+    conversations: ConversationRepository
+    outbox: Outbox
+    messages: MessageRefs
+
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...

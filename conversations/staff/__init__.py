@@ -1,0 +1,1 @@
+"""The staff side: claim cards, queue actions, reminders and digests."""

@@ -1,0 +1,72 @@
+"""In a storm of claims, one digest message edited in place instead of a card per claim."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from conversations.catalog import customer as ct
+from conversations.catalog import staff as s
+from conversations.config import DeskConfig
+from conversations.domain import Button, Claim, Outcome, OutgoingMessage
+from conversations.ports import UnitOfWork
+
+DIGEST_SPAN = timedelta(minutes=30)
+MAX_IDS = 12
+
+
+def digest_ref(now: datetime) -> str:
+    """One digest per half hour, so a long storm does not grow one message forever."""
+    bucket = now.replace(minute=(now.minute // 30) * 30, second=0, microsecond=0)
+    return f"digest:{bucket:%Y%m%d%H%M}"
+
+
+def _bucket_start(now: datetime) -> datetime:
+    return now.replace(minute=(now.minute // 30) * 30, second=0, microsecond=0)
+
+
+async def digest_message(uow: UnitOfWork, now: datetime, config: DeskConfig) -> OutgoingMessage:
+    """The digest of this half hour's escalated claims, grouped by incident and outcome."""
+    assert config.staff_chat_id is not None
+    start = _bucket_start(now)
+    claims = await uow.claims.escalated_between(start, now)
+    groups: dict[tuple[str | None, str, str], list[Claim]] = defaultdict(list)
+    for claim in claims:
+        groups[(claim.incident_id, claim.reason.value, claim.outcome.value)].append(claim)
+    lines = [s.DIGEST_TITLE.format(count=len(claims)), ""]
+    bulk: list[tuple[Button, ...]] = []
+    for (incident_id, reason, outcome), members in sorted(
+        groups.items(), key=lambda kv: -len(kv[1])
+    ):
+        ids = ", ".join(f"#{c.id}" for c in members[:MAX_IDS])
+        if len(members) > MAX_IDS:
+            ids += ", …"
+        group = (
+            s.DIGEST_GROUP_INCIDENT.format(
+                incident_id=incident_id, outcome=s.OUTCOME_LABELS[outcome]
+            )
+            if incident_id
+            else s.DIGEST_GROUP_OTHER.format(
+                reason=ct.REASON_SHORT[reason], outcome=s.OUTCOME_LABELS[outcome]
+            )
+        )
+        lines.append(s.DIGEST_LINE.format(group=group, count=len(members), ids=ids))
+        if incident_id and outcome == Outcome.ELIGIBLE.value:
+            bulk.append(
+                (
+                    Button(
+                        s.BTN_BULK_APPROVE.format(incident_id=incident_id),
+                        f"st:bulk:{incident_id}"[:64],
+                    ),
+                )
+            )
+    lines.append("")
+    lines.append(s.DIGEST_FOOTER)
+    ref = digest_ref(now)
+    return OutgoingMessage(
+        chat_id=config.staff_chat_id,
+        text="\n".join(lines),
+        buttons=tuple(bulk),
+        ref=ref,
+        edit_ref=ref,
+    )

@@ -1,0 +1,24 @@
+"""Telling the staff chat about a newly escalated claim: a card, or a digest in a storm."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from conversations.config import DeskConfig
+from conversations.domain import Claim, OutgoingMessage
+from conversations.ports import UnitOfWork
+from conversations.staff import card, digest
+
+STORM_WINDOW = timedelta(minutes=1)
+
+
+async def claim_escalated(
+    uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfig
+) -> list[OutgoingMessage]:
+    """A card for the new claim, unless claims arrive faster than the staff chat can take."""
+    if config.staff_chat_id is None:
+        return []  # the claim waits in the queue; `refundbot claims list` shows it
+    recent = await uow.claims.escalated_between(now - STORM_WINDOW, now)
+    if len(recent) > config.staff_cards_per_minute:
+        return [await digest.digest_message(uow, now, config)]
+    return [await card.card_message(uow, claim, now, config, edit=False)]

@@ -1,0 +1,75 @@
+"""The staff's view of the queue: /queue pages and /stats."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+
+from conversations.business_days import refund_window
+from conversations.catalog import staff as s
+from conversations.catalog.policy_text import format_age
+from conversations.config import DeskConfig
+from conversations.domain import Button, Claim, ClaimStatus
+from conversations.ports import UnitOfWork
+
+PAGE_SIZE = 8
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+async def page(uow: UnitOfWork, now: datetime, offset: int) -> tuple[str, Keyboard]:
+    """One page of open claims, oldest first, with a button per claim and paging buttons."""
+    offset = max(offset, 0)
+    counts = await uow.claims.count_by_status()
+    total = sum(counts.get(st.value, 0) for st in _OPEN)
+    claims = await uow.claims.open_oldest_first(PAGE_SIZE, offset)
+    if not claims:
+        return s.QUEUE_EMPTY, ()
+    lines = [s.QUEUE_HEADER.format(start=offset + 1, end=offset + len(claims), total=total)]
+    for claim in claims:
+        lines.append(
+            s.QUEUE_LINE.format(
+                claim_id=claim.id,
+                status=s.STATUS_LABELS[claim.status.value],
+                outcome=s.OUTCOME_LABELS[claim.outcome.value],
+                credits=claim.refundable_credits,
+                age=format_age(now - (claim.escalated_at or claim.created_at)),
+                owner=claim.assigned_to or "—",
+            )
+        )
+    nav: list[Button] = []
+    if offset > 0:
+        nav.append(Button(s.BTN_PREV, f"st:q:{max(offset - PAGE_SIZE, 0)}"))
+    if offset + len(claims) < total:
+        nav.append(Button(s.BTN_NEXT, f"st:q:{offset + PAGE_SIZE}"))
+    return "\n".join(lines), (tuple(nav),) if nav else ()
+
+
+_OPEN = (ClaimStatus.ESCALATED, ClaimStatus.IN_REVIEW, ClaimStatus.INFO_REQUESTED)
+
+
+def is_overdue(claim: Claim, now: datetime, country: str) -> bool:
+    """Approved, unpaid, and past the last day of its 7-business-day window."""
+    if claim.status is not ClaimStatus.APPROVED or claim.decided_at is None:
+        return False
+    _, end = refund_window(claim.decided_at, country)
+    return now.date() > end
+
+
+async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
+    """Counts by status, today's claims, median time to decision, refunds overdue."""
+    counts = await uow.claims.count_by_status()
+    by_status = "\n".join(
+        f"{s.STATUS_LABELS[st.value]}: {counts.get(st.value, 0)}" for st in ClaimStatus
+    )
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    everything = await uow.claims.list()
+    today = sum(1 for c in everything if c.created_at >= midnight)
+    waits = [
+        (c.decided_at - c.escalated_at).total_seconds()
+        for c in everything
+        if c.decided_at is not None and c.escalated_at is not None
+    ]
+    median = format_age(timedelta(seconds=statistics.median(waits))) if waits else s.STATS_NO_MEDIAN
+    approved = [c for c in everything if c.status is ClaimStatus.APPROVED]
+    overdue = sum(1 for c in approved if is_overdue(c, now, config.home_country))
+    return s.STATS.format(by_status=by_status, today=today, median=median, overdue=overdue)

@@ -1,0 +1,113 @@
+"""The database handle: engine, SQLite tuning, migrations and units of work."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from storage.uow import SqlUnitOfWork
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_S = 30
+# Any constant works; it only has to be the same in every process running migrations.
+_PG_MIGRATION_LOCK = 72_270_001
+
+
+class Database:
+    """One engine per process; hands out units of work."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self._is_sqlite = parsed.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {}
+        if self._is_sqlite:
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
+            database = parsed.database or ""
+            if database in ("", ":memory:") or database.startswith("file::memory:"):
+                # Every new connection to :memory: would be a different, empty database.
+                kwargs["poolclass"] = StaticPool
+            else:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
+        if self._is_sqlite:
+            _tune_sqlite(self._engine)
+        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        """The URL with any password masked, safe for logs."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
+
+    async def upgrade(self) -> None:
+        """Apply every migration up to the newest (alembic upgrade head)."""
+        async with self._engine.begin() as connection:
+            if self._engine.dialect.name == "postgresql":
+                # Two processes starting at once must not both create the tables.
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+            await connection.run_sync(_upgrade_head)
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade_head(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction begins (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Take the write lock up front: two turns then queue on busy_timeout instead of both
+        # reading, then one failing with "database is locked" when it tries to write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def open_database(url: str, upgrade: bool = True) -> Database:
+    """A ready Database; applies migrations first unless told not to."""
+    database = Database(url)
+    if upgrade:
+        try:
+            await database.upgrade()
+        except BaseException:
+            await asyncio.shield(database.dispose())
+            raise
+    return database

@@ -1,0 +1,213 @@
+"""Claims and their audit trail."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from conversations.domain import (
+    LIVE_STATUSES,
+    OPEN_STATUSES,
+    AuditEntry,
+    Claim,
+    ClaimStatus,
+    ClauseResult,
+    Outcome,
+    Reason,
+)
+from storage.repositories._dialect import rowcount
+from storage.tables import claim_audit, claims
+
+_NEWEST_FIRST = (claims.c.created_at.desc(), claims.c.id.desc())
+
+
+def _values(claim: Claim) -> dict[str, Any]:
+    return {
+        "status": claim.status.value,
+        "outcome": claim.outcome.value,
+        "reason": claim.reason.value,
+        "transaction_id": claim.transaction_id,
+        "telegram_user_id": claim.telegram_user_id,
+        "chat_id": claim.chat_id,
+        "refundable_credits": claim.refundable_credits,
+        "clauses": [
+            {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in claim.clauses
+        ],
+        "created_at": claim.created_at,
+        "updated_at": claim.updated_at,
+        "campaign_id": claim.campaign_id,
+        "description": claim.description,
+        "incident_id": claim.incident_id,
+        "customer_name": claim.customer_name,
+        "customer_username": claim.customer_username,
+        "assigned_to": claim.assigned_to,
+        "assigned_to_id": claim.assigned_to_id,
+        "decided_at": claim.decided_at,
+        "escalated_at": claim.escalated_at,
+        "refunded_at": claim.refunded_at,
+        "reject_reason": claim.reject_reason,
+        "pending_question": claim.pending_question,
+    }
+
+
+def _claim(row: Row[Any]) -> Claim:
+    values = row._asdict()
+    values["status"] = ClaimStatus(values["status"])
+    values["outcome"] = Outcome(values["outcome"])
+    values["reason"] = Reason(values["reason"])
+    values["clauses"] = [
+        ClauseResult(id=c["id"], passed=bool(c["passed"]), explanation=c["explanation"])
+        for c in values["clauses"] or []
+    ]
+    return Claim(**values)
+
+
+def _statuses(status: ClaimStatus | Iterable[ClaimStatus]) -> builtins.list[str]:
+    if isinstance(status, ClaimStatus):
+        return [status.value]
+    return [s.value for s in status]
+
+
+class ClaimRepositorySql:
+    """The ClaimRepository port; the claim number is the table's integer primary key."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, claim: Claim) -> Claim:
+        result = await self._session.execute(claims.insert().values(**_values(claim)))
+        (claim_id,) = result.inserted_primary_key or (None,)
+        return replace(claim, id=int(claim_id))
+
+    async def get(self, claim_id: int) -> Claim | None:
+        row = (await self._session.execute(select(claims).where(claims.c.id == claim_id))).first()
+        return _claim(row) if row else None
+
+    async def live_for_transaction(self, transaction_id: str) -> Claim | None:
+        found = await self._all(
+            select(claims)
+            .where(
+                claims.c.transaction_id == transaction_id,
+                claims.c.status.in_(_statuses(LIVE_STATUSES)),
+            )
+            .order_by(*_NEWEST_FIRST)
+            .limit(1)
+        )
+        return found[0] if found else None
+
+    async def for_user(self, telegram_user_id: int) -> Sequence[Claim]:
+        return await self._all(
+            select(claims)
+            .where(claims.c.telegram_user_id == telegram_user_id)
+            .order_by(*_NEWEST_FIRST)
+        )
+
+    async def list(
+        self, status: ClaimStatus | None = None, limit: int | None = None
+    ) -> Sequence[Claim]:
+        """Newest first; only claims in `status` when given."""
+        query = select(claims).order_by(*_NEWEST_FIRST)
+        if status is not None:
+            query = query.where(claims.c.status == status.value)
+        if limit is not None:
+            query = query.limit(limit)
+        return await self._all(query)
+
+    async def open_oldest_first(self, limit: int, offset: int = 0) -> Sequence[Claim]:
+        """The staff queue: claims still needing work, the longest-waiting first."""
+        return await self._all(
+            select(claims)
+            .where(claims.c.status.in_(_statuses(OPEN_STATUSES)))
+            .order_by(func.coalesce(claims.c.escalated_at, claims.c.created_at), claims.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self._session.execute(
+            select(claims.c.status, func.count()).group_by(claims.c.status)
+        )
+        return {status: int(count) for status, count in rows.tuples()}
+
+    async def escalated_between(self, start: datetime, end: datetime) -> builtins.list[Claim]:
+        """Claims escalated in [start, end), oldest first."""
+        return await self._all(
+            select(claims)
+            .where(claims.c.escalated_at >= start, claims.c.escalated_at < end)
+            .order_by(claims.c.escalated_at, claims.c.id)
+        )
+
+    async def for_incident(
+        self,
+        incident_id: str,
+        status: ClaimStatus | Iterable[ClaimStatus] | None = None,
+        outcome: Outcome | None = None,
+    ) -> builtins.list[Claim]:
+        """Claims resting on an incident, oldest first; narrowed by status(es) and outcome."""
+        query = select(claims).where(claims.c.incident_id == incident_id)
+        if status is not None:
+            query = query.where(claims.c.status.in_(_statuses(status)))
+        if outcome is not None:
+            query = query.where(claims.c.outcome == outcome.value)
+        return await self._all(query.order_by(claims.c.created_at, claims.c.id))
+
+    async def transition(
+        self,
+        claim_id: int,
+        allowed_from: frozenset[ClaimStatus],
+        claim: Claim,
+    ) -> bool:
+        """Save `claim` only if the stored status is still in `allowed_from`; False otherwise."""
+        if not allowed_from:
+            return False
+        values = _values(claim)
+        # The claim's birth facts never change; only a buggy caller would try.
+        values.pop("created_at")
+        result = await self._session.execute(
+            update(claims)
+            .where(claims.c.id == claim_id, claims.c.status.in_(_statuses(allowed_from)))
+            .values(**values)
+        )
+        return rowcount(result) == 1
+
+    async def add_audit(self, entry: AuditEntry) -> None:
+        await self._session.execute(
+            claim_audit.insert().values(
+                claim_id=entry.claim_id,
+                at=entry.at,
+                actor=entry.actor,
+                actor_id=entry.actor_id,
+                from_status=entry.from_status.value if entry.from_status else None,
+                to_status=entry.to_status.value if entry.to_status else None,
+                note=entry.note,
+            )
+        )
+
+    async def audit(self, claim_id: int) -> Sequence[AuditEntry]:
+        rows = await self._session.execute(
+            select(claim_audit)
+            .where(claim_audit.c.claim_id == claim_id)
+            .order_by(claim_audit.c.at, claim_audit.c.id)
+        )
+        return [
+            AuditEntry(
+                claim_id=row.claim_id,
+                at=row.at,
+                actor=row.actor,
+                actor_id=row.actor_id,
+                from_status=ClaimStatus(row.from_status) if row.from_status else None,
+                to_status=ClaimStatus(row.to_status) if row.to_status else None,
+                note=row.note,
+            )
+            for row in rows
+        ]
+
+    async def _all(self, query: Select[Any]) -> builtins.list[Claim]:
+        return [_claim(row) for row in await self._session.execute(query)]

@@ -1,0 +1,128 @@
+"""The ledger: purchases, campaigns and incidents exported from the SMS platform."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.domain import Campaign, Incident, Kind, Purchase
+from storage.repositories._dialect import upsert_insert
+from storage.tables import campaigns, incidents, purchases
+
+
+def _purchase(row: Row[Any]) -> Purchase:
+    values = row._asdict()
+    values["kind"] = Kind(values["kind"])
+    values["amount"] = float(values["amount"])
+    return Purchase(**values)
+
+
+def _campaign(row: Row[Any]) -> Campaign:
+    return Campaign(**row._asdict())
+
+
+def _incident(row: Row[Any]) -> Incident:
+    return Incident(**row._asdict())
+
+
+def _values(item: Purchase | Campaign | Incident) -> dict[str, Any]:
+    values = asdict(item)
+    if isinstance(item, Purchase):
+        values["kind"] = item.kind.value
+    return values
+
+
+class LedgerRepository:
+    """The Ledger port, plus the batch reads and upserts the CSV import uses."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def purchase(self, transaction_id: str) -> Purchase | None:
+        row = (
+            await self._session.execute(
+                select(purchases).where(purchases.c.transaction_id == transaction_id)
+            )
+        ).first()
+        return _purchase(row) if row else None
+
+    async def campaign(self, campaign_id: str) -> Campaign | None:
+        row = (
+            await self._session.execute(
+                select(campaigns).where(campaigns.c.campaign_id == campaign_id)
+            )
+        ).first()
+        return _campaign(row) if row else None
+
+    async def campaigns_for(self, transaction_id: str) -> Sequence[Campaign]:
+        rows = await self._session.execute(
+            select(campaigns)
+            .where(campaigns.c.transaction_id == transaction_id)
+            .order_by(campaigns.c.sent_at.desc(), campaigns.c.campaign_id)
+        )
+        return [_campaign(row) for row in rows]
+
+    async def incidents_between(self, start: datetime, end: datetime) -> Sequence[Incident]:
+        """Incidents overlapping [start, end]; an ongoing one (no end) overlaps from its start."""
+        rows = await self._session.execute(
+            select(incidents)
+            .where(
+                incidents.c.started_at <= end,
+                or_(incidents.c.ended_at.is_(None), incidents.c.ended_at >= start),
+            )
+            .order_by(incidents.c.started_at, incidents.c.incident_id)
+        )
+        return [_incident(row) for row in rows]
+
+    async def purchases_by_id(self, ids: Collection[str]) -> dict[str, Purchase]:
+        rows = await self._by_key(purchases, "transaction_id", ids)
+        return {row.transaction_id: _purchase(row) for row in rows}
+
+    async def campaigns_by_id(self, ids: Collection[str]) -> dict[str, Campaign]:
+        rows = await self._by_key(campaigns, "campaign_id", ids)
+        return {row.campaign_id: _campaign(row) for row in rows}
+
+    async def incidents_by_id(self, ids: Collection[str]) -> dict[str, Incident]:
+        rows = await self._by_key(incidents, "incident_id", ids)
+        return {row.incident_id: _incident(row) for row in rows}
+
+    async def known_transactions(self, ids: Collection[str]) -> set[str]:
+        """Which of these transaction ids have a purchase on file."""
+        if not ids:
+            return set()
+        rows = await self._session.execute(
+            select(purchases.c.transaction_id).where(purchases.c.transaction_id.in_(list(ids)))
+        )
+        return {row[0] for row in rows}
+
+    async def upsert_purchases(self, items: Sequence[Purchase]) -> None:
+        await self._upsert(purchases, "transaction_id", items)
+
+    async def upsert_campaigns(self, items: Sequence[Campaign]) -> None:
+        await self._upsert(campaigns, "campaign_id", items)
+
+    async def upsert_incidents(self, items: Sequence[Incident]) -> None:
+        await self._upsert(incidents, "incident_id", items)
+
+    async def _by_key(self, table: Table, key: str, ids: Collection[str]) -> Sequence[Row[Any]]:
+        if not ids:
+            return []
+        result = await self._session.execute(select(table).where(table.c[key].in_(list(ids))))
+        return result.all()
+
+    async def _upsert(
+        self, table: Table, key: str, items: Sequence[Purchase | Campaign | Incident]
+    ) -> None:
+        if not items:
+            return
+        statement = upsert_insert(self._session, table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c[key]],
+            set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != key},
+        )
+        await self._session.execute(statement, [_values(item) for item in items])

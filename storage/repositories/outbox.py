@@ -1,0 +1,108 @@
+"""Outgoing messages, recorded in the turn's transaction and sent after it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.domain import Button, OutboxItem, OutgoingMessage
+from storage.tables import outbox
+
+MAX_ERROR_CHARS = 500
+
+
+def _buttons(rows: Any) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        tuple(Button(label=b["label"], data=b["data"]) for b in row) for row in rows or []
+    )
+
+
+def _item(row: Row[Any]) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        message=OutgoingMessage(
+            chat_id=row.chat_id,
+            text=row.text,
+            buttons=_buttons(row.buttons),
+            edit_message_id=row.edit_message_id,
+            message_thread_id=row.message_thread_id,
+            ref=row.ref,
+        ),
+        created_at=row.created_at,
+        attempts=row.attempts,
+        not_before=row.not_before,
+    )
+
+
+class OutboxRepositorySql:
+    """The Outbox port, plus what the dispatcher needs to send and retry."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, message: OutgoingMessage, now: datetime | None = None) -> int:
+        result = await self._session.execute(
+            outbox.insert().values(
+                chat_id=message.chat_id,
+                text=message.text,
+                buttons=[[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
+                edit_message_id=message.edit_message_id,
+                message_thread_id=message.message_thread_id,
+                ref=message.ref,
+                created_at=now or datetime.now(UTC),
+                attempts=0,
+            )
+        )
+        (item_id,) = result.inserted_primary_key or (None,)
+        return int(item_id)
+
+    async def get(self, item_id: int) -> OutboxItem | None:
+        row = (await self._session.execute(select(outbox).where(outbox.c.id == item_id))).first()
+        return _item(row) if row else None
+
+    async def pending(self, now: datetime, limit: int = 100) -> Sequence[OutboxItem]:
+        """Unsent messages that are due, oldest first."""
+        rows = await self._session.execute(
+            select(outbox)
+            .where(
+                outbox.c.sent_at.is_(None),
+                or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        return [_item(row) for row in rows]
+
+    async def mark_sent(
+        self, item_id: int, telegram_message_id: int | None, at: datetime | None = None
+    ) -> None:
+        await self._session.execute(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(
+                sent_at=at or datetime.now(UTC),
+                telegram_message_id=telegram_message_id,
+                attempts=outbox.c.attempts + 1,
+            )
+        )
+
+    async def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
+        await self._session.execute(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(
+                not_before=not_before,
+                last_error=error[:MAX_ERROR_CHARS],
+                attempts=outbox.c.attempts + 1,
+            )
+        )
+
+    async def is_sent(self, item_id: int) -> bool:
+        row = (
+            await self._session.execute(select(outbox.c.sent_at).where(outbox.c.id == item_id))
+        ).first()
+        return row is not None and row.sent_at is not None

@@ -1,0 +1,65 @@
+"""One transaction over all repositories: a turn commits together or not at all."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories.claims import ClaimRepositorySql
+from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.ledger import LedgerRepository
+from storage.repositories.messages import MessageRefRepository
+from storage.repositories.outbox import OutboxRepositorySql
+
+
+class SqlUnitOfWork:
+    """`async with db.uow() as uow: ...; await uow.commit()`; leaving without commit rolls back."""
+
+    ledger: LedgerRepository
+    claims: ClaimRepositorySql
+    conversations: ConversationRepositorySql
+    outbox: OutboxRepositorySql
+    messages: MessageRefRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("a unit of work cannot be entered twice")
+        session = self._sessions()
+        await session.begin()
+        self._session = session
+        self.ledger = LedgerRepository(session)
+        self.claims = ClaimRepositorySql(session)
+        self.conversations = ConversationRepositorySql(session)
+        self.outbox = OutboxRepositorySql(session)
+        self.messages = MessageRefRepository(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

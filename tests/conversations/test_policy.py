@@ -1,0 +1,398 @@
+"""The refund rules: each clause, each boundary, and the words the customer reads."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from conversations.catalog.policy_text import (
+    CLAUSE_TITLES,
+    format_age,
+    format_date,
+    format_when,
+)
+from conversations.domain import (
+    Campaign,
+    ClaimRequest,
+    Decision,
+    Incident,
+    Kind,
+    Outcome,
+    Purchase,
+    Reason,
+)
+from conversations.policy import decide, what_next
+
+BOUGHT = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+SENT = BOUGHT + timedelta(hours=2)
+
+PURCHASE = Purchase(
+    transaction_id="TX-1",
+    account_id="ACC-1",
+    account_phone="+923001234567",
+    account_email="ali@example.com",
+    purchased_at=BOUGHT,
+    kind=Kind.PACKAGE,
+    credits=10_000,
+    credits_used=2_500,
+    amount=50.0,
+    currency="USD",
+)
+CAMPAIGN = Campaign(
+    campaign_id="CMP-7",
+    transaction_id="TX-1",
+    sent_at=SENT,
+    destination_country="AE",
+    messages_sent=1_000,
+    delivered=900,
+    failed_platform=60,
+    failed_carrier=40,
+)
+
+
+def incident(
+    scope: str,
+    started: datetime,
+    ended: datetime | None,
+    incident_id: str = "INC-1",
+) -> Incident:
+    return Incident(incident_id, started, ended, scope, "SMS gateway down")
+
+
+def claim(reason: Reason, now: datetime, campaign_id: str | None = None) -> ClaimRequest:
+    return ClaimRequest("TX-1", reason, now, campaign_id=campaign_id)
+
+
+def ids(decision: Decision) -> list[tuple[str, bool]]:
+    return [(c.id, c.passed) for c in decision.clauses]
+
+
+def undelivered(
+    now: datetime = SENT + timedelta(hours=1),
+    campaign: Campaign | None = CAMPAIGN,
+    purchase: Purchase = PURCHASE,
+    home_country: str = "PK",
+) -> Decision:
+    request = claim(Reason.UNDELIVERED, now, campaign.campaign_id if campaign else "CMP-404")
+    return decide(request, purchase, campaign, [], home_country)
+
+
+def outage(incidents: list[Incident], now: datetime = BOUGHT + timedelta(days=1)) -> Decision:
+    return decide(claim(Reason.OUTAGE, now), PURCHASE, None, incidents)
+
+
+# C-WINDOW: 48 hours, inclusive, for every reason that checks it.
+@pytest.mark.parametrize("reason", [Reason.UNDELIVERED, Reason.OUTAGE, Reason.OTHER])
+@pytest.mark.parametrize(
+    ("age", "passed", "words"),
+    [
+        (timedelta(hours=48), True, "2 days ago"),
+        (timedelta(hours=48, seconds=1), False, "2 days 1 second ago"),
+        (timedelta(days=3), False, "3 days ago"),
+        (timedelta(hours=1), True, "1 hour ago"),
+    ],
+)
+def test_window_is_two_days_inclusive(
+    reason: Reason, age: timedelta, passed: bool, words: str
+) -> None:
+    campaign = replace(CAMPAIGN, sent_at=BOUGHT + age - timedelta(hours=1))
+    decision = decide(claim(reason, BOUGHT + age, "CMP-7"), PURCHASE, campaign, [])
+
+    window = decision.clauses[0]
+    assert window.id == "C-WINDOW"
+    assert window.passed is passed
+    assert words in window.explanation
+    assert "25 Nov 2026, 14:00 UTC" in window.explanation
+    if not passed:
+        assert decision.outcome is Outcome.INELIGIBLE
+        assert decision.refundable_credits == 0
+        assert ids(decision) == [("C-WINDOW", False)]
+        assert "27 Nov 2026, 14:00 UTC" in window.explanation
+
+
+def test_late_claim_reads_like_the_policy() -> None:
+    decision = decide(claim(Reason.OTHER, BOUGHT + timedelta(days=3)), PURCHASE, None, [])
+
+    assert decision.clauses[0].explanation.startswith(
+        "You bought these credits 3 days ago (25 Nov 2026, 14:00 UTC); "
+        "refunds must be requested within 2 days."
+    )
+    assert "/human" in what_next(decision)
+
+
+@pytest.mark.parametrize("reason", [Reason.UNDELIVERED, Reason.OUTAGE, Reason.OTHER])
+def test_subscriptions_are_never_refunded(reason: Reason) -> None:
+    subscription = replace(PURCHASE, kind=Kind.SUBSCRIPTION)
+    decision = decide(claim(reason, SENT, "CMP-7"), subscription, CAMPAIGN, [])
+
+    assert decision.outcome is Outcome.INELIGIBLE
+    assert decision.refundable_credits == 0
+    assert ids(decision) == [("C-WINDOW", True), ("C-SUBSCRIPTION", False)]
+    assert "subscription" in decision.clauses[1].explanation
+    assert "subscription" in what_next(decision)
+
+
+def test_package_passes_subscription_clause_quoting_its_size() -> None:
+    decision = decide(claim(Reason.OTHER, SENT), PURCHASE, None, [])
+
+    assert ids(decision) == [("C-WINDOW", True), ("C-SUBSCRIPTION", True)]
+    assert "10,000 credits" in decision.clauses[1].explanation
+
+
+# C-CAMPAIGN: unknown or someone else's campaign goes to staff.
+@pytest.mark.parametrize(
+    ("campaign", "named"),
+    [
+        (None, "CMP-404"),
+        (replace(CAMPAIGN, transaction_id="TX-OTHER"), "CMP-7"),
+    ],
+)
+def test_campaign_not_of_this_purchase_goes_to_review(
+    campaign: Campaign | None, named: str
+) -> None:
+    decision = undelivered(campaign=campaign)
+
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.refundable_credits == 0
+    assert ids(decision) == [("C-WINDOW", True), ("C-SUBSCRIPTION", True), ("C-CAMPAIGN", False)]
+    assert named in decision.clauses[-1].explanation
+    assert "TX-OTHER" not in decision.clauses[-1].explanation
+    assert what_next(decision) == ""
+
+
+def test_no_campaign_named_at_all_goes_to_review() -> None:
+    decision = decide(claim(Reason.UNDELIVERED, SENT), PURCHASE, None, [])
+
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.failed_clause is not None
+    assert decision.failed_clause.id == "C-CAMPAIGN"
+
+
+# C-REPORT-24H: 24 hours after the campaign, inclusive.
+@pytest.mark.parametrize(
+    ("after_send", "outcome", "words"),
+    [
+        (timedelta(hours=24), Outcome.ELIGIBLE, "1 day ago"),
+        (timedelta(hours=24, seconds=1), Outcome.INELIGIBLE, "1 day 1 second ago"),
+        (timedelta(hours=23, minutes=30), Outcome.ELIGIBLE, "23 hours 30 minutes ago"),
+    ],
+)
+def test_undelivered_messages_reported_within_24_hours(
+    after_send: timedelta, outcome: Outcome, words: str
+) -> None:
+    decision = undelivered(now=SENT + after_send)
+
+    report = decision.clauses[3]
+    assert report.id == "C-REPORT-24H"
+    assert report.passed is (outcome is Outcome.ELIGIBLE)
+    assert decision.outcome is outcome
+    assert words in report.explanation
+    assert "25 Nov 2026, 16:00 UTC" in report.explanation
+    if outcome is Outcome.INELIGIBLE:
+        assert decision.refundable_credits == 0
+        assert len(decision.clauses) == 4
+        assert "24 hours" in what_next(decision)
+
+
+# C-CAUSE and its ineligible sub-clauses.
+@pytest.mark.parametrize(
+    ("failed_platform", "failed_carrier", "country", "outcome", "last_id", "credits", "facts"),
+    [
+        (60, 40, "AE", Outcome.ELIGIBLE, "C-CAUSE", 60, ["60 of 1,000", "60 credits"]),
+        (1, 0, "PK", Outcome.ELIGIBLE, "C-CAUSE", 1, ["1 of 1,000", "1 credit."]),
+        (0, 40, "AE", Outcome.INELIGIBLE, "C-INTL-CARRIER", 0, ["40 failed", "AE"]),
+        (0, 40, "pk", Outcome.INELIGIBLE, "C-SERVICE-FAILURE", 0, ["40 failed", "carrier"]),
+        (0, 40, "PK", Outcome.INELIGIBLE, "C-SERVICE-FAILURE", 0, ["40 failed"]),
+        (0, 0, "AE", Outcome.INELIGIBLE, "C-NO-FAILURE", 0, ["Of 1,000 messages, 900"]),
+    ],
+)
+def test_refund_depends_on_where_messages_failed(
+    failed_platform: int,
+    failed_carrier: int,
+    country: str,
+    outcome: Outcome,
+    last_id: str,
+    credits: int,
+    facts: list[str],
+) -> None:
+    campaign = replace(
+        CAMPAIGN,
+        failed_platform=failed_platform,
+        failed_carrier=failed_carrier,
+        destination_country=country,
+    )
+    decision = undelivered(campaign=campaign)
+
+    assert decision.outcome is outcome
+    assert decision.refundable_credits == credits
+    assert [c.id for c in decision.clauses] == [
+        "C-WINDOW",
+        "C-SUBSCRIPTION",
+        "C-CAMPAIGN",
+        "C-REPORT-24H",
+        last_id,
+    ]
+    assert decision.clauses[-1].passed is (outcome is Outcome.ELIGIBLE)
+    for fact in facts:
+        assert fact in decision.clauses[-1].explanation
+    assert (what_next(decision) != "") is (outcome is Outcome.INELIGIBLE)
+
+
+def test_home_country_is_a_setting() -> None:
+    campaign = replace(CAMPAIGN, failed_platform=0, destination_country="AE")
+
+    assert undelivered(campaign=campaign, home_country="ae").clauses[-1].id == "C-SERVICE-FAILURE"
+    assert undelivered(campaign=campaign, home_country="PK").clauses[-1].id == "C-INTL-CARRIER"
+
+
+# C-INCIDENT
+@pytest.mark.parametrize(
+    ("incidents", "outcome", "credits", "incident_id", "facts"),
+    [
+        (
+            [incident("all", BOUGHT + timedelta(hours=3), BOUGHT + timedelta(hours=5))],
+            Outcome.ELIGIBLE,
+            7_500,
+            "INC-1",
+            ["down for everyone", "from 25 Nov 2026, 17:00 UTC to 25 Nov 2026, 19:00 UTC"],
+        ),
+        (
+            [incident("ALL", BOUGHT - timedelta(hours=1), None)],
+            Outcome.ELIGIBLE,
+            7_500,
+            "INC-1",
+            ["still ongoing", "7,500 of your 10,000 credits"],
+        ),
+        (
+            # Ended exactly at the purchase: still overlaps.
+            [incident("all", BOUGHT - timedelta(hours=5), BOUGHT)],
+            Outcome.ELIGIBLE,
+            7_500,
+            "INC-1",
+            ["SMS gateway down"],
+        ),
+        (
+            [incident("all", BOUGHT - timedelta(hours=5), BOUGHT - timedelta(seconds=1))],
+            Outcome.REVIEW,
+            0,
+            None,
+            ["no outage on record", "staff"],
+        ),
+        (
+            [incident("PK", BOUGHT + timedelta(hours=3), None, "INC-PK")],
+            Outcome.REVIEW,
+            0,
+            "INC-PK",
+            ["messages to PK", "staff"],
+        ),
+        (
+            [incident("international", BOUGHT + timedelta(hours=3), None, "INC-INTL")],
+            Outcome.REVIEW,
+            0,
+            "INC-INTL",
+            ["international messages", "staff"],
+        ),
+        (
+            [
+                incident("international", BOUGHT + timedelta(hours=1), None, "INC-INTL"),
+                incident("all", BOUGHT + timedelta(hours=3), None, "INC-ALL"),
+            ],
+            Outcome.ELIGIBLE,
+            7_500,
+            "INC-ALL",
+            ["down for everyone"],
+        ),
+        ([], Outcome.REVIEW, 0, None, ["no outage on record", "staff"]),
+        (
+            # Starts after the claim was made: not yet relevant.
+            [incident("all", BOUGHT + timedelta(days=1, seconds=1), None)],
+            Outcome.REVIEW,
+            0,
+            None,
+            ["no outage on record"],
+        ),
+    ],
+)
+def test_outage_claims_rest_on_incidents(
+    incidents: list[Incident],
+    outcome: Outcome,
+    credits: int,
+    incident_id: str | None,
+    facts: list[str],
+) -> None:
+    decision = outage(incidents)
+
+    assert decision.outcome is outcome
+    assert decision.refundable_credits == credits
+    assert decision.incident_id == incident_id
+    assert ids(decision) == [
+        ("C-WINDOW", True),
+        ("C-SUBSCRIPTION", True),
+        ("C-INCIDENT", outcome is Outcome.ELIGIBLE),
+    ]
+    for fact in facts:
+        assert fact in decision.clauses[-1].explanation
+    assert what_next(decision) == ""
+
+
+def test_outage_refund_is_never_negative() -> None:
+    overused = replace(PURCHASE, credits_used=PURCHASE.credits + 10)
+    decision = decide(claim(Reason.OUTAGE, SENT), overused, None, [incident("all", BOUGHT, None)])
+
+    assert decision.outcome is Outcome.ELIGIBLE
+    assert decision.refundable_credits == 0
+
+
+def test_not_beneficial_is_ineligible_whenever_asked() -> None:
+    decision = decide(
+        claim(Reason.NOT_BENEFICIAL, BOUGHT + timedelta(minutes=5)), PURCHASE, None, []
+    )
+
+    assert decision.outcome is Outcome.INELIGIBLE
+    assert decision.refundable_credits == 0
+    assert ids(decision) == [("C-NOT-BENEFICIAL", False)]
+    assert "smaller package or a trial" in what_next(decision)
+
+
+def test_other_goes_to_review_after_window_and_subscription() -> None:
+    request = ClaimRequest("TX-1", Reason.OTHER, SENT, description="Wrong sender name")
+    decision = decide(request, PURCHASE, None, [])
+
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.refundable_credits == 0
+    assert ids(decision) == [("C-WINDOW", True), ("C-SUBSCRIPTION", True)]
+    assert what_next(decision) == ""
+
+
+def test_every_clause_the_bot_names_has_a_title() -> None:
+    named = {"C-CAUSE", "C-INTL-CARRIER", "C-SERVICE-FAILURE", "C-NO-FAILURE", "C-INCIDENT"}
+    named |= {"C-WINDOW", "C-SUBSCRIPTION", "C-CAMPAIGN", "C-REPORT-24H", "C-NOT-BENEFICIAL"}
+    assert named <= CLAUSE_TITLES.keys()
+    assert CLAUSE_TITLES["C-WINDOW"] == "2-day window"
+
+
+@pytest.mark.parametrize(
+    ("delta", "words"),
+    [
+        (timedelta(days=3), "3 days"),
+        (timedelta(days=1, hours=4), "1 day 4 hours"),
+        (timedelta(hours=47), "1 day 23 hours"),
+        (timedelta(hours=47, minutes=59), "over 1 day 23 hours"),
+        (timedelta(hours=48, seconds=1), "2 days 1 second"),
+        (timedelta(days=3, hours=2, minutes=13, seconds=47), "over 3 days 2 hours"),
+        (timedelta(minutes=1), "1 minute"),
+        (timedelta(seconds=59), "59 seconds"),
+        (timedelta(milliseconds=10), "less than a second"),
+        (timedelta(0), "0 seconds"),
+        (timedelta(hours=-1), "0 seconds"),
+    ],
+)
+def test_format_age_never_rounds(delta: timedelta, words: str) -> None:
+    assert format_age(delta) == words
+
+
+def test_dates_are_written_the_same_way_everywhere() -> None:
+    assert format_when(datetime(2026, 11, 25, 14, 0, 59, tzinfo=UTC)) == "25 Nov 2026, 14:00 UTC"
+    assert format_date(date(2026, 12, 1)) == "Tue 1 Dec 2026"
