@@ -134,7 +134,7 @@ class ClaimRepositorySql:
         rows = await self._session.execute(
             select(claims.c.status, func.count()).group_by(claims.c.status)
         )
-        return {status: int(count) for status, count in rows.tuples()}
+        return {status: int(count) for status, count in rows.all()}
 
     async def escalated_between(self, start: datetime, end: datetime) -> builtins.list[Claim]:
         """Claims escalated in [start, end), oldest first."""

@@ -24,9 +24,7 @@ class FloodLimits:
     time_scale: float = 1.0
     methods: frozenset[str] = DEFAULT_LIMITED_METHODS
     _rules: list[_Rule] = field(default_factory=list)
-    _sent: defaultdict[int | str, deque[float]] = field(
-        default_factory=lambda: defaultdict(deque)
-    )
+    _sent: defaultdict[int | str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
 
     def add_rule(self, max_calls: int, window: float, groups_only: bool) -> None:
         """Enforce at most max_calls per chat in any window (Telegram seconds)."""

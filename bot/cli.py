@@ -1,0 +1,557 @@
+"""The `refundbot` command line: run the bot, chat in a terminal, load and inspect the ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import sys
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from bot.settings import Settings, SettingsError, load_settings, typo_warnings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Refund desk: a Telegram bot for a bulk-SMS provider's refund questions and claims.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+claims_app = typer.Typer(help="The claims queue and history.", no_args_is_help=True)
+faq_app = typer.Typer(help="What the bot answers to refund questions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(claims_app, name="claims")
+app.add_typer(faq_app, name="faq")
+
+
+def _settings() -> Settings:
+    """Settings, or one clear line and exit 2."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        typer.echo(f"refundbot: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for warning in typo_warnings():
+        typer.echo(f"refundbot: {warning}", err=True)
+    return settings
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+async def _open(settings: Settings) -> Any:
+    from storage.database import open_database
+
+    try:
+        return await open_database(settings.database_url)
+    except Exception as exc:  # an unreachable or broken database: one line, not a traceback
+        typer.echo(f"refundbot: cannot open the database: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+# run, chat ---------------------------------------------------------------------------------
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: long polling, or a webhook server when WEBHOOK_URL is set."""
+    from bot.logging_setup import setup_logging
+    from bot.runner import run_bot
+
+    settings = _settings()
+    secrets = tuple(
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.webhook_secret)
+        if s is not None
+    )
+    setup_logging(settings.log_level, secrets)
+    if settings.telegram_bot_token is None:
+        typer.echo(
+            "refundbot: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram "
+            "(/newbot), then put TELEGRAM_BOT_TOKEN=... in the environment or in .env. "
+            "To try the bot without a token: refundbot chat --demo",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if settings.webhook_url and settings.webhook_secret is None:
+        typer.echo("refundbot: WEBHOOK_URL is set, so WEBHOOK_SECRET must be set too.", err=True)
+        raise typer.Exit(2)
+    run_bot(settings)
+
+
+@app.command()
+def chat(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Use a temporary database loaded with demo data.")
+    ] = False,
+) -> None:
+    """Talk to the bot in this terminal; buttons are numbered choices."""
+    from bot.console_chat import run_console
+
+    settings = _settings()
+    _run(run_console(settings, demo=demo))
+
+
+# db ----------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    settings = _settings()
+
+    async def go() -> str:
+        db = await _open(settings)
+        url = str(db.url)
+        await db.dispose()
+        return url
+
+    typer.echo(f"Database is up to date: {_run(go())}")
+
+
+# import, demo-data ---------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_ledger(
+    kind: Annotated[str, typer.Argument(help="purchases, campaigns or incidents")],
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
+) -> None:
+    """Load ledger rows from a CSV file; bad rows are listed and skipped."""
+    from storage.ledger_import import LedgerFileError, import_csv
+
+    if kind not in ("purchases", "campaigns", "incidents"):
+        typer.echo(
+            f"refundbot: unknown kind {kind!r}; use purchases, campaigns or incidents.", err=True
+        )
+        raise typer.Exit(2)
+    if not file.is_file():
+        typer.echo(f"refundbot: no such file: {file}", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    progress = _ProgressBar() if sys.stderr.isatty() else None
+
+    async def go() -> Any:
+        db = await _open(settings)
+        try:
+            return await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
+        finally:
+            await db.dispose()
+
+    try:
+        report = _run(go())
+    except LedgerFileError as exc:
+        typer.echo(f"refundbot: {file}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        if progress is not None:
+            progress.close()
+    for rejection in report.rejected:
+        typer.echo(f"{file}:{rejection.line}: rejected: {rejection.reason}", err=True)
+    typer.echo(
+        f"{kind}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+    )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """Load a small sample ledger, relative to now, that shows every refund rule."""
+    from storage.demo_data import load_demo_data
+
+    settings = _settings()
+
+    async def go() -> Any:
+        db = await _open(settings)
+        try:
+            return await load_demo_data(db, datetime.now(UTC), settings.home_country)
+        finally:
+            await db.dispose()
+
+    cases = _run(go())
+    typer.echo(_demo_table(cases))
+
+
+def _demo_table(cases: Any) -> str:
+    lines = ["Loaded demo ledger (prove ownership with the phone or e-mail shown):", ""]
+    for case in cases:
+        campaign = f" campaign {case.campaign_id}" if case.campaign_id else ""
+        lines.append(f"  {case.transaction_id}  {case.phone}  {case.email}{campaign}")
+        lines.append(f"      shows: {case.shows}")
+    return "\n".join(lines)
+
+
+# check ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    transaction_id: str,
+    reason: Annotated[str, typer.Option(help="undelivered, outage, not_beneficial or other")],
+    campaign: Annotated[str | None, typer.Option(help="campaign id (for undelivered)")] = None,
+    at: Annotated[str | None, typer.Option(help="judge as of this ISO time (default: now)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Show the decision the bot would make for a claim, filing nothing."""
+    from conversations import policy
+    from conversations.domain import ClaimRequest, Reason
+
+    try:
+        why = Reason(reason)
+    except ValueError:
+        typer.echo(
+            f"refundbot: unknown reason {reason!r}; use undelivered, outage, "
+            "not_beneficial or other.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    now = datetime.now(UTC)
+    if at is not None:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError:
+            typer.echo(
+                f"refundbot: --at {at!r} is not an ISO time like 2026-11-27T10:00Z", err=True
+            )
+            raise typer.Exit(2) from None
+        now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    settings = _settings()
+
+    async def go() -> Any:
+        db = await _open(settings)
+        try:
+            async with db.uow() as uow:
+                purchase = await uow.ledger.purchase(transaction_id)
+                if purchase is None:
+                    return None
+                found = await uow.ledger.campaign(campaign) if campaign else None
+                incidents = await uow.ledger.incidents_between(purchase.purchased_at, now)
+            request = ClaimRequest(transaction_id, why, now, campaign_id=campaign)
+            return policy.decide(request, purchase, found, incidents, settings.home_country)
+        finally:
+            await db.dispose()
+
+    decision = _run(go())
+    if decision is None:
+        typer.echo(f"refundbot: unknown transaction {transaction_id}", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        typer.echo(json.dumps(decision.as_json(), ensure_ascii=False))
+        return
+    typer.echo(f"Outcome: {decision.outcome.value}")
+    typer.echo(f"Refundable credits: {decision.refundable_credits}")
+    for clause in decision.clauses:
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
+
+
+# faq ---------------------------------------------------------------------------------------
+
+
+@faq_app.command("ask")
+def faq_ask(
+    question: Annotated[str | None, typer.Argument(help="the question; omit to read stdin")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print JSON (JSON Lines for stdin)")
+    ] = False,
+) -> None:
+    """Show what the bot would answer to a question."""
+    from conversations.faq import default_matcher
+
+    matcher = default_matcher()
+
+    def answer(q: str) -> str:
+        match = matcher.match(q)
+        if as_json:
+            return json.dumps(
+                {
+                    "topic": match.topic.id if match.topic else None,
+                    "score": round(match.score, 3),
+                    "answer": match.topic.answer if match.topic else None,
+                    "alternatives": [t.id for t in match.alternatives],
+                },
+                ensure_ascii=False,
+            )
+        if match.topic is not None:
+            return f"[{match.topic.id}] {match.topic.answer}".replace("\n", " ")
+        if match.alternatives:
+            return "[unsure] maybe: " + ", ".join(t.id for t in match.alternatives)
+        return "[off-topic]"
+
+    if question is not None:
+        typer.echo(answer(question))
+        return
+    for line in sys.stdin:
+        if line.strip():
+            typer.echo(answer(line.strip()))
+
+
+# claims ------------------------------------------------------------------------------------
+
+
+@claims_app.command("list")
+def claims_list(
+    status: Annotated[str | None, typer.Option(help="only claims with this status")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+) -> None:
+    """List claims, newest first."""
+    from conversations.domain import ClaimStatus
+
+    wanted = _status(status)
+    settings = _settings()
+
+    async def go() -> Any:
+        db = await _open(settings)
+        try:
+            async with db.uow() as uow:
+                return list(await uow.claims.list(wanted))
+        finally:
+            await db.dispose()
+
+    claims = _run(go())
+    if as_json:
+        typer.echo(json.dumps([c.as_json() for c in claims], ensure_ascii=False, indent=2))
+        return
+    if not claims:
+        typer.echo("No claims." if wanted is None else f"No claims with status {wanted.value}.")
+        return
+    typer.echo(
+        f"{'id':>5}  {'status':<15}{'outcome':<11}{'reason':<15}{'transaction':<16}"
+        f"{'credits':>8}  created"
+    )
+    for c in claims:
+        typer.echo(
+            f"{c.id:>5}  {c.status.value:<15}{c.outcome.value:<11}{c.reason.value:<15}"
+            f"{c.transaction_id:<16}{c.refundable_credits:>8}  {c.created_at:%Y-%m-%d %H:%M}"
+        )
+    del ClaimStatus
+
+
+def _status(value: str | None) -> Any:
+    from conversations.domain import ClaimStatus
+
+    if value is None:
+        return None
+    try:
+        return ClaimStatus(value)
+    except ValueError:
+        names = ", ".join(s.value for s in ClaimStatus)
+        typer.echo(f"refundbot: unknown status {value!r}; use one of: {names}", err=True)
+        raise typer.Exit(2) from None
+
+
+@claims_app.command("show")
+def claims_show(
+    claim_id: int,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """One claim with its decision, clauses and audit trail."""
+    settings = _settings()
+
+    async def go() -> Any:
+        db = await _open(settings)
+        try:
+            async with db.uow() as uow:
+                claim = await uow.claims.get(claim_id)
+                trail = await uow.claims.audit(claim_id) if claim else []
+                return claim, trail
+        finally:
+            await db.dispose()
+
+    claim, trail = _run(go())
+    if claim is None:
+        typer.echo(f"refundbot: no claim {claim_id}", err=True)
+        raise typer.Exit(2)
+    audit = [
+        {
+            "at": a.at.isoformat(),
+            "actor": a.actor,
+            "actor_id": a.actor_id,
+            "from_status": a.from_status.value if a.from_status else None,
+            "to_status": a.to_status.value if a.to_status else None,
+            "note": a.note,
+        }
+        for a in trail
+    ]
+    if as_json:
+        typer.echo(json.dumps({**claim.as_json(), "audit": audit}, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"Claim #{claim.id}: {claim.status.value} (bot said {claim.outcome.value})")
+    typer.echo(
+        f"Transaction {claim.transaction_id}, reason {claim.reason.value}"
+        + (f", campaign {claim.campaign_id}" if claim.campaign_id else "")
+    )
+    typer.echo(f"Customer: {claim.customer_name} (Telegram id {claim.telegram_user_id})")
+    typer.echo(f"Refundable credits: {claim.refundable_credits}")
+    typer.echo("Clauses:")
+    for clause in claim.clauses:
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
+    typer.echo("Audit trail:")
+    for a in audit:
+        typer.echo(f"  {a['at']}  {a['actor']}: {a['from_status']} -> {a['to_status']} {a['note']}")
+
+
+def _staff_action(
+    claim_id: int, action: str, by: str, credits: int | None, reason: str | None
+) -> None:
+    from conversations.staff.transitions import Action, Actor, perform
+
+    settings = _settings()
+
+    async def go() -> Any:
+        db = await _open(settings)
+        try:
+            async with db.uow() as uow:
+                result = await perform(
+                    uow,
+                    claim_id,
+                    Action(action),
+                    Actor(name=f"cli:{by}", user_id=None),
+                    datetime.now(UTC),
+                    settings.desk_config(),
+                    credits=credits,
+                    text=reason,
+                )
+                for message in result.messages:
+                    await uow.outbox.put(message)
+                await uow.commit()
+                return result
+        finally:
+            await db.dispose()
+
+    result = _run(go())
+    if result.claim is None:
+        typer.echo(f"refundbot: no claim {claim_id}", err=True)
+        raise typer.Exit(2)
+    if not result.ok:
+        who = f" (last changed by {result.last_actor})" if result.last_actor else ""
+        typer.echo(
+            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {action} it{who}.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"Claim #{claim_id} is now {result.claim.status.value}. "
+        "The customer's message is queued; the running bot sends it."
+    )
+
+
+@claims_app.command("approve")
+def claims_approve(
+    claim_id: int,
+    by: Annotated[str, typer.Option(help="your name, for the audit trail")],
+    credits: Annotated[int | None, typer.Option(min=0, help="credits to refund")] = None,
+) -> None:
+    """Approve a claim (optionally with changed credits); the customer is told."""
+    _staff_action(claim_id, "approve", by, credits, None)
+
+
+@claims_app.command("reject")
+def claims_reject(
+    claim_id: int,
+    by: Annotated[str, typer.Option(help="your name, for the audit trail")],
+    reason: Annotated[str, typer.Option(help="the reason the customer reads")],
+) -> None:
+    """Reject a claim with a reason; the customer is told."""
+    _staff_action(claim_id, "reject", by, None, reason)
+
+
+@claims_app.command("refund")
+def claims_refund(
+    claim_id: int,
+    by: Annotated[str, typer.Option(help="your name, for the audit trail")],
+) -> None:
+    """Mark an approved claim as refunded; the customer is told."""
+    _staff_action(claim_id, "refunded", by, None, None)
+
+
+@claims_app.command("export")
+def claims_export(
+    status: Annotated[str, typer.Option(help="claims with this status")] = "approved",
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV (the only format for now)")] = True,
+) -> None:
+    """Claims for finance as CSV: claim, transaction, account, credits, amount due, window."""
+    from conversations.business_days import refund_window
+
+    wanted = _status(status)
+    settings = _settings()
+
+    async def go() -> Any:
+        db = await _open(settings)
+        try:
+            async with db.uow() as uow:
+                rows = []
+                for claim in await uow.claims.list(wanted):
+                    purchase = await uow.ledger.purchase(claim.transaction_id)
+                    rows.append((claim, purchase))
+                return rows
+        finally:
+            await db.dispose()
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(
+        [
+            "claim_id",
+            "transaction_id",
+            "account_id",
+            "credits",
+            "amount_due",
+            "currency",
+            "approved_at",
+            "refund_from",
+            "refund_by",
+        ]
+    )
+    for claim, purchase in _run(go()):
+        due = ""
+        if purchase is not None and purchase.credits:
+            share = Decimal(str(purchase.amount)) * claim.refundable_credits / purchase.credits
+            due = str(share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        start = end = ""
+        if claim.decided_at is not None:
+            first, last = refund_window(claim.decided_at, settings.home_country)
+            start, end = first.isoformat(), last.isoformat()
+        writer.writerow(
+            [
+                claim.id,
+                claim.transaction_id,
+                purchase.account_id if purchase else "",
+                claim.refundable_credits,
+                due,
+                purchase.currency if purchase else "",
+                claim.decided_at.isoformat() if claim.decided_at else "",
+                start,
+                end,
+            ]
+        )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,182 @@
+"""Sending outbox messages to Telegram: at once for a turn's replies, later by the dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from telegram import Bot, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.translate import markup
+from conversations.domain import OutboxItem, OutgoingMessage
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+class Sender:
+    """Turns one outbox message into the right Bot API call and records what it became."""
+
+    def __init__(self, bot: Bot, db: Database) -> None:
+        self.bot = bot
+        self.db = db
+
+    async def send(self, message: OutgoingMessage) -> int | None:
+        """Send or edit; returns the Telegram message id. Raises Telegram errors to the caller."""
+        reply_markup = markup(message.buttons)
+        target: tuple[int, int, int | None] | None = None
+        reply_to: int | None = None
+        thread_id = message.message_thread_id
+        async with self.db.uow() as uow:
+            if message.edit_ref is not None:
+                target = await uow.messages.lookup(message.edit_ref)
+            if message.reply_ref is not None:
+                found = await uow.messages.lookup(message.reply_ref)
+                if found is not None and found[0] == message.chat_id:
+                    reply_to, thread_id = found[1], found[2]
+        if message.edit_message_id is not None:
+            target = (message.chat_id, message.edit_message_id, thread_id)
+        if target is not None:
+            try:
+                await self.bot.edit_message_text(
+                    chat_id=target[0],
+                    message_id=target[1],
+                    text=message.text,
+                    reply_markup=reply_markup,
+                )
+                return target[1]
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return target[1]
+                # Too old, deleted, or not ours: a fresh message says the same thing.
+                log.info("edit failed (%s); sending a new message instead", exc.message)
+        sent: Message = await self.bot.send_message(
+            chat_id=message.chat_id,
+            text=message.text,
+            reply_markup=reply_markup,
+            message_thread_id=thread_id,
+            reply_to_message_id=reply_to,
+            allow_sending_without_reply=True,
+        )
+        if message.ref is not None:
+            async with self.db.uow() as uow:
+                await uow.messages.remember(
+                    message.ref, sent.chat_id, sent.message_id, sent.message_thread_id
+                )
+                await uow.commit()
+        return sent.message_id
+
+    async def deliver(self, outbox_id: int, message: OutgoingMessage) -> bool:
+        """Send a turn's reply now; on failure it stays in the outbox for the dispatcher."""
+        try:
+            message_id = await self.send(message)
+        except (RetryAfter, NetworkError) as exc:
+            log.warning("reply %s to chat %s deferred: %s", outbox_id, message.chat_id, exc)
+            return False
+        except Forbidden:
+            message_id = None  # the user blocked the bot; retrying cannot help
+        async with self.db.uow() as uow:
+            await uow.outbox.mark_sent(outbox_id, message_id)
+            await uow.commit()
+        return True
+
+
+class Dispatcher:
+    """Drains the outbox: cross-chat messages and anything a crash or an error left unsent."""
+
+    def __init__(
+        self, sender: Sender, clock: Callable[[], datetime], idle_seconds: float = 1.0
+    ) -> None:
+        self.sender = sender
+        self.clock = clock
+        self.idle_seconds = idle_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                busy = await self.drain_once()
+            except Exception:  # keep the dispatcher alive whatever one batch did
+                log.exception("outbox dispatcher batch failed")
+                busy = False
+            if not busy:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+
+    async def drain_once(self, limit: int = 50) -> bool:
+        """Send one batch of due messages; True when something was attempted."""
+        now = self.clock()
+        async with self.sender.db.uow() as uow:
+            items = await uow.outbox.pending(now, limit)
+        if not items:
+            return False
+        newest_edit: dict[str, int] = {}
+        for item in items:
+            if item.message.edit_ref is not None:
+                newest_edit[item.message.edit_ref] = item.id
+        blocked_chats: set[int] = set()
+        for item in items:
+            message = item.message
+            if message.edit_ref is not None and newest_edit[message.edit_ref] != item.id:
+                # A newer version of the same card or digest is queued: this one is obsolete.
+                await self._finish(item, None)
+                continue
+            if message.chat_id in blocked_chats:
+                continue
+            try:
+                message_id = await self.sender.send(message)
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                blocked_chats.add(message.chat_id)
+                await self._later(item, self.clock() + timedelta(seconds=wait), "429")
+                continue
+            except (TimedOut, NetworkError) as exc:
+                if item.attempts + 1 >= MAX_ATTEMPTS:
+                    log.error("outbox %s dropped after %d attempts: %s", item.id, MAX_ATTEMPTS, exc)
+                    await self._finish(item, None)
+                else:
+                    backoff = min(2 ** (item.attempts + 1), 300)
+                    await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc))
+                continue
+            except (Forbidden, BadRequest) as exc:
+                log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
+                message_id = None
+            await self._finish(item, message_id)
+        return True
+
+    async def _finish(self, item: OutboxItem, message_id: int | None) -> None:
+        async with self.sender.db.uow() as uow:
+            await uow.outbox.mark_sent(item.id, message_id)
+            await uow.commit()
+
+    async def _later(self, item: OutboxItem, when: datetime, error: str) -> None:
+        async with self.sender.db.uow() as uow:
+            await uow.outbox.retry_later(item.id, when, error)
+            await uow.commit()
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,133 @@
+"""The PTB application: one handler translates every update for the core and sends the replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.clock import utc_now
+from bot.sender import Dispatcher, Sender
+from bot.settings import Settings
+from bot.translate import to_inbound
+from conversations.catalog import customer as t
+from conversations.catalog.commands import COMMANDS
+from conversations.dialogue.engine import Desk
+from conversations.staff.reminders import due_reminders
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+REMINDER_INTERVAL_SECONDS = 60
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    dispatcher_idle_seconds: float = 1.0,
+    upgrade_database: bool = False,
+) -> Application:  # type: ignore[type-arg]
+    """Wire the core, the database and Telegram into one PTB Application."""
+    assert settings.telegram_bot_token is not None
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        # We handle 429s ourselves (the outbox waits retry_after), so no silent retries here.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .build()
+    )
+    desk = Desk(db.uow, clock, settings.desk_config())
+    sender = Sender(application.bot, db)
+    application.bot_data.update(
+        desk=desk,
+        db=db,
+        sender=sender,
+        dispatcher=Dispatcher(sender, clock, dispatcher_idle_seconds),
+        clock=clock,
+        upgrade_database=upgrade_database,
+    )
+    application.add_handler(TypeHandler(Update, on_update))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    if application.bot_data["upgrade_database"]:
+        await application.bot_data["db"].upgrade()
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    application.bot_data["dispatcher"].start()
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _reminders, interval=REMINDER_INTERVAL_SECONDS, first=REMINDER_INTERVAL_SECONDS
+        )
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    await application.bot_data["dispatcher"].stop()
+    if application.bot_data["upgrade_database"]:
+        await application.bot_data["db"].dispose()
+
+
+async def _reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Raise untaken claims and overdue refunds in the staff chat."""
+    await run_reminders(context.application)
+
+
+async def run_reminders(application: Application) -> int:  # type: ignore[type-arg]
+    desk: Desk = application.bot_data["desk"]
+    db: Database = application.bot_data["db"]
+    async with db.uow() as uow:
+        count = await due_reminders(uow, application.bot_data["clock"](), desk.config)
+        await uow.commit()
+    if count:
+        application.bot_data["dispatcher"].wake()
+    return count
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Apply one update to the core and send its replies."""
+    inbound = to_inbound(update)
+    query = update.callback_query
+    if inbound is None:
+        if query is not None:
+            await query.answer()
+        return
+    desk: Desk = context.bot_data["desk"]
+    result = await desk.handle(inbound)
+    if query is not None:
+        await query.answer(result.callback_text, show_alert=result.callback_alert)
+    sender: Sender = context.bot_data["sender"]
+    for outbox_id, message in result.replies:
+        await sender.deliver(outbox_id, message)
+    if result.queued_elsewhere:
+        context.bot_data["dispatcher"].wake()
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with the update id and tell the customer their progress is saved."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "update %s failed: %s",
+        update_id,
+        type(context.error).__name__,
+        exc_info=context.error,
+    )
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        chat = update.effective_chat
+        if chat is not None and chat.type == "private":
+            await context.bot.send_message(chat.id, t.PROGRESS_SAVED)
+    except Exception as exc:  # the error path must never raise
+        log.warning("could not tell chat about the failure: %s", type(exc).__name__)

@@ -1,0 +1,89 @@
+"""Telegram updates in, core events out; nothing else happens here."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+
+from conversations.dialogue.events import EventKind, Inbound, Sender
+from conversations.domain import Button
+
+_MEDIA_FIELDS = (
+    "sticker",
+    "photo",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "location",
+    "contact",
+    "poll",
+    "venue",
+    "dice",
+)
+
+
+def sender_of(user: User | None) -> Sender:
+    if user is None:
+        return Sender(user_id=0)
+    return Sender(user_id=user.id, first_name=user.first_name or "", username=user.username)
+
+
+def _pressed_label(message: Message | None, data: str) -> str:
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return ""
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return ""
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """The core's view of an update, or None for updates the bot does not act on."""
+    query = update.callback_query
+    if query is not None:
+        message = query.message if isinstance(query.message, Message) else None
+        if message is None:
+            return None
+        data = query.data or ""
+        return Inbound(
+            chat_id=message.chat.id,
+            sender=sender_of(query.from_user),
+            kind=EventKind.BUTTON,
+            data=data,
+            text=_pressed_label(message, data),
+            update_id=update.update_id,
+            message_id=message.message_id,
+            is_private=message.chat.type == "private",
+        )
+    message = update.message
+    if message is None:
+        return None  # edits, channel posts, member updates: nothing to answer
+    common = {
+        "update_id": update.update_id,
+        "message_id": message.message_id,
+        "reply_to_message_id": (
+            message.reply_to_message.message_id if message.reply_to_message else None
+        ),
+        "is_private": message.chat.type == "private",
+    }
+    sender = sender_of(message.from_user)
+    if message.text is not None:
+        return Inbound.text_or_command(message.chat.id, sender, message.text, **common)
+    if message.chat.type != "private":
+        return None  # a photo in the staff group is staff business
+    media = next((name for name in _MEDIA_FIELDS if getattr(message, name, None)), "other")
+    return Inbound(
+        chat_id=message.chat.id, sender=sender, kind=EventKind.MEDIA, media=media, **common
+    )
+
+
+def markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    )

@@ -1,0 +1,12 @@
+"""The chat commands and their descriptions, registered with setMyCommands at start."""
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Start over and show the menu"),
+    ("help", "What I can do"),
+    ("faq", "Refund questions and answers"),
+    ("claim", "Ask for a refund"),
+    ("status", "Your claims"),
+    ("human", "Talk to a person"),
+    ("back", "Go one step back"),
+    ("cancel", "Stop what you're doing"),
+)

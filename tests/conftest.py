@@ -1,0 +1,74 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from storage.database import Database, alembic_config
+from storage.tables import metadata
+
+DATA = Path(__file__).parent / "data"
+
+_postgres_reset_this_session = False
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A database for this test alone: empty tables (PostgreSQL) or a new SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'refundbot.db'}"
+        return
+    await _clean_postgres(url)
+    yield url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """An upgraded Database, disposed after the test."""
+    database = Database(database_url)
+    try:
+        await database.upgrade()
+        yield database
+    finally:
+        await database.dispose()
+
+
+async def _clean_postgres(url: str) -> None:
+    # Rebuilding the schema per test costs far more than emptying it, so rebuild once per
+    # session (the schema may be stale from an older run) and truncate after that.
+    global _postgres_reset_this_session
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            if _postgres_reset_this_session and await _at_head(connection):
+                names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return
+            for table in reversed(metadata.sorted_tables):
+                await connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        await engine.dispose()
+    database = Database(url)
+    try:
+        await database.upgrade()
+    finally:
+        await database.dispose()
+    _postgres_reset_this_session = True
+
+
+async def _at_head(connection: AsyncConnection) -> bool:
+    exists = await connection.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
+    if not exists:
+        return False
+    current = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return bool(current == ScriptDirectory.from_config(alembic_config()).get_current_head())
