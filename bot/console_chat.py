@@ -7,6 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.clock import utc_now
+from bot.settings import Settings
 from conversations.catalog.console import (
     CONSOLE_BYE,
     CONSOLE_DEMO_INTRO,
@@ -19,9 +21,6 @@ from conversations.dialogue.events import EventKind, Inbound, Sender
 from conversations.domain import Button, OutgoingMessage
 from storage.database import Database, open_database
 from storage.demo_data import load_demo_data
-
-from bot.clock import utc_now
-from bot.settings import Settings
 
 CONSOLE_CHAT_ID = 1
 CONSOLE_USER = Sender(user_id=1, first_name="You", username=None)

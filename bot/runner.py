@@ -7,10 +7,9 @@ from urllib.parse import urlparse
 
 from telegram import Update
 
-from storage.database import Database
-
 from bot.settings import Settings
 from bot.telegram_app import build_application
+from storage.database import Database
 
 log = logging.getLogger(__name__)
 

@@ -62,13 +62,20 @@ class ConversationRepository(Protocol):
         """Write if the stored version equals state.version; bumps it. False on a lost race."""
         ...
 
-    async def mark_update(self, update_id: int) -> bool:
+    async def mark_update(self, update_id: int, at: datetime | None = None) -> bool:
         """Record an update id; False if it was already recorded (a re-delivery)."""
         ...
 
 
 class Outbox(Protocol):
-    async def put(self, message: OutgoingMessage) -> int: ...
+    async def put(
+        self,
+        message: OutgoingMessage,
+        now: datetime | None = None,
+        not_before: datetime | None = None,
+    ) -> int:
+        """Queue a message; the dispatcher leaves it alone until not_before."""
+        ...
 
 
 class MessageRefs(Protocol):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +107,6 @@ async def open_database(url: str, upgrade: bool = True) -> Database:
         try:
             await database.upgrade()
         except BaseException:
-            await asyncio.shield(database.dispose())
+            await database.dispose()
             raise
     return database

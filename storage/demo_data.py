@@ -31,29 +31,63 @@ class _Case:
 def _cases(home: str, abroad: str) -> list[_Case]:
     package, subscription = Kind.PACKAGE, Kind.SUBSCRIPTION
     return [
-        _Case(1, 5, package, "undelivered: eligible, platform failures refunded (C-CAUSE)",
-              (2, home, 1000, 870, 120, 10)),
-        _Case(2, 72, package, "any reason: too late, bought 3 days ago (C-WINDOW)",
-              (70, home, 500, 400, 100, 0)),
-        _Case(3, 5, subscription, "any reason: subscriptions are not refunded (C-SUBSCRIPTION)",
-              (2, home, 800, 700, 100, 0)),
-        _Case(4, 6, package, f"undelivered: carrier failures abroad in {abroad} (C-INTL-CARRIER)",
-              (3, abroad, 600, 540, 0, 60)),
-        _Case(5, 6, package, f"undelivered: carrier failures at home in {home} (C-SERVICE-FAILURE)",
-              (3, home, 600, 560, 0, 40)),
-        _Case(6, 6, package, "undelivered: everything was delivered (C-NO-FAILURE)",
-              (3, home, 400, 400, 0, 0)),
-        _Case(7, 40, package, "undelivered: campaign sent 30 h ago, reported too late "
-              "(C-REPORT-24H)", (30, home, 900, 800, 100, 0)),
+        _Case(
+            1,
+            5,
+            package,
+            "undelivered: eligible, platform failures refunded (C-CAUSE)",
+            (2, home, 1000, 870, 120, 10),
+        ),
+        _Case(
+            2,
+            72,
+            package,
+            "any reason: too late, bought 3 days ago (C-WINDOW)",
+            (70, home, 500, 400, 100, 0),
+        ),
+        _Case(
+            3,
+            5,
+            subscription,
+            "any reason: subscriptions are not refunded (C-SUBSCRIPTION)",
+            (2, home, 800, 700, 100, 0),
+        ),
+        _Case(
+            4,
+            6,
+            package,
+            f"undelivered: carrier failures abroad in {abroad} (C-INTL-CARRIER)",
+            (3, abroad, 600, 540, 0, 60),
+        ),
+        _Case(
+            5,
+            6,
+            package,
+            f"undelivered: carrier failures at home in {home} (C-SERVICE-FAILURE)",
+            (3, home, 600, 560, 0, 40),
+        ),
+        _Case(
+            6,
+            6,
+            package,
+            "undelivered: everything was delivered (C-NO-FAILURE)",
+            (3, home, 400, 400, 0, 0),
+        ),
+        _Case(
+            7,
+            40,
+            package,
+            "undelivered: campaign sent 30 h ago, reported too late (C-REPORT-24H)",
+            (30, home, 900, 800, 100, 0),
+        ),
         _Case(8, 10, package, "outage: a platform-wide incident, eligible (C-INCIDENT)"),
-        _Case(9, 3, package, f"outage: only a {home} incident on record, goes to review "
-              "(C-INCIDENT)"),
+        _Case(
+            9, 3, package, f"outage: only a {home} incident on record, goes to review (C-INCIDENT)"
+        ),
     ]
 
 
-async def load_demo_data(
-    db: Database, now: datetime, home_country: str = "PK"
-) -> list[DemoCase]:
+async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") -> list[DemoCase]:
     """Upsert the sample ledger; loading it again refreshes its times relative to `now`."""
     home = home_country.upper()
     abroad = "GB" if home != "GB" else "US"

@@ -69,7 +69,9 @@ async def import_csv(
 ) -> ImportReport:
     """Validate every row, load the good ones, and report the bad ones by line number."""
     if kind not in _ROWS:
-        raise LedgerFileError(f"unknown ledger kind {kind!r}: use purchases, campaigns or incidents")
+        raise LedgerFileError(
+            f"unknown ledger kind {kind!r}: use purchases, campaigns or incidents"
+        )
     row_model = _ROWS[kind]
     rows = _read_rows(Path(path), row_model.columns)
     report = ImportReport()
@@ -134,9 +136,7 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, 
         raise LedgerFileError(f"{path}: line {reader.line_num}: not valid CSV ({error})") from None
 
 
-def _records(
-    reader: Any, index: dict[str, int]
-) -> Iterator[tuple[int, dict[str, str]]]:
+def _records(reader: Any, index: dict[str, int]) -> Iterator[tuple[int, dict[str, str]]]:
     previous_end = reader.line_num
     for cells in reader:
         # A quoted field may span lines; report the line the record starts on.
@@ -199,9 +199,7 @@ async def _with_known_purchases(
     return kept
 
 
-async def _existing(
-    ledger: LedgerRepository, sample: Record, keys: list[str]
-) -> dict[str, Record]:
+async def _existing(ledger: LedgerRepository, sample: Record, keys: list[str]) -> dict[str, Record]:
     if isinstance(sample, Purchase):
         return dict(await ledger.purchases_by_id(keys))
     if isinstance(sample, Campaign):

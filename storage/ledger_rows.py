@@ -14,6 +14,7 @@ from conversations.domain import Campaign, Incident, Kind, Purchase
 DEFAULT_PHONE_REGION = "PK"
 COUNTRIES: frozenset[str] = frozenset(phonenumbers.SUPPORTED_REGIONS)
 SCOPES_BESIDES_COUNTRIES = ("all", "international")
+KINDS: frozenset[str] = frozenset(k.value for k in Kind)
 
 
 class RowError(ValueError):
@@ -60,7 +61,11 @@ def country(value: str) -> str:
 
 class _Row(BaseModel):
     model_config = ConfigDict(
-        str_strip_whitespace=True, str_min_length=1, frozen=True, extra="ignore", allow_inf_nan=False
+        str_strip_whitespace=True,
+        str_min_length=1,
+        frozen=True,
+        extra="ignore",
+        allow_inf_nan=False,
     )
     columns: ClassVar[tuple[str, ...]]
     key: ClassVar[str]
@@ -117,7 +122,7 @@ class PurchaseRow(_Row):
     @classmethod
     def _kind(cls, value: str) -> str:
         kind = value.lower()
-        if kind not in {k.value for k in Kind}:
+        if kind not in KINDS:
             raise ValueError(f"unknown kind {value!r} (expected package or subscription)")
         return kind
 
@@ -243,9 +248,7 @@ class IncidentRow(_Row):
             return value.lower()
         if value.upper() in COUNTRIES:
             return value.upper()
-        raise ValueError(
-            f"unknown scope {value!r} (expected all, international or a country code)"
-        )
+        raise ValueError(f"unknown scope {value!r} (expected all, international or a country code)")
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:

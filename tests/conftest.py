@@ -15,6 +15,8 @@ from sqlalchemy.pool import NullPool
 from storage.database import Database, alembic_config
 from storage.tables import metadata
 
+pytest_plugins = ["tests.fake_telegram.fixtures"]
+
 DATA = Path(__file__).parent / "data"
 
 _postgres_reset_this_session = False
@@ -43,15 +45,21 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 async def _clean_postgres(url: str) -> None:
-    # Rebuilding the schema per test costs far more than emptying it, so rebuild once per
-    # session (the schema may be stale from an older run) and truncate after that.
+    # Rebuilding the schema per test costs more than emptying it, so rebuild once per session
+    # (the schema may be stale from an older run) and only empty the tables after that.
     global _postgres_reset_this_session
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
             if _postgres_reset_this_session and await _at_head(connection):
-                names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                # DELETE beats TRUNCATE by far on tables this small.
+                for table in reversed(metadata.sorted_tables):
+                    await connection.execute(table.delete())
+                    if "id" in table.c:
+                        await connection.execute(
+                            text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"),
+                            {"t": table.name},
+                        )
                 return
             for table in reversed(metadata.sorted_tables):
                 await connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from conversations.config import DeskConfig
 from conversations.dialogue import customer
@@ -18,6 +19,7 @@ from conversations.staff.transitions import ConversationRace
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+REPLY_LEASE = timedelta(seconds=30)
 
 
 class ConcurrencyError(RuntimeError):
@@ -61,12 +63,13 @@ class Desk:
         """Apply one event exactly once; retried when another turn of the chat won the race."""
         for attempt in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
+                now = self._clock()
                 if event.update_id is not None and not await uow.conversations.mark_update(
-                    event.update_id
+                    event.update_id, now
                 ):
                     return TurnResult(duplicate=True)
                 state = await uow.conversations.load(event.chat_id)
-                turn = Turn(uow, state, event, self._clock(), self.config)
+                turn = Turn(uow, state, event, now, self.config)
                 try:
                     if self.is_staff_event(event):
                         turn.keep_state = False
@@ -85,11 +88,15 @@ class Desk:
                 result = TurnResult(
                     callback_text=turn.callback_text, callback_alert=turn.callback_alert
                 )
+                lease = turn.now + REPLY_LEASE
                 for message in turn.messages:
-                    outbox_id = await uow.outbox.put(message)
                     if message.chat_id == event.chat_id:
+                        # The handler sends this at once; the dispatcher only steps in if it
+                        # has not been marked sent when the lease runs out (a crash, an error).
+                        outbox_id = await uow.outbox.put(message, turn.now, lease)
                         result.replies.append((outbox_id, message))
                     else:
+                        await uow.outbox.put(message, turn.now)
                         result.queued_elsewhere = True
                 await uow.commit()
                 return result

@@ -12,7 +12,7 @@ MAX_GAP: Final = 2
 
 
 class ConceptSpotter:
-    """Phrases as written first, then with gaps; longest first within each pass.
+    """Longest phrases first; of the same length, phrases as written before those with gaps.
 
     A word used by one phrase is not reused by another: that keeps "how" in "how long" from
     also counting as "how do I ...", and "how many days do I" from reading as "how do I".
@@ -23,8 +23,10 @@ class ConceptSpotter:
         phrases: Mapping[tuple[str, ...], frozenset[str]],
         implies: Mapping[str, Sequence[str]],
     ) -> None:
-        self._phrases = sorted(
-            ((p, c) for p, c in phrases.items() if p), key=lambda item: (-len(item[0]), item[0])
+        ordered = sorted((p, c) for p, c in phrases.items() if p)
+        self._passes = sorted(
+            ((p, c, gap) for p, c in ordered for gap in ((0,) if len(p) == 1 else (0, MAX_GAP))),
+            key=lambda item: (-len(item[0]), item[2]),
         )
         self._implies = {name: tuple(targets) for name, targets in implies.items()}
 
@@ -35,14 +37,13 @@ class ConceptSpotter:
             positions[token].append(index)
         used = [False] * len(tokens)
         found: set[str] = set()
-        for max_gap in (0, MAX_GAP):
-            for phrase, concepts in self._phrases:
-                for start in positions.get(phrase[0], ()):
-                    matched = self._match_at(tokens, used, phrase, start, max_gap)
-                    if matched:
-                        for index in matched:
-                            used[index] = True
-                        found |= concepts
+        for phrase, concepts, max_gap in self._passes:
+            for start in positions.get(phrase[0], ()):
+                matched = self._match_at(tokens, used, phrase, start, max_gap)
+                if matched:
+                    for index in matched:
+                        used[index] = True
+                    found |= concepts
         for name in list(found):
             found.update(self._implies.get(name, ()))
         return frozenset(found)

@@ -15,8 +15,8 @@ from conversations.faq.topics import FaqTopic, TopicRule, load_faq_data
 CONFIDENT_WEIGHT: Final = 3.0  # at least one strong keyword, or several weaker ones
 CONFIDENT_MARGIN: Final = 1.0  # ahead of the runner-up by this much, else ask which one
 ALTERNATIVE_SHARE: Final = 0.4  # runners-up this close to the best are offered as choices
-MAX_ALTERNATIVES: Final = 3
-MIN_ALTERNATIVES: Final = 2
+MAX_ALTERNATIVES: Final = 3  # the closest topics, topped up with related ones
+
 # Maps a weight sum onto [0, 1): a weight at the confidence threshold scores 0.6.
 _SCORE_HALF_WEIGHT: Final = 2.0
 
@@ -77,7 +77,7 @@ class FaqMatcher:
             if weight >= best_weight * ALTERNATIVE_SHARE
         ]
         for related_id in self._rules[best_order].related:
-            if len(chosen) >= MIN_ALTERNATIVES:
+            if len(chosen) >= MAX_ALTERNATIVES:
                 break
             related = self._by_id.get(related_id)
             if related is not None and related not in chosen:

@@ -112,9 +112,7 @@ def _parse_topic(item: Mapping[str, Any]) -> tuple[FaqTopic, TopicRule]:
         keywords[concept] = float(weight)
     rule = TopicRule(
         topic_id=topic_id,
-        requires=tuple(
-            frozenset(_str_list(group, f"{where} requires")) for group in raw_requires
-        ),
+        requires=tuple(frozenset(_str_list(group, f"{where} requires")) for group in raw_requires),
         keywords=keywords,
         related=tuple(_str_list(item.get("related", []), f"{where} related")),
         examples=tuple(_str_list(item.get("examples", []), f"{where} examples")),

@@ -37,7 +37,8 @@ async def due_reminders(uow: UnitOfWork, now: datetime, config: DeskConfig) -> i
                 chat_id=config.staff_chat_id,
                 text=s.REMINDER_UNTAKEN.format(claim_id=claim.id, age=format_age(now - since)),
                 reply_ref=card.card_ref(claim.id),
-            )
+            ),
+            now,
         )
         await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, UNTAKEN_NOTE))
         sent += 1
@@ -57,7 +58,8 @@ async def due_reminders(uow: UnitOfWork, now: datetime, config: DeskConfig) -> i
                     claim_id=claim.id, approved=format_when(claim.decided_at), end=format_date(end)
                 ),
                 reply_ref=card.card_ref(claim.id),
-            )
+            ),
+            now,
         )
         await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, OVERDUE_NOTE))
         sent += 1

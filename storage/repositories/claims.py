@@ -82,9 +82,10 @@ class ClaimRepositorySql:
         self._session = session
 
     async def add(self, claim: Claim) -> Claim:
-        result = await self._session.execute(claims.insert().values(**_values(claim)))
-        (claim_id,) = result.inserted_primary_key or (None,)
-        return replace(claim, id=int(claim_id))
+        result = await self._session.execute(
+            claims.insert().values(**_values(claim)).returning(claims.c.id)
+        )
+        return replace(claim, id=int(result.scalar_one()))
 
     async def get(self, claim_id: int) -> Claim | None:
         row = (await self._session.execute(select(claims).where(claims.c.id == claim_id))).first()

@@ -16,9 +16,7 @@ MAX_ERROR_CHARS = 500
 
 
 def _buttons(rows: Any) -> tuple[tuple[Button, ...], ...]:
-    return tuple(
-        tuple(Button(label=b["label"], data=b["data"]) for b in row) for row in rows or []
-    )
+    return tuple(tuple(Button(label=b["label"], data=b["data"]) for b in row) for row in rows or [])
 
 
 def _item(row: Row[Any]) -> OutboxItem:
@@ -31,6 +29,8 @@ def _item(row: Row[Any]) -> OutboxItem:
             edit_message_id=row.edit_message_id,
             message_thread_id=row.message_thread_id,
             ref=row.ref,
+            edit_ref=row.edit_ref,
+            reply_ref=row.reply_ref,
         ),
         created_at=row.created_at,
         attempts=row.attempts,
@@ -44,21 +44,32 @@ class OutboxRepositorySql:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def put(self, message: OutgoingMessage, now: datetime | None = None) -> int:
+    async def put(
+        self,
+        message: OutgoingMessage,
+        now: datetime | None = None,
+        not_before: datetime | None = None,
+    ) -> int:
         result = await self._session.execute(
-            outbox.insert().values(
+            outbox.insert()
+            .values(
                 chat_id=message.chat_id,
                 text=message.text,
-                buttons=[[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
+                buttons=[
+                    [{"label": b.label, "data": b.data} for b in row] for row in message.buttons
+                ],
                 edit_message_id=message.edit_message_id,
                 message_thread_id=message.message_thread_id,
                 ref=message.ref,
+                edit_ref=message.edit_ref,
+                reply_ref=message.reply_ref,
+                not_before=not_before,
                 created_at=now or datetime.now(UTC),
                 attempts=0,
             )
+            .returning(outbox.c.id)
         )
-        (item_id,) = result.inserted_primary_key or (None,)
-        return int(item_id)
+        return int(result.scalar_one())
 
     async def get(self, item_id: int) -> OutboxItem | None:
         row = (await self._session.execute(select(outbox).where(outbox.c.id == item_id))).first()

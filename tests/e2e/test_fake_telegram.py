@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, InvalidToken, RetryAfter
+from telegram.error import BadRequest, InvalidToken, RetryAfter, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -21,6 +21,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from tests.fake_telegram import FakeTelegram
 
@@ -197,6 +198,33 @@ async def test_offset_confirms_and_redelivery_repeats_an_update(
     assert again.text == "echo: hello"
     assert app.bot_data["seen"] == [update_id, update_id]
     assert fake_telegram.pending_updates() == []
+
+
+async def test_a_user_photo_can_be_downloaded(fake_telegram: FakeTelegram) -> None:
+    ann = fake_telegram.user(1001, "Ann")
+    await fake_telegram.send_photo(ann.id, ann, caption="receipt", content=b"PNG-bytes")
+    async with Bot(
+        fake_telegram.token,
+        base_url=fake_telegram.base_url,
+        base_file_url=fake_telegram.base_file_url,
+    ) as bot:
+        (update,) = await bot.get_updates(timeout=0)
+        assert update.message is not None and update.message.caption == "receipt"
+        file = await bot.get_file(update.message.photo[-1].file_id)
+        assert bytes(await file.download_as_bytearray()) == b"PNG-bytes"
+
+
+async def test_a_late_answer_times_out_although_the_message_was_sent(
+    fake_telegram: FakeTelegram,
+) -> None:
+    ann = fake_telegram.user(1001, "Ann")
+    fake_telegram.private_chat(ann)
+    fake_telegram.fail_next("sendMessage", delay=0.5)
+    request = HTTPXRequest(read_timeout=0.2)
+    async with Bot(fake_telegram.token, base_url=fake_telegram.base_url, request=request) as bot:
+        with pytest.raises(TimedOut):
+            await bot.send_message(ann.id, "did it arrive?")
+    assert [m.text for m in fake_telegram.messages(ann.id)] == ["did it arrive?"]
 
 
 async def test_wrong_token_is_unauthorized(fake_telegram: FakeTelegram) -> None:

@@ -212,3 +212,52 @@ class WebhookDelivery:
     url: str
     status: int
     at: float
+
+
+@dataclass
+class PendingUpdate:
+    """An update waiting to be fetched (polling) or posted (webhook)."""
+
+    update: JSON
+    forced: bool = False
+    """A redelivery: handed out once whatever the offset says."""
+    delivered: bool = False
+
+    @property
+    def update_id(self) -> int:
+        """The update's id."""
+        return int(self.update["update_id"])
+
+    @property
+    def kind(self) -> str:
+        """The update type: message, callback_query, ..."""
+        return next(k for k in self.update if k != "update_id")
+
+
+@dataclass
+class WebhookTarget:
+    """Where setWebhook told the fake to post updates."""
+
+    url: str
+    secret_token: str | None
+    max_connections: int
+
+
+@dataclass
+class PendingQuery:
+    """A callback query the bot has still to answer (or has answered)."""
+
+    chat_id: int
+    message_id: int
+    data: str | None
+    answered: bool = False
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file a user sent, downloadable through getFile and the file URL."""
+
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    content: bytes

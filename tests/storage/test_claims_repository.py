@@ -168,10 +168,23 @@ async def test_the_audit_trail_keeps_every_step_in_order(db: Database) -> None:
     assert claim.id is not None
     entries = [
         AuditEntry(claim.id, T0, "bot", None, None, ClaimStatus.ESCALATED, "eligible"),
-        AuditEntry(claim.id, T0 + timedelta(minutes=3), "Bilal", 77, ClaimStatus.ESCALATED,
-                   ClaimStatus.IN_REVIEW),
-        AuditEntry(claim.id, T0 + timedelta(minutes=4), "Sara", 78, ClaimStatus.IN_REVIEW,
-                   None, "refused: already taken"),
+        AuditEntry(
+            claim.id,
+            T0 + timedelta(minutes=3),
+            "Bilal",
+            77,
+            ClaimStatus.ESCALATED,
+            ClaimStatus.IN_REVIEW,
+        ),
+        AuditEntry(
+            claim.id,
+            T0 + timedelta(minutes=4),
+            "Sara",
+            78,
+            ClaimStatus.IN_REVIEW,
+            None,
+            "refused: already taken",
+        ),
     ]
 
     async with db.uow() as uow:
@@ -205,7 +218,9 @@ async def test_queue_counts_reports_and_incident_lookups(db: Database) -> None:
         queue = await uow.claims.open_oldest_first(limit=10)
         second_page = await uow.claims.open_oldest_first(limit=2, offset=2)
         counts = await uow.claims.count_by_status()
-        escalated = await uow.claims.escalated_between(T0 + timedelta(hours=1), T0 + timedelta(hours=3))
+        escalated = await uow.claims.escalated_between(
+            T0 + timedelta(hours=1), T0 + timedelta(hours=3)
+        )
         on_incident = await uow.claims.for_incident("INC-1")
         to_review = await uow.claims.for_incident("INC-1", ClaimStatus.ESCALATED, Outcome.REVIEW)
 

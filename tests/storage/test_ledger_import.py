@@ -15,7 +15,7 @@ LEDGER = Path(__file__).parent.parent / "data" / "ledger"
 
 async def load_good_ledger(db: Database) -> None:
     for kind in ("purchases", "campaigns", "incidents"):
-        await import_csv(db, kind, LEDGER / f"{kind}.csv")  # type: ignore[arg-type]
+        await import_csv(db, kind, LEDGER / f"{kind}.csv")
 
 
 async def test_purchases_load_with_normalised_values(db: Database) -> None:
@@ -70,7 +70,7 @@ async def test_reimporting_the_same_files_changes_nothing(db: Database) -> None:
     await load_good_ledger(db)
 
     again = [
-        await import_csv(db, kind, LEDGER / f"{kind}.csv")  # type: ignore[arg-type]
+        await import_csv(db, kind, LEDGER / f"{kind}.csv")
         for kind in ("purchases", "campaigns", "incidents")
     ]
 
@@ -138,9 +138,7 @@ async def test_a_campaign_of_an_unloaded_purchase_is_rejected_clearly(db: Databa
             4,
             "delivered + failed_platform + failed_carrier (105) is more than messages_sent (100)",
         ),
-        Rejection(
-            5, "destination_country: unknown country 'Narnia' (expected ISO code, e.g. PK)"
-        ),
+        Rejection(5, "destination_country: unknown country 'Narnia' (expected ISO code, e.g. PK)"),
     ]
 
 
@@ -192,7 +190,9 @@ async def test_header_order_case_and_a_byte_order_mark_do_not_matter(
 async def test_progress_reports_rows_done_of_total(db: Database, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
 
-    await import_csv(db, "purchases", LEDGER / "purchases.csv", progress=lambda d, t: seen.append((d, t)))
+    await import_csv(
+        db, "purchases", LEDGER / "purchases.csv", progress=lambda d, t: seen.append((d, t))
+    )
 
     assert seen[-1] == (3, 3)
 

@@ -1,4 +1,4 @@
-"""Outbox: messages wait until sent, retry later; message refs map messages to what they are about."""
+"""Outbox: messages wait until sent or retry later; message refs say what a message is about."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 CARD = OutgoingMessage(
     chat_id=-1001234567890,
     text="Claim #12: TX-1001, 120 credits",
-    buttons=((Button("Take", "take:12"), Button("Reject", "reject:12")), (Button("Ask", "ask:12"),)),
+    buttons=(
+        (Button("Take", "take:12"), Button("Reject", "reject:12")),
+        (Button("Ask", "ask:12"),),
+    ),
     message_thread_id=5,
     ref="claim:12",
 )

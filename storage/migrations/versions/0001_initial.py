@@ -8,6 +8,7 @@ Create Date: 2025-01-01 00:00:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _at(name: str, nullable: bool = False) -> sa.Column[sa.DateTime]:
+def _at(name: str, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
@@ -103,9 +104,7 @@ def upgrade() -> None:
         sa.Column("from_status", sa.String(20), nullable=True),
         sa.Column("to_status", sa.String(20), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["claim_id"], ["claims.id"], name="fk_claim_audit_claim_id_claims"
-        ),
+        sa.ForeignKeyConstraint(["claim_id"], ["claims.id"], name="fk_claim_audit_claim_id_claims"),
         sa.PrimaryKeyConstraint("id", name="pk_claim_audit"),
     )
     op.create_index("ix_claim_audit_claim_id", "claim_audit", ["claim_id"])
@@ -134,6 +133,8 @@ def upgrade() -> None:
         sa.Column("edit_message_id", sa.BigInteger(), nullable=True),
         sa.Column("message_thread_id", sa.BigInteger(), nullable=True),
         sa.Column("ref", sa.String(128), nullable=True),
+        sa.Column("edit_ref", sa.String(128), nullable=True),
+        sa.Column("reply_ref", sa.String(128), nullable=True),
         _at("created_at"),
         _at("sent_at", nullable=True),
         sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),

@@ -1,0 +1,124 @@
+"""The real bot (PTB Application from bot/) polling a fake Bot API server, on a real database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.settings import Settings
+from bot.telegram_app import build_application
+from conversations.dialogue.engine import Desk
+from storage.database import Database
+from tests.fake_telegram import FakeTelegram, FakeUser, RecordedMessage
+
+STAFF_CHAT_ID = -1001234567890
+STAFF_IDS = (9001, 9002)
+
+
+class FakeClock:
+    """A clock the test moves by hand; starts at the real now so demo data lines up."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+def make_settings(fake: FakeTelegram, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": SecretStr(fake.token),
+        "telegram_api_base_url": fake.base_url,
+        "database_url": database_url,
+        "staff_chat_id": STAFF_CHAT_ID,
+        "staff_user_ids": frozenset(STAFF_IDS),
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Running:
+    fake: FakeTelegram
+    db: Database
+    clock: FakeClock
+    settings: Settings
+    application: Application  # type: ignore[type-arg]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def desk(self) -> Desk:
+        return self.application.bot_data["desk"]  # type: ignore[no-any-return]
+
+
+async def start_bot(
+    fake: FakeTelegram, db: Database, clock: FakeClock, **overrides: Any
+) -> Running:
+    settings = make_settings(fake, db.url, **overrides)
+    application = build_application(settings, db, clock, dispatcher_idle_seconds=0.05)
+    # The same order as Application.run_polling, which cannot run inside a test's event loop.
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.start()
+    return Running(fake, db, clock, settings, application)
+
+
+async def stop_bot(running: Running) -> None:
+    application = running.application
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+        assert application.post_stop is not None
+        await application.post_stop(application)
+    await application.shutdown()
+
+
+class Customer:
+    """A customer in a private chat with the bot."""
+
+    def __init__(self, fake: FakeTelegram, user_id: int, name: str, username: str | None = None):
+        self.fake = fake
+        self.user: FakeUser = fake.user(user_id, name, username)
+        self.chat_id = user_id
+        fake.private_chat(self.user)
+
+    async def says(self, text: str) -> RecordedMessage:
+        """Type a message and return the bot's first reply."""
+        await self.fake.send_text(self.chat_id, self.user, text)
+        return await self.fake.wait_for_message(self.chat_id)
+
+    async def send(self, text: str) -> None:
+        await self.fake.send_text(self.chat_id, self.user, text)
+
+    async def next(self, contains: str | None = None, timeout: float = 5.0) -> RecordedMessage:
+        if contains is None:
+            return await self.fake.wait_for_message(self.chat_id, timeout=timeout)
+        needle = contains.lower()
+        return await self.fake.wait_for_message(
+            self.chat_id, lambda m: needle in m.text.lower(), timeout=timeout
+        )
+
+    async def press(self, message: RecordedMessage, label: str) -> None:
+        current = self.fake.message(self.chat_id, message.message_id)
+        await self.fake.press(self.chat_id, self.user, message.message_id, current.button(label))
+
+    def last_with_buttons(self) -> RecordedMessage:
+        for message in reversed(self.fake.messages(self.chat_id)):
+            current = self.fake.message(self.chat_id, message.message_id)
+            if current.buttons:
+                return current
+        raise AssertionError("no message with buttons in this chat")
+
+    def texts(self) -> list[str]:
+        return [m.text for m in self.fake.messages(self.chat_id)]

@@ -1,0 +1,60 @@
+"""A customer files claims through the real bot, over HTTP, against the fake Bot API."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import STAFF_CHAT_ID, Customer, Running
+
+
+async def test_start_shows_welcome_notice_and_menu(bot: Running) -> None:
+    alice = Customer(bot.fake, 501, "Alice")
+    reply = await alice.says("/start")
+    assert "Pakistan" in reply.text and "suspended" in reply.text
+    assert "Hi Alice" in reply.text
+    assert [label for row in reply.buttons for label, _ in row] == [
+        "❓ Refund questions",
+        "📝 Ask for a refund",
+        "📋 My claims",
+        "🙋 Talk to a person",
+    ]
+
+
+async def test_commands_are_registered_at_start(bot: Running) -> None:
+    names = [c["command"] for c in bot.fake.commands()]
+    assert names == ["start", "help", "faq", "claim", "status", "human", "back", "cancel"]
+
+
+async def test_eligible_undelivered_claim_is_escalated_with_a_card(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    ask = await alice.says("/claim")
+    assert "transaction ID" in ask.text
+    owner = await alice.says("TX-1001")
+    assert "phone number or e-mail" in owner.text
+    reasons = await alice.says("0300 1110001")
+    # Only now, ownership proven, does the bot show facts of the purchase.
+    assert "TX-1001" in reasons.text and "credits" in reasons.text
+    await alice.press(reasons, "not delivered")
+    campaigns = await alice.next("which campaign")
+    await alice.press(campaigns, "CMP")
+    summary = await alice.next("check your claim")
+    await alice.press(summary, "Send")
+    decision = await alice.next("claim #")
+    assert "qualifies for a refund of 120 credits" in decision.text
+    card = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "Claim #" in m.text)
+    assert "TX-1001" in card.text and "C-CAUSE" in card.text and "Alice" in card.text
+    assert "120 failed on our side" in card.text
+
+
+async def test_window_rule_explains_with_the_facts(bot: Running) -> None:
+    bob = Customer(bot.fake, 503, "Bob")
+    await bob.says("/claim")
+    await bob.says("TX-1002")
+    reasons = await bob.says("demo2@example.com")
+    await bob.press(reasons, "Something else")
+    await bob.next("describe")
+    summary = await bob.says("The credits were charged twice for one order last week.")
+    await bob.press(summary, "Send")
+    decision = await bob.next("can't be refunded")
+    assert "3 days" in decision.text and "2 days" in decision.text
+    assert "C-WINDOW" in decision.text
+    await bot.fake.settle()
+    assert not [m for m in bot.fake.messages(STAFF_CHAT_ID) if "TX-1002" in m.text]
