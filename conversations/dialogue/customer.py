@@ -257,7 +257,7 @@ def _locked_until(turn: Turn, tx: str) -> datetime | None:
 
 async def _on_transaction(turn: Turn, text: str) -> None:
     slots = turn.state.slots
-    candidate = text.strip().replace(" ", "")
+    candidate = text.strip()
     if not _TX_RE.match(candidate):
         turn.say(t.BAD_TRANSACTION_FORMAT)
         return
@@ -277,6 +277,7 @@ async def _on_transaction(turn: Turn, text: str) -> None:
     tx = purchase.transaction_id
     until = _locked_until(turn, tx)
     if until is not None:
+        turn.reset()
         turn.say(t.STILL_LOCKED.format(tx=tx, until=format_when(until)), kb.human_only())
         return
     slots["tx"] = tx

@@ -18,111 +18,35 @@ MIN_FUZZY_LENGTH: Final = 5
 # words ("writing" -> "waiting", "readline" -> "deadline").
 LONG_WORD_LENGTH: Final = 10
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 
 # Dropped before phrases are compared, so "the refund" and "refund" read alike. Negations,
-# question words and pronouns are kept: they carry the meaning of a phrase.
-FILLERS: Final = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "my",
-        "your",
-        "our",
-        "their",
-        "its",
-        "his",
-        "her",
-        "been",
-        "be",
-        "please",
-        "sir",
-        "madam",
-        "bhai",
-        "yaar",
-        "just",
-        "really",
-        "very",
-        "ki",
-        "ka",
-        "ke",
-        "ko",
-        "ne",
-        "hi",
-        "hello",
-        "kindly",
-        "dear",
-    ]
+# question words and personal pronouns are kept: they carry the meaning of a phrase.
+FILLERS: Final = _words(
+    """
+    a an the my your our their its his her been be please sir madam bhai yaar just really
+    very ki ka ke ko ne hi hello kindly dear
+    """
 )
 
 # Real words one edit away from a vocabulary word with another meaning ("manage" is not
 # "manager", "field" is not "filed"); found by running library docs through the matcher.
-_NOT_TYPOS: Final = frozenset(
-    [
-        "manage",
-        "managed",
-        "field",
-        "fields",
-        "filled",
-        "fixed",
-        "selected",
-        "given",
-        "state",
-        "states",
-        "admit",
-        "personal",
-        "plain",
-        "smart",
-        "stuff",
-        "pause",
-        "parse",
-        "passes",
-        "close",
-        "found",
-        "cause",
-        "trace",
-        "heads",
-        "decode",
-        "decoded",
-        "provided",
-        "provide",
-        "provides",
-        "returned",
-        "numbered",
-        "reported",
-        "updated",
-        "shown",
-        "taken",
-        "older",
-        "border",
-        "register",
-        "apple",
-        "means",
-        "indian",
-        "woman",
-        "clare",
-        "santa",
-        "bihar",
-        "bandar",
-        "hotan",
-        "charles",
-        "falls",
-        "hills",
-        "lakes",
-        "wells",
-        "tells",
-        "timer",
-        "miles",
-        "mines",
-        "pairs",
-        "along",
-        "brand",
-        "reuse",
-        "popen",
-        "stars",
-    ]
+_NOT_TYPOS: Final = _words(
+    """
+    manage managed field fields filled fixed selected given state states admit personal plain
+    smart stuff pause parse passes close found cause trace heads decode decoded provided
+    provide provides returned numbered reported updated shown taken older border register
+    apple means indian woman clare santa bihar bandar hotan charles falls hills lakes wells
+    tells timer miles mines pairs along brand reuse popen stars writing appear appears
+    reflection police chance alter world logged serve served relies fired react replay
+    representation intentional monkey
+    """
 )
 
 

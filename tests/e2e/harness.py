@@ -94,9 +94,15 @@ class Customer:
         fake.private_chat(self.user)
 
     async def says(self, text: str) -> RecordedMessage:
-        """Type a message and return the bot's first reply."""
+        """Type a message and return the bot's first reply to it."""
+        await self.skip_unread()
         await self.fake.send_text(self.chat_id, self.user, text)
         return await self.fake.wait_for_message(self.chat_id)
+
+    async def skip_unread(self) -> None:
+        """Mark what the bot already sent as read, so the next wait sees only new replies."""
+        for _ in self.fake.unconsumed(self.chat_id):
+            await self.fake.wait_for_message(self.chat_id)
 
     async def send(self, text: str) -> None:
         await self.fake.send_text(self.chat_id, self.user, text)
@@ -122,3 +128,93 @@ class Customer:
 
     def texts(self) -> list[str]:
         return [m.text for m in self.fake.messages(self.chat_id)]
+
+
+async def file_claim(
+    customer: Customer,
+    tx: str,
+    contact: str,
+    reason: str,
+    *,
+    campaign: str | None = None,
+    description: str | None = None,
+) -> RecordedMessage:
+    """Walk the whole claim dialogue and return the bot's decision message."""
+    await customer.says("/claim")
+    await customer.says(tx)
+    reasons = await customer.says(contact)
+    await customer.press(reasons, reason)
+    if campaign is not None:
+        campaigns = await customer.next("which campaign")
+        await customer.press(campaigns, campaign)
+    if description is not None:
+        await customer.next("describe")
+        await customer.send(description)
+    summary = await customer.next("check your claim")
+    await customer.press(summary, "Send")
+    return await customer.next("claim #")
+
+
+class StaffMember:
+    """A support staff member (or an intruder) acting in the staff group."""
+
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        user_id: int,
+        name: str,
+        username: str | None = None,
+        chat_id: int = STAFF_CHAT_ID,
+    ):
+        self.fake = fake
+        self.user: FakeUser = fake.user(user_id, name, username)
+        self.chat_id = chat_id
+
+    async def send(self, text: str, reply_to: int | None = None) -> int:
+        """Write in the staff chat, optionally as a reply; returns the update id."""
+        return await self.fake.send_text(self.chat_id, self.user, text, reply_to)
+
+    async def says(self, text: str, reply_to: int | None = None) -> RecordedMessage:
+        """Write in the staff chat and return the bot's next message there."""
+        await self.send(text, reply_to)
+        return await self.fake.wait_for_message(self.chat_id)
+
+    async def press(self, message: RecordedMessage, label: str) -> None:
+        """Press the button whose label contains `label` on the message as it is now."""
+        current = self.fake.message(self.chat_id, message.message_id)
+        await self.fake.press(self.chat_id, self.user, message.message_id, current.button(label))
+
+    async def next(self, contains: str | None = None, timeout: float = 5.0) -> RecordedMessage:
+        """The bot's next unread message in the staff chat (containing the text)."""
+        if contains is None:
+            return await self.fake.wait_for_message(self.chat_id, timeout=timeout)
+        needle = contains.lower()
+        return await self.fake.wait_for_message(
+            self.chat_id, lambda m: needle in (m.text or "").lower(), timeout=timeout
+        )
+
+
+async def file_claim(
+    customer: Customer, tx: str, contact: str, reason: str, campaign: str | None = None
+) -> RecordedMessage:
+    """Walk the customer through /claim; returns the bot's decision message."""
+    await customer.says("/claim")
+    await customer.says(tx)
+    reasons = await customer.says(contact)
+    await customer.press(reasons, reason)
+    if campaign is not None:
+        campaigns = await customer.next("which campaign")
+        await customer.press(campaigns, campaign)
+    summary = await customer.next("check your claim")
+    await customer.press(summary, "Send")
+    return await customer.next("claim #")
+
+
+async def wait_for_card(
+    fake: FakeTelegram, claim_id: int, timeout: float = 5.0
+) -> RecordedMessage:
+    """The claim's card as first posted in the staff chat."""
+    title = f"Claim #{claim_id} ·"
+    return await fake.wait_for_message(
+        STAFF_CHAT_ID, lambda m: (m.text or "").startswith(f"🧾 {title}"), timeout=timeout
+    )

@@ -1,0 +1,232 @@
+"""Wrong answers, second thoughts, odd input, restarts, re-deliveries and races."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from storage.database import Database
+from tests.e2e.harness import (
+    Customer,
+    FakeClock,
+    Running,
+    file_claim,
+    start_bot,
+    stop_bot,
+)
+
+
+async def test_three_wrong_contacts_lock_the_transaction_for_an_hour(bot: Running) -> None:
+    mallory = Customer(bot.fake, 801, "Mallory")
+    await mallory.says("/claim")
+    await mallory.says("TX-1001")
+    first = await mallory.says("0300 9999999")
+    assert "doesn't match" in first.text and "2 tries left" in first.text
+    # Nothing about the purchase was shown to someone who has not proven it is theirs.
+    assert "credits" not in first.text
+    not_contact = await mallory.says("my account")
+    assert "doesn't look like a phone number" in not_contact.text
+    second = await mallory.says("someone@example.com")
+    assert "1 try left" in second.text
+    locked = await mallory.says("+44 7700 900123")
+    assert "locked" in locked.text and "one hour" in locked.text
+    await mallory.says("/claim")
+    still = await mallory.says("TX-1001")
+    assert "locked" in still.text
+    # An hour later the lock is gone.
+    bot.clock.advance(hours=1, seconds=1)
+    await mallory.says("/claim")
+    again = await mallory.says("TX-1001")
+    assert "phone number or e-mail" in again.text
+    assert all("120" not in text for text in mallory.texts())
+
+
+async def test_unknown_transaction_is_reasked_then_a_person_is_offered(bot: Running) -> None:
+    zed = Customer(bot.fake, 802, "Zed")
+    await zed.says("/claim")
+    bad = await zed.says("hello there")
+    assert "doesn't look like a transaction ID" in bad.text
+    first = await zed.says("TX-9999")
+    assert "can't find transaction TX-9999" in first.text and "2 tries left" in first.text
+    await zed.says("TX-9998")
+    offer = await zed.says("TX-9997")
+    assert "person" in offer.text
+    assert any("Talk to a person" in label for row in offer.buttons for label, _ in row)
+
+
+async def test_duplicate_claim_shows_the_existing_claim(bot: Running) -> None:
+    ann = Customer(bot.fake, 803, "Ann")
+    decision = await file_claim(
+        ann, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001"
+    )
+    assert "claim #1" in decision.text
+    await ann.says("/claim")
+    await ann.says("TX-1001")
+    duplicate = await ann.says("demo1@example.com")
+    assert "already a claim for TX-1001" in duplicate.text
+    assert "#1" in duplicate.text and "waiting for our team" in duplicate.text
+
+
+async def test_status_shows_only_my_own_claims(bot: Running) -> None:
+    ann = Customer(bot.fake, 804, "Ann")
+    ben = Customer(bot.fake, 805, "Ben")
+    await file_claim(ann, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001")
+    await file_claim(ben, "TX-1002", "demo2@example.com", "Not what I needed")
+    status = await ann.says("/status")
+    assert "TX-1001" in status.text and "TX-1002" not in status.text
+    status = await ben.says("/status")
+    assert "TX-1002" in status.text and "TX-1001" not in status.text
+    assert "not eligible" in status.text
+    nobody = Customer(bot.fake, 806, "Cy")
+    empty = await nobody.says("/status")
+    assert "no refund claims yet" in empty.text
+
+
+STEPS = ["tx", "owner", "reason", "campaign", "confirm"]
+
+
+async def _walk_to(customer: Customer, step: str) -> None:
+    await customer.says("/claim")
+    if step == "tx":
+        return
+    await customer.says("TX-1001")
+    if step == "owner":
+        return
+    reasons = await customer.says("demo1@example.com")
+    if step == "reason":
+        return
+    await customer.press(reasons, "not delivered")
+    campaigns = await customer.next("which campaign")
+    if step == "campaign":
+        return
+    await customer.press(campaigns, "CMP-1001")
+    await customer.next("check your claim")
+
+
+@pytest.mark.parametrize("step", STEPS)
+async def test_cancel_in_every_step_returns_to_the_menu(bot: Running, step: str) -> None:
+    cy = Customer(bot.fake, 810 + STEPS.index(step), "Cy")
+    await _walk_to(cy, step)
+    cancelled = await cy.says("/cancel")
+    assert "stopped" in cancelled.text.lower()
+    assert cancelled.buttons  # the main menu
+    reply = await cy.says("TX-1001")  # no longer an answer to anything
+    assert "phone number or e-mail" not in reply.text
+
+
+BACK_TO = {
+    "tx": "What would you like to do?",
+    "owner": "transaction ID",
+    "reason": "transaction ID",
+    "campaign": "What went wrong?",
+    "confirm": "Which campaign",
+}
+
+
+@pytest.mark.parametrize("step", STEPS)
+async def test_back_goes_one_step_back(bot: Running, step: str) -> None:
+    di = Customer(bot.fake, 820 + STEPS.index(step), "Di")
+    await _walk_to(di, step)
+    back = await di.says("/back")
+    assert BACK_TO[step] in back.text
+
+
+async def test_stickers_photos_and_huge_pastes_get_a_helpful_answer(bot: Running) -> None:
+    eve = Customer(bot.fake, 830, "Eve")
+    await eve.says("/claim")
+    await bot.fake.send_sticker(eve.chat_id, eve.user)
+    sticker = await eve.next()
+    assert "only read text" in sticker.text
+    reprompt = await eve.next()
+    assert "transaction ID" in reprompt.text
+    await bot.fake.send_photo(eve.chat_id, eve.user, caption="receipt")
+    assert "only read text" in (await eve.next()).text
+    await eve.next()
+    await bot.fake.send_voice(eve.chat_id, eve.user)
+    assert "only read text" in (await eve.next()).text
+    await eve.next()
+    await bot.fake.send_document(eve.chat_id, eve.user)
+    assert "only read text" in (await eve.next()).text
+    await eve.next()
+    too_long = await eve.says("x" * 4050)
+    assert "too long" in too_long.text and "4050" in too_long.text
+    # Still in the same step: the claim goes on.
+    await eve.next("transaction ID")
+    owner = await eve.says("TX-1001")
+    assert "phone number or e-mail" in owner.text
+
+
+async def test_typing_where_a_button_is_wanted_reprompts(bot: Running) -> None:
+    fay = Customer(bot.fake, 831, "Fay")
+    await _walk_to(fay, "reason")
+    nudge = await fay.says("the messages did not go")
+    assert "pick one of the buttons" in nudge.text
+    again = await fay.next("What went wrong?")
+    assert again.buttons
+
+
+async def test_old_buttons_after_moving_on_are_handled(bot: Running) -> None:
+    gil = Customer(bot.fake, 832, "Gil")
+    menu = await gil.says("/start")
+    await gil.says("/claim")
+    await gil.press(menu, "My claims")
+    status = await gil.next()
+    assert "no refund claims yet" in status.text
+
+
+async def test_the_same_update_delivered_twice_is_applied_once(bot: Running) -> None:
+    hal = Customer(bot.fake, 833, "Hal")
+    await hal.says("/claim")
+    update_id = await bot.fake.send_text(hal.chat_id, hal.user, "TX-1001")
+    await hal.next("phone number or e-mail")
+    bot.fake.redeliver(update_id)
+    await bot.fake.settle()
+    assert bot.fake.unconsumed(hal.chat_id) == []
+    # The re-delivery did not count as a second (unknown) answer either.
+    reasons = await hal.says("demo1@example.com")
+    assert "What went wrong?" in reasons.text
+
+
+async def test_concurrent_updates_of_one_chat_are_all_applied(bot: Running) -> None:
+    ivy = Customer(bot.fake, 834, "Ivy")
+    await ivy.says("/claim")
+    # Three answers arrive together; each is applied exactly once, in some order.
+    await asyncio.gather(ivy.send("TX-9001"), ivy.send("TX-9002"), ivy.send("TX-9003"))
+    await bot.fake.settle()
+    texts = [m.text for m in bot.fake.unconsumed(ivy.chat_id)]
+    assert sum("can't find transaction" in t for t in texts) == 2
+    assert sum("still can't find" in t for t in texts) == 1
+
+
+async def test_idle_conversation_times_out(bot: Running) -> None:
+    jo = Customer(bot.fake, 835, "Jo")
+    await jo.says("/claim")
+    await jo.says("TX-1001")
+    bot.clock.advance(minutes=31)
+    expired = await jo.says("demo1@example.com")
+    assert "timed out after 30 minutes" in expired.text
+    menu = await jo.next()
+    assert menu.buttons
+
+
+async def test_restart_mid_claim_continues_where_it_was(
+    bot: Running, db: Database, clock: FakeClock
+) -> None:
+    kim = Customer(bot.fake, 836, "Kim")
+    await kim.says("/claim")
+    await kim.says("TX-1001")
+    await stop_bot(bot)
+    second = await start_bot(bot.fake, db, clock)
+    try:
+        reasons = await kim.says("demo1@example.com")
+        assert "What went wrong?" in reasons.text
+        await kim.press(reasons, "not delivered")
+        campaigns = await kim.next("which campaign")
+        await kim.press(campaigns, "CMP-1001")
+        summary = await kim.next("check your claim")
+        await kim.press(summary, "Send")
+        decision = await kim.next("claim #")
+        assert "120 credits" in decision.text
+    finally:
+        await stop_bot(second)
