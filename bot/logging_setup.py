@@ -5,18 +5,43 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE = re.compile(r"\+?\d[\d \-]{7,}\d")
+# A phone number: international (+92 300 1234567), national (0300 1234567, (0300) 123-4567) or
+# E.164 without the plus (923001234567). Not: dates, times, Telegram user ids (up to 10 digits),
+# negative chat ids, or numbers inside words and paths.
+_PHONE = re.compile(
+    r"""(?<![\w+\-/.:])
+    (?:
+        \+\d+(?:[ \-]?\(?\d+\)?)+
+      | \(?0\d+\)?(?:[ \-]?\d+)+
+      | \d{11,15}
+    )
+    (?![\w])""",
+    re.VERBOSE,
+)
+_PHONE_DIGITS = range(7, 16)
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
 _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
 
 
+def _mask_phone(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    if len(digits) not in _PHONE_DIGITS:
+        return match.group(0)
+    return "•••" + digits[-3:]
+
+
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """The text with secrets and bot tokens removed and phone numbers and e-mails masked."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[secret]")
     text = _TOKEN.sub("[token]", text)
     text = _EMAIL.sub(r"\1•••@\2", text)
-    return _PHONE.sub(lambda m: "•••" + m.group(0)[-3:], text)
+    return _PHONE.sub(_mask_phone, text)
+
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".replace("\n", " ")
 
 
 class RedactingFilter(logging.Filter):
@@ -31,11 +56,24 @@ class RedactingFilter(logging.Filter):
         record.msg = redact(message, self.secrets)
         record.args = None
         if record.exc_info:
-            record.exc_text = redact(
-                logging.Formatter().formatException(record.exc_info), self.secrets
-            )
+            exc = record.exc_info[1]
+            if _is_expected(exc) and not logging.getLogger().isEnabledFor(logging.DEBUG):
+                # Network trouble and Telegram's refusals are news, not bugs: their tracebacks
+                # run through httpx internals and bury the one line that matters.
+                text = _one_line(exc) if exc is not None else ""
+            else:
+                text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text, self.secrets)
             record.exc_info = None
         return True
+
+
+def _is_expected(exc: BaseException | None) -> bool:
+    try:
+        from telegram.error import TelegramError
+    except ImportError:  # pragma: no cover - telegram is a dependency
+        return False
+    return isinstance(exc, TelegramError)
 
 
 def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:

@@ -16,8 +16,6 @@ from storage.database import Database
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-
 
 class Sender:
     """Turns one outbox message into the right Bot API call and records what it became."""
@@ -75,11 +73,13 @@ class Sender:
         """Send a turn's reply now; on failure it stays in the outbox for the dispatcher."""
         try:
             message_id = await self.send(message)
+        except (Forbidden, BadRequest) as exc:
+            # Blocked by the user, or a chat that is gone: retrying cannot help.
+            log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
+            message_id = None
         except (RetryAfter, NetworkError) as exc:
             log.warning("reply %s to chat %s deferred: %s", outbox_id, message.chat_id, exc)
             return False
-        except Forbidden:
-            message_id = None  # the user blocked the bot; retrying cannot help
         async with self.db.uow() as uow:
             await uow.outbox.mark_sent(outbox_id, message_id)
             await uow.commit()
@@ -148,22 +148,20 @@ class Dispatcher:
                 continue
             try:
                 message_id = await self.sender.send(message)
+            except (Forbidden, BadRequest) as exc:
+                # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
+                log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
+                message_id = None
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
                 blocked_chats.add(message.chat_id)
                 await self._later(item, self.clock() + timedelta(seconds=wait), "429")
                 continue
             except (TimedOut, NetworkError) as exc:
-                if item.attempts + 1 >= MAX_ATTEMPTS:
-                    log.error("outbox %s dropped after %d attempts: %s", item.id, MAX_ATTEMPTS, exc)
-                    await self._finish(item, None)
-                else:
-                    backoff = min(2 ** (item.attempts + 1), 300)
-                    await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc))
+                # Never dropped: Telegram may be unreachable for a while; back off to 5 minutes.
+                backoff = min(2 ** (item.attempts + 1), 300)
+                await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc))
                 continue
-            except (Forbidden, BadRequest) as exc:
-                log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
-                message_id = None
             await self._finish(item, message_id)
         return True
 

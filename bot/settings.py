@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import io
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,9 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 # Names an operator is likely to mistype; an unknown variable with one of these prefixes is
 # almost certainly a typo of ours, not some other program's.
 _OUR_PREFIXES = ("TELEGRAM_", "STAFF_", "WEBHOOK_", "DATABASE_", "HOME_", "PK_", "REFUNDBOT_")
+# Without one of our prefixes, only a name this close to one of ours counts as a typo.
+_TYPO_CUTOFF = 0.85
+DEFAULT_ENV_FILE = Path(".env")
 
 
 class SettingsError(Exception):
@@ -29,7 +33,9 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         case_sensitive=False,
-        extra="forbid",
+        # A shared .env (docker compose) holds other programs' names too; load_settings
+        # rejects only the ones that look like a typo of ours.
+        extra="ignore",
     )
 
     telegram_bot_token: SecretStr | None = None
@@ -90,7 +96,8 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str) -> str:
-        if value and not value.startswith("https://"):
+        local = value.startswith(("http://127.0.0.1", "http://localhost"))
+        if value and not value.startswith("https://") and not local:
             raise ValueError("Telegram only delivers webhooks to an https:// URL")
         return value
 
@@ -118,35 +125,67 @@ def _known_names() -> list[str]:
     return [name.upper() for name in Settings.model_fields]
 
 
+def _typo_of_ours(name: str) -> tuple[bool, str | None]:
+    """Whether an unknown name looks meant for us, and the setting it was probably meant as."""
+    upper = name.upper()
+    known = _known_names()
+    guess = difflib.get_close_matches(upper, known, n=1)
+    if upper.startswith(_OUR_PREFIXES):
+        return True, guess[0] if guess else None
+    close = difflib.get_close_matches(upper, known, n=1, cutoff=_TYPO_CUTOFF)
+    return bool(close), close[0] if close else None
+
+
 def typo_warnings(environ: dict[str, str] | None = None) -> list[str]:
     """Environment variables that look like ours but are not; each one line."""
     env = os.environ if environ is None else environ
     known = _known_names()
     warnings = []
     for name in sorted(env):
-        upper = name.upper()
-        if upper in known or not upper.startswith(_OUR_PREFIXES):
+        if name.upper() in known:
             continue
-        guess = difflib.get_close_matches(upper, known, n=1)
-        hint = f" (did you mean {guess[0]}?)" if guess else ""
-        warnings.append(f"Unknown setting {name} is ignored{hint}.")
+        ours, guess = _typo_of_ours(name)
+        if ours:
+            hint = f" (did you mean {guess}?)" if guess else ""
+            warnings.append(f"Unknown setting {name} is ignored{hint}.")
     return warnings
+
+
+def _check_env_file(path: Path) -> None:
+    """Refuse a .env that cannot be read or that misspells one of our names."""
+    from dotenv import dotenv_values
+
+    if not path.is_file():
+        return
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise SettingsError(f"Cannot read {path}: {exc.strerror}.") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{path} is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8."
+        ) from None
+    known = _known_names()
+    for name in dotenv_values(stream=io.StringIO(text)):
+        if name.upper() in known:
+            continue
+        ours, guess = _typo_of_ours(name)
+        if ours:
+            hint = f" Did you mean {guess}?" if guess else ""
+            raise SettingsError(f"Unknown setting {name} in {path}.{hint}")
 
 
 def load_settings(env_file: Path | None = None) -> Settings:
     """Read settings, turning any problem into one SettingsError line that names the setting."""
+    path = DEFAULT_ENV_FILE if env_file is None else env_file
+    _check_env_file(path)
     try:
-        if env_file is not None:
-            return Settings(_env_file=env_file)  # type: ignore[call-arg]
-        return Settings()
+        return Settings(_env_file=path)  # type: ignore[call-arg]
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "?"
-        if error["type"] == "extra_forbidden":
-            guess = difflib.get_close_matches(name, _known_names(), n=1)
-            hint = f" Did you mean {guess[0]}?" if guess else ""
-            raise SettingsError(f"Unknown setting {name} in .env.{hint}") from None
         message = str(error["msg"]).removeprefix("Value error, ")
         raw = error.get("input")
-        shown = "" if name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"} else f" (got {raw!r})"
+        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"}
+        shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
         raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None

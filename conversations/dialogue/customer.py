@@ -234,9 +234,8 @@ def _free_question(turn: Turn, text: str) -> None:
 def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     topic = get_topic(topic_id)
     assert topic is not None
-    text = topic.answer
-    if topic.id == "pakistan" and turn.config.pk_suspension_notice and t.PK_NOTICE not in text:
-        text = t.PK_NOTICE + "\n\n" + text
+    # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
+    text = topic.answer if edit else faq_text.answer_with_intro(topic.title, topic.answer)
     buttons = kb.after_answer(topic.next_step)
     if edit:
         turn.show(text, buttons)

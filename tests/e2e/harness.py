@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from bot.settings import Settings
 from bot.telegram_app import build_application
 from conversations.dialogue.engine import Desk
 from storage.database import Database
-from tests.fake_telegram import FakeTelegram, FakeUser, RecordedMessage
+from tests.fake_telegram import CallbackAnswer, FakeTelegram, FakeUser, RecordedMessage
 
 STAFF_CHAT_ID = -1001234567890
 STAFF_IDS = (9001, 9002)
@@ -210,11 +211,24 @@ async def file_claim(
     return await customer.next("claim #")
 
 
-async def wait_for_card(
-    fake: FakeTelegram, claim_id: int, timeout: float = 5.0
-) -> RecordedMessage:
+async def wait_for_card(fake: FakeTelegram, claim_id: int, timeout: float = 5.0) -> RecordedMessage:
     """The claim's card as first posted in the staff chat."""
     title = f"Claim #{claim_id} ·"
     return await fake.wait_for_message(
         STAFF_CHAT_ID, lambda m: (m.text or "").startswith(f"🧾 {title}"), timeout=timeout
     )
+
+
+async def callback_answers(
+    fake: FakeTelegram, data: str, count: int = 1, timeout: float = 5.0
+) -> list[CallbackAnswer]:
+    """The answers to presses of the button with this callback data, once `count` have come."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        found = [a for a in fake.callback_answers if a.data == data]
+        if len(found) >= count:
+            return found
+        if loop.time() >= deadline:
+            raise AssertionError(f"{len(found)} of {count} answers to {data!r} in {timeout}s")
+        await asyncio.sleep(0.02)
