@@ -9,13 +9,12 @@ import re
 # E.164 without the plus (923001234567). Not: dates, times, Telegram user ids (up to 10 digits),
 # negative chat ids, or numbers inside words and paths.
 _PHONE = re.compile(
-    r"""(?<![\w+\-/.:])
-    (?:
-        \+\d+(?:[ \-]?\(?\d+\)?)+
-      | \(?0\d+\)?(?:[ \-]?\d+)+
-      | \d{11,15}
+    r"""(?:
+        (?<![\w+])\+\d+(?:[ \-]?\(?\d+\)?)+
+      | (?<![\w+\-/.:])\(?0\d+\)?(?:[ \-]?\d+)+
+      | (?<![\w+\-/.:])\d{11,15}
     )
-    (?![\w])""",
+    (?!\w)""",
     re.VERBOSE,
 )
 _PHONE_DIGITS = range(7, 16)

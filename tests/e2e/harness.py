@@ -195,22 +195,6 @@ class StaffMember:
         )
 
 
-async def file_claim(
-    customer: Customer, tx: str, contact: str, reason: str, campaign: str | None = None
-) -> RecordedMessage:
-    """Walk the customer through /claim; returns the bot's decision message."""
-    await customer.says("/claim")
-    await customer.says(tx)
-    reasons = await customer.says(contact)
-    await customer.press(reasons, reason)
-    if campaign is not None:
-        campaigns = await customer.next("which campaign")
-        await customer.press(campaigns, campaign)
-    summary = await customer.next("check your claim")
-    await customer.press(summary, "Send")
-    return await customer.next("claim #")
-
-
 async def wait_for_card(fake: FakeTelegram, claim_id: int, timeout: float = 5.0) -> RecordedMessage:
     """The claim's card as first posted in the staff chat."""
     title = f"Claim #{claim_id} ·"
