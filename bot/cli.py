@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, datetime
@@ -18,10 +19,14 @@ from bot.settings import Settings, SettingsError, load_settings, typo_warnings
 
 T = TypeVar("T")
 
+# An operator reads one line, not a screenful of frames (whose locals could hold the token);
+# main() catches what escapes, and LOG_LEVEL=DEBUG brings the full traceback back.
 app = typer.Typer(
     help="Refund desk: a Telegram bot for a bulk-SMS provider's refund questions and claims.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 claims_app = typer.Typer(help="The claims queue and history.", no_args_is_help=True)
@@ -29,6 +34,9 @@ faq_app = typer.Typer(help="What the bot answers to refund questions.", no_args_
 app.add_typer(db_app, name="db")
 app.add_typer(claims_app, name="claims")
 app.add_typer(faq_app, name="faq")
+
+
+_loaded: list[Settings] = []
 
 
 def _settings() -> Settings:
@@ -40,6 +48,7 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
     for warning in typo_warnings():
         typer.echo(f"refundbot: {warning}", err=True)
+    _loaded.append(settings)
     return settings
 
 
@@ -48,13 +57,30 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def _open(settings: Settings) -> Any:
+    return await _open_url(settings.database_url)
+
+
+async def _open_url(url: str) -> Any:
+    from bot.logging_setup import redact
     from storage.database import open_database
 
     try:
-        return await open_database(settings.database_url)
+        return await open_database(url)
     except Exception as exc:  # an unreachable or broken database: one line, not a traceback
-        typer.echo(f"refundbot: cannot open the database: {type(exc).__name__}: {exc}", err=True)
+        # Driver messages can quote the URL, password included.
+        reason = redact(str(exc), (_url_password(url),))
+        typer.echo(f"refundbot: cannot open the database: {type(exc).__name__}: {reason}", err=True)
         raise typer.Exit(1) from None
+
+
+def _url_password(url: str) -> str:
+    """The password in a database URL, or '' (so it can be kept out of messages)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password or ""
+    except Exception:  # an unparsable URL has no password we could find either
+        return ""
 
 
 # run, chat ---------------------------------------------------------------------------------
@@ -84,7 +110,28 @@ def run() -> None:
     if settings.webhook_url and settings.webhook_secret is None:
         typer.echo("refundbot: WEBHOOK_URL is set, so WEBHOOK_SECRET must be set too.", err=True)
         raise typer.Exit(2)
-    run_bot(settings)
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.logging_setup import redact
+
+    try:
+        run_bot(settings)
+    except InvalidToken:
+        typer.echo(
+            "refundbot: Telegram rejected TELEGRAM_BOT_TOKEN. Copy it again from @BotFather "
+            "(/mybots, API Token) into the environment or .env.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    except NetworkError as exc:
+        where = settings.telegram_api_base_url.split("/bot")[0]
+        typer.echo(
+            f"refundbot: cannot reach the Telegram Bot API at {where}: "
+            f"{redact(str(exc), secrets)}. Check the network (or TELEGRAM_API_BASE_URL) "
+            "and start again.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -97,7 +144,7 @@ def chat(
     from bot.console_chat import run_console
 
     settings = _settings()
-    _run(run_console(settings, demo=demo))
+    _run(run_console(settings, demo=demo, open_db=_open_url))
 
 
 # db ----------------------------------------------------------------------------------------
@@ -149,7 +196,8 @@ def import_ledger(
     try:
         report = _run(go())
     except LedgerFileError as exc:
-        typer.echo(f"refundbot: {file}: {exc}", err=True)
+        # The message names the file already.
+        typer.echo(f"refundbot: {exc}", err=True)
         raise typer.Exit(1) from None
     finally:
         if progress is not None:
@@ -217,12 +265,14 @@ def check(
     transaction_id: str,
     reason: Annotated[str, typer.Option(help="undelivered, outage, not_beneficial or other")],
     campaign: Annotated[str | None, typer.Option(help="campaign id (for undelivered)")] = None,
-    at: Annotated[str | None, typer.Option(help="judge as of this ISO time (default: now)")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="judge as of this ISO time; UTC if no offset (default: now)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show the decision the bot would make for a claim, filing nothing."""
     from conversations import policy
-    from conversations.domain import ClaimRequest, Reason
+    from conversations.domain import ClaimRequest, Purchase, Reason
 
     try:
         why = Reason(reason)
@@ -252,6 +302,8 @@ def check(
                 purchase = await uow.ledger.purchase(transaction_id)
                 if purchase is None:
                     return None
+                if now < purchase.purchased_at:
+                    return purchase
                 found = await uow.ledger.campaign(campaign) if campaign else None
                 incidents = await uow.ledger.incidents_between(purchase.purchased_at, now)
             request = ClaimRequest(transaction_id, why, now, campaign_id=campaign)
@@ -262,6 +314,14 @@ def check(
     decision = _run(go())
     if decision is None:
         typer.echo(f"refundbot: unknown transaction {transaction_id}", err=True)
+        raise typer.Exit(2)
+    if isinstance(decision, Purchase):
+        # No claim can be made before the purchase; the rules would read a negative age as 0.
+        typer.echo(
+            f"refundbot: --at {now.isoformat()} is before {transaction_id} was bought "
+            f"({decision.purchased_at.isoformat()}).",
+            err=True,
+        )
         raise typer.Exit(2)
     if as_json:
         typer.echo(json.dumps(decision.as_json(), ensure_ascii=False))
@@ -308,9 +368,10 @@ def faq_ask(
     if question is not None:
         typer.echo(answer(question))
         return
+    # One answer line per input line, blank ones included, so a script can pair them up.
     for line in sys.stdin:
-        if line.strip():
-            typer.echo(answer(line.strip()))
+        typer.echo(answer(line.strip()))
+        sys.stdout.flush()
 
 
 # claims ------------------------------------------------------------------------------------
@@ -322,8 +383,6 @@ def claims_list(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
 ) -> None:
     """List claims, newest first."""
-    from conversations.domain import ClaimStatus
-
     wanted = _status(status)
     settings = _settings()
 
@@ -351,7 +410,6 @@ def claims_list(
             f"{c.id:>5}  {c.status.value:<15}{c.outcome.value:<11}{c.reason.value:<15}"
             f"{c.transaction_id:<16}{c.refundable_credits:>8}  {c.created_at:%Y-%m-%d %H:%M}"
         )
-    del ClaimStatus
 
 
 def _status(value: str | None) -> Any:
@@ -452,8 +510,9 @@ def _staff_action(
         raise typer.Exit(2)
     if not result.ok:
         who = f" (last changed by {result.last_actor})" if result.last_actor else ""
+        verb = {"refunded": "mark as refunded"}.get(action, action)
         typer.echo(
-            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {action} it{who}.",
+            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {verb} it{who}.",
             err=True,
         )
         raise typer.Exit(1)
@@ -554,4 +613,30 @@ def claims_export(
 
 
 def main() -> None:
-    app()
+    """The console script: every failure ends in one line on stderr, never a traceback."""
+    try:
+        app()
+    except Exception as exc:
+        if _debugging():
+            raise
+        from bot.logging_setup import redact
+
+        secrets = tuple(
+            s.get_secret_value()
+            for settings in _loaded
+            for s in (settings.telegram_bot_token, settings.webhook_secret)
+            if s is not None
+        ) + tuple(_url_password(settings.database_url) for settings in _loaded)
+        message = redact(f"{type(exc).__name__}: {exc}".replace("\n", " "), secrets)
+        typer.echo(
+            f"refundbot: unexpected error: {message}. "
+            "Run again with LOG_LEVEL=DEBUG to see where it happened.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _debugging() -> bool:
+    if _loaded:
+        return _loaded[-1].log_level == "DEBUG"
+    return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"

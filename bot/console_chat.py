@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.clock import utc_now
@@ -24,6 +25,8 @@ from storage.demo_data import load_demo_data
 
 CONSOLE_CHAT_ID = 1
 CONSOLE_USER = Sender(user_id=1, first_name="You", username=None)
+# A longer run of digits is an answer (a phone number, an id), not a button number.
+MAX_PICK_DIGITS = 2
 
 
 def _render(message: OutgoingMessage, choices: list[Button]) -> str:
@@ -42,14 +45,23 @@ async def _read_line(prompt: str) -> str | None:
         return None
 
 
-async def run_console(settings: Settings, demo: bool = False) -> None:
+async def run_console(
+    settings: Settings,
+    demo: bool = False,
+    open_db: Callable[[str], Awaitable[Database]] = open_database,
+) -> None:
     """Chat with the desk in this terminal until end of input or /quit."""
     tmp: tempfile.TemporaryDirectory[str] | None = None
     url = settings.database_url
     if demo:
         tmp = tempfile.TemporaryDirectory(prefix="refundbot-demo-")
         url = f"sqlite+aiosqlite:///{Path(tmp.name) / 'demo.db'}"
-    db: Database = await open_database(url)
+    try:
+        db = await open_db(url)
+    except BaseException:
+        if tmp is not None:
+            tmp.cleanup()
+        raise
     try:
         if demo:
             cases = await load_demo_data(db, utc_now(), settings.home_country)
@@ -90,7 +102,7 @@ async def _loop(desk: Desk, db: Database) -> None:
         if not text:
             event = None
             continue
-        if text.isdigit() and choices:
+        if text.isdigit() and len(text) <= MAX_PICK_DIGITS and choices:
             number = int(text)
             if not 1 <= number <= len(choices):
                 print(CONSOLE_PICK_RANGE.format(n=len(choices)))
