@@ -68,9 +68,15 @@ async def _open_url(url: str) -> Any:
         return await open_database(url)
     except Exception as exc:  # an unreachable or broken database: one line, not a traceback
         # Driver messages can quote the URL, password included.
-        reason = redact(str(exc), (_url_password(url),))
+        reason = redact(_first_line(exc), (_url_password(url),))
         typer.echo(f"refundbot: cannot open the database: {type(exc).__name__}: {reason}", err=True)
         raise typer.Exit(1) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    """The message without SQLAlchemy's "(Background on this error at ...)" and the like."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _url_password(url: str) -> str:
@@ -479,23 +485,36 @@ def claims_show(
 def _staff_action(
     claim_id: int, action: str, by: str, credits: int | None, reason: str | None
 ) -> None:
+    from conversations.domain import Purchase
     from conversations.staff.transitions import Action, Actor, perform
 
+    if not by.strip():
+        typer.echo("refundbot: --by needs your name, for the audit trail.", err=True)
+        raise typer.Exit(2)
+    if reason is not None and not reason.strip():
+        typer.echo("refundbot: --reason needs the words the customer will read.", err=True)
+        raise typer.Exit(2)
     settings = _settings()
 
     async def go() -> Any:
         db = await _open(settings)
         try:
             async with db.uow() as uow:
+                if credits is not None:
+                    # A slipped digit must not pay out more than the customer ever bought.
+                    claim = await uow.claims.get(claim_id)
+                    bought = await uow.ledger.purchase(claim.transaction_id) if claim else None
+                    if bought is not None and credits > bought.credits:
+                        return bought
                 result = await perform(
                     uow,
                     claim_id,
                     Action(action),
-                    Actor(name=f"cli:{by}", user_id=None),
+                    Actor(name=f"cli:{by.strip()}", user_id=None),
                     datetime.now(UTC),
                     settings.desk_config(),
                     credits=credits,
-                    text=reason,
+                    text=reason.strip() if reason else None,
                 )
                 for message in result.messages:
                     await uow.outbox.put(message)
@@ -505,6 +524,13 @@ def _staff_action(
             await db.dispose()
 
     result = _run(go())
+    if isinstance(result, Purchase):
+        typer.echo(
+            f"refundbot: --credits {credits} is more than the {result.credits} credits "
+            f"of purchase {result.transaction_id}; nothing changed.",
+            err=True,
+        )
+        raise typer.Exit(2)
     if result.claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
@@ -627,7 +653,7 @@ def main() -> None:
             for s in (settings.telegram_bot_token, settings.webhook_secret)
             if s is not None
         ) + tuple(_url_password(settings.database_url) for settings in _loaded)
-        message = redact(f"{type(exc).__name__}: {exc}".replace("\n", " "), secrets)
+        message = redact(f"{type(exc).__name__}: {_first_line(exc)}", secrets)
         typer.echo(
             f"refundbot: unexpected error: {message}. "
             "Run again with LOG_LEVEL=DEBUG to see where it happened.",

@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 class Sender:
     """Turns one outbox message into the right Bot API call and records what it became."""
 
-    def __init__(self, bot: Bot, db: Database) -> None:
+    def __init__(self, bot: Bot, db: Database, clock: Callable[[], datetime]) -> None:
         self.bot = bot
         self.db = db
+        self.clock = clock
 
     async def send(self, message: OutgoingMessage) -> int | None:
         """Send or edit; returns the Telegram message id. Raises Telegram errors to the caller."""
@@ -79,7 +80,16 @@ class Sender:
             log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
             message_id = None
         except (RetryAfter, NetworkError) as exc:
-            log.warning("reply %s to chat %s deferred: %s", outbox_id, message.chat_id, exc)
+            # Hand it to the dispatcher now rather than when the reply's lease runs out.
+            wait = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else 1.0
+            log.warning(
+                "reply %s to chat %s deferred %.0f s: %s", outbox_id, message.chat_id, wait, exc
+            )
+            async with self.db.uow() as uow:
+                await uow.outbox.retry_later(
+                    outbox_id, self.clock() + timedelta(seconds=wait), str(exc)
+                )
+                await uow.commit()
             return False
         async with self.db.uow() as uow:
             await uow.outbox.mark_sent(outbox_id, message_id)

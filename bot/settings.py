@@ -80,8 +80,11 @@ class Settings(BaseSettings):
         code = value.strip().upper()
         if len(code) != 2 or not code.isalpha():
             raise ValueError(f"expected an ISO 3166 alpha-2 code like PK, got {value!r}")
-        if code not in holidays.list_supported_countries():
-            raise ValueError(f"no public-holiday calendar for {code!r}")
+        try:
+            # Loads one country's calendar; list_supported_countries() would load them all.
+            holidays.country_holidays(code)
+        except NotImplementedError:
+            raise ValueError(f"no public-holiday calendar for {code!r}") from None
         return code
 
     @field_validator("database_url")

@@ -46,7 +46,7 @@ def build_application(
         .build()
     )
     desk = Desk(db.uow, clock, settings.desk_config())
-    sender = Sender(application.bot, db)
+    sender = Sender(application.bot, db, clock)
     application.bot_data.update(
         desk=desk,
         db=db,
@@ -106,9 +106,8 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is not None:
         await query.answer(result.callback_text, show_alert=result.callback_alert)
     sender: Sender = context.bot_data["sender"]
-    for outbox_id, message in result.replies:
-        await sender.deliver(outbox_id, message)
-    if result.queued_elsewhere:
+    delivered = [await sender.deliver(outbox_id, message) for outbox_id, message in result.replies]
+    if result.queued_elsewhere or not all(delivered):
         context.bot_data["dispatcher"].wake()
 
 

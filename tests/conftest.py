@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+
+# Opt in to PTB 22's timedelta retry_after now, as the bot does (silences its deprecation).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 from collections.abc import AsyncIterator
 from pathlib import Path
 

@@ -75,7 +75,7 @@ async def answer_question(turn: Turn, text: str) -> None:
             actor_id=turn.event.sender.user_id,
             from_status=previous,
             to_status=ClaimStatus.IN_REVIEW,
-            note=f"answer: {text[:500]}",
+            note=card.ANSWER + text[:500],
         )
     )
     turn.say(d.ANSWER_RECEIVED.format(claim_id=claim_id), kb.main_menu())

@@ -13,6 +13,8 @@ from conversations.domain import Button, Claim, ClaimStatus, Outcome, OutgoingMe
 from conversations.ports import UnitOfWork
 
 Keyboard = tuple[tuple[Button, ...], ...]
+# The audit note of a customer's answer to a staff question starts with this.
+ANSWER = "answer: "
 
 
 def card_ref(claim_id: int) -> str:
@@ -82,17 +84,22 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
         lines.append(s.CARD_REFUND_WINDOW.format(start=format_date(start), end=format_date(end)))
     if claim.reject_reason:
         lines.append(s.CARD_REJECT_REASON.format(reason=claim.reject_reason))
+    trail = await uow.claims.audit(claim.id)
     if claim.pending_question:
         lines.append(s.CARD_QUESTION.format(question=claim.pending_question))
+    else:
+        answers = [a.note for a in trail if a.actor == "customer" and a.note.startswith(ANSWER)]
+        if answers:
+            lines.append(s.CARD_ANSWER.format(answer=answers[-1].removeprefix(ANSWER)))
     lines.append(
         s.CARD_OWNER.format(owner=claim.assigned_to) if claim.assigned_to else s.CARD_NOBODY
     )
-    trail = await uow.claims.audit(claim.id)
     changes = [a for a in trail if a.to_status is not None and a.actor != "bot"]
     if changes:
         last = changes[-1]
         what = s.STATUS_LABELS[last.to_status.value] if last.to_status else "?"
-        lines.append(s.CARD_LAST.format(what=what, who=last.actor, when=format_when(last.at)))
+        who = s.BY_CUSTOMER if last.actor == "customer" else last.actor
+        lines.append(s.CARD_LAST.format(what=what, who=who, when=format_when(last.at)))
     return "\n".join(lines)
 
 

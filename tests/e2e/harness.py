@@ -166,10 +166,32 @@ class StaffMember:
         name: str,
         username: str | None = None,
         chat_id: int = STAFF_CHAT_ID,
+        db: Database | None = None,
     ):
         self.fake = fake
         self.user: FakeUser = fake.user(user_id, name, username)
         self.chat_id = chat_id
+        self.db = db
+
+    async def known(self, message: RecordedMessage, timeout: float = 5.0) -> None:
+        """Wait until the bot has recorded what its message is about (needs db)."""
+        # The fake shows a message before the bot has stored its ref; a person is never faster.
+        assert self.db is not None, "StaffMember(..., db=...) is needed to wait for refs"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            async with self.db.uow() as uow:
+                if await uow.messages.find_ref(self.chat_id, message.message_id):
+                    return
+            if loop.time() >= deadline:
+                raise AssertionError(f"message {message.message_id} has no ref")
+            await asyncio.sleep(0.02)
+
+    async def reply(self, message: RecordedMessage, text: str) -> int:
+        """Reply to a bot message, once the bot has recorded what that message is about."""
+        if self.db is not None:
+            await self.known(message)
+        return await self.send(text, reply_to=message.message_id)
 
     async def send(self, text: str, reply_to: int | None = None) -> int:
         """Write in the staff chat, optionally as a reply; returns the update id."""

@@ -230,3 +230,30 @@ async def test_restart_mid_claim_continues_where_it_was(
         assert "120 credits" in decision.text
     finally:
         await stop_bot(second)
+
+
+async def test_a_reply_refused_with_429_is_sent_once_after_retry_after(bot: Running) -> None:
+    uma = Customer(bot.fake, 837, "Uma")
+    bot.fake.fail_next("sendMessage", error_code=429, retry_after=1, chat_id=uma.chat_id)
+    await uma.send("/help")
+    # The dispatcher waits out retry_after on the bot's clock; the fake counts real seconds.
+    await asyncio.sleep(1.2)
+    assert uma.texts() == []
+    bot.clock.advance(seconds=2)
+    reply = await uma.next("/claim", timeout=10)
+    assert "Here's what I can do" in reply.text
+    await bot.fake.settle()
+    assert bot.fake.early_retries == []
+    assert [m.text for m in bot.fake.messages(uma.chat_id)].count(reply.text) == 1
+
+
+async def test_a_reply_that_times_out_is_retried(bot: Running) -> None:
+    vic = Customer(bot.fake, 838, "Vic")
+    bot.fake.fail_next(
+        "sendMessage", error_code=502, description="Bad Gateway", chat_id=vic.chat_id
+    )
+    await vic.send("/help")
+    await asyncio.sleep(0.3)
+    bot.clock.advance(seconds=2)
+    reply = await vic.next("/claim", timeout=10)
+    assert "Here's what I can do" in reply.text

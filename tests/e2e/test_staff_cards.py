@@ -28,7 +28,7 @@ def labels(message: RecordedMessage) -> list[list[str]]:
 async def alice_files(bot: Running) -> tuple[Customer, RecordedMessage]:
     """Alice files the eligible TX-1001 claim (#1); returns her and its card."""
     alice = Customer(bot.fake, 502, "Alice", "alice")
-    await file_claim(alice, "TX-1001", ALICE_PHONE, "not delivered", "CMP")
+    await file_claim(alice, "TX-1001", ALICE_PHONE, "not delivered", campaign="CMP")
     return alice, await wait_for_card(bot.fake, 1)
 
 
@@ -79,7 +79,7 @@ async def test_outage_cards_show_the_incident_or_ask_for_review(bot: Running) ->
 
 async def test_take_then_approve_tells_the_customer_the_refund_dates(bot: Running) -> None:
     alice, card = await alice_files(bot)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
     taken_at = bot.clock()
 
     await sara.press(card, "Take")
@@ -121,16 +121,17 @@ async def test_take_then_approve_tells_the_customer_the_refund_dates(bot: Runnin
 
 async def test_approve_with_changed_credits(bot: Running) -> None:
     alice, card = await alice_files(bot)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
     await sara.press(card, "Approve")
     confirm = await sara.next("Approve claim #1")
     await sara.press(confirm, "Change credits")
     prompt = await sara.next("number of credits")
     assert "Claim #1: reply to this message with the number of credits" in (prompt.text or "")
 
-    retry = await sara.says("lots", reply_to=prompt.message_id)
+    await sara.reply(prompt, "lots")
+    retry = await sara.next("whole number")
     assert retry.text == "Please reply with a whole number from 0 to 10000000."
-    await sara.send("80", reply_to=retry.message_id)
+    await sara.reply(retry, "80")
 
     approved = await alice.next("approved")
     assert "claim #1 is approved: 80 credits will be refunded" in (approved.text or "")
@@ -143,7 +144,7 @@ async def test_approve_with_changed_credits(bot: Running) -> None:
 
 async def test_reject_with_a_ground_from_the_policy(bot: Running) -> None:
     alice, card = await alice_files(bot)
-    omar = StaffMember(bot.fake, 9002, "Omar")
+    omar = StaffMember(bot.fake, 9002, "Omar", db=bot.db)
     await omar.press(card, "Reject")
     pick = await omar.next("pick the reason")
     assert "🧾" not in (pick.text or "") and "Type a reason" in " ".join(pick.button_labels)
@@ -162,12 +163,12 @@ async def test_reject_with_a_ground_from_the_policy(bot: Running) -> None:
 
 async def test_reject_with_a_typed_reason(bot: Running) -> None:
     alice, card = await alice_files(bot)
-    omar = StaffMember(bot.fake, 9002, "Omar")
+    omar = StaffMember(bot.fake, 9002, "Omar", db=bot.db)
     await omar.press(card, "Reject")
     pick = await omar.next("pick the reason")
     await omar.press(pick, "Type a reason")
     prompt = await omar.next("reason for the customer")
-    await omar.send("These numbers were on the customer's own block list.", prompt.message_id)
+    await omar.reply(prompt, "These numbers were on the customer's own block list.")
     rejected = await alice.next("not approved")
     assert "Reason: These numbers were on the customer's own block list." in (rejected.text or "")
     card = await card_now(bot, card, "rejected")
@@ -180,12 +181,12 @@ async def test_reject_with_a_typed_reason(bot: Running) -> None:
 
 async def test_ask_customer_then_the_answer_returns_the_claim_to_review(bot: Running) -> None:
     alice, card = await alice_files(bot)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
     await sara.press(card, "Take")
     await alice.next("looking at")
     await sara.press(card, "Ask customer")
     prompt = await sara.next("your question for the customer")
-    await sara.send("Which sender ID did you use?", reply_to=prompt.message_id)
+    await sara.reply(prompt, "Which sender ID did you use?")
 
     question = await alice.next("our team asks")
     assert question.text == (
@@ -203,12 +204,14 @@ async def test_ask_customer_then_the_answer_returns_the_claim_to_review(bot: Run
     assert answer.reply_to_message_id == card.message_id
     card = await card_now(bot, card, "in review")
     assert "Customer answered: “We used ACME-SMS as the sender.”" in (card.text or "")
+    assert "Last change: in review by the customer" in (card.text or "")
+    assert labels(card) == [["✅ Approve", "❌ Reject"], ["❓ Ask customer"]]
     assert await status_of(bot, 1) is ClaimStatus.IN_REVIEW
 
 
 async def test_mark_refunded_tells_the_customer_it_is_paid(bot: Running) -> None:
     alice, card = await alice_files(bot)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
     await sara.press(card, "Approve")
     confirm = await sara.next("Approve claim #1")
     await sara.press(confirm, "Approve 120")
@@ -245,8 +248,8 @@ async def test_a_non_staff_user_pressing_approve_changes_nothing(bot: Running) -
 
 async def test_two_staff_approving_at_once_make_one_approval(bot: Running) -> None:
     alice, card = await alice_files(bot)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
-    omar = StaffMember(bot.fake, 9002, "Omar", "omar")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    omar = StaffMember(bot.fake, 9002, "Omar", "omar", db=bot.db)
     await sara.press(card, "Approve")
     sara_confirm = await sara.next("Approve claim #1")
     await omar.press(card, "Approve")

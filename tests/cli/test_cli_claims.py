@@ -1,0 +1,339 @@
+"""`claims list/show/approve/reject/refund/export` on claims filed through the repositories."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, OutgoingMessage, Reason
+from storage import Database
+from storage.demo_data import load_demo_data
+from tests.cli.cli_process import Cli, assert_one_clear_line
+
+CUSTOMER_CHAT = 5_000_000_001
+
+
+@dataclass(frozen=True)
+class Filed:
+    eligible: int  # escalated, TX-1001, 120 credits recommended
+    outage: int  # escalated, TX-1008
+    ineligible: int  # decided by the bot, TX-1002
+
+
+def _claim(
+    transaction_id: str,
+    status: ClaimStatus,
+    outcome: Outcome,
+    reason: Reason,
+    credits: int,
+    at: datetime,
+    campaign_id: str | None = None,
+) -> Claim:
+    passed = outcome is not Outcome.INELIGIBLE
+    return Claim(
+        id=None,
+        status=status,
+        outcome=outcome,
+        reason=reason,
+        transaction_id=transaction_id,
+        telegram_user_id=CUSTOMER_CHAT,
+        chat_id=CUSTOMER_CHAT,
+        refundable_credits=credits,
+        clauses=[
+            ClauseResult("C-WINDOW", passed, "Bought a few hours ago."),
+            ClauseResult("C-SUBSCRIPTION", True, "A one-off package."),
+        ],
+        created_at=at,
+        updated_at=at,
+        campaign_id=campaign_id,
+        escalated_at=at if status is ClaimStatus.ESCALATED else None,
+        customer_name="Ayesha",
+    )
+
+
+@pytest.fixture
+async def filed(db: Database) -> Filed:
+    now = datetime.now(UTC)
+    await load_demo_data(db, now)
+    async with db.uow() as uow:
+        eligible = await uow.claims.add(
+            _claim(
+                "TX-1001",
+                ClaimStatus.ESCALATED,
+                Outcome.ELIGIBLE,
+                Reason.UNDELIVERED,
+                120,
+                now - timedelta(minutes=30),
+                "CMP-1001",
+            )
+        )
+        outage = await uow.claims.add(
+            _claim(
+                "TX-1008",
+                ClaimStatus.ESCALATED,
+                Outcome.REVIEW,
+                Reason.OUTAGE,
+                0,
+                now - timedelta(minutes=20),
+            )
+        )
+        ineligible = await uow.claims.add(
+            _claim(
+                "TX-1002",
+                ClaimStatus.INELIGIBLE,
+                Outcome.INELIGIBLE,
+                Reason.OTHER,
+                0,
+                now - timedelta(minutes=10),
+            )
+        )
+        await uow.commit()
+    assert eligible.id and outage.id and ineligible.id
+    return Filed(eligible.id, outage.id, ineligible.id)
+
+
+async def pending_messages(db: Database) -> list[OutgoingMessage]:
+    async with db.uow() as uow:
+        items = await uow.outbox.pending(datetime.now(UTC) + timedelta(days=1))
+    return [item.message for item in items]
+
+
+async def test_list_json_has_every_claim_with_the_documented_fields(cli: Cli, filed: Filed) -> None:
+    result = cli("claims", "list", "--json")
+
+    assert result.code == 0, result.err
+    claims = result.json()
+    assert isinstance(claims, list)
+    assert [c["id"] for c in claims] == [filed.ineligible, filed.outage, filed.eligible]
+    for claim in claims:
+        assert set(claim) >= {
+            "id",
+            "status",
+            "outcome",
+            "reason",
+            "transaction_id",
+            "campaign_id",
+            "telegram_user_id",
+            "chat_id",
+            "refundable_credits",
+            "clauses",
+            "created_at",
+            "updated_at",
+        }
+        assert claim["clauses"] == ["C-WINDOW", "C-SUBSCRIPTION"]
+        assert datetime.fromisoformat(claim["created_at"]).tzinfo is not None
+    first = next(c for c in claims if c["id"] == filed.eligible)
+    assert first["status"] == "escalated"
+    assert first["outcome"] == "eligible"
+    assert first["reason"] == "undelivered"
+    assert first["transaction_id"] == "TX-1001"
+    assert first["campaign_id"] == "CMP-1001"
+    assert first["telegram_user_id"] == CUSTOMER_CHAT
+    assert first["chat_id"] == CUSTOMER_CHAT
+    assert first["refundable_credits"] == 120
+
+
+async def test_list_filters_by_status(cli: Cli, filed: Filed) -> None:
+    escalated, ineligible, refunded = cli.many(
+        ["claims", "list", "--status", "escalated", "--json"],
+        ["claims", "list", "--status", "ineligible", "--json"],
+        ["claims", "list", "--status", "refunded"],
+    )
+
+    assert {c["id"] for c in escalated.json()} == {filed.eligible, filed.outage}
+    assert [c["id"] for c in ineligible.json()] == [filed.ineligible]
+    assert refunded.code == 0
+    assert "No claims with status refunded" in refunded.out
+
+
+async def test_list_in_words_shows_one_line_per_claim(cli: Cli, filed: Filed) -> None:
+    result = cli("claims", "list")
+
+    assert result.code == 0, result.err
+    rows = [line for line in result.out.splitlines() if "TX-" in line]
+    assert len(rows) == 3
+    assert any("TX-1001" in row and "escalated" in row and "120" in row for row in rows)
+
+
+async def test_an_unknown_status_exits_2_and_lists_the_statuses(cli: Cli, filed: Filed) -> None:
+    result = cli("claims", "list", "--status", "open")
+
+    assert result.code == 2
+    assert_one_clear_line(result, "'open'", "escalated", "in_review", "refunded")
+
+
+async def test_an_empty_queue_says_so(cli: Cli) -> None:
+    as_json, in_words = cli.many(["claims", "list", "--json"], ["claims", "list"])
+
+    assert as_json.json() == []
+    assert "No claims." in in_words.out
+
+
+async def test_approve_changes_the_claim_audits_it_and_queues_the_customers_message(
+    cli: Cli, db: Database, filed: Filed
+) -> None:
+    result = cli("claims", "approve", str(filed.eligible), "--by", "Bilal", "--credits", "100")
+
+    assert result.code == 0, result.err
+    assert "approved" in result.out
+    shown = cli("claims", "show", str(filed.eligible), "--json").json()
+    assert shown["status"] == "approved"
+    assert shown["refundable_credits"] == 100
+    assert shown["decided_at"] is not None
+    [entry] = shown["audit"]
+    assert entry["from_status"] == "escalated"
+    assert entry["to_status"] == "approved"
+    assert "Bilal" in entry["actor"]
+    assert "120" in entry["note"] and "100" in entry["note"]
+    [message] = await pending_messages(db)
+    assert message.chat_id == CUSTOMER_CHAT
+    assert f"#{filed.eligible}" in message.text and "100 credits" in message.text
+
+
+async def test_with_a_staff_chat_the_staff_card_is_updated_too(
+    cli: Cli, db: Database, filed: Filed
+) -> None:
+    result = cli(
+        "claims", "approve", str(filed.eligible), "--by", "Bilal", env={"STAFF_CHAT_ID": "-100500"}
+    )
+
+    assert result.code == 0, result.err
+    chats = sorted(m.chat_id for m in await pending_messages(db))
+    assert chats == [-100500, CUSTOMER_CHAT]
+
+
+async def test_reject_tells_the_customer_the_reason(cli: Cli, db: Database, filed: Filed) -> None:
+    result = cli(
+        "claims", "reject", str(filed.outage), "--by", "Bilal", "--reason", "No outage that day."
+    )
+
+    assert result.code == 0, result.err
+    shown = cli("claims", "show", str(filed.outage), "--json").json()
+    assert shown["status"] == "rejected"
+    assert shown["reject_reason"] == "No outage that day."
+    assert shown["audit"][-1]["to_status"] == "rejected"
+    [message] = await pending_messages(db)
+    assert message.chat_id == CUSTOMER_CHAT
+    assert "No outage that day." in message.text
+
+
+async def test_a_rejected_claim_cannot_be_approved(cli: Cli, db: Database, filed: Filed) -> None:
+    rejected = cli("claims", "reject", str(filed.outage), "--by", "Bilal", "--reason", "No.")
+    assert rejected.code == 0, rejected.err
+
+    result = cli("claims", "approve", str(filed.outage), "--by", "Sana")
+
+    assert result.code == 1
+    assert_one_clear_line(result, f"claim {filed.outage}", "rejected", "cannot approve", "Bilal")
+    shown = cli("claims", "show", str(filed.outage), "--json").json()
+    assert shown["status"] == "rejected"
+    assert len(await pending_messages(db)) == 1, "only the rejection was queued"
+
+
+async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
+    cli: Cli, db: Database, filed: Filed
+) -> None:
+    too_early = cli("claims", "refund", str(filed.eligible), "--by", "Finance")
+    approved = cli("claims", "approve", str(filed.eligible), "--by", "Bilal")
+    refunded = cli("claims", "refund", str(filed.eligible), "--by", "Finance")
+
+    assert too_early.code == 1
+    assert_one_clear_line(too_early, "escalated", "cannot mark as refunded")
+    assert approved.code == 0 and refunded.code == 0, approved.err + refunded.err
+    shown = cli("claims", "show", str(filed.eligible), "--json").json()
+    assert shown["status"] == "refunded"
+    assert [(a["from_status"], a["to_status"]) for a in shown["audit"]] == [
+        ("escalated", "approved"),
+        ("approved", "refunded"),
+    ]
+    texts = [m.text for m in await pending_messages(db)]
+    assert len(texts) == 2 and "paid" in texts[-1]
+
+
+async def test_approving_more_credits_than_were_bought_is_refused(
+    cli: Cli, db: Database, filed: Filed
+) -> None:
+    result = cli("claims", "approve", str(filed.eligible), "--by", "Bilal", "--credits", "50000")
+
+    assert result.code == 2
+    assert_one_clear_line(result, "50000", "5000", "TX-1001")
+    shown = cli("claims", "show", str(filed.eligible), "--json").json()
+    assert shown["status"] == "escalated" and shown["refundable_credits"] == 120
+    assert await pending_messages(db) == []
+
+
+async def test_a_blank_name_or_reason_is_refused(cli: Cli, db: Database, filed: Filed) -> None:
+    no_name, no_reason = cli.many(
+        ["claims", "approve", str(filed.eligible), "--by", " "],
+        ["claims", "reject", str(filed.outage), "--by", "Bilal", "--reason", ""],
+    )
+
+    assert no_name.code == 2 and no_reason.code == 2
+    assert_one_clear_line(no_name, "--by")
+    assert_one_clear_line(no_reason, "--reason")
+    assert await pending_messages(db) == []
+
+
+async def test_an_unknown_claim_exits_2(cli: Cli, filed: Filed) -> None:
+    missing = str(filed.ineligible + 100)
+    show, approve = cli.many(
+        ["claims", "show", missing, "--json"], ["claims", "approve", missing, "--by", "Bilal"]
+    )
+
+    for result in (show, approve):
+        assert result.code == 2
+        assert_one_clear_line(result, f"no claim {missing}")
+
+
+async def test_show_in_words_has_the_clauses_and_the_trail(cli: Cli, filed: Filed) -> None:
+    assert cli("claims", "approve", str(filed.eligible), "--by", "Bilal").code == 0
+
+    result = cli("claims", "show", str(filed.eligible))
+
+    assert result.code == 0, result.err
+    assert "TX-1001" in result.out and "CMP-1001" in result.out
+    assert "C-WINDOW" in result.out
+    assert "escalated -> approved" in result.out
+
+
+async def test_export_gives_finance_the_amount_due_pro_rata(cli: Cli, filed: Filed) -> None:
+    approve = cli("claims", "approve", str(filed.eligible), "--by", "Bilal", "--credits", "100")
+    assert approve.code == 0, approve.err
+
+    result = cli("claims", "export", "--status", "approved", "--csv")
+
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    assert list(rows[0]) == [
+        "claim_id",
+        "transaction_id",
+        "account_id",
+        "credits",
+        "amount_due",
+        "currency",
+        "approved_at",
+        "refund_from",
+        "refund_by",
+    ]
+    [row] = rows
+    assert row["claim_id"] == str(filed.eligible)
+    assert row["transaction_id"] == "TX-1001"
+    assert row["account_id"] == "ACC-DEMO-1"
+    assert row["credits"] == "100"
+    assert row["amount_due"] == "50.00"  # 2,500 PKR for 5,000 credits; 100 refunded
+    assert row["currency"] == "PKR"
+    assert row["refund_from"] <= row["refund_by"]
+
+
+async def test_export_of_nothing_is_just_the_header(cli: Cli, filed: Filed) -> None:
+    result = cli("claims", "export", "--status", "refunded", "--csv")
+
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "claim_id,transaction_id,account_id,credits,amount_due,currency,approved_at,"
+        "refund_from,refund_by"
+    ]

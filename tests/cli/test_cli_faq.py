@@ -1,0 +1,81 @@
+"""`faq ask`: what the bot would answer, one question or a stream of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.cli_process import Cli
+
+TOPICS = {
+    "refund-policy",
+    "when-eligible",
+    "how-to-request",
+    "undelivered",
+    "subscriptions",
+    "processing-time",
+    "international",
+    "invalid-complaint",
+    "not-beneficial",
+    "pakistan",
+    "claim-status",
+    "human",
+}
+
+
+@pytest.fixture
+def faq_cli(tmp_path: Path) -> Cli:
+    return Cli(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}", tmp_path)
+
+
+def test_one_question_as_json(faq_cli: Cli) -> None:
+    result = faq_cli("faq", "ask", "How long does it take to process a refund?", "--json")
+
+    assert result.code == 0, result.err
+    answer = result.json()
+    assert set(answer) >= {"topic", "score", "answer"}
+    assert answer["topic"] == "processing-time"
+    assert isinstance(answer["score"], float) and 0 < answer["score"] <= 1
+    assert "5 to 7 business days" in answer["answer"]
+
+
+def test_an_off_topic_question_has_no_topic(faq_cli: Cli) -> None:
+    answer = faq_cli("faq", "ask", "What's the weather in Lahore tomorrow?", "--json").json()
+
+    assert answer["topic"] is None
+    assert answer["answer"] is None
+
+
+def test_one_question_in_words(faq_cli: Cli) -> None:
+    result = faq_cli("faq", "ask", "Do you refund subscription plans?")
+
+    assert result.code == 0, result.err
+    assert result.out.startswith("[subscriptions]")
+    assert len(result.out.splitlines()) == 1
+
+
+def test_standard_input_gives_one_json_line_per_question_line(faq_cli: Cli) -> None:
+    questions = [
+        "Are there refunds for subscription plans?",
+        "",
+        "How long does it take to process a refund?",
+        "Is your SMS service in Pakistan suspended?",
+        "What's the weather in Lahore tomorrow?",
+    ]
+
+    result = faq_cli("faq", "ask", "--json", input="\n".join(questions) + "\n")
+
+    assert result.code == 0, result.err
+    answers = [json.loads(line) for line in result.out.splitlines()]
+    assert len(answers) == len(questions)
+    assert [a["topic"] for a in answers] == [
+        "subscriptions",
+        None,
+        "processing-time",
+        "pakistan",
+        None,
+    ]
+    for answer in answers:
+        assert answer["topic"] is None or answer["topic"] in TOPICS

@@ -1,0 +1,204 @@
+"""Working the queue: /queue pages, /card, /stats, and reminders driven by the injected clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot.telegram_app import run_reminders
+from conversations.business_days import refund_window
+from conversations.catalog.policy_text import format_date, format_when
+from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, Reason
+from storage.database import Database
+from tests.e2e.harness import (
+    STAFF_CHAT_ID,
+    Customer,
+    Running,
+    StaffMember,
+    file_claim,
+    wait_for_card,
+)
+
+# A Wednesday with no holiday near it in Pakistan, so the numbers below are plain.
+WEDNESDAY_NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+
+
+async def add_claim(
+    db: Database,
+    at: datetime,
+    status: ClaimStatus = ClaimStatus.ESCALATED,
+    *,
+    decided_after: timedelta | None = None,
+    credits: int = 100,
+) -> int:
+    """Store a claim as if a customer had filed it at `at`; returns its number."""
+    escalated = status is not ClaimStatus.INELIGIBLE
+    async with db.uow() as uow:
+        claim = await uow.claims.add(
+            Claim(
+                id=None,
+                status=status,
+                outcome=Outcome.ELIGIBLE if escalated else Outcome.INELIGIBLE,
+                reason=Reason.OUTAGE,
+                transaction_id=f"TX-Q{at:%H%M%S}{status.value[:3]}",
+                telegram_user_id=700,
+                chat_id=700,
+                refundable_credits=credits,
+                clauses=[ClauseResult("C-INCIDENT", True, "An incident was on record.")],
+                created_at=at,
+                updated_at=at,
+                customer_name="Quinn",
+                escalated_at=at if escalated else None,
+                decided_at=at + decided_after if decided_after is not None else None,
+                assigned_to="Sara" if decided_after is not None else None,
+            )
+        )
+        await uow.commit()
+    assert claim.id is not None
+    return claim.id
+
+
+async def test_queue_pages_oldest_first_and_pages_in_place(bot: Running) -> None:
+    now = bot.clock()
+    for n in range(10):
+        await add_claim(bot.db, now - timedelta(minutes=50 - n))
+    await add_claim(bot.db, now - timedelta(hours=2), ClaimStatus.APPROVED)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+
+    first = await sara.says("/queue")
+    lines = (first.text or "").splitlines()
+    assert lines[0] == "Open claims, oldest first (1–8 of 10):"
+    assert lines[1] == "#1 · new · eligible · 100 cr · 50 minutes · —"
+    assert [line.split(" · ")[0] for line in lines[1:]] == [f"#{n}" for n in range(1, 9)]
+    assert first.button_labels == ["Older ▶️"]
+
+    await sara.press(first, "Older")
+    second = await bot.fake.wait_for_edit(STAFF_CHAT_ID, first.message_id)
+    lines = (second.text or "").splitlines()
+    assert lines[0] == "Open claims, oldest first (9–10 of 10):"
+    assert [line.split(" · ")[0] for line in lines[1:]] == ["#9", "#10"]
+    assert second.button_labels == ["◀️ Newer"]
+
+    await sara.press(second, "Newer")
+    back = await bot.fake.wait_for_edit(STAFF_CHAT_ID, first.message_id)
+    assert (back.text or "").startswith("Open claims, oldest first (1–8 of 10):")
+
+
+async def test_an_empty_queue_says_so(bot: Running) -> None:
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    assert (await sara.says("/queue")).text == "The queue is empty. 🎉"
+
+
+async def test_card_reposts_a_claim_and_later_changes_edit_the_new_copy(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    await file_claim(alice, "TX-1001", "+923001110001", "not delivered", campaign="CMP")
+    first = await wait_for_card(bot.fake, 1)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+
+    copy = await sara.says("/card 1")
+    assert copy.message_id != first.message_id
+    assert copy.text == first.text and copy.buttons == first.buttons
+    await sara.known(copy)
+    await sara.press(copy, "Take")
+    edited = await bot.fake.wait_for_edit(STAFF_CHAT_ID, copy.message_id)
+    assert (edited.text or "").startswith("🧾 Claim #1 · in review")
+
+    assert (await sara.says("/card")).text == "Usage: /card 12 (the claim number)."
+    assert (await sara.says("/card #99")).text == "There's no claim #99."
+
+
+async def test_staff_commands_are_for_staff_only(bot: Running) -> None:
+    await add_claim(bot.db, bot.clock())
+    guest = StaffMember(bot.fake, 6666, "Guest")
+    assert (await guest.says("/queue")).text == "That command is for support staff."
+
+    # A staff member can work the queue from a private chat with the bot too.
+    omar = Customer(bot.fake, 9002, "Omar")
+    private = await omar.says("/queue")
+    assert (private.text or "").startswith("Open claims, oldest first (1–1 of 1):")
+    # For a customer, /queue is just an unknown command.
+    carl = Customer(bot.fake, 503, "Carl")
+    assert "I don't know /queue" in ((await carl.says("/queue")).text or "")
+
+
+async def test_stats_count_claims_and_time_to_decision(bot: Running) -> None:
+    bot.clock.now = WEDNESDAY_NOON
+    now = WEDNESDAY_NOON
+    await add_claim(bot.db, now - timedelta(hours=3))
+    await add_claim(bot.db, now - timedelta(hours=2), ClaimStatus.IN_REVIEW)
+    await add_claim(
+        bot.db, now - timedelta(hours=4), ClaimStatus.APPROVED, decided_after=timedelta(minutes=30)
+    )
+    await add_claim(
+        bot.db, now - timedelta(hours=5), ClaimStatus.REJECTED, decided_after=timedelta(minutes=90)
+    )
+    await add_claim(
+        bot.db, now - timedelta(days=20), ClaimStatus.APPROVED, decided_after=timedelta(hours=2)
+    )
+    await add_claim(bot.db, now - timedelta(hours=1), ClaimStatus.INELIGIBLE)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+
+    stats = await sara.says("/stats")
+    assert stats.text == (
+        "Claims by status:\n"
+        "not eligible: 1\nnew: 1\nin review: 1\nwaiting for customer: 0\napproved: 2\n"
+        "rejected: 1\nrefunded: 0\nwithdrawn: 0\n\n"
+        "Filed today: 5\n"
+        "Median time to decision: 1 hour 30 minutes\n"
+        "Refunds overdue: 1"
+    )
+
+
+async def test_an_untaken_claim_is_raised_again_once(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    await file_claim(alice, "TX-1001", "+923001110001", "not delivered", campaign="CMP")
+    card = await wait_for_card(bot.fake, 1)
+    minutes = bot.settings.untaken_reminder_minutes
+
+    bot.clock.advance(minutes=minutes - 1)
+    assert await run_reminders(bot.application) == 0
+    bot.clock.advance(minutes=2)
+    assert await run_reminders(bot.application) == 1
+    reminder = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "⏰" in (m.text or ""))
+    assert minutes == 60  # the default setting
+    assert reminder.text == "⏰ Claim #1 has waited 1 hour 1 minute and nobody has taken it yet."
+    assert reminder.reply_to_message_id == card.message_id
+
+    bot.clock.advance(minutes=5)
+    assert await run_reminders(bot.application) == 0
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    await sara.press(card, "Take")
+    await alice.next("looking at")
+    bot.clock.advance(hours=5)
+    assert await run_reminders(bot.application) == 0
+    await bot.fake.settle()
+    assert len([m for m in bot.fake.messages(STAFF_CHAT_ID) if "⏰" in (m.text or "")]) == 1
+
+
+async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    await file_claim(alice, "TX-1001", "+923001110001", "not delivered", campaign="CMP")
+    card = await wait_for_card(bot.fake, 1)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    await sara.press(card, "Approve")
+    confirm = await sara.next("Approve claim #1")
+    await sara.press(confirm, "Approve 120")
+    await alice.next("approved")
+    approved_at = bot.clock()
+    _, end = refund_window(approved_at, "PK")
+
+    # On the last day of the window the refund is not overdue yet.
+    bot.clock.now = datetime.combine(end, time(23, 0), tzinfo=UTC)
+    assert await run_reminders(bot.application) == 0
+    bot.clock.now = datetime.combine(end + timedelta(days=1), time(9, 0), tzinfo=UTC)
+    assert await run_reminders(bot.application) == 1
+    overdue = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "overdue" in (m.text or ""))
+    assert overdue.text == (
+        f"⚠️ Refund overdue: claim #1 was approved {format_when(approved_at)} and the "
+        f"7-business-day window ended {format_date(end)}. Please pay it and mark it refunded."
+    )
+    assert overdue.reply_to_message_id == card.message_id
+
+    bot.clock.advance(days=2)
+    assert await run_reminders(bot.application) == 0
+    stats = await sara.says("/stats")
+    assert "Refunds overdue: 1" in (stats.text or "")

@@ -1,0 +1,109 @@
+"""Talking to a person: relayed messages both ways, and questions that survive a restart."""
+
+from __future__ import annotations
+
+from conversations.domain import ClaimStatus
+from tests.e2e.harness import (
+    STAFF_CHAT_ID,
+    Customer,
+    Running,
+    StaffMember,
+    file_claim,
+    start_bot,
+    stop_bot,
+    wait_for_card,
+)
+
+
+async def test_human_messages_are_relayed_both_ways(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    start = await alice.says("/human")
+    assert "I'll pass your messages to our support team" in (start.text or "")
+    sent = await alice.says("My campaign stopped halfway, what happened?")
+    assert sent.text == "Sent to our team. They'll reply here."
+
+    relayed = await sara.next("From Alice")
+    assert relayed.text == (
+        "💬 From Alice (@alice) (id 502):\nMy campaign stopped halfway, what happened?\n\n"
+        "Reply to this message to answer."
+    )
+    await sara.reply(relayed, "A carrier had a short outage; please file a claim with /claim.")
+    answer = await alice.next("Support team")
+    assert answer.text == (
+        "💬 Support team: A carrier had a short outage; please file a claim with /claim."
+    )
+    assert (await sara.next("Sent to the customer")).text == "Sent to the customer."
+
+    # Staff talking among themselves are not the bot's business.
+    await sara.send("Omar, can you check the carrier logs?")
+    await bot.fake.settle()
+    assert bot.fake.unconsumed(STAFF_CHAT_ID) == []
+
+    ended = await alice.says("/cancel")
+    assert "back with the bot" in (ended.text or "")
+
+
+async def test_only_staff_replies_reach_the_customer(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    await alice.says("/human")
+    await alice.says("Hello?")
+    guest = StaffMember(bot.fake, 6666, "Guest", db=bot.db)
+    relayed = await guest.next("From Alice")
+    await guest.reply(relayed, "I am not really support.")
+    refused = await guest.next("Only support staff")
+    assert refused.text == "Only support staff can do that."
+    await bot.fake.settle()
+    assert not [t for t in alice.texts() if "not really support" in t]
+
+
+async def test_a_relayed_message_can_be_answered_after_a_restart(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    await alice.says("/human")
+    await alice.says("Is anyone there?")
+    relayed = await sara.next("From Alice")
+    await bot.fake.settle()
+    await stop_bot(bot)
+
+    restarted = await start_bot(bot.fake, bot.db, bot.clock)
+    try:
+        await sara.reply(relayed, "Yes, how can we help?")
+        answer = await alice.next("Support team")
+        assert answer.text == "💬 Support team: Yes, how can we help?"
+    finally:
+        await stop_bot(restarted)
+
+
+async def test_a_restart_between_the_question_and_the_answer(bot: Running) -> None:
+    alice = Customer(bot.fake, 502, "Alice", "alice")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    await file_claim(alice, "TX-1001", "+923001110001", "not delivered", campaign="CMP")
+    card = await wait_for_card(bot.fake, 1)
+    await sara.press(card, "Ask customer")
+    prompt = await sara.next("your question for the customer")
+    await sara.reply(prompt, "Was the campaign sent from the web panel or the API?")
+    await alice.next("our team asks")
+    await bot.fake.settle()
+    await stop_bot(bot)
+
+    restarted = await start_bot(bot.fake, bot.db, bot.clock)
+    try:
+        bot.clock.advance(hours=3)
+        thanks = await alice.says("From the API, with our own sender ID.")
+        assert thanks.text == "Thanks, I've passed your answer to our team (claim #1)."
+        answer = await sara.next("answered")
+        assert answer.text == "💬 Claim #1: Alice answered:\nFrom the API, with our own sender ID."
+        assert answer.reply_to_message_id == card.message_id
+        edited = await bot.fake.wait_for_edit(
+            STAFF_CHAT_ID, card.message_id, lambda m: "· in review" in (m.text or "")
+        )
+        assert "Customer answered: “From the API, with our own sender ID.”" in (edited.text or "")
+        async with bot.db.uow() as uow:
+            claim = await uow.claims.get(1)
+        assert claim is not None and claim.status is ClaimStatus.IN_REVIEW
+        # The answer was taken once: her next message is an ordinary one again.
+        menu = await alice.says("hello")
+        assert "Hi Alice" in (menu.text or "")
+    finally:
+        await stop_bot(restarted)
