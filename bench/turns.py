@@ -71,9 +71,8 @@ async def main() -> None:
     p95 = latencies[int(len(latencies) * 0.95)] * 1000
     print(f"database      {url.split(':')[0]}")
     print(f"customers     {args.customers} ({args.concurrency} at a time)")
-    print(
-        f"turns         {len(latencies)} in {elapsed:.2f} s = {len(latencies) / elapsed:,.0f} turns/s"
-    )
+    rate = len(latencies) / elapsed
+    print(f"turns         {len(latencies)} in {elapsed:.2f} s = {rate:,.0f} turns/s")
     print(f"turn latency  p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
 
 
