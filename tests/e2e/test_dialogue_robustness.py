@@ -257,3 +257,26 @@ async def test_a_reply_that_times_out_is_retried(bot: Running) -> None:
     bot.clock.advance(seconds=2)
     reply = await vic.next("/claim", timeout=10)
     assert "Here's what I can do" in reply.text
+
+
+async def test_a_failure_inside_a_turn_tells_the_customer_their_progress_is_saved(
+    bot: Running, db: Database
+) -> None:
+    from sqlalchemy import text
+
+    wes = Customer(bot.fake, 839, "Wes")
+    await wes.says("/claim")
+    await wes.says("TX-1001")
+    # A real failure: the claims table disappears under the running bot.
+    async with db.engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE claims RENAME TO claims_gone"))
+    try:
+        reply = await wes.says("demo1@example.com")
+        assert "progress is saved" in reply.text
+        assert "Traceback" not in reply.text
+    finally:
+        async with db.engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE claims_gone RENAME TO claims"))
+    # Nothing of the failed turn was kept: the same answer now goes through.
+    reasons = await wes.says("demo1@example.com")
+    assert "What went wrong?" in reasons.text
