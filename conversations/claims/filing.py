@@ -83,7 +83,9 @@ async def submit(turn: Turn) -> None:
 
 def _decision_text(claim_id: int, decision: Decision) -> str:
     if decision.outcome is Outcome.ELIGIBLE:
-        return t.DECISION_ELIGIBLE.format(claim_id=claim_id, credits=decision.refundable_credits)
+        return t.DECISION_ELIGIBLE.format(
+            claim_id=claim_id, credits=f"{decision.refundable_credits:,}"
+        )
     failed = decision.failed_clause
     if decision.outcome is Outcome.REVIEW:
         why = failed.explanation if failed else ""

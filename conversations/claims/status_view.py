@@ -31,7 +31,9 @@ def render(claims: Sequence[Claim], home_country: str) -> str:
             start, end = refund_window(claim.decided_at, home_country)
             lines.append(
                 t.STATUS_APPROVED_LINE.format(
-                    credits=claim.refundable_credits, start=format_date(start), end=format_date(end)
+                    credits=f"{claim.refundable_credits:,}",
+                    start=format_date(start),
+                    end=format_date(end),
                 )
             )
         elif claim.status is ClaimStatus.REJECTED and claim.reject_reason:

@@ -454,7 +454,7 @@ async def _reprompt(turn: Turn, only_if_busy: bool = False) -> None:
         turn.say(
             t.ASK_REASON.format(
                 tx=purchase.transaction_id,
-                credits=purchase.credits,
+                credits=f"{purchase.credits:,}",
                 kind=t.KIND_LABELS[purchase.kind.value],
                 when=format_when(purchase.purchased_at),
             ),
