@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,9 +27,31 @@ class Sender:
         self.bot = bot
         self.db = db
         self.clock = clock
+        # After a 429 nothing goes to that chat until retry_after has passed (wall time, not
+        # the injected clock): the handlers' replies and the dispatcher share this.
+        self._blocked_until: dict[int, float] = {}
+        self._group_locks: dict[int, asyncio.Lock] = {}
 
     async def send(self, message: OutgoingMessage) -> int | None:
         """Send or edit; returns the Telegram message id. Raises Telegram errors to the caller."""
+        chat_id = message.chat_id
+        # One call at a time per group, so a 429 is known before the next call goes out.
+        lock = (
+            self._group_locks.setdefault(chat_id, asyncio.Lock())
+            if chat_id < 0
+            else contextlib.nullcontext()
+        )
+        async with lock:
+            wait = self._blocked_until.get(chat_id, 0.0) - time.monotonic()
+            if wait > 0:
+                raise RetryAfter(math.ceil(wait))
+            try:
+                return await self._send(message)
+            except RetryAfter as exc:
+                self._blocked_until[chat_id] = time.monotonic() + _seconds(exc.retry_after)
+                raise
+
+    async def _send(self, message: OutgoingMessage) -> int | None:
         reply_markup = markup(message.buttons)
         target: tuple[int, int, int | None] | None = None
         reply_to: int | None = None
@@ -144,12 +168,23 @@ class Dispatcher:
         for item in items:
             if item.message.edit_ref is not None:
                 newest_edit[item.message.edit_ref] = item.id
+        # A newer version of the same card or digest is queued: the older ones are obsolete.
+        # One transaction for all of them: in a storm there are hundreds of digest edits.
+        obsolete = [
+            item
+            for item in items
+            if item.message.edit_ref is not None and newest_edit[item.message.edit_ref] != item.id
+        ]
+        if obsolete:
+            async with self.sender.db.uow() as uow:
+                for item in obsolete:
+                    await uow.outbox.mark_sent(item.id, None)
+                await uow.commit()
+        skip = {item.id for item in obsolete}
         blocked_chats: set[int] = set()
         for item in items:
             message = item.message
-            if message.edit_ref is not None and newest_edit[message.edit_ref] != item.id:
-                # A newer version of the same card or digest is queued: this one is obsolete.
-                await self._finish(item, None)
+            if item.id in skip:
                 continue
             if message.chat_id in blocked_chats:
                 continue

@@ -7,7 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    TypeHandler,
+)
 
 from bot.clock import utc_now
 from bot.sender import Dispatcher, Sender
@@ -31,6 +38,7 @@ def build_application(
     *,
     dispatcher_idle_seconds: float = 1.0,
     upgrade_database: bool = False,
+    rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
 ) -> Application:  # type: ignore[type-arg]
     """Wire the core, the database and Telegram into one PTB Application."""
     assert settings.telegram_bot_token is not None
@@ -39,7 +47,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         # We handle 429s ourselves (the outbox waits retry_after), so no silent retries here.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
         .concurrent_updates(True)
         .post_init(_post_init)
         .post_stop(_post_stop)

@@ -170,11 +170,19 @@ async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
     actor = _actor(turn)
     for claim in eligible:
         assert claim.id is not None
-        result = await perform(turn.uow, claim.id, Action.APPROVE, actor, turn.now, turn.config)
-        if result.ok:
+        result = await perform(
+            turn.uow, claim.id, Action.APPROVE, actor, turn.now, turn.config, with_card=False
+        )
+        if result.ok and result.claim is not None:
             approved += 1
-            # The customer hears it; the digest, not hundreds of card edits, tells the staff.
             turn.send_to(result.messages[0])
+            # Only cards already posted are brought up to date; the digest covers the rest,
+            # so a storm's bulk approval does not post hundreds of new cards.
+            if await turn.uow.messages.lookup(card.card_ref(claim.id)) is not None:
+                posted = result.claim
+                turn.send_to(
+                    await card.card_message(turn.uow, posted, turn.now, turn.config, edit=True)
+                )
     turn.close_buttons(s.BULK_DONE.format(count=approved, incident_id=incident_id))
     if turn.config.staff_chat_id is not None:
         turn.send_to(await digest.digest_message(turn.uow, turn.now, turn.config))

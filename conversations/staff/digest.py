@@ -29,7 +29,9 @@ async def digest_message(uow: UnitOfWork, now: datetime, config: DeskConfig) -> 
     """The digest of this half hour's escalated claims, grouped by incident and outcome."""
     assert config.staff_chat_id is not None
     start = _bucket_start(now)
-    claims = await uow.claims.escalated_between(start, now)
+    # No upper bound at `now`: a turn that read the clock before another committed must
+    # still count that claim, or the last edit of the digest could miss one.
+    claims = await uow.claims.escalated_between(start, start + DIGEST_SPAN)
     groups: dict[tuple[str | None, str, str], list[Claim]] = defaultdict(list)
     for claim in claims:
         groups[(claim.incident_id, claim.reason.value, claim.outcome.value)].append(claim)
@@ -38,7 +40,8 @@ async def digest_message(uow: UnitOfWork, now: datetime, config: DeskConfig) -> 
     for (incident_id, reason, outcome), members in sorted(
         groups.items(), key=lambda kv: -len(kv[1])
     ):
-        ids = ", ".join(f"#{c.id}" for c in members[:MAX_IDS])
+        numbers = sorted(c.id for c in members if c.id is not None)
+        ids = ", ".join(f"#{n}" for n in numbers[:MAX_IDS])
         if len(members) > MAX_IDS:
             ids += ", …"
         group = (

@@ -18,7 +18,9 @@ async def claim_escalated(
     """A card for the new claim, unless claims arrive faster than the staff chat can take."""
     if config.staff_chat_id is None:
         return []  # the claim waits in the queue; `refundbot claims list` shows it
-    recent = await uow.claims.escalated_between(now - STORM_WINDOW, now)
+    # This claim (already added in this transaction) and every other one since a minute ago;
+    # no upper bound at `now`, since a turn that read the clock earlier may commit later.
+    recent = await uow.claims.escalated_between(now - STORM_WINDOW, now + STORM_WINDOW)
     if len(recent) > config.staff_cards_per_minute:
         return [await digest.digest_message(uow, now, config)]
     return [await card.card_message(uow, claim, now, config, edit=False)]

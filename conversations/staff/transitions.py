@@ -70,6 +70,7 @@ async def perform(
     *,
     credits: int | None = None,
     text: str | None = None,
+    with_card: bool = True,
 ) -> Outcome:
     """Apply one staff action if the claim's status allows it; nothing changes otherwise."""
     current = await uow.claims.get(claim_id)
@@ -107,7 +108,7 @@ async def perform(
         AuditEntry(claim_id, now, actor.name, actor.user_id, current.status, target, note)
     )
     messages = [_customer_message(action, updated, config)]
-    if config.staff_chat_id is not None:
+    if with_card and config.staff_chat_id is not None:
         messages.append(await card.card_message(uow, updated, now, config, edit=True))
     return Outcome(ok=True, claim=updated, messages=tuple(messages))
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import SecretStr
-from telegram.ext import Application
+from telegram.ext import Application, BaseRateLimiter
 
 from bot.settings import Settings
 from bot.telegram_app import build_application
@@ -238,3 +239,35 @@ async def callback_answers(
         if loop.time() >= deadline:
             raise AssertionError(f"{len(found)} of {count} answers to {data!r} in {timeout}s")
         await asyncio.sleep(0.02)
+
+
+class LiveClock(FakeClock):
+    """A clock that runs in real time from `start`, and can still be moved by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._started = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
+
+
+async def start_bot_with_limiter(
+    fake: FakeTelegram,
+    db: Database,
+    clock: FakeClock,
+    rate_limiter: BaseRateLimiter,  # type: ignore[type-arg]
+    **overrides: Any,
+) -> Running:
+    """start_bot, with PTB's rate limiter replaced (e.g. when the fake compresses time)."""
+    settings = make_settings(fake, db.url, **overrides)
+    application = build_application(
+        settings, db, clock, dispatcher_idle_seconds=0.05, rate_limiter=rate_limiter
+    )
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.start()
+    return Running(fake, db, clock, settings, application)
