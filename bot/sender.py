@@ -19,6 +19,9 @@ from storage.database import Database
 
 log = logging.getLogger(__name__)
 
+# How long a dispatcher may hold a message it is sending before another may try.
+CLAIM_LEASE = timedelta(seconds=60)
+
 
 class Sender:
     """Turns one outbox message into the right Bot API call and records what it became."""
@@ -188,6 +191,8 @@ class Dispatcher:
                 continue
             if message.chat_id in blocked_chats:
                 continue
+            if not await self._claim(item):
+                continue  # another worker's dispatcher, or the turn's own handler, has it
             try:
                 message_id = await self.sender.send(message)
             except (Forbidden, BadRequest) as exc:
@@ -206,6 +211,13 @@ class Dispatcher:
                 continue
             await self._finish(item, message_id)
         return True
+
+    async def _claim(self, item: OutboxItem) -> bool:
+        now = self.clock()
+        async with self.sender.db.uow() as uow:
+            taken = await uow.outbox.claim(item.id, now, now + CLAIM_LEASE)
+            await uow.commit()
+        return taken
 
     async def _finish(self, item: OutboxItem, message_id: int | None) -> None:
         async with self.sender.db.uow() as uow:

@@ -112,6 +112,23 @@ class OutboxRepositorySql:
             )
         )
 
+    async def claim(self, item_id: int, now: datetime, until: datetime) -> bool:
+        """Take an unsent, due message for sending until `until`; False if another sender has it.
+
+        Several workers may run a dispatcher on one database: the conditional UPDATE lets
+        exactly one of them send each message.
+        """
+        result = await self._session.execute(
+            update(outbox)
+            .where(
+                outbox.c.id == item_id,
+                outbox.c.sent_at.is_(None),
+                or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+            )
+            .values(not_before=until)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
     async def is_sent(self, item_id: int) -> bool:
         row = (
             await self._session.execute(select(outbox.c.sent_at).where(outbox.c.id == item_id))

@@ -91,7 +91,7 @@ async def test_take_then_approve_tells_the_customer_the_refund_dates(bot: Runnin
     assert f"Last change: in review by Sara (@sara), {format_when(taken_at)}" in (card.text or "")
     assert labels(card) == [["✅ Approve", "❌ Reject"], ["❓ Ask customer"]]
 
-    bot.clock.advance(minutes=20)
+    await bot.jump(minutes=20)
     await sara.press(card, "Approve")
     confirm = await sara.next("Approve claim #1")
     assert confirm.text == "Approve claim #1 for 120 credits?"
@@ -217,7 +217,7 @@ async def test_mark_refunded_tells_the_customer_it_is_paid(bot: Running) -> None
     await sara.press(confirm, "Approve 120")
     await alice.next("approved")
     card = await card_now(bot, card, "approved")
-    bot.clock.advance(days=3)
+    await bot.jump(days=3)
     await sara.press(card, "Mark refunded")
     paid = await alice.next("paid")
     assert paid.text == "💸 Your refund for claim #1 (120 credits) has been paid."

@@ -154,21 +154,21 @@ async def test_an_untaken_claim_is_raised_again_once(bot: Running) -> None:
     card = await wait_for_card(bot.fake, 1)
     minutes = bot.settings.untaken_reminder_minutes
 
-    bot.clock.advance(minutes=minutes - 1)
+    await bot.jump(minutes=minutes - 1)
     assert await run_reminders(bot.application) == 0
-    bot.clock.advance(minutes=2)
+    await bot.jump(minutes=2)
     assert await run_reminders(bot.application) == 1
     reminder = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "⏰" in (m.text or ""))
     assert minutes == 60  # the default setting
     assert reminder.text == "⏰ Claim #1 has waited 1 hour 1 minute and nobody has taken it yet."
     assert reminder.reply_to_message_id == card.message_id
 
-    bot.clock.advance(minutes=5)
+    await bot.jump(minutes=5)
     assert await run_reminders(bot.application) == 0
     sara = StaffMember(bot.fake, 9001, "Sara", "sara")
     await sara.press(card, "Take")
     await alice.next("looking at")
-    bot.clock.advance(hours=5)
+    await bot.jump(hours=5)
     assert await run_reminders(bot.application) == 0
     await bot.fake.settle()
     assert len([m for m in bot.fake.messages(STAFF_CHAT_ID) if "⏰" in (m.text or "")]) == 1
@@ -198,7 +198,7 @@ async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: R
     )
     assert overdue.reply_to_message_id == card.message_id
 
-    bot.clock.advance(days=2)
+    await bot.jump(days=2)
     assert await run_reminders(bot.application) == 0
     stats = await sara.says("/stats")
     assert "Refunds overdue: 1" in (stats.text or "")

@@ -89,7 +89,7 @@ async def test_a_restart_between_the_question_and_the_answer(bot: Running) -> No
 
     restarted = await start_bot(bot.fake, bot.db, bot.clock)
     try:
-        bot.clock.advance(hours=3)
+        await bot.jump(hours=3)
         thanks = await alice.says("From the API, with our own sender ID.")
         assert thanks.text == "Thanks, I've passed your answer to our team (claim #1)."
         answer = await sara.next("answered")
