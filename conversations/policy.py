@@ -44,6 +44,11 @@ def decide(
     if request.reason is Reason.NOT_BENEFICIAL:
         return _ineligible([ClauseResult(C_NOT_BENEFICIAL, False, text.NOT_BENEFICIAL_FAILED)])
 
+    future = _from_the_future(request.now, purchase, campaign)
+    if future is not None:
+        # The ledger says it happened after the claim: a records problem for a person to check.
+        return Decision(Outcome.REVIEW, 0, (future,))
+
     clauses: list[ClauseResult] = []
     for clause in _gates(request, purchase, campaign):
         clauses.append(clause)
@@ -76,6 +81,17 @@ def _gates(
     yield _subscription(purchase)
     if request.reason is Reason.UNDELIVERED:
         yield _campaign(request, purchase, campaign)
+
+
+def _from_the_future(
+    now: datetime, purchase: Purchase, campaign: Campaign | None
+) -> ClauseResult | None:
+    if purchase.purchased_at > now:
+        return ClauseResult(C_WINDOW, False, text.after_claim("purchase", purchase.purchased_at))
+    ours = campaign is not None and campaign.transaction_id == purchase.transaction_id
+    if ours and campaign is not None and campaign.sent_at > now:
+        return ClauseResult(C_REPORT_24H, False, text.after_claim("campaign", campaign.sent_at))
+    return None
 
 
 def _ineligible(clauses: list[ClauseResult]) -> Decision:

@@ -62,6 +62,13 @@ def format_date(d: date) -> str:
     return f"{d:%a} {d.day} {d:%b %Y}"
 
 
+def after_claim(what: str, at: datetime) -> str:
+    return (
+        f"Our records show this {what} at {format_when(at)}, after the time of this claim. "
+        "Our staff will check the records."
+    )
+
+
 # C-WINDOW
 def window_passed(age: timedelta, purchased_at: datetime, deadline: datetime) -> str:
     return (

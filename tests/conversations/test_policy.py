@@ -396,3 +396,44 @@ def test_format_age_never_rounds(delta: timedelta, words: str) -> None:
 def test_dates_are_written_the_same_way_everywhere() -> None:
     assert format_when(datetime(2026, 11, 25, 14, 0, 59, tzinfo=UTC)) == "25 Nov 2026, 14:00 UTC"
     assert format_date(date(2026, 12, 1)) == "Tue 1 Dec 2026"
+
+
+def test_purchase_recorded_after_the_claim_goes_to_review_not_a_pass() -> None:
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    purchase = Purchase(
+        "TX-F",
+        "A",
+        "+923001234567",
+        "a@example.com",
+        now + timedelta(hours=2),
+        Kind.PACKAGE,
+        100,
+        0,
+        10.0,
+        "PKR",
+    )
+    decision = decide(ClaimRequest("TX-F", Reason.OUTAGE, now), purchase, None, [])
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.refundable_credits == 0
+    assert "after the time of this claim" in decision.clauses[0].explanation
+
+
+def test_campaign_recorded_after_the_claim_goes_to_review() -> None:
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    purchase = Purchase(
+        "TX-G",
+        "A",
+        "+923001234567",
+        "a@example.com",
+        now - timedelta(hours=2),
+        Kind.PACKAGE,
+        100,
+        0,
+        10.0,
+        "PKR",
+    )
+    campaign = Campaign("C-G", "TX-G", now + timedelta(minutes=5), "PK", 10, 0, 10, 0)
+    request = ClaimRequest("TX-G", Reason.UNDELIVERED, now, campaign_id="C-G")
+    decision = decide(request, purchase, campaign, [])
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.clauses[0].id == "C-REPORT-24H" and not decision.clauses[0].passed
