@@ -34,6 +34,7 @@ class Sender:
         # the injected clock): the handlers' replies and the dispatcher share this.
         self._blocked_until: dict[int, float] = {}
         self._group_locks: dict[int, asyncio.Lock] = {}
+        self._is_forum: dict[int, bool] = {}
 
     async def send(self, message: OutgoingMessage) -> int | None:
         """Send or edit; returns the Telegram message id. Raises Telegram errors to the caller."""
@@ -54,6 +55,30 @@ class Sender:
                 self._blocked_until[chat_id] = time.monotonic() + _seconds(exc.retry_after)
                 raise
 
+    async def _claim_topic(self, chat_id: int, ref: str, text: str) -> int | None:
+        """In a forum staff chat, each claim's card opens the claim's own topic."""
+        kind, _, claim_id = ref.partition(":")
+        if kind != "card" or chat_id > 0:
+            return None
+        if chat_id not in self._is_forum:
+            chat = await self.bot.get_chat(chat_id)
+            self._is_forum[chat_id] = bool(chat.is_forum)
+        if not self._is_forum[chat_id]:
+            return None
+        topic_ref = f"topic:{claim_id}"
+        async with self.db.uow() as uow:
+            known = await uow.messages.lookup(topic_ref)
+        if known is not None and known[2] is not None:
+            return known[2]
+        title = text.splitlines()[0].removeprefix("🧾 ").split(" · ")[0]
+        topic = await self.bot.create_forum_topic(chat_id, name=title[:128])
+        async with self.db.uow() as uow:
+            await uow.messages.remember(
+                topic_ref, chat_id, topic.message_thread_id, topic.message_thread_id
+            )
+            await uow.commit()
+        return topic.message_thread_id
+
     async def _send(self, message: OutgoingMessage) -> int | None:
         reply_markup = markup(message.buttons)
         target: tuple[int, int, int | None] | None = None
@@ -68,6 +93,8 @@ class Sender:
                     reply_to, thread_id = found[1], found[2]
         if message.edit_message_id is not None:
             target = (message.chat_id, message.edit_message_id, thread_id)
+        if target is None and thread_id is None and message.ref is not None:
+            thread_id = await self._claim_topic(message.chat_id, message.ref, message.text)
         if target is not None:
             try:
                 await self.bot.edit_message_text(

@@ -58,6 +58,7 @@ def to_inbound(update: Update) -> Inbound | None:
             update_id=update.update_id,
             message_id=message.message_id,
             is_private=message.chat.type == "private",
+            thread_id=message.message_thread_id if message.is_topic_message else None,
         )
     message = update.message
     if message is None:
@@ -69,6 +70,7 @@ def to_inbound(update: Update) -> Inbound | None:
             message.reply_to_message.message_id if message.reply_to_message else None
         ),
         "is_private": message.chat.type == "private",
+        "thread_id": message.message_thread_id if message.is_topic_message else None,
     }
     sender = sender_of(message.from_user)
     if message.text is not None:

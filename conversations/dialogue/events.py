@@ -37,6 +37,7 @@ class Inbound:
     message_id: int | None = None  # the message itself, or the one whose button was pressed
     reply_to_message_id: int | None = None
     is_private: bool = True
+    thread_id: int | None = None  # the forum topic it came from; replies go to the same topic
 
     @classmethod
     def text_or_command(cls, chat_id: int, sender: Sender, text: str, **kw: object) -> Inbound:

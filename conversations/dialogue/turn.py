@@ -36,7 +36,11 @@ class Turn:
 
     def say(self, text: str, buttons: Keyboard = (), ref: str | None = None) -> None:
         """Send a new message to this chat."""
-        self.messages.append(OutgoingMessage(self.chat_id, text, buttons, ref=ref))
+        self.messages.append(
+            OutgoingMessage(
+                self.chat_id, text, buttons, ref=ref, message_thread_id=self.event.thread_id
+            )
+        )
 
     def show(self, text: str, buttons: Keyboard = ()) -> None:
         """Replace the pressed menu in place, or send a new message when there is none."""

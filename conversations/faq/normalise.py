@@ -27,10 +27,11 @@ _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 
 # Dropped before phrases are compared, so "the refund" and "refund" read alike. Negations,
-# question words and personal pronouns are kept: they carry the meaning of a phrase.
+# question words and personal pronouns are kept: they carry the meaning of a phrase, and so
+# does "please": "refund please" asks for a refund, "refund?" may only ask about them.
 FILLERS: Final = _words(
     """
-    a an the my your our their its his her been be please sir madam bhai yaar just really
+    a an the my your our their its his her been be sir madam bhai yaar just really
     very ki ka ke ko ne hi hello kindly dear
     """
 )
