@@ -8,10 +8,9 @@ from conversations.dialogue.events import EventKind
 from conversations.dialogue.turn import Turn
 from conversations.domain import AuditEntry, Button, Claim, ClaimStatus, Outcome, OutgoingMessage
 from conversations.staff import card, digest, queue
-from conversations.staff.transitions import Action, Actor, perform
+from conversations.staff.transitions import Action, Actor, credit_limit, perform
 
 STAFF_COMMANDS = frozenset({"queue", "card", "stats"})
-MAX_CREDITS = 10_000_000
 
 
 def _actor(turn: Turn) -> Actor:
@@ -79,12 +78,11 @@ async def _button(turn: Turn, data: str) -> None:
         await _act(turn, claim_id, Action.APPROVE, credits=int(parts[3]))
         turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
     elif verb == "credits":
-        claim = await turn.uow.claims.get(claim_id)
-        if claim is not None:
-            turn.say(
-                s.CREDITS_PROMPT.format(claim_id=claim_id, max=MAX_CREDITS),
-                ref=f"prompt:credits:{claim_id}",
-            )
+        limit = await credit_limit(turn.uow, claim_id)
+        turn.say(
+            s.CREDITS_PROMPT.format(claim_id=claim_id, max=f"{limit:,}"),
+            ref=f"prompt:credits:{claim_id}",
+        )
     elif verb == "reject":
         buttons = tuple(
             (Button(label, f"st:rj:{claim_id}:{key}"),) for key, label in s.REJECT_GROUNDS.items()
@@ -215,8 +213,10 @@ async def _reply(turn: Turn, text: str, reply_to: int) -> None:
         await _act(turn, claim_id, Action.REJECT, text=text)
     elif what == "credits":
         value = text.replace(",", "").strip()
-        if not value.isdigit() or int(value) > MAX_CREDITS:
-            turn.say(s.CREDITS_BAD.format(max=MAX_CREDITS), ref=f"prompt:credits:{claim_id}")
+        limit = await credit_limit(turn.uow, claim_id)
+        # A slipped digit must not pay out more than the customer ever bought.
+        if not value.isdigit() or int(value) > limit:
+            turn.say(s.CREDITS_BAD.format(max=f"{limit:,}"), ref=f"prompt:credits:{claim_id}")
             return
         await _act(turn, claim_id, Action.APPROVE, credits=int(value))
     if turn.callback_text:

@@ -113,6 +113,13 @@ async def perform(
     return Outcome(ok=True, claim=updated, messages=tuple(messages))
 
 
+async def credit_limit(uow: UnitOfWork, claim_id: int) -> int:
+    """The most credits staff may refund on a claim: what the purchase bought."""
+    claim = await uow.claims.get(claim_id)
+    purchase = await uow.ledger.purchase(claim.transaction_id) if claim else None
+    return purchase.credits if purchase is not None else 0
+
+
 class ConversationRace(RuntimeError):
     """The customer's chat changed while we switched it to answering; the turn is retried."""
 

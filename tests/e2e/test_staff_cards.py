@@ -130,7 +130,7 @@ async def test_approve_with_changed_credits(bot: Running) -> None:
 
     await sara.reply(prompt, "lots")
     retry = await sara.next("whole number")
-    assert retry.text == "Please reply with a whole number from 0 to 10000000."
+    assert retry.text == "Please reply with a whole number from 0 to 5,000."
     await sara.reply(retry, "80")
 
     approved = await alice.next("approved")
