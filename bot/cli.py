@@ -640,6 +640,8 @@ def claims_export(
 
 def main() -> None:
     """The console script: every failure ends in one line on stderr, never a traceback."""
+    # Opt in to PTB 22's timedelta retry_after (the code handles both), silencing its warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         app()
     except Exception as exc:

@@ -87,3 +87,5 @@ def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
     # httpx logs every request URL, and Telegram's URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The outbox handles every 429 itself; PTB's limiter would log each one as an ERROR.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

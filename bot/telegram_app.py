@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -29,6 +29,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_SECONDS = 60
+UPDATE_MEMORY = timedelta(days=3)
 
 
 def build_application(
@@ -93,8 +94,11 @@ async def _reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def run_reminders(application: Application) -> int:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
     db: Database = application.bot_data["db"]
+    now = application.bot_data["clock"]()
     async with db.uow() as uow:
-        count = await due_reminders(uow, application.bot_data["clock"](), desk.config)
+        count = await due_reminders(uow, now, desk.config)
+        # Telegram re-delivers for about a day; older update ids need not be remembered.
+        await uow.conversations.forget_updates_before(now - UPDATE_MEMORY)
         await uow.commit()
     if count:
         application.bot_data["dispatcher"].wake()
