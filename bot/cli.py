@@ -7,7 +7,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -54,6 +54,19 @@ def _settings() -> Settings:
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
+
+
+def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Open the database (migrating it), run one piece of work, and close it."""
+
+    async def go() -> T:
+        db = await _open(settings)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return _run(go())
 
 
 async def _open(settings: Settings) -> Any:
@@ -161,13 +174,10 @@ def db_upgrade() -> None:
     """Apply the database migrations."""
     settings = _settings()
 
-    async def go() -> str:
-        db = await _open(settings)
-        url = str(db.url)
-        await db.dispose()
-        return url
+    async def go(db: Any) -> str:
+        return str(db.url)
 
-    typer.echo(f"Database is up to date: {_run(go())}")
+    typer.echo(f"Database is up to date: {_with_db(settings, go)}")
 
 
 # import, demo-data ---------------------------------------------------------------------------
@@ -192,15 +202,11 @@ def import_ledger(
     settings = _settings()
     progress = _ProgressBar() if sys.stderr.isatty() else None
 
-    async def go() -> Any:
-        db = await _open(settings)
-        try:
-            return await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
-        finally:
-            await db.dispose()
+    async def go(db: Any) -> Any:
+        return await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
 
     try:
-        report = _run(go())
+        report = _with_db(settings, go)
     except LedgerFileError as exc:
         # The message names the file already.
         typer.echo(f"refundbot: {exc}", err=True)
@@ -243,14 +249,10 @@ def demo_data() -> None:
 
     settings = _settings()
 
-    async def go() -> Any:
-        db = await _open(settings)
-        try:
-            return await load_demo_data(db, datetime.now(UTC), settings.home_country)
-        finally:
-            await db.dispose()
+    async def go(db: Any) -> Any:
+        return await load_demo_data(db, datetime.now(UTC), settings.home_country)
 
-    cases = _run(go())
+    cases = _with_db(settings, go)
     typer.echo(_demo_table(cases))
 
 
@@ -301,23 +303,19 @@ def check(
         now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     settings = _settings()
 
-    async def go() -> Any:
-        db = await _open(settings)
-        try:
-            async with db.uow() as uow:
-                purchase = await uow.ledger.purchase(transaction_id)
-                if purchase is None:
-                    return None
-                if now < purchase.purchased_at:
-                    return purchase
-                found = await uow.ledger.campaign(campaign) if campaign else None
-                incidents = await uow.ledger.incidents_between(purchase.purchased_at, now)
-            request = ClaimRequest(transaction_id, why, now, campaign_id=campaign)
-            return policy.decide(request, purchase, found, incidents, settings.home_country)
-        finally:
-            await db.dispose()
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            purchase = await uow.ledger.purchase(transaction_id)
+            if purchase is None:
+                return None
+            if now < purchase.purchased_at:
+                return purchase
+            found = await uow.ledger.campaign(campaign) if campaign else None
+            incidents = await uow.ledger.incidents_between(purchase.purchased_at, now)
+        request = ClaimRequest(transaction_id, why, now, campaign_id=campaign)
+        return policy.decide(request, purchase, found, incidents, settings.home_country)
 
-    decision = _run(go())
+    decision = _with_db(settings, go)
     if decision is None:
         typer.echo(f"refundbot: unknown transaction {transaction_id}", err=True)
         raise typer.Exit(2)
@@ -392,15 +390,11 @@ def claims_list(
     wanted = _status(status)
     settings = _settings()
 
-    async def go() -> Any:
-        db = await _open(settings)
-        try:
-            async with db.uow() as uow:
-                return list(await uow.claims.list(wanted))
-        finally:
-            await db.dispose()
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            return list(await uow.claims.list(wanted))
 
-    claims = _run(go())
+    claims = _with_db(settings, go)
     if as_json:
         typer.echo(json.dumps([c.as_json() for c in claims], ensure_ascii=False, indent=2))
         return
@@ -439,17 +433,13 @@ def claims_show(
     """One claim with its decision, clauses and audit trail."""
     settings = _settings()
 
-    async def go() -> Any:
-        db = await _open(settings)
-        try:
-            async with db.uow() as uow:
-                claim = await uow.claims.get(claim_id)
-                trail = await uow.claims.audit(claim_id) if claim else []
-                return claim, trail
-        finally:
-            await db.dispose()
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            claim = await uow.claims.get(claim_id)
+            trail = await uow.claims.audit(claim_id) if claim else []
+            return claim, trail
 
-    claim, trail = _run(go())
+    claim, trail = _with_db(settings, go)
     if claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
@@ -496,34 +486,30 @@ def _staff_action(
         raise typer.Exit(2)
     settings = _settings()
 
-    async def go() -> Any:
-        db = await _open(settings)
-        try:
-            async with db.uow() as uow:
-                if credits is not None:
-                    # A slipped digit must not pay out more than the customer ever bought.
-                    claim = await uow.claims.get(claim_id)
-                    bought = await uow.ledger.purchase(claim.transaction_id) if claim else None
-                    if bought is not None and credits > bought.credits:
-                        return bought
-                result = await perform(
-                    uow,
-                    claim_id,
-                    Action(action),
-                    Actor(name=f"cli:{by.strip()}", user_id=None),
-                    datetime.now(UTC),
-                    settings.desk_config(),
-                    credits=credits,
-                    text=reason.strip() if reason else None,
-                )
-                for message in result.messages:
-                    await uow.outbox.put(message)
-                await uow.commit()
-                return result
-        finally:
-            await db.dispose()
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            if credits is not None:
+                # A slipped digit must not pay out more than the customer ever bought.
+                claim = await uow.claims.get(claim_id)
+                bought = await uow.ledger.purchase(claim.transaction_id) if claim else None
+                if bought is not None and credits > bought.credits:
+                    return bought
+            result = await perform(
+                uow,
+                claim_id,
+                Action(action),
+                Actor(name=f"cli:{by.strip()}", user_id=None),
+                datetime.now(UTC),
+                settings.desk_config(),
+                credits=credits,
+                text=reason.strip() if reason else None,
+            )
+            for message in result.messages:
+                await uow.outbox.put(message)
+            await uow.commit()
+            return result
 
-    result = _run(go())
+    result = _with_db(settings, go)
     if isinstance(result, Purchase):
         typer.echo(
             f"refundbot: --credits {credits} is more than the {result.credits} credits "
@@ -588,17 +574,13 @@ def claims_export(
     wanted = _status(status)
     settings = _settings()
 
-    async def go() -> Any:
-        db = await _open(settings)
-        try:
-            async with db.uow() as uow:
-                rows = []
-                for claim in await uow.claims.list(wanted):
-                    purchase = await uow.ledger.purchase(claim.transaction_id)
-                    rows.append((claim, purchase))
-                return rows
-        finally:
-            await db.dispose()
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            rows = []
+            for claim in await uow.claims.list(wanted):
+                purchase = await uow.ledger.purchase(claim.transaction_id)
+                rows.append((claim, purchase))
+            return rows
 
     writer = csv.writer(sys.stdout)
     writer.writerow(
@@ -614,7 +596,7 @@ def claims_export(
             "refund_by",
         ]
     )
-    for claim, purchase in _run(go()):
+    for claim, purchase in _with_db(settings, go):
         due = ""
         if purchase is not None and purchase.credits:
             share = Decimal(str(purchase.amount)) * claim.refundable_credits / purchase.credits

@@ -70,10 +70,17 @@ class Running:
 
 
 async def start_bot(
-    fake: FakeTelegram, db: Database, clock: FakeClock, **overrides: Any
+    fake: FakeTelegram,
+    db: Database,
+    clock: FakeClock,
+    rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
+    **overrides: Any,
 ) -> Running:
+    """Start the real application polling the fake; `rate_limiter` replaces PTB's own."""
     settings = make_settings(fake, db.url, **overrides)
-    application = build_application(settings, db, clock, dispatcher_idle_seconds=0.05)
+    application = build_application(
+        settings, db, clock, dispatcher_idle_seconds=0.05, rate_limiter=rate_limiter
+    )
     # The same order as Application.run_polling, which cannot run inside a test's event loop.
     await application.initialize()
     assert application.post_init is not None
@@ -259,24 +266,3 @@ class LiveClock(FakeClock):
 
     def __call__(self) -> datetime:
         return self.now + timedelta(seconds=time.monotonic() - self._started)
-
-
-async def start_bot_with_limiter(
-    fake: FakeTelegram,
-    db: Database,
-    clock: FakeClock,
-    rate_limiter: BaseRateLimiter,  # type: ignore[type-arg]
-    **overrides: Any,
-) -> Running:
-    """start_bot, with PTB's rate limiter replaced (e.g. when the fake compresses time)."""
-    settings = make_settings(fake, db.url, **overrides)
-    application = build_application(
-        settings, db, clock, dispatcher_idle_seconds=0.05, rate_limiter=rate_limiter
-    )
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    await application.start()
-    return Running(fake, db, clock, settings, application)

@@ -19,7 +19,7 @@ from tests.e2e.harness import (
     LiveClock,
     Running,
     StaffMember,
-    start_bot_with_limiter,
+    start_bot,
     stop_bot,
 )
 from tests.fake_telegram import FakeTelegram
@@ -109,7 +109,7 @@ async def test_a_storm_of_claims_gets_a_digest_and_one_bulk_approval(
     for n in range(1, total + 1):
         fake.private_chat(fake.user(FIRST_USER + n, f"Customer{n}"))
     # PTB's own limiter paces in real minutes; here the fake's compressed limits must bite.
-    running = await start_bot_with_limiter(
+    running = await start_bot(
         fake, db, clock, AIORateLimiter(max_retries=0, overall_max_rate=0, group_max_rate=0)
     )
     try:
