@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.claims import ClaimRepositorySql
@@ -57,6 +58,18 @@ class SqlUnitOfWork:
         finally:
             await session.close()
             self._session = None
+
+    async def serialize(self, key: str) -> None:
+        """Hold a lock named `key` until this transaction ends, so such sections run one at a time.
+
+        SQLite needs nothing: BEGIN IMMEDIATE already runs one writer at a time. On PostgreSQL a
+        transaction-scoped advisory lock makes the next holder read what the previous committed.
+        """
+        session = self.session
+        if session.bind.dialect.name == "postgresql":
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
+            )
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -7,7 +7,7 @@ from conversations.catalog import staff as s
 from conversations.dialogue.events import EventKind
 from conversations.dialogue.turn import Turn
 from conversations.domain import AuditEntry, Button, Claim, ClaimStatus, Outcome, OutgoingMessage
-from conversations.staff import card, digest, queue
+from conversations.staff import card, digest, notify, queue
 from conversations.staff.transitions import Action, Actor, credit_limit, perform
 
 STAFF_COMMANDS = frozenset({"queue", "card", "stats"})
@@ -183,6 +183,7 @@ async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
                 )
     turn.close_buttons(s.BULK_DONE.format(count=approved, incident_id=incident_id))
     if turn.config.staff_chat_id is not None:
+        await turn.uow.serialize(notify.STAFF_NOTIFY_LOCK)
         turn.send_to(await digest.digest_message(turn.uow, turn.now, turn.config))
 
 

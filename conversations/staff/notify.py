@@ -10,6 +10,7 @@ from conversations.ports import UnitOfWork
 from conversations.staff import card, digest
 
 STORM_WINDOW = timedelta(minutes=1)
+STAFF_NOTIFY_LOCK = "staff-notify"
 
 
 async def claim_escalated(
@@ -18,6 +19,9 @@ async def claim_escalated(
     """A card for the new claim, unless claims arrive faster than the staff chat can take."""
     if config.staff_chat_id is None:
         return []  # the claim waits in the queue; `refundbot claims list` shows it
+    # Concurrent escalations take turns here, so the last one to commit counts and lists every
+    # claim before it: the newest digest edit (the one the dispatcher sends) is complete.
+    await uow.serialize(STAFF_NOTIFY_LOCK)
     # This claim (already added in this transaction) and every other one since a minute ago;
     # no upper bound at `now`, since a turn that read the clock earlier may commit later.
     recent = await uow.claims.escalated_between(now - STORM_WINDOW, now + STORM_WINDOW)
