@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, CallbackQuery, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -109,18 +110,28 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Apply one update to the core and send its replies."""
     inbound = to_inbound(update)
     query = update.callback_query
-    if inbound is None:
-        if query is not None:
-            await query.answer()
-        return
     desk: Desk = context.bot_data["desk"]
+    # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
+    answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
+    if answered and query is not None:
+        await _answer(query)
+    if inbound is None:
+        return
     result = await desk.handle(inbound)
-    if query is not None:
-        await query.answer(result.callback_text, show_alert=result.callback_alert)
+    if query is not None and not answered:
+        await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = context.bot_data["sender"]
     delivered = [await sender.deliver(outbox_id, message) for outbox_id, message in result.replies]
     if result.queued_elsewhere or not all(delivered):
         context.bot_data["dispatcher"].wake()
+
+
+async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        # Too old, or answered already (a re-delivered press): the turn itself still counts.
+        log.info("callback query not answered: %s", exc.message)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -287,3 +287,17 @@ async def test_a_failure_inside_a_turn_tells_the_customer_their_progress_is_save
     # Nothing of the failed turn was kept: the same answer now goes through.
     reasons = await wes.says("demo1@example.com")
     assert "What went wrong?" in reasons.text
+
+
+async def test_a_button_press_delivered_twice_is_applied_once(bot: Running) -> None:
+    xia = Customer(bot.fake, 840, "Xia")
+    await _walk_to(xia, "reason")
+    reasons = xia.last_with_buttons()
+    update_id = await bot.fake.press(
+        xia.chat_id, xia.user, reasons.message_id, reasons.button("Something else")
+    )
+    await xia.next("describe")
+    bot.fake.redeliver(update_id)
+    await bot.fake.settle()
+    # No second prompt, and no "something went wrong" for the re-delivery.
+    assert bot.fake.unconsumed(xia.chat_id) == []
