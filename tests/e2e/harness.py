@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,15 +92,30 @@ async def start_bot(
     return Running(fake, db, clock, settings, application)
 
 
+async def _bounded(step: str, awaitable: Awaitable[Any], seconds: float = 30.0) -> None:
+    """A stop step that hangs fails the test with every task's stack, instead of hanging CI."""
+    try:
+        await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        stacks = []
+        for task in asyncio.all_tasks():
+            frames = "".join(
+                f"\n    {f.f_code.co_filename}:{f.f_lineno} {f.f_code.co_name}"
+                for f in task.get_stack(limit=12)
+            )
+            stacks.append(f"{task.get_name()}:{frames}")
+        raise AssertionError(f"stopping the bot hung in {step}:\n" + "\n".join(stacks)) from None
+
+
 async def stop_bot(running: Running) -> None:
     application = running.application
     if application.updater is not None and application.updater.running:
-        await application.updater.stop()
+        await _bounded("updater.stop", application.updater.stop())
     if application.running:
-        await application.stop()
+        await _bounded("application.stop", application.stop())
         assert application.post_stop is not None
-        await application.post_stop(application)
-    await application.shutdown()
+        await _bounded("post_stop", application.post_stop(application))
+    await _bounded("shutdown", application.shutdown())
 
 
 class Customer:
