@@ -111,6 +111,7 @@ REMINDER_OVERDUE = (
 
 DIGEST_TITLE = "📥 Many claims are arriving ({count} in the last few minutes)."
 DIGEST_LINE = "• {group}: {count} claims ({ids})"
+DIGEST_DECIDED = "   so far: {done}"
 DIGEST_GROUP_INCIDENT = "incident {incident_id}, {outcome}"
 DIGEST_GROUP_OTHER = "{reason}, {outcome}"
 DIGEST_FOOTER = "Each claim is in /queue; open one with /card N."

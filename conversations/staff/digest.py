@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.config import DeskConfig
-from conversations.domain import Button, Claim, Outcome, OutgoingMessage
+from conversations.domain import OPEN_STATUSES, Button, Claim, Outcome, OutgoingMessage
 from conversations.ports import UnitOfWork
 
 DIGEST_SPAN = timedelta(minutes=30)
@@ -54,6 +54,16 @@ async def digest_message(uow: UnitOfWork, now: datetime, config: DeskConfig) -> 
             )
         )
         lines.append(s.DIGEST_LINE.format(group=group, count=len(members), ids=ids))
+        decided = Counter(c.status.value for c in members if c.status not in OPEN_STATUSES)
+        if decided:
+            # So staff see a bulk approval land in the same message they pressed it on.
+            lines.append(
+                s.DIGEST_DECIDED.format(
+                    done=", ".join(
+                        f"{n} {s.STATUS_LABELS[status]}" for status, n in sorted(decided.items())
+                    )
+                )
+            )
         if incident_id and outcome == Outcome.ELIGIBLE.value:
             bulk.append(
                 (

@@ -175,6 +175,10 @@ async def test_a_storm_of_claims_gets_a_digest_and_one_bulk_approval(
         await sara.press(confirm, "Yes, do it")
         done = await fake.wait_for_edit(STAFF_CHAT_ID, confirm.message_id, timeout=20)
         assert done.text == f"Approved {ELIGIBLE - 1} claims for incident INC-STORM."
+        after = await fake.wait_for_edit(
+            STAFF_CHAT_ID, digest.message_id, lambda m: "so far:" in (m.text or ""), timeout=20
+        )
+        assert f"so far: {ELIGIBLE - 1} approved, 1 rejected" in (after.text or "")
 
         start, end = refund_window(STORM_AT, "PK")
         approved = [claim_id for claim_id in eligible if claim_id != turned_down]
