@@ -157,7 +157,9 @@ DECISION_INELIGIBLE = (
     "❌ Sorry, this purchase can't be refunded.\n\n{why}\n\n{next}\n\n"
     "(Rule {clause} of our refund policy. Reference: claim #{claim_id}.)"
 )
-DECISION_WHY_CHECKED = "What I checked:"
+REVIEW_DESCRIPTION = (
+    "Your purchase is within the refund window, and a person needs to read your description."
+)
 
 # /status
 STATUS_NONE = "You have no refund claims yet. Tap “Ask for a refund” to start one."

@@ -88,8 +88,8 @@ def _decision_text(claim_id: int, decision: Decision) -> str:
         )
     failed = decision.failed_clause
     if decision.outcome is Outcome.REVIEW:
-        why = failed.explanation if failed else ""
-        return t.DECISION_REVIEW.format(claim_id=claim_id, why=why).replace("\n\n\n\n", "\n\n")
+        why = failed.explanation if failed else t.REVIEW_DESCRIPTION
+        return t.DECISION_REVIEW.format(claim_id=claim_id, why=why)
     assert failed is not None
     return t.DECISION_INELIGIBLE.format(
         why=failed.explanation,

@@ -67,6 +67,7 @@ async def test_other_reason_goes_to_review_with_the_description(bot: Running) ->
         description="My invoice shows the wrong amount for this package.",
     )
     assert "needs a person" in decision.text
+    assert "read your description" in decision.text
     card = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "TX-1001" in m.text)
     assert "wrong amount" in card.text
 
