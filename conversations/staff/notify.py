@@ -24,7 +24,7 @@ async def claim_escalated(
     await uow.serialize(STAFF_NOTIFY_LOCK)
     # This claim (already added in this transaction) and every other one since a minute ago;
     # no upper bound at `now`, since a turn that read the clock earlier may commit later.
-    recent = await uow.claims.escalated_between(now - STORM_WINDOW, now + STORM_WINDOW)
-    if len(recent) > config.staff_cards_per_minute:
+    recent = await uow.claims.count_escalated_between(now - STORM_WINDOW, now + STORM_WINDOW)
+    if recent > config.staff_cards_per_minute:
         return [await digest.digest_message(uow, now, config)]
     return [await card.card_message(uow, claim, now, config, edit=False)]

@@ -145,6 +145,15 @@ class ClaimRepositorySql:
             .order_by(claims.c.escalated_at, claims.c.id)
         )
 
+    async def count_escalated_between(self, start: datetime, end: datetime) -> int:
+        """How many claims were escalated in [start, end)."""
+        result = await self._session.scalar(
+            select(func.count())
+            .select_from(claims)
+            .where(claims.c.escalated_at >= start, claims.c.escalated_at < end)
+        )
+        return int(result or 0)
+
     async def for_incident(
         self,
         incident_id: str,

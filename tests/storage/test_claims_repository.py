@@ -221,11 +221,15 @@ async def test_queue_counts_reports_and_incident_lookups(db: Database) -> None:
         escalated = await uow.claims.escalated_between(
             T0 + timedelta(hours=1), T0 + timedelta(hours=3)
         )
+        escalated_count = await uow.claims.count_escalated_between(
+            T0 + timedelta(hours=1), T0 + timedelta(hours=3)
+        )
         on_incident = await uow.claims.for_incident("INC-1")
         to_review = await uow.claims.for_incident("INC-1", ClaimStatus.ESCALATED, Outcome.REVIEW)
 
     assert [c.transaction_id for c in queue] == ["TX-2", "TX-4", "TX-1", "TX-6"]
     assert [c.transaction_id for c in second_page] == ["TX-1", "TX-6"]
+    assert escalated_count == len(escalated)
     assert counts == {
         "in_review": 1,
         "escalated": 2,
