@@ -187,6 +187,7 @@ async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: R
     _, end = refund_window(approved_at, "PK")
 
     # On the last day of the window the refund is not overdue yet.
+    await bot.fake.settle()  # jump only once every reply is marked sent, as real time would
     bot.clock.now = datetime.combine(end, time(23, 0), tzinfo=UTC)
     assert await run_reminders(bot.application) == 0
     bot.clock.now = datetime.combine(end + timedelta(days=1), time(9, 0), tzinfo=UTC)
