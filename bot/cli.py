@@ -475,7 +475,6 @@ def claims_show(
 def _staff_action(
     claim_id: int, action: str, by: str, credits: int | None, reason: str | None
 ) -> None:
-    from conversations.domain import Purchase
     from conversations.staff.transitions import Action, Actor, perform
 
     if not by.strip():
@@ -488,12 +487,6 @@ def _staff_action(
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
-            if credits is not None:
-                # A slipped digit must not pay out more than the customer ever bought.
-                claim = await uow.claims.get(claim_id)
-                bought = await uow.ledger.purchase(claim.transaction_id) if claim else None
-                if bought is not None and credits > bought.credits:
-                    return bought
             result = await perform(
                 uow,
                 claim_id,
@@ -510,15 +503,15 @@ def _staff_action(
             return result
 
     result = _with_db(settings, go)
-    if isinstance(result, Purchase):
-        typer.echo(
-            f"refundbot: --credits {credits} is more than the {result.credits} credits "
-            f"of purchase {result.transaction_id}; nothing changed.",
-            err=True,
-        )
-        raise typer.Exit(2)
     if result.claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
+        raise typer.Exit(2)
+    if result.credit_limit is not None:
+        typer.echo(
+            f"refundbot: --credits {credits} is more than the {result.credit_limit} credits "
+            f"of purchase {result.claim.transaction_id}; nothing changed.",
+            err=True,
+        )
         raise typer.Exit(2)
     if not result.ok:
         who = f" (last changed by {result.last_actor})" if result.last_actor else ""

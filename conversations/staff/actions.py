@@ -135,6 +135,9 @@ async def _act(
     if result.claim is None:
         turn.toast(s.UNKNOWN_CLAIM.format(claim_id=claim_id), alert=True)
         return False
+    if result.credit_limit is not None:
+        turn.toast(s.CREDITS_BAD.format(max=f"{result.credit_limit:,}"), alert=True)
+        return False
     if not result.ok:
         status = result.claim.status
         if result.last_actor:

@@ -58,6 +58,8 @@ class Outcome:
     # When refused: who changed the claim last, so the loser can be told.
     last_actor: str | None = None
     messages: tuple[OutgoingMessage, ...] = ()
+    # Set when an approval asked for more credits than the purchase bought.
+    credit_limit: int | None = None
 
 
 async def perform(
@@ -79,6 +81,11 @@ async def perform(
     allowed = ALLOWED_FROM[action]
     if current.status not in allowed:
         return Outcome(ok=False, claim=current, last_actor=await _last_actor(uow, claim_id))
+    if action is Action.APPROVE and credits is not None:
+        # A slipped digit must not pay out more than the customer ever bought.
+        limit = await credit_limit(uow, claim_id)
+        if credits > limit:
+            return Outcome(ok=False, claim=current, credit_limit=limit)
     target = TARGET[action]
     updated = replace(current, status=target, updated_at=now)
     if updated.assigned_to is None or action is Action.TAKE:
