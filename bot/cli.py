@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -279,7 +277,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show the decision the bot would make for a claim, filing nothing."""
-    from conversations import policy
+    from conversations.claims.services import decide_claim
     from conversations.domain import ClaimRequest, Purchase, Reason
 
     try:
@@ -306,14 +304,11 @@ def check(
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
             purchase = await uow.ledger.purchase(transaction_id)
-            if purchase is None:
-                return None
-            if now < purchase.purchased_at:
+            if purchase is None or now < purchase.purchased_at:
                 return purchase
-            found = await uow.ledger.campaign(campaign) if campaign else None
-            incidents = await uow.ledger.incidents_between(purchase.purchased_at, now)
-        request = ClaimRequest(transaction_id, why, now, campaign_id=campaign)
-        return policy.decide(request, purchase, found, incidents, settings.home_country)
+            request = ClaimRequest(transaction_id, why, now, campaign_id=campaign)
+            decided = await decide_claim(uow, request, settings.home_country)
+        return decided.decision if decided else None
 
     decision = _with_db(settings, go)
     if decision is None:
@@ -436,10 +431,13 @@ def claims_show(
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
             claim = await uow.claims.get(claim_id)
-            trail = await uow.claims.audit(claim_id) if claim else []
-            return claim, trail
+            if claim is None:
+                return None, [], []
+            trail = await uow.claims.audit(claim_id)
+            others = await uow.claims.for_transaction(claim.transaction_id)
+            return claim, trail, [c for c in others if c.id != claim.id]
 
-    claim, trail = _with_db(settings, go)
+    claim, trail, history = _with_db(settings, go)
     if claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
@@ -454,16 +452,37 @@ def claims_show(
         }
         for a in trail
     ]
+    earlier = [
+        {
+            "id": c.id,
+            "reason": c.reason.value,
+            "outcome": c.outcome.value,
+            "status": c.status.value,
+            "refundable_credits": c.refundable_credits,
+            "created_at": c.created_at.isoformat(),
+        }
+        for c in history
+    ]
     if as_json:
-        typer.echo(json.dumps({**claim.as_json(), "audit": audit}, ensure_ascii=False, indent=2))
+        document = {**claim.as_json(), "history": earlier, "audit": audit}
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     typer.echo(f"Claim #{claim.id}: {claim.status.value} (bot said {claim.outcome.value})")
+    if claim.filed_again:
+        typer.echo("Filed again after a refusal on this transaction (C-HISTORY).")
     typer.echo(
         f"Transaction {claim.transaction_id}, reason {claim.reason.value}"
         + (f", campaign {claim.campaign_id}" if claim.campaign_id else "")
     )
     typer.echo(f"Customer: {claim.customer_name} (Telegram id {claim.telegram_user_id})")
     typer.echo(f"Refundable credits: {claim.refundable_credits}")
+    if earlier:
+        typer.echo(f"Other claims on {claim.transaction_id}:")
+        for c in earlier:
+            typer.echo(
+                f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {c['outcome']}, "
+                f"now {c['status']}, {c['refundable_credits']} credits"
+            )
     typer.echo("Clauses:")
     for clause in claim.clauses:
         typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
@@ -475,22 +494,33 @@ def claims_show(
 def _staff_action(
     claim_id: int, action: str, by: str, credits: int | None, reason: str | None
 ) -> None:
-    from conversations.staff.transitions import Action, Actor, perform
+    from conversations.claims.lifecycle import Actor, Refusal, perform
+    from conversations.claims.transitions import Transition
+    from conversations.domain import ClaimStatus
 
     if not by.strip():
         typer.echo("refundbot: --by needs your name, for the audit trail.", err=True)
         raise typer.Exit(2)
     if reason is not None and not reason.strip():
-        typer.echo("refundbot: --reason needs the words the customer will read.", err=True)
+        typer.echo("refundbot: --reason needs words, for the audit trail.", err=True)
         raise typer.Exit(2)
     settings = _settings()
+    wanted = Transition(action)
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
+            claim = await uow.claims.get(claim_id)
+            transition = wanted
+            # C-FINAL: approving what the bot refused is an overrule, which needs a reason.
+            refused = claim is not None and claim.status is ClaimStatus.INELIGIBLE
+            if wanted is Transition.APPROVE and refused:
+                transition = Transition.OVERRULE
+            if transition is Transition.OVERRULE and reason is None:
+                return claim, transition, None
             result = await perform(
                 uow,
                 claim_id,
-                Action(action),
+                transition,
                 Actor(name=f"cli:{by.strip()}", user_id=None),
                 datetime.now(UTC),
                 settings.desk_config(),
@@ -500,24 +530,51 @@ def _staff_action(
             for message in result.messages:
                 await uow.outbox.put(message)
             await uow.commit()
-            return result
+            return claim, transition, result
 
-    result = _with_db(settings, go)
-    if result.claim is None:
+    claim, transition, result = _with_db(settings, go)
+    if claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
-    if result.credit_limit is not None:
+    if result is None:
         typer.echo(
-            f"refundbot: --credits {credits} is more than the {result.credit_limit} credits "
-            f"of purchase {result.claim.transaction_id}; nothing changed.",
+            f"refundbot: claim {claim_id} was found not eligible. To overrule that, give "
+            "--reason (why, for the audit trail) and --credits (how many to refund).",
             err=True,
         )
         raise typer.Exit(2)
-    if not result.ok:
-        who = f" (last changed by {result.last_actor})" if result.last_actor else ""
-        verb = {"refunded": "mark as refunded"}.get(action, action)
+    if result.refusal is Refusal.CREDITS:
+        limit = result.credit_limit or 0
+        left = (
+            f"at most {limit:,} credits are left to refund on purchase {claim.transaction_id}"
+            if limit
+            else f"every credit of purchase {claim.transaction_id} is already approved or refunded"
+        )
+        asked = (
+            f"--credits {credits}" if credits is not None else f"{claim.refundable_credits} credits"
+        )
+        typer.echo(f"refundbot: {asked} is not possible: {left}; nothing changed.", err=True)
+        raise typer.Exit(2)
+    if result.refusal is Refusal.CAMPAIGN_PAID:
         typer.echo(
-            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {verb} it{who}.",
+            f"refundbot: campaign {claim.campaign_id} of claim {claim_id} was already refunded "
+            "in another claim; nothing changed.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if result.refusal is Refusal.LIVE_EXISTS:
+        typer.echo(
+            f"refundbot: another claim on {claim.transaction_id} is open or approved; "
+            "decide that one first. Nothing changed.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if not result.ok:
+        assert result.claim is not None
+        who = f" (last changed by {result.last_actor})" if result.last_actor else ""
+        verb = {"refunded": "mark it refunded"}.get(transition.value, f"{transition.value} it")
+        typer.echo(
+            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {verb}{who}.",
             err=True,
         )
         raise typer.Exit(1)
@@ -531,10 +588,13 @@ def _staff_action(
 def claims_approve(
     claim_id: int,
     by: Annotated[str, typer.Option(help="your name, for the audit trail")],
-    credits: Annotated[int | None, typer.Option(min=0, help="credits to refund")] = None,
+    credits: Annotated[int | None, typer.Option(min=1, help="credits to refund")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="why, when overruling a 'not eligible' decision")
+    ] = None,
 ) -> None:
-    """Approve a claim (optionally with changed credits); the customer is told."""
-    _staff_action(claim_id, "approve", by, credits, None)
+    """Approve a claim, or overrule a refusal with --reason; the customer is told."""
+    _staff_action(claim_id, "approve", by, credits, reason)
 
 
 @claims_app.command("reject")
@@ -562,55 +622,42 @@ def claims_export(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV (the only format for now)")] = True,
 ) -> None:
     """Claims for finance as CSV: claim, transaction, account, credits, amount due, window."""
-    from conversations.business_days import refund_window
+    from bot.spreadsheet import write_rows
+    from conversations.claims.export import finance_rows
 
     wanted = _status(status)
     settings = _settings()
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
-            rows = []
-            for claim in await uow.claims.list(wanted):
-                purchase = await uow.ledger.purchase(claim.transaction_id)
-                rows.append((claim, purchase))
-            return rows
+            return await finance_rows(uow, wanted, settings.home_country)
 
-    writer = csv.writer(sys.stdout)
-    writer.writerow(
-        [
-            "claim_id",
-            "transaction_id",
-            "account_id",
-            "credits",
-            "amount_due",
-            "currency",
-            "approved_at",
-            "refund_from",
-            "refund_by",
-        ]
+    header = (
+        "claim_id",
+        "transaction_id",
+        "account_id",
+        "credits",
+        "amount_due",
+        "currency",
+        "approved_at",
+        "refund_from",
+        "refund_by",
     )
-    for claim, purchase in _with_db(settings, go):
-        due = ""
-        if purchase is not None and purchase.credits:
-            share = Decimal(str(purchase.amount)) * claim.refundable_credits / purchase.credits
-            due = str(share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-        start = end = ""
-        if claim.decided_at is not None:
-            first, last = refund_window(claim.decided_at, settings.home_country)
-            start, end = first.isoformat(), last.isoformat()
-        writer.writerow(
-            [
-                claim.id,
-                claim.transaction_id,
-                purchase.account_id if purchase else "",
-                claim.refundable_credits,
-                due,
-                purchase.currency if purchase else "",
-                claim.decided_at.isoformat() if claim.decided_at else "",
-                start,
-                end,
-            ]
+    rows = (
+        (
+            r.claim_id,
+            r.transaction_id,
+            r.account_id,
+            r.credits,
+            "" if r.amount_due is None else r.amount_due,
+            r.currency,
+            r.approved_at.isoformat() if r.approved_at else "",
+            r.refund_from.isoformat() if r.refund_from else "",
+            r.refund_by.isoformat() if r.refund_by else "",
         )
+        for r in _with_db(settings, go)
+    )
+    write_rows(sys.stdout, header, rows)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -46,6 +47,8 @@ LIVE_STATUSES: frozenset[ClaimStatus] = frozenset(
         ClaimStatus.APPROVED,
     }
 )
+# Credits promised or paid: they count against the purchase (C-ONCE).
+PAID_STATUSES: frozenset[ClaimStatus] = frozenset({ClaimStatus.APPROVED, ClaimStatus.REFUNDED})
 # Staff still have work to do on these.
 OPEN_STATUSES: frozenset[ClaimStatus] = frozenset(
     {ClaimStatus.ESCALATED, ClaimStatus.IN_REVIEW, ClaimStatus.INFO_REQUESTED}
@@ -56,13 +59,13 @@ OPEN_STATUSES: frozenset[ClaimStatus] = frozenset(
 class Purchase:
     transaction_id: str
     account_id: str
-    account_phone: str  # E.164, e.g. +923001234567
-    account_email: str
+    account_phone: str  # E.164, e.g. +923001234567; "" when the ledger has none
+    account_email: str  # "" when the ledger has none
     purchased_at: datetime  # aware, UTC
     kind: Kind
     credits: int
     credits_used: int
-    amount: float
+    amount: Decimal
     currency: str
 
 
@@ -110,7 +113,14 @@ class Decision:
     outcome: Outcome
     refundable_credits: int
     clauses: tuple[ClauseResult, ...]
-    incident_id: str | None = None  # the incident an outage decision rests on
+    incident_id: str | None = None  # the incident the decision rests on or is linked to
+    # The campaigns whose failures the refundable credits pay for (C-ONCE: each is paid once).
+    campaign_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # "Eligible for 0 credits" would promise the customer nothing; the rules never say it.
+        if self.outcome is Outcome.ELIGIBLE and self.refundable_credits <= 0:
+            raise ValueError("an eligible decision must refund at least one credit")
 
     @property
     def failed_clause(self) -> ClauseResult | None:
@@ -151,6 +161,19 @@ class Claim:
     refunded_at: datetime | None = None
     reject_reason: str | None = None
     pending_question: str | None = None
+    campaign_ids: list[str] = field(default_factory=list)  # see Decision.campaign_ids
+
+    @property
+    def paid_campaigns(self) -> list[str]:
+        """The campaigns an approval of this claim pays for: its decision's, else its own."""
+        if self.campaign_ids:
+            return list(self.campaign_ids)
+        return [self.campaign_id] if self.campaign_id else []
+
+    @property
+    def filed_again(self) -> bool:
+        """C-HISTORY: filed after an earlier claim on the transaction was found ineligible."""
+        return any(c.id == "C-HISTORY" for c in self.clauses)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -169,6 +192,8 @@ class Claim:
             ],
             "description": self.description,
             "incident_id": self.incident_id,
+            "campaign_ids": self.paid_campaigns,
+            "filed_again": self.filed_again,
             "assigned_to": self.assigned_to,
             "reject_reason": self.reject_reason,
             "created_at": self.created_at.isoformat(),
@@ -177,6 +202,24 @@ class Claim:
             "decided_at": self.decided_at.isoformat() if self.decided_at else None,
             "refunded_at": self.refunded_at.isoformat() if self.refunded_at else None,
         }
+
+
+class LiveClaimExists(Exception):
+    """C-DUPLICATE: the transaction already has an open or approved claim."""
+
+    def __init__(self, existing: Claim | None) -> None:
+        super().__init__(f"transaction already has live claim {existing.id if existing else '?'}")
+        self.existing = existing
+
+
+class Approval(enum.StrEnum):
+    """How an attempt to approve a claim ended; only DONE changed anything."""
+
+    DONE = "done"
+    STALE = "stale"  # the claim's status changed meanwhile
+    OVER_CAP = "over_cap"  # more credits than the purchase has left (C-ONCE)
+    CAMPAIGN_PAID = "campaign_paid"  # a campaign it pays for was already paid (C-ONCE)
+    LIVE_EXISTS = "live_exists"  # another claim on the transaction is open or approved
 
 
 @dataclass(frozen=True)

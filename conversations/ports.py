@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
 from conversations.domain import (
+    Approval,
     AuditEntry,
     Campaign,
     Claim,
@@ -29,12 +30,34 @@ class Ledger(Protocol):
     async def campaign(self, campaign_id: str) -> Campaign | None: ...
     async def campaigns_for(self, transaction_id: str) -> Sequence[Campaign]: ...
     async def incidents_between(self, start: datetime, end: datetime) -> Sequence[Incident]: ...
+    async def purchases_by_id(self, ids: Collection[str]) -> dict[str, Purchase]: ...
 
 
 class ClaimRepository(Protocol):
-    async def add(self, claim: Claim) -> Claim: ...
+    async def add(self, claim: Claim) -> Claim:
+        """Store a new claim; LiveClaimExists if it is live and the transaction has a live one."""
+        ...
+
     async def get(self, claim_id: int) -> Claim | None: ...
     async def live_for_transaction(self, transaction_id: str) -> Claim | None: ...
+    async def for_transaction(self, transaction_id: str) -> Sequence[Claim]:
+        """Every claim on a transaction, oldest first (C-HISTORY)."""
+        ...
+
+    async def approve(
+        self, claim_id: int, allowed_from: frozenset[ClaimStatus], claim: Claim
+    ) -> Approval:
+        """Save an approval of `claim` and book its credits and campaigns against the purchase.
+
+        All or nothing, in this transaction: the status must still be in `allowed_from`, the
+        purchase must have the credits left, and no campaign may have been paid before.
+        """
+        ...
+
+    async def credits_approved(self, transaction_id: str) -> int:
+        """Credits approved or paid so far across all claims of the purchase."""
+        ...
+
     async def for_user(self, telegram_user_id: int) -> Sequence[Claim]: ...
     async def list(self, status: ClaimStatus | None = None) -> Sequence[Claim]: ...
     async def transition(
@@ -92,11 +115,17 @@ class MessageRefs(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything a turn changes commits together or not at all."""
 
-    ledger: Ledger
-    claims: ClaimRepository
-    conversations: ConversationRepository
-    outbox: Outbox
-    messages: MessageRefs
+    # Read-only, so an adapter may hold its own repository classes (attributes are invariant).
+    @property
+    def ledger(self) -> Ledger: ...
+    @property
+    def claims(self) -> ClaimRepository: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def messages(self) -> MessageRefs: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from conversations.domain import Campaign, Incident, Kind, Purchase
 from storage.database import Database
@@ -26,6 +27,8 @@ class _Case:
     shows: str
     # (hours ago, destination, sent, delivered, failed_platform, failed_carrier)
     campaign: tuple[float, str, int, int, int, int] | None = None
+    # A package the campaign used up: no unused credits an outage could have stranded.
+    used_up: bool = False
 
 
 def _cases(home: str, abroad: str) -> list[_Case]:
@@ -58,6 +61,7 @@ def _cases(home: str, abroad: str) -> list[_Case]:
             package,
             f"undelivered: carrier failures abroad in {abroad} (C-INTL-CARRIER)",
             (3, abroad, 600, 540, 0, 60),
+            used_up=True,
         ),
         _Case(
             5,
@@ -65,6 +69,7 @@ def _cases(home: str, abroad: str) -> list[_Case]:
             package,
             f"undelivered: carrier failures at home in {home} (C-SERVICE-FAILURE)",
             (3, home, 600, 560, 0, 40),
+            used_up=True,
         ),
         _Case(
             6,
@@ -72,6 +77,7 @@ def _cases(home: str, abroad: str) -> list[_Case]:
             package,
             "undelivered: everything was delivered (C-NO-FAILURE)",
             (3, home, 400, 400, 0, 0),
+            used_up=True,
         ),
         _Case(
             7,
@@ -80,9 +86,21 @@ def _cases(home: str, abroad: str) -> list[_Case]:
             "undelivered: campaign sent 30 h ago, reported too late (C-REPORT-24H)",
             (30, home, 900, 800, 100, 0),
         ),
-        _Case(8, 10, package, "outage: a platform-wide incident, eligible (C-INCIDENT)"),
+        _Case(
+            8,
+            10,
+            package,
+            "outage: a campaign failed during a platform-wide incident, eligible (C-INCIDENT a)",
+            (7, home, 800, 500, 300, 0),
+        ),
         _Case(
             9, 3, package, f"outage: only a {home} incident on record, goes to review (C-INCIDENT)"
+        ),
+        _Case(
+            10,
+            10,
+            package,
+            "outage: couldn't send during a platform-wide incident, review (C-INCIDENT b)",
         ),
     ]
 
@@ -95,8 +113,9 @@ async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") 
     campaigns: list[Campaign] = []
     shown: list[DemoCase] = []
     for case in _cases(home, abroad):
-        transaction_id = f"TX-100{case.n}"
-        phone, email = f"+92300111000{case.n}", f"demo{case.n}@example.com"
+        transaction_id = f"TX-{1000 + case.n}"
+        phone, email = f"+923001110{case.n:03d}", f"demo{case.n}@example.com"
+        sent = case.campaign[2] if case.campaign is not None else 0
         purchases.append(
             Purchase(
                 transaction_id=transaction_id,
@@ -105,16 +124,16 @@ async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") 
                 account_email=email,
                 purchased_at=now - timedelta(hours=case.purchased_h_ago),
                 kind=case.kind,
-                credits=5000,
-                credits_used=3000,
-                amount=2500.0,
+                credits=sent if case.used_up else 5000,
+                credits_used=sent if case.used_up else 3000,
+                amount=Decimal(sent) / 2 if case.used_up else Decimal("2500.00"),
                 currency="PKR",
             )
         )
         campaign_id = None
         if case.campaign is not None:
             hours_ago, destination, sent, delivered, failed_platform, failed_carrier = case.campaign
-            campaign_id = f"CMP-100{case.n}"
+            campaign_id = f"CMP-{1000 + case.n}"
             campaigns.append(
                 Campaign(
                     campaign_id=campaign_id,
@@ -128,7 +147,8 @@ async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") 
                 )
             )
         shown.append(DemoCase(transaction_id, phone, email, campaign_id, case.shows))
-    # TX-1009 is bought after the platform-wide incident ended, so only the country one overlaps.
+    # TX-1004 to TX-1006 are bought the moment the platform-wide incident ends, so it does not
+    # count for them (C-INCIDENT's strict boundary); TX-1009 is bought after it ended.
     incidents = [
         Incident(
             incident_id="INC-DEMO-ALL",

@@ -162,6 +162,8 @@ async def _load_batch(db: Database, batch: list[_Parsed], report: ImportReport) 
         keys = [_key(p.record) for p in batch]
         if isinstance(batch[0].record, Campaign):
             batch = await _with_known_purchases(ledger, batch, report)
+        if batch and isinstance(batch[0].record, Purchase):
+            batch = await _within_approved_credits(ledger, batch, report)
         existing = await _existing(ledger, batch[0].record, keys) if batch else {}
         changed: list[Record] = []
         for parsed in batch:
@@ -196,6 +198,28 @@ async def _with_known_purchases(
                     "(import its purchase first)",
                 )
             )
+    return kept
+
+
+async def _within_approved_credits(
+    ledger: LedgerRepository, batch: list[_Parsed], report: ImportReport
+) -> list[_Parsed]:
+    """A purchase cannot shrink below the credits already approved for refund (C-ONCE)."""
+    approved = await ledger.credits_approved_by_id([_key(p.record) for p in batch])
+    kept: list[_Parsed] = []
+    for parsed in batch:
+        assert isinstance(parsed.record, Purchase)
+        booked = approved.get(parsed.record.transaction_id, 0)
+        if parsed.record.credits < booked:
+            report.rejected.append(
+                Rejection(
+                    parsed.line,
+                    f"credits ({parsed.record.credits:,}) is less than the {booked:,} credits "
+                    "already approved for refund on this purchase",
+                )
+            )
+        else:
+            kept.append(parsed)
     return kept
 
 

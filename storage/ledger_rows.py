@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar, Self
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from conversations.domain import Campaign, Incident, Kind, Purchase
 
@@ -15,6 +23,8 @@ DEFAULT_PHONE_REGION = "PK"
 COUNTRIES: frozenset[str] = frozenset(phonenumbers.SUPPORTED_REGIONS)
 SCOPES_BESIDES_COUNTRIES = ("all", "international")
 KINDS: frozenset[str] = frozenset(k.value for k in Kind)
+# Ids are shown to staff, matched against what customers type and exported to finance.
+MAX_ID_LENGTH = 64
 
 
 class RowError(ValueError):
@@ -52,6 +62,19 @@ def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def identifier(value: str) -> str:
+    """An id as the ledger gives it: printable, one line, at most 64 characters."""
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"longer than {MAX_ID_LENGTH} characters ({len(value):,})")
+    if not value.isprintable():
+        raise ValueError("contains a control character (a tab, line break or NUL byte)")
+    return value
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def country(value: str) -> str:
     code = value.strip().upper()
     if code not in COUNTRIES:
@@ -72,6 +95,10 @@ class _Row(BaseModel):
 
     @classmethod
     def parse(cls, raw: dict[str, str]) -> Self:
+        for column, value in raw.items():
+            # PostgreSQL refuses NUL in text; say where, instead of failing the whole batch.
+            if "\x00" in value:
+                raise RowError(f"{column}: contains a NUL byte")
         try:
             return cls.model_validate(raw)
         except ValidationError as error:
@@ -95,27 +122,32 @@ class PurchaseRow(_Row):
 
     transaction_id: str
     account_id: str
-    account_phone: str
-    account_email: str
+    # C-OWNER needs one of the two; real ledgers often lack the e-mail.
+    account_phone: str | None = None
+    account_email: str | None = None
     purchased_at: datetime
     kind: str
     credits: int
     credits_used: int
-    amount: float
+    amount: Decimal = Field(max_digits=18, decimal_places=4)
     currency: str
 
     _time = field_validator("purchased_at", mode="before")(parse_time)
+    _ids = field_validator("transaction_id", "account_id")(identifier)
+    _optional = field_validator("account_phone", "account_email", mode="before")(_blank_is_none)
 
     @field_validator("account_phone")
     @classmethod
-    def _phone(cls, value: str) -> str:
-        return normalise_phone(value)
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_phone(value)
 
     @field_validator("account_email")
     @classmethod
-    def _email(cls, value: str) -> str:
-        if "@" not in value or value.startswith("@") or value.endswith("@"):
-            raise ValueError(f"not an e-mail address: {value!r}")
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if "@" not in value or value.startswith("@") or value.endswith("@") or len(value) > 254:
+            raise ValueError(f"not an e-mail address: {value[:80]!r}")
         return value
 
     @field_validator("kind")
@@ -128,7 +160,7 @@ class PurchaseRow(_Row):
 
     @field_validator("credits", "credits_used", "amount")
     @classmethod
-    def _not_negative(cls, value: float) -> float:
+    def _not_negative(cls, value: int | Decimal) -> int | Decimal:
         if value < 0:
             raise ValueError("must not be negative")
         return value
@@ -139,6 +171,15 @@ class PurchaseRow(_Row):
         if len(value) != 3 or not value.isalpha():
             raise ValueError(f"not a currency code: {value!r} (expected e.g. PKR)")
         return value.upper()
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if self.account_phone is None and self.account_email is None:
+            raise ValueError(
+                "account_phone and account_email are both empty "
+                "(one is needed to prove the purchase is the customer's)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _used_within_bought(self) -> Self:
@@ -152,8 +193,8 @@ class PurchaseRow(_Row):
         return Purchase(
             transaction_id=self.transaction_id,
             account_id=self.account_id,
-            account_phone=self.account_phone,
-            account_email=self.account_email,
+            account_phone=self.account_phone or "",
+            account_email=self.account_email or "",
             purchased_at=self.purchased_at,
             kind=Kind(self.kind),
             credits=self.credits,
@@ -187,6 +228,7 @@ class CampaignRow(_Row):
 
     _time = field_validator("sent_at", mode="before")(parse_time)
     _country = field_validator("destination_country")(country)
+    _ids = field_validator("campaign_id", "transaction_id")(identifier)
 
     @field_validator("messages_sent", "delivered", "failed_platform", "failed_carrier")
     @classmethod
@@ -229,6 +271,7 @@ class IncidentRow(_Row):
     description: str | None = None
 
     _started = field_validator("started_at", mode="before")(parse_time)
+    _ids = field_validator("incident_id")(identifier)
 
     @field_validator("ended_at", mode="before")
     @classmethod

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Column,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -15,9 +15,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
-from storage.types import UTCDateTime
+from conversations.domain import LIVE_STATUSES
+from storage.types import Money, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -40,9 +42,18 @@ purchases = Table(
     Column("kind", String(16), nullable=False),
     Column("credits", Integer, nullable=False),
     Column("credits_used", Integer, nullable=False),
-    Column("amount", Float, nullable=False),
+    Column("amount", Money(), nullable=False),
     Column("currency", String(3), nullable=False),
+    # Not from the ledger: credits approved or paid across all claims of the purchase (C-ONCE).
+    # The CHECK makes an over-approval fail however it is attempted.
+    Column("credits_approved", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint(
+        "credits_approved >= 0 AND credits_approved <= credits", name="credits_approved_cap"
+    ),
 )
+
+# The ledger's own columns: an import writes these and never credits_approved.
+LEDGER_PURCHASE_COLUMNS = tuple(c.name for c in purchases.columns if c.name != "credits_approved")
 
 # transaction_id is checked at import rather than by a foreign key, so a purchases file can be
 # re-exported and re-imported in any order without tripping constraints.
@@ -68,6 +79,8 @@ incidents = Table(
     Column("scope", String(16), nullable=False),
     Column("description", Text, nullable=False),
 )
+
+LIVE_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(LIVE_STATUSES)))
 
 claims = Table(
     "claims",
@@ -95,6 +108,15 @@ claims = Table(
     Column("refunded_at", UTCDateTime(), nullable=True),
     Column("reject_reason", Text, nullable=True),
     Column("pending_question", Text, nullable=True),
+    Column("campaign_ids", JSON, nullable=False, server_default=text("'[]'")),
+    # C-DUPLICATE: one live claim per transaction, held by the database against any race.
+    Index(
+        "uq_claims_live_transaction",
+        "transaction_id",
+        unique=True,
+        sqlite_where=text(LIVE_SQL),
+        postgresql_where=text(LIVE_SQL),
+    ),
     # Claim numbers are shown to customers; never reuse one, even after a rollback.
     sqlite_autoincrement=True,
 )
@@ -110,6 +132,15 @@ claim_audit = Table(
     Column("from_status", String(20), nullable=True),
     Column("to_status", String(20), nullable=True),
     Column("note", Text, nullable=False, default=""),
+)
+
+# C-ONCE: a campaign's failures are paid by one claim; the primary key refuses a second.
+refunded_campaigns = Table(
+    "refunded_campaigns",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("claim_id", Integer, ForeignKey("claims.id"), nullable=False, index=True),
+    Column("transaction_id", String(64), nullable=False),
 )
 
 conversations = Table(

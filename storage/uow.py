@@ -66,7 +66,7 @@ class SqlUnitOfWork:
         transaction-scoped advisory lock makes the next holder read what the previous committed.
         """
         session = self.session
-        if session.bind.dialect.name == "postgresql":
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
             await session.execute(
                 text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
             )

@@ -91,6 +91,9 @@ STILL_LOCKED = (
 OWNER_OK = "Thanks, that matches."
 
 # Claim: duplicate (C-DUPLICATE)
+DUPLICATE_GONE = (
+    "Another claim for {tx} was just filed, so I didn't file this one. Use /status to follow it."
+)
 DUPLICATE = (
     "There's already a claim for {tx}: claim #{claim_id}, {status}. "
     "One claim per purchase at a time, so I won't open another. Use /status to follow it."

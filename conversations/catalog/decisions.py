@@ -17,3 +17,9 @@ QUESTION = (
 )
 ANSWER_RECEIVED = "Thanks, I've passed your answer to our team (claim #{claim_id})."
 REFUNDED = "💸 Your refund for claim #{claim_id} ({credits} credits) has been paid."
+OVERRULED = (
+    "✅ Good news: our team looked at your claim #{claim_id} again and approved a refund of "
+    "{credits} credits.\n\n"
+    "Expect the refund between {start} and {end} (5–7 business days). "
+    "Your bank or payment provider may take a little longer."
+)

@@ -16,6 +16,9 @@ CLAUSE_TITLES: dict[str, str] = {
     "C-SERVICE-FAILURE": "Failure outside our service",
     "C-NO-FAILURE": "Nothing failed",
     "C-INCIDENT": "Service outage",
+    "C-INCIDENT-LINK": "Failed during an outage",
+    "C-ONCE": "Credits are refunded once",
+    "C-HISTORY": "Earlier claims on this purchase",
     "C-NOT-BENEFICIAL": "Not what you needed",
     "C-FINAL": "Staff have the final word",
     "C-PROCESSING": "Paid in 5 to 7 business days",
@@ -126,11 +129,52 @@ def report_failed(age: timedelta, sent_at: datetime) -> str:
     )
 
 
+# C-ONCE
+def _claims(claim_ids: tuple[int, ...]) -> str:
+    return ", ".join(f"#{n}" for n in claim_ids)
+
+
+def once_campaign_paid(campaign_id: str, claim_id: int) -> str:
+    return (
+        f"The failed messages of campaign {campaign_id} were already refunded in claim "
+        f"#{claim_id}. Credits are refunded once."
+    )
+
+
+def once_nothing_left(credits: int, claim_ids: tuple[int, ...]) -> str:
+    return (
+        f"All {credits:,} credits of this purchase were already refunded "
+        f"(claim {_claims(claim_ids)}). Credits are refunded once."
+    )
+
+
+def once_passed(left: int, credits: int, claim_ids: tuple[int, ...]) -> str:
+    if not claim_ids:
+        return "No credits of this purchase have been refunded before."
+    return (
+        f"{credits - left:,} of this purchase's {credits:,} credits were already refunded "
+        f"(claim {_claims(claim_ids)}); up to {left:,} are left."
+    )
+
+
+# C-HISTORY
+def filed_again(claim_id: int) -> str:
+    return (
+        f"Filed again after claim #{claim_id} on this purchase was found not eligible. "
+        "A person will check it before anything is paid."
+    )
+
+
 # C-CAUSE and its ineligible variants
-def cause_passed(failed_platform: int, messages_sent: int) -> str:
+def cause_passed(failed_platform: int, messages_sent: int, credits: int) -> str:
+    capped = (
+        ""
+        if credits == failed_platform
+        else f" Only {_plural(credits, 'credit')} of this purchase are left to refund."
+    )
     return (
         f"{failed_platform:,} of {messages_sent:,} messages failed on our platform. "
-        f"The policy refunds those: {_plural(failed_platform, 'credit')}."
+        f"The policy refunds those: {_plural(failed_platform, 'credit')}.{capped}"
     )
 
 
@@ -165,21 +209,50 @@ def _period(started_at: datetime, ended_at: datetime | None) -> str:
     return f"from {format_when(started_at)} to {format_when(ended_at)}"
 
 
-def incident_passed(
+def incident_campaigns(
     description: str,
+    started_at: datetime,
+    ended_at: datetime | None,
+    campaign_ids: list[str],
+    failed: int,
+    credits: int,
+) -> str:
+    names = ", ".join(campaign_ids)
+    capped = "" if credits == failed else f" Only {_plural(credits, 'credit')} are left to refund."
+    return (
+        f"Our service had an outage {_period(started_at, ended_at)} ({description}). "
+        f"{failed:,} messages of campaign {names} failed on our platform during it; "
+        f"the policy refunds those.{capped}"
+    )
+
+
+def incident_unused(
+    description: str,
+    scope: str,
     started_at: datetime,
     ended_at: datetime | None,
     unused: int,
     credits: int,
 ) -> str:
     return (
-        f"Our service was down for everyone {_period(started_at, ended_at)} "
-        f"({description}), after your purchase. "
-        f"{unused:,} of your {credits:,} credits are unused; those can be refunded."
+        f"Our service had a problem with {_scope_label(scope)} {_period(started_at, ended_at)} "
+        f"({description}), while this purchase could be used. {unused:,} of its {credits:,} "
+        "credits are unused. Our staff will check whether the outage stopped you sending."
+    )
+
+
+def incident_all_delivered(sent: int, delivered: int, carrier: int) -> str:
+    failed = f" and {carrier:,} failed at the mobile carrier" if carrier else ""
+    return (
+        f"We have no outage on record while this purchase could be used, and our records "
+        f"account for every message: of {sent:,} sent, {delivered:,} were delivered{failed}, "
+        "none failed on our platform."
     )
 
 
 def _scope_label(scope: str) -> str:
+    if scope.lower() == "all":
+        return "all messages"
     if scope.lower() == "international":
         return "international messages"
     return f"messages to {scope.upper()}"
@@ -226,6 +299,11 @@ WHAT_NEXT: dict[str, str] = {
         "If you think the failure was on our side, type /human."
     ),
     "C-NO-FAILURE": (
+        "If people say they didn't get messages shown as delivered, type /human "
+        "and our team will look into it."
+    ),
+    "C-ONCE": "If you think a refund is missing, type /human and our team will look.",
+    "C-INCIDENT": (
         "If people say they didn't get messages shown as delivered, type /human "
         "and our team will look into it."
     ),

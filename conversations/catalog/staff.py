@@ -28,6 +28,10 @@ CARD_REJECT_REASON = "Rejection reason: {reason}"
 CARD_QUESTION = "Asked the customer: “{question}”"
 CARD_ANSWER = "Customer answered: “{answer}”"
 CARD_REFUND_WINDOW = "Refund due {start} – {end}"
+CARD_FILED_AGAIN = "⚠️ Filed again after a refusal on this purchase"
+CARD_HISTORY = "Earlier claims on this purchase"
+CARD_HISTORY_LINE = "• #{claim_id}, {when}: {reason} · bot: {outcome} · {status} · {credits} cr"
+CARD_OVERRULED = "Overruled by {who}: “{reason}”"
 
 OUTCOME_LABELS = {"eligible": "eligible", "ineligible": "not eligible", "review": "needs review"}
 STATUS_LABELS = {
@@ -46,11 +50,22 @@ BTN_APPROVE = "✅ Approve"
 BTN_REJECT = "❌ Reject"
 BTN_ASK = "❓ Ask customer"
 BTN_REFUNDED = "💸 Mark refunded"
+BTN_OVERRULE = "⚖️ Overrule: approve"
 BTN_CREDITS = "✏️ Change credits"
 BTN_BACK = "⬅️ Back"
 BTN_CONFIRM_APPROVE = "✅ Approve {credits} credits"
 BTN_TYPED_REASON = "✍️ Type a reason"
 BTN_CONFIRM = "✅ Yes, do it"
+
+# Card buttons by transition (callback data st:<transition>:<claim>).
+BUTTONS = {
+    "take": BTN_TAKE,
+    "approve": BTN_APPROVE,
+    "reject": BTN_REJECT,
+    "ask": BTN_ASK,
+    "refunded": BTN_REFUNDED,
+    "overrule": BTN_OVERRULE,
+}
 
 # Policy grounds a staff member can reject with (C-FINAL).
 REJECT_GROUNDS = {
@@ -65,9 +80,26 @@ REJECT_PICK = "Claim #{claim_id}: pick the reason to give the customer, or type 
 ASK_PROMPT = "Claim #{claim_id}: reply to this message with your question for the customer."
 REASON_PROMPT = "Claim #{claim_id}: reply to this message with the reason for the customer."
 CREDITS_PROMPT = (
-    "Claim #{claim_id}: reply to this message with the number of credits to refund (0–{max})."
+    "Claim #{claim_id}: reply to this message with the number of credits to refund (1–{max})."
 )
-CREDITS_BAD = "Please reply with a whole number from 0 to {max}."
+CREDITS_BAD = "Please reply with a whole number from 1 to {max}."
+NOTHING_LEFT = (
+    "Claim #{claim_id}: every credit of purchase {tx} is already approved or refunded, "
+    "so nothing more can be approved."
+)
+OVERRULE_PROMPT = (
+    "Claim #{claim_id} was found not eligible. To approve it anyway, reply to this message "
+    "with the credits (1–{max}) and why, e.g. “{example} our route was down”."
+)
+OVERRULE_BAD = (
+    "Please reply with the credits (1–{max}) and then the reason, "
+    "e.g. “{example} our route was down”."
+)
+CAMPAIGN_PAID = "Claim #{claim_id}: its campaign was already refunded in another claim."
+LIVE_EXISTS = (
+    "Claim #{claim_id}: another claim on the same purchase is still open or approved. "
+    "Decide that one first."
+)
 CONFIRM_APPROVE = "Approve claim #{claim_id} for {credits} credits?"
 
 NOT_STAFF = "Only support staff can do that."
@@ -82,6 +114,7 @@ ACTION_LABELS = {
     "reject": "rejected",
     "ask": "question sent",
     "refunded": "marked refunded",
+    "overrule": "overruled and approved",
     "answered": "customer answered",
     "escalate": "escalated",
 }

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from conversations import policy
 from conversations.catalog import customer as t
+from conversations.claims.services import Claimant, file_claim
 from conversations.dialogue import keyboards as kb
 from conversations.dialogue.turn import Turn
-from conversations.domain import (
-    AuditEntry,
-    Claim,
-    ClaimRequest,
-    ClaimStatus,
-    Decision,
-    Outcome,
-    Reason,
-)
+from conversations.domain import Claim, ClaimRequest, ClaimStatus, Decision, Outcome, Reason
 from conversations.staff import notify
 
 
@@ -22,63 +15,44 @@ async def submit(turn: Turn) -> None:
     """Decide the claim in the conversation's slots and file it."""
     slots = turn.state.slots
     tx = str(slots["tx"])
-    purchase = await turn.uow.ledger.purchase(tx)
-    if purchase is None:
-        turn.reset()
-        turn.say(t.UNKNOWN_TRANSACTION_GIVE_UP, kb.human_only())
-        return
-    reason = Reason(str(slots["reason"]))
     campaign_id = slots.get("campaign")
-    campaign = await turn.uow.ledger.campaign(str(campaign_id)) if campaign_id else None
-    incidents = await turn.uow.ledger.incidents_between(purchase.purchased_at, turn.now)
     request = ClaimRequest(
         transaction_id=tx,
-        reason=reason,
+        reason=Reason(str(slots["reason"])),
         now=turn.now,
         campaign_id=str(campaign_id) if campaign_id else None,
         description=slots.get("description"),
     )
-    decision = policy.decide(request, purchase, campaign, incidents, turn.config.home_country)
-    escalate = decision.outcome is not Outcome.INELIGIBLE
     sender = turn.event.sender
-    claim = await turn.uow.claims.add(
-        Claim(
-            id=None,
-            status=ClaimStatus.ESCALATED if escalate else ClaimStatus.INELIGIBLE,
-            outcome=decision.outcome,
-            reason=reason,
-            transaction_id=tx,
-            telegram_user_id=sender.user_id,
-            chat_id=turn.chat_id,
-            refundable_credits=decision.refundable_credits,
-            clauses=list(decision.clauses),
-            created_at=turn.now,
-            updated_at=turn.now,
-            campaign_id=request.campaign_id,
-            description=request.description,
-            incident_id=decision.incident_id,
-            customer_name=sender.first_name,
-            customer_username=sender.username,
-            escalated_at=turn.now if escalate else None,
-        )
-    )
+    claimant = Claimant(sender.user_id, turn.chat_id, sender.first_name, sender.username)
+    filed = await file_claim(turn.uow, request, claimant, turn.config.home_country)
+    if filed is None:
+        turn.reset()
+        turn.say(t.UNKNOWN_TRANSACTION_GIVE_UP, kb.human_only())
+        return
+    if filed.claim is None or filed.decision is None:
+        _duplicate(turn, tx, filed.existing)
+        return
+    claim = filed.claim
     assert claim.id is not None
-    await turn.uow.claims.add_audit(
-        AuditEntry(
-            claim_id=claim.id,
-            at=turn.now,
-            actor="bot",
-            actor_id=None,
-            from_status=None,
-            to_status=claim.status,
-            note=f"outcome {decision.outcome.value}",
-        )
-    )
     turn.reset()
-    turn.say(_decision_text(claim.id, decision), kb.main_menu())
-    if escalate:
+    turn.say(_decision_text(claim.id, filed.decision), kb.main_menu())
+    if claim.status is not ClaimStatus.INELIGIBLE:
         for message in await notify.claim_escalated(turn.uow, claim, turn.now, turn.config):
             turn.send_to(message)
+
+
+def _duplicate(turn: Turn, tx: str, existing: Claim | None) -> None:
+    turn.reset()
+    if existing is None:  # it was decided between the refusal and our look
+        turn.say(t.DUPLICATE_GONE.format(tx=tx), kb.main_menu())
+        return
+    turn.say(
+        t.DUPLICATE.format(
+            tx=tx, claim_id=existing.id, status=t.STATUS_LABELS[existing.status.value]
+        ),
+        kb.main_menu(),
+    )
 
 
 def _decision_text(claim_id: int, decision: Decision) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from conversations.claims.lifecycle import ConversationRace
 from conversations.config import DeskConfig
 from conversations.dialogue import customer
 from conversations.dialogue.events import EventKind, Inbound
@@ -14,7 +15,6 @@ from conversations.dialogue.turn import Turn
 from conversations.domain import OutgoingMessage
 from conversations.ports import Clock, UnitOfWork
 from conversations.staff import actions as staff_actions
-from conversations.staff.transitions import ConversationRace
 
 log = logging.getLogger(__name__)
 

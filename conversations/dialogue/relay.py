@@ -5,10 +5,13 @@ from __future__ import annotations
 from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
 from conversations.catalog import staff as s
+from conversations.claims import lifecycle
+from conversations.claims.lifecycle import Actor
+from conversations.claims.transitions import CUSTOMER, Transition, allows
 from conversations.dialogue import keyboards as kb
 from conversations.dialogue import steps
 from conversations.dialogue.turn import Turn
-from conversations.domain import AuditEntry, ClaimStatus, OutgoingMessage
+from conversations.domain import OutgoingMessage
 from conversations.staff import card
 
 
@@ -57,27 +60,16 @@ async def answer_question(turn: Turn, text: str) -> None:
     claim_id = int(turn.state.slots.get("question_claim", 0))
     claim = await turn.uow.claims.get(claim_id)
     turn.reset()
-    if claim is None or claim.status is not ClaimStatus.INFO_REQUESTED:
+    if claim is None or not allows(claim, Transition.ANSWER):
         turn.say(t.MENU_PROMPT, kb.main_menu())
         return
-    previous = claim.status
-    claim.status = ClaimStatus.IN_REVIEW
-    claim.pending_question = None
-    claim.updated_at = turn.now
-    if not await turn.uow.claims.transition(claim_id, frozenset({previous}), claim):
-        turn.say(t.MENU_PROMPT, kb.main_menu())
-        return
-    await turn.uow.claims.add_audit(
-        AuditEntry(
-            claim_id=claim_id,
-            at=turn.now,
-            actor="customer",
-            actor_id=turn.event.sender.user_id,
-            from_status=previous,
-            to_status=ClaimStatus.IN_REVIEW,
-            note=card.ANSWER + text[:500],
-        )
+    customer = Actor(CUSTOMER, turn.event.sender.user_id)
+    result = await lifecycle.perform(
+        turn.uow, claim_id, Transition.ANSWER, customer, turn.now, turn.config, text=text
     )
+    if not result.ok:
+        turn.say(t.MENU_PROMPT, kb.main_menu())
+        return
     turn.say(d.ANSWER_RECEIVED.format(claim_id=claim_id), kb.main_menu())
     if turn.config.staff_chat_id is not None:
         turn.send_to(
@@ -89,7 +81,8 @@ async def answer_question(turn: Turn, text: str) -> None:
                 reply_ref=card.card_ref(claim_id),
             )
         )
-        turn.send_to(await card.card_message(turn.uow, claim, turn.now, turn.config, edit=True))
+    for message in result.messages:
+        turn.send_to(message)
 
 
 def reprompt(turn: Turn) -> None:

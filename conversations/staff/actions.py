@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
+from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit, perform
+from conversations.claims.transitions import Transition
 from conversations.dialogue.events import EventKind
 from conversations.dialogue.turn import Turn
 from conversations.domain import AuditEntry, Button, Claim, ClaimStatus, Outcome, OutgoingMessage
-from conversations.staff import card, digest, notify, queue
-from conversations.staff.transitions import Action, Actor, credit_limit, perform
+from conversations.staff import card, digest, notify, numbers, queue
 
 STAFF_COMMANDS = frozenset({"queue", "card", "stats"})
 
@@ -44,61 +45,80 @@ async def _button(turn: Turn, data: str) -> None:
     parts = data.split(":")
     verb = parts[1] if len(parts) > 1 else ""
     arg = parts[2] if len(parts) > 2 else ""
+    extra = parts[3] if len(parts) > 3 else ""
+    claim_id = numbers.claim_number(arg)
     if not _is_staff(turn):
         turn.toast(s.NOT_STAFF, alert=True)
-        if arg.isdigit():
+        if claim_id is not None and await turn.uow.claims.get(claim_id) is not None:
             await turn.uow.claims.add_audit(
                 AuditEntry(
-                    claim_id=int(arg),
+                    claim_id=claim_id,
                     at=turn.now,
                     actor=_actor(turn).name,
                     actor_id=turn.event.sender.user_id,
                     from_status=None,
                     to_status=None,
-                    note=f"refused: not staff, pressed {verb}",
+                    note=f"refused: not staff, pressed {verb[:20]}",
                 )
             )
         return
     if verb == "q":
-        text, buttons = await queue.page(turn.uow, turn.now, int(arg or 0))
+        text, buttons = await queue.page(turn.uow, turn.now, numbers.claim_number(arg or "0") or 0)
         turn.show(text, buttons)
         return
     if verb in ("bulk", "bulkok"):
         await _bulk(turn, arg, confirmed=verb == "bulkok")
         return
-    if not arg.isdigit():
+    if claim_id is None:
         turn.toast(s.STALE_ACTION, alert=True)
         return
-    claim_id = int(arg)
     if verb == "take":
-        await _act(turn, claim_id, Action.TAKE)
+        await _act(turn, claim_id, Transition.TAKE)
     elif verb == "approve":
         await _confirm_approve(turn, claim_id)
-    elif verb == "approveok" and len(parts) > 3 and parts[3].isdigit():
-        await _act(turn, claim_id, Action.APPROVE, credits=int(parts[3]))
-        turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
+    elif verb == "approveok" and numbers.credits(extra) is not None:
+        if await _act(turn, claim_id, Transition.APPROVE, credits=numbers.credits(extra)):
+            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
     elif verb == "credits":
-        limit = await credit_limit(turn.uow, claim_id)
-        turn.say(
-            s.CREDITS_PROMPT.format(claim_id=claim_id, max=f"{limit:,}"),
-            ref=f"prompt:credits:{claim_id}",
-        )
+        await _prompt_credits(turn, claim_id, "credits")
+    elif verb == "overrule":
+        await _prompt_credits(turn, claim_id, "overrule")
     elif verb == "reject":
         buttons = tuple(
             (Button(label, f"st:rj:{claim_id}:{key}"),) for key, label in s.REJECT_GROUNDS.items()
         ) + ((Button(s.BTN_TYPED_REASON, f"st:rjt:{claim_id}"),),)
         turn.say(s.REJECT_PICK.format(claim_id=claim_id), buttons)
-    elif verb == "rj" and len(parts) > 3 and parts[3] in s.REJECT_GROUNDS:
-        await _act(turn, claim_id, Action.REJECT, text=s.REJECT_GROUNDS[parts[3]])
-        turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["reject"]))
+    elif verb == "rj" and extra in s.REJECT_GROUNDS:
+        if await _act(turn, claim_id, Transition.REJECT, text=s.REJECT_GROUNDS[extra]):
+            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["reject"]))
     elif verb == "rjt":
         turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=f"prompt:reject:{claim_id}")
     elif verb == "ask":
         turn.say(s.ASK_PROMPT.format(claim_id=claim_id), ref=f"prompt:ask:{claim_id}")
     elif verb == "refunded":
-        await _act(turn, claim_id, Action.REFUNDED)
+        await _act(turn, claim_id, Transition.REFUNDED)
     else:
         turn.toast(s.STALE_ACTION, alert=True)
+
+
+async def _prompt_credits(turn: Turn, claim_id: int, what: str) -> None:
+    """Ask for the credits (and, to overrule, the reason) as a reply to this message."""
+    claim = await turn.uow.claims.get(claim_id)
+    if claim is None:
+        turn.toast(s.UNKNOWN_CLAIM.format(claim_id=claim_id), alert=True)
+        return
+    limit = await credit_limit(turn.uow, claim)
+    if limit <= 0:
+        turn.say(s.NOTHING_LEFT.format(claim_id=claim_id, tx=claim.transaction_id))
+        return
+    ref = f"prompt:{what}:{claim_id}"
+    if what == "overrule":
+        example = f"{min(limit, 100):,}"
+        turn.say(
+            s.OVERRULE_PROMPT.format(claim_id=claim_id, max=f"{limit:,}", example=example), ref=ref
+        )
+    else:
+        turn.say(s.CREDITS_PROMPT.format(claim_id=claim_id, max=f"{limit:,}"), ref=ref)
 
 
 async def _confirm_approve(turn: Turn, claim_id: int) -> None:
@@ -106,13 +126,16 @@ async def _confirm_approve(turn: Turn, claim_id: int) -> None:
     if claim is None:
         turn.toast(s.UNKNOWN_CLAIM.format(claim_id=claim_id), alert=True)
         return
-    credits = claim.refundable_credits
+    credits = min(claim.refundable_credits, await credit_limit(turn.uow, claim))
+    if credits <= 0:
+        await _prompt_credits(turn, claim_id, "credits")
+        return
     turn.say(
-        s.CONFIRM_APPROVE.format(claim_id=claim_id, credits=credits),
+        s.CONFIRM_APPROVE.format(claim_id=claim_id, credits=f"{credits:,}"),
         (
             (
                 Button(
-                    s.BTN_CONFIRM_APPROVE.format(credits=credits),
+                    s.BTN_CONFIRM_APPROVE.format(credits=f"{credits:,}"),
                     f"st:approveok:{claim_id}:{credits}",
                 ),
             ),
@@ -124,37 +147,58 @@ async def _confirm_approve(turn: Turn, claim_id: int) -> None:
 async def _act(
     turn: Turn,
     claim_id: int,
-    action: Action,
+    transition: Transition,
     *,
     credits: int | None = None,
     text: str | None = None,
 ) -> bool:
     result = await perform(
-        turn.uow, claim_id, action, _actor(turn), turn.now, turn.config, credits=credits, text=text
+        turn.uow,
+        claim_id,
+        transition,
+        _actor(turn),
+        turn.now,
+        turn.config,
+        credits=credits,
+        text=text,
     )
-    if result.claim is None:
-        turn.toast(s.UNKNOWN_CLAIM.format(claim_id=claim_id), alert=True)
-        return False
-    if result.credit_limit is not None:
-        turn.toast(s.CREDITS_BAD.format(max=f"{result.credit_limit:,}"), alert=True)
-        return False
     if not result.ok:
-        status = result.claim.status
-        if result.last_actor:
-            turn.toast(
-                s.ALREADY_DONE.format(what=s.STATUS_LABELS[status.value], who=result.last_actor),
-                alert=True,
-            )
-        else:
-            turn.toast(
-                s.NOT_ALLOWED_NOW.format(claim_id=claim_id, status=s.STATUS_LABELS[status.value]),
-                alert=True,
-            )
+        _tell_refusal(turn, claim_id, result)
         return False
     for message in result.messages:
         turn.send_to(message)
-    turn.toast(s.DONE_ALERT.format(what=s.ACTION_LABELS[action.value]))
+    turn.toast(s.DONE_ALERT.format(what=s.ACTION_LABELS[transition.value]))
     return True
+
+
+def _tell_refusal(turn: Turn, claim_id: int, result: Result) -> None:
+    """Say why nothing changed: as an alert on a button, as a message after a typed reply."""
+    claim = result.claim
+    if claim is None or result.refusal is Refusal.UNKNOWN:
+        why = s.UNKNOWN_CLAIM.format(claim_id=claim_id)
+    elif result.refusal is Refusal.CREDITS:
+        limit = result.credit_limit or 0
+        why = (
+            s.CREDITS_BAD.format(max=f"{limit:,}")
+            if limit > 0
+            else s.NOTHING_LEFT.format(claim_id=claim_id, tx=claim.transaction_id)
+        )
+    elif result.refusal is Refusal.CAMPAIGN_PAID:
+        why = s.CAMPAIGN_PAID.format(claim_id=claim_id)
+    elif result.refusal is Refusal.LIVE_EXISTS:
+        why = s.LIVE_EXISTS.format(claim_id=claim_id)
+    elif result.refusal is Refusal.NEEDS_REASON:
+        why = s.REASON_PROMPT.format(claim_id=claim_id)
+    elif result.last_actor:
+        why = s.ALREADY_DONE.format(what=s.STATUS_LABELS[claim.status.value], who=result.last_actor)
+    else:
+        why = s.NOT_ALLOWED_NOW.format(
+            claim_id=claim_id, status=s.STATUS_LABELS[claim.status.value]
+        )
+    if turn.event.kind is EventKind.BUTTON:
+        turn.toast(why, alert=True)
+    else:
+        turn.say(why)
 
 
 async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
@@ -172,7 +216,7 @@ async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
     for claim in eligible:
         assert claim.id is not None
         result = await perform(
-            turn.uow, claim.id, Action.APPROVE, actor, turn.now, turn.config, with_card=False
+            turn.uow, claim.id, Transition.APPROVE, actor, turn.now, turn.config, with_card=False
         )
         if result.ok and result.claim is not None:
             approved += 1
@@ -208,23 +252,39 @@ async def _reply(turn: Turn, text: str, reply_to: int) -> None:
     if kind != "prompt":
         return
     what, _, claim_part = rest.partition(":")
-    if not claim_part.isdigit():
+    claim_id = numbers.claim_number(claim_part)
+    if claim_id is None:
         return
-    claim_id = int(claim_part)
     if what == "ask":
-        await _act(turn, claim_id, Action.ASK, text=text)
+        await _act(turn, claim_id, Transition.ASK, text=text)
     elif what == "reject":
-        await _act(turn, claim_id, Action.REJECT, text=text)
+        await _act(turn, claim_id, Transition.REJECT, text=text)
     elif what == "credits":
-        value = text.replace(",", "").strip()
-        limit = await credit_limit(turn.uow, claim_id)
-        # A slipped digit must not pay out more than the customer ever bought.
-        if not value.isdigit() or int(value) > limit:
-            turn.say(s.CREDITS_BAD.format(max=f"{limit:,}"), ref=f"prompt:credits:{claim_id}")
+        amount = numbers.credits(text)
+        if amount is None:
+            await _prompt_again(turn, claim_id, "credits")
             return
-        await _act(turn, claim_id, Action.APPROVE, credits=int(value))
+        await _act(turn, claim_id, Transition.APPROVE, credits=amount)
+    elif what == "overrule":
+        parsed = numbers.credits_and_reason(text)
+        if parsed is None:
+            await _prompt_again(turn, claim_id, "overrule")
+            return
+        await _act(turn, claim_id, Transition.OVERRULE, credits=parsed[0], text=parsed[1])
     if turn.callback_text:
         turn.say(turn.callback_text)
+
+
+async def _prompt_again(turn: Turn, claim_id: int, what: str) -> None:
+    """A typed answer that is not a number: say what is wanted, as a new prompt to reply to."""
+    claim = await turn.uow.claims.get(claim_id)
+    limit = await credit_limit(turn.uow, claim) if claim is not None else 0
+    ref = f"prompt:{what}:{claim_id}"
+    if what == "overrule":
+        example = f"{min(limit, 100):,}"
+        turn.say(s.OVERRULE_BAD.format(max=f"{limit:,}", example=example), ref=ref)
+    else:
+        turn.say(s.CREDITS_BAD.format(max=f"{limit:,}"), ref=ref)
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -242,16 +302,16 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         text, buttons = await queue.page(turn.uow, turn.now, 0)
         turn.say(text, buttons)
     elif name == "card":
-        number = args.strip().lstrip("#")
-        if not number.isdigit():
+        number = numbers.claim_number(args)
+        if number is None:
             turn.say(s.CARD_USAGE)
             return
-        claim = await turn.uow.claims.get(int(number))
+        claim = await turn.uow.claims.get(number)
         if claim is None:
             turn.say(s.UNKNOWN_CLAIM.format(claim_id=number))
             return
         text = await card.render(turn.uow, claim, turn.now, turn.config)
         # Re-posted here; later changes edit this copy, the newest one.
-        turn.say(text, card.buttons_for(claim), ref=card.card_ref(int(number)))
+        turn.say(text, card.buttons_for(claim), ref=card.card_ref(number))
     else:
         turn.say(await queue.stats(turn.uow, turn.now, turn.config))

@@ -8,13 +8,26 @@ from conversations.business_days import refund_window
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date, format_when
+from conversations.claims.transitions import (
+    ALLOWED_FROM,
+    ANSWER_NOTE,
+    CUSTOMER,
+    OVERRULE_NOTE,
+    Transition,
+)
 from conversations.config import DeskConfig
 from conversations.domain import Button, Claim, ClaimStatus, Outcome, OutgoingMessage
 from conversations.ports import UnitOfWork
 
 Keyboard = tuple[tuple[Button, ...], ...]
-# The audit note of a customer's answer to a staff question starts with this.
-ANSWER = "answer: "
+# The card's button rows; each button shows only when the claim's status allows it.
+_ROWS: tuple[tuple[Transition, ...], ...] = (
+    (Transition.TAKE,),
+    (Transition.APPROVE, Transition.REJECT),
+    (Transition.ASK,),
+    (Transition.REFUNDED,),
+    (Transition.OVERRULE,),
+)
 
 
 def card_ref(claim_id: int) -> str:
@@ -22,24 +35,16 @@ def card_ref(claim_id: int) -> str:
 
 
 def buttons_for(claim: Claim) -> Keyboard:
-    """The actions a claim's status allows."""
-    cid = claim.id
-    status = claim.status
-    rows: list[tuple[Button, ...]] = []
-    if status is ClaimStatus.ESCALATED:
-        rows.append((Button(s.BTN_TAKE, f"st:take:{cid}"),))
-    if status in (ClaimStatus.ESCALATED, ClaimStatus.IN_REVIEW):
-        rows.append(
-            (Button(s.BTN_APPROVE, f"st:approve:{cid}"), Button(s.BTN_REJECT, f"st:reject:{cid}"))
+    """The actions a claim's status allows, from the transition table."""
+    rows = (
+        tuple(
+            Button(s.BUTTONS[t.value], f"st:{t.value}:{claim.id}")
+            for t in row
+            if claim.status in ALLOWED_FROM[t]
         )
-        rows.append((Button(s.BTN_ASK, f"st:ask:{cid}"),))
-    if status is ClaimStatus.INFO_REQUESTED:
-        rows.append(
-            (Button(s.BTN_APPROVE, f"st:approve:{cid}"), Button(s.BTN_REJECT, f"st:reject:{cid}"))
-        )
-    if status is ClaimStatus.APPROVED:
-        rows.append((Button(s.BTN_REFUNDED, f"st:refunded:{cid}"),))
-    return tuple(rows)
+        for row in _ROWS
+    )
+    return tuple(row for row in rows if row)
 
 
 async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfig) -> str:
@@ -77,6 +82,7 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
     lines.append("")
     lines.append(s.CARD_EVIDENCE)
     lines.extend(await _evidence(uow, claim))
+    lines.extend(await history_lines(uow, claim))
     lines.append("")
     lines.append(s.CARD_REFUNDABLE.format(credits=claim.refundable_credits))
     if claim.status is ClaimStatus.APPROVED and claim.decided_at is not None:
@@ -88,9 +94,13 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
     if claim.pending_question:
         lines.append(s.CARD_QUESTION.format(question=claim.pending_question))
     else:
-        answers = [a.note for a in trail if a.actor == "customer" and a.note.startswith(ANSWER)]
+        answers = [a.note for a in trail if a.actor == CUSTOMER and a.note.startswith(ANSWER_NOTE)]
         if answers:
-            lines.append(s.CARD_ANSWER.format(answer=answers[-1].removeprefix(ANSWER)))
+            lines.append(s.CARD_ANSWER.format(answer=answers[-1].removeprefix(ANSWER_NOTE)))
+    overrules = [a for a in trail if a.note.startswith(OVERRULE_NOTE)]
+    if overrules:
+        why = overrules[-1].note.removeprefix(OVERRULE_NOTE).rsplit("; credits", 1)[0]
+        lines.append(s.CARD_OVERRULED.format(who=overrules[-1].actor, reason=why))
     lines.append(
         s.CARD_OWNER.format(owner=claim.assigned_to) if claim.assigned_to else s.CARD_NOBODY
     )
@@ -98,9 +108,33 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
     if changes:
         last = changes[-1]
         what = s.STATUS_LABELS[last.to_status.value] if last.to_status else "?"
-        who = s.BY_CUSTOMER if last.actor == "customer" else last.actor
+        who = s.BY_CUSTOMER if last.actor == CUSTOMER else last.actor
         lines.append(s.CARD_LAST.format(what=what, who=who, when=format_when(last.at)))
     return "\n".join(lines)
+
+
+async def history_lines(uow: UnitOfWork, claim: Claim) -> list[str]:
+    """C-HISTORY: the other claims on the same transaction, oldest first."""
+    others = [c for c in await uow.claims.for_transaction(claim.transaction_id) if c.id != claim.id]
+    if not others and not claim.filed_again:
+        return []
+    lines = [""]
+    if claim.filed_again:
+        lines.append(s.CARD_FILED_AGAIN)
+    if others:
+        lines.append(s.CARD_HISTORY)
+    for other in others:
+        lines.append(
+            s.CARD_HISTORY_LINE.format(
+                claim_id=other.id,
+                when=format_when(other.created_at),
+                reason=ct.REASON_SHORT[other.reason.value],
+                outcome=s.OUTCOME_LABELS[other.outcome.value],
+                status=s.STATUS_LABELS[other.status.value],
+                credits=f"{other.refundable_credits:,}",
+            )
+        )
+    return lines
 
 
 async def _evidence(uow: UnitOfWork, claim: Claim) -> list[str]:

@@ -9,21 +9,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from conversations.domain import (
     LIVE_STATUSES,
     OPEN_STATUSES,
+    Approval,
     AuditEntry,
     Claim,
     ClaimStatus,
     ClauseResult,
+    LiveClaimExists,
     Outcome,
     Reason,
 )
 from storage.repositories._dialect import rowcount
-from storage.tables import claim_audit, claims
+from storage.tables import claim_audit, claims, purchases, refunded_campaigns
 
 _NEWEST_FIRST = (claims.c.created_at.desc(), claims.c.id.desc())
 
@@ -54,6 +57,7 @@ def _values(claim: Claim) -> dict[str, Any]:
         "refunded_at": claim.refunded_at,
         "reject_reason": claim.reject_reason,
         "pending_question": claim.pending_question,
+        "campaign_ids": list(claim.campaign_ids),
     }
 
 
@@ -62,6 +66,7 @@ def _claim(row: Row[Any]) -> Claim:
     values["status"] = ClaimStatus(values["status"])
     values["outcome"] = Outcome(values["outcome"])
     values["reason"] = Reason(values["reason"])
+    values["campaign_ids"] = list(values["campaign_ids"] or [])
     values["clauses"] = [
         ClauseResult(id=c["id"], passed=bool(c["passed"]), explanation=c["explanation"])
         for c in values["clauses"] or []
@@ -82,10 +87,76 @@ class ClaimRepositorySql:
         self._session = session
 
     async def add(self, claim: Claim) -> Claim:
-        result = await self._session.execute(
-            claims.insert().values(**_values(claim)).returning(claims.c.id)
+        """Insert; a second live claim on the transaction trips the partial unique index."""
+        try:
+            # The savepoint keeps the turn's transaction usable after the refusal (PostgreSQL).
+            async with self._session.begin_nested():
+                result = await self._session.execute(
+                    claims.insert().values(**_values(claim)).returning(claims.c.id)
+                )
+                claim_id = int(result.scalar_one())
+        except IntegrityError:
+            if claim.status not in LIVE_STATUSES:
+                raise
+            raise LiveClaimExists(await self.live_for_transaction(claim.transaction_id)) from None
+        return replace(claim, id=claim_id)
+
+    async def for_transaction(self, transaction_id: str) -> builtins.list[Claim]:
+        """Every claim on a transaction, oldest first (C-HISTORY)."""
+        return await self._all(
+            select(claims)
+            .where(claims.c.transaction_id == transaction_id)
+            .order_by(claims.c.created_at, claims.c.id)
         )
-        return replace(claim, id=int(result.scalar_one()))
+
+    async def approve(
+        self, claim_id: int, allowed_from: frozenset[ClaimStatus], claim: Claim
+    ) -> Approval:
+        """The approval, its credits and its campaigns, booked all together or not at all."""
+        try:
+            async with self._session.begin_nested() as savepoint:
+                if not await self.transition(claim_id, allowed_from, claim):
+                    await savepoint.rollback()
+                    return Approval.STALE
+                # The conditional UPDATE locks the purchase row: a concurrent approval of
+                # another claim of this purchase waits here, then sees these credits booked.
+                booked = await self._session.execute(
+                    update(purchases)
+                    .where(
+                        purchases.c.transaction_id == claim.transaction_id,
+                        purchases.c.credits_approved + claim.refundable_credits
+                        <= purchases.c.credits,
+                    )
+                    .values(
+                        credits_approved=purchases.c.credits_approved + claim.refundable_credits
+                    )
+                )
+                if rowcount(booked) != 1:
+                    await savepoint.rollback()
+                    return Approval.OVER_CAP
+                try:
+                    async with self._session.begin_nested():
+                        for campaign_id in claim.paid_campaigns:
+                            await self._session.execute(
+                                refunded_campaigns.insert().values(
+                                    campaign_id=campaign_id,
+                                    claim_id=claim_id,
+                                    transaction_id=claim.transaction_id,
+                                )
+                            )
+                except IntegrityError:
+                    await savepoint.rollback()
+                    return Approval.CAMPAIGN_PAID
+        except IntegrityError:
+            # The only other constraint an approval can meet: one live claim per transaction.
+            return Approval.LIVE_EXISTS
+        return Approval.DONE
+
+    async def credits_approved(self, transaction_id: str) -> int:
+        value = await self._session.scalar(
+            select(purchases.c.credits_approved).where(purchases.c.transaction_id == transaction_id)
+        )
+        return int(value or 0)
 
     async def get(self, claim_id: int) -> Claim | None:
         row = (await self._session.execute(select(claims).where(claims.c.id == claim_id))).first()

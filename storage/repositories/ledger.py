@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import Campaign, Incident, Kind, Purchase
 from storage.repositories._dialect import upsert_insert
-from storage.tables import campaigns, incidents, purchases
+from storage.tables import LEDGER_PURCHASE_COLUMNS, campaigns, incidents, purchases
 
 
 def _purchase(row: Row[Any]) -> Purchase:
     values = row._asdict()
+    values.pop("credits_approved", None)
     values["kind"] = Kind(values["kind"])
-    values["amount"] = float(values["amount"])
     return Purchase(**values)
 
 
@@ -27,6 +27,12 @@ def _campaign(row: Row[Any]) -> Campaign:
 
 def _incident(row: Row[Any]) -> Incident:
     return Incident(**row._asdict())
+
+
+def _ledger_columns(table: Table) -> tuple[str, ...]:
+    if table is purchases:
+        return LEDGER_PURCHASE_COLUMNS
+    return tuple(c.name for c in table.columns)
 
 
 def _values(item: Purchase | Campaign | Incident) -> dict[str, Any]:
@@ -91,6 +97,17 @@ class LedgerRepository:
         rows = await self._by_key(incidents, "incident_id", ids)
         return {row.incident_id: _incident(row) for row in rows}
 
+    async def credits_approved_by_id(self, ids: Collection[str]) -> dict[str, int]:
+        """Credits approved or paid so far, for the purchases that have any."""
+        if not ids:
+            return {}
+        rows = await self._session.execute(
+            select(purchases.c.transaction_id, purchases.c.credits_approved).where(
+                purchases.c.transaction_id.in_(list(ids)), purchases.c.credits_approved > 0
+            )
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
     async def known_transactions(self, ids: Collection[str]) -> set[str]:
         """Which of these transaction ids have a purchase on file."""
         if not ids:
@@ -123,6 +140,7 @@ class LedgerRepository:
         statement = upsert_insert(self._session, table)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c[key]],
-            set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != key},
+            # Only the ledger's own columns: what the desk booked (credits_approved) stays.
+            set_={c: statement.excluded[c] for c in _ledger_columns(table) if c != key},
         )
         await self._session.execute(statement, [_values(item) for item in items])

@@ -16,8 +16,13 @@ DEMO_CASES = {
     ("TX-1005", "undelivered", "CMP-1005"): ("ineligible", 0, "C-SERVICE-FAILURE"),
     ("TX-1006", "undelivered", "CMP-1006"): ("ineligible", 0, "C-NO-FAILURE"),
     ("TX-1007", "undelivered", "CMP-1007"): ("ineligible", 0, "C-REPORT-24H"),
-    ("TX-1008", "outage", None): ("eligible", 2000, "C-INCIDENT"),
+    ("TX-1008", "outage", None): ("eligible", 300, "C-INCIDENT"),
     ("TX-1009", "outage", None): ("review", 0, "C-INCIDENT"),
+    ("TX-1010", "outage", None): ("review", 2000, "C-INCIDENT"),
+    # The demo's refusals stay refusals when the reason is changed to an outage.
+    ("TX-1004", "outage", None): ("ineligible", 0, "C-INCIDENT"),
+    ("TX-1005", "outage", None): ("ineligible", 0, "C-INCIDENT"),
+    ("TX-1006", "outage", None): ("ineligible", 0, "C-INCIDENT"),
     ("TX-1001", "not_beneficial", None): ("ineligible", 0, "C-NOT-BENEFICIAL"),
     ("TX-1001", "undelivered", "CMP-1004"): ("review", 0, "C-CAMPAIGN"),
 }

@@ -242,7 +242,7 @@ async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
     refunded = cli("claims", "refund", str(filed.eligible), "--by", "Finance")
 
     assert too_early.code == 1
-    assert_one_clear_line(too_early, "escalated", "cannot mark as refunded")
+    assert_one_clear_line(too_early, "escalated", "cannot mark it refunded")
     assert approved.code == 0 and refunded.code == 0, approved.err + refunded.err
     shown = cli("claims", "show", str(filed.eligible), "--json").json()
     assert shown["status"] == "refunded"

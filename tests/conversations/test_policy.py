@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -15,7 +16,9 @@ from conversations.catalog.policy_text import (
 )
 from conversations.domain import (
     Campaign,
+    Claim,
     ClaimRequest,
+    ClaimStatus,
     Decision,
     Incident,
     Kind,
@@ -37,7 +40,7 @@ PURCHASE = Purchase(
     kind=Kind.PACKAGE,
     credits=10_000,
     credits_used=2_500,
-    amount=50.0,
+    amount=Decimal("50.00"),
     currency="USD",
 )
 CAMPAIGN = Campaign(
@@ -79,8 +82,40 @@ def undelivered(
     return decide(request, purchase, campaign, [], home_country)
 
 
-def outage(incidents: list[Incident], now: datetime = BOUGHT + timedelta(days=1)) -> Decision:
-    return decide(claim(Reason.OUTAGE, now), PURCHASE, None, incidents)
+def outage(
+    incidents: list[Incident],
+    now: datetime = BOUGHT + timedelta(days=1),
+    campaigns: tuple[Campaign, ...] = (),
+    purchase: Purchase = PURCHASE,
+    history: tuple[Claim, ...] = (),
+) -> Decision:
+    request = claim(Reason.OUTAGE, now)
+    return decide(request, purchase, None, incidents, "PK", history, campaigns)
+
+
+def earlier(
+    claim_id: int,
+    status: ClaimStatus,
+    outcome: Outcome,
+    credits: int = 0,
+    reason: Reason = Reason.UNDELIVERED,
+    campaign_id: str | None = "CMP-7",
+) -> Claim:
+    """A claim filed before on TX-1 (C-ONCE, C-HISTORY)."""
+    return Claim(
+        id=claim_id,
+        status=status,
+        outcome=outcome,
+        reason=reason,
+        transaction_id="TX-1",
+        telegram_user_id=1,
+        chat_id=1,
+        refundable_credits=credits,
+        clauses=[],
+        created_at=SENT,
+        updated_at=SENT,
+        campaign_id=campaign_id,
+    )
 
 
 # C-WINDOW: 48 hours, inclusive, for every reason that checks it.
@@ -232,6 +267,7 @@ def test_refund_depends_on_where_messages_failed(
         "C-SUBSCRIPTION",
         "C-CAMPAIGN",
         "C-REPORT-24H",
+        "C-ONCE",
         last_id,
     ]
     assert decision.clauses[-1].passed is (outcome is Outcome.ELIGIBLE)
@@ -247,67 +283,100 @@ def test_home_country_is_a_setting() -> None:
     assert undelivered(campaign=campaign, home_country="PK").clauses[-1].id == "C-INTL-CARRIER"
 
 
-# C-INCIDENT
+# C-INCIDENT: strict boundaries, cases (a), (b) and (c).
+HOME = replace(CAMPAIGN, campaign_id="CMP-PK", destination_country="PK")
+DELIVERED = replace(
+    CAMPAIGN, campaign_id="CMP-OK", failed_platform=0, failed_carrier=0, delivered=1000
+)
+
+
 @pytest.mark.parametrize(
-    ("incidents", "outcome", "credits", "incident_id", "facts"),
+    ("incidents", "campaigns", "outcome", "credits", "incident_id", "facts"),
     [
         (
+            # (a) a campaign failed on our side during the outage: those failures are refunded.
+            [incident("all", SENT - timedelta(hours=1), SENT + timedelta(hours=1))],
+            (CAMPAIGN,),
+            Outcome.ELIGIBLE,
+            60,
+            "INC-1",
+            ["60 messages of campaign CMP-7", "17:00 UTC"],
+        ),
+        (
+            # (a) two campaigns during one ongoing outage: the sum.
+            [incident("all", SENT, None)],
+            (CAMPAIGN, HOME),
+            Outcome.ELIGIBLE,
+            120,
+            "INC-1",
+            ["120 messages of campaign CMP-7, CMP-PK", "still ongoing"],
+        ),
+        (
+            # (a) a country incident counts for a campaign to that country only.
+            [incident("PK", SENT - timedelta(hours=1), None, "INC-PK")],
+            (CAMPAIGN, HOME),
+            Outcome.ELIGIBLE,
+            60,
+            "INC-PK",
+            ["campaign CMP-PK"],
+        ),
+        (
+            [incident("international", SENT - timedelta(hours=1), None, "INC-INTL")],
+            (CAMPAIGN,),
+            Outcome.ELIGIBLE,
+            60,
+            "INC-INTL",
+            ["campaign CMP-7"],
+        ),
+        (
+            # (b) the outage covers the purchase but nothing failed: unused credits, for review.
             [incident("all", BOUGHT + timedelta(hours=3), BOUGHT + timedelta(hours=5))],
-            Outcome.ELIGIBLE,
+            (),
+            Outcome.REVIEW,
             7_500,
             "INC-1",
-            ["down for everyone", "from 25 Nov 2026, 17:00 UTC to 25 Nov 2026, 19:00 UTC"],
+            ["7,500 of its 10,000 credits are unused", "17:00 UTC to 25 Nov 2026, 19:00 UTC"],
         ),
         (
-            [incident("ALL", BOUGHT - timedelta(hours=1), None)],
-            Outcome.ELIGIBLE,
+            # Ended one second after the purchase: it counts.
+            [incident("all", BOUGHT - timedelta(hours=5), BOUGHT + timedelta(seconds=1))],
+            (),
+            Outcome.REVIEW,
             7_500,
             "INC-1",
-            ["still ongoing", "7,500 of your 10,000 credits"],
+            ["unused"],
         ),
         (
-            # Ended exactly at the purchase: still overlaps.
+            # Ended exactly at the purchase: strictly before its life, so it does not count.
             [incident("all", BOUGHT - timedelta(hours=5), BOUGHT)],
-            Outcome.ELIGIBLE,
-            7_500,
-            "INC-1",
-            ["SMS gateway down"],
-        ),
-        (
-            [incident("all", BOUGHT - timedelta(hours=5), BOUGHT - timedelta(seconds=1))],
+            (),
             Outcome.REVIEW,
             0,
             None,
-            ["no outage on record", "staff"],
+            ["no outage on record"],
         ),
         (
+            # (c) no counted outage, and the records account for every message: refused.
+            [incident("all", BOUGHT - timedelta(hours=5), BOUGHT)],
+            (DELIVERED,),
+            Outcome.INELIGIBLE,
+            0,
+            None,
+            ["of 1,000 sent, 1,000 were delivered", "none failed on our platform"],
+        ),
+        (
+            # A country incident elsewhere: for a person to check, not a payout.
             [incident("PK", BOUGHT + timedelta(hours=3), None, "INC-PK")],
+            (),
             Outcome.REVIEW,
             0,
             "INC-PK",
             ["messages to PK", "staff"],
         ),
         (
-            [incident("international", BOUGHT + timedelta(hours=3), None, "INC-INTL")],
-            Outcome.REVIEW,
-            0,
-            "INC-INTL",
-            ["international messages", "staff"],
-        ),
-        (
-            [
-                incident("international", BOUGHT + timedelta(hours=1), None, "INC-INTL"),
-                incident("all", BOUGHT + timedelta(hours=3), None, "INC-ALL"),
-            ],
-            Outcome.ELIGIBLE,
-            7_500,
-            "INC-ALL",
-            ["down for everyone"],
-        ),
-        ([], Outcome.REVIEW, 0, None, ["no outage on record", "staff"]),
-        (
             # Starts after the claim was made: not yet relevant.
             [incident("all", BOUGHT + timedelta(days=1, seconds=1), None)],
+            (),
             Outcome.REVIEW,
             0,
             None,
@@ -317,12 +386,13 @@ def test_home_country_is_a_setting() -> None:
 )
 def test_outage_claims_rest_on_incidents(
     incidents: list[Incident],
+    campaigns: tuple[Campaign, ...],
     outcome: Outcome,
     credits: int,
     incident_id: str | None,
     facts: list[str],
 ) -> None:
-    decision = outage(incidents)
+    decision = outage(incidents, campaigns=campaigns)
 
     assert decision.outcome is outcome
     assert decision.refundable_credits == credits
@@ -330,19 +400,115 @@ def test_outage_claims_rest_on_incidents(
     assert ids(decision) == [
         ("C-WINDOW", True),
         ("C-SUBSCRIPTION", True),
+        ("C-ONCE", True),
         ("C-INCIDENT", outcome is Outcome.ELIGIBLE),
     ]
     for fact in facts:
         assert fact in decision.clauses[-1].explanation
-    assert what_next(decision) == ""
+    assert (what_next(decision) != "") is (outcome is Outcome.INELIGIBLE)
 
 
-def test_outage_refund_is_never_negative() -> None:
-    overused = replace(PURCHASE, credits_used=PURCHASE.credits + 10)
-    decision = decide(claim(Reason.OUTAGE, SENT), overused, None, [incident("all", BOUGHT, None)])
+def test_a_fully_used_package_is_never_eligible_for_zero_credits() -> None:
+    used_up = replace(PURCHASE, credits_used=PURCHASE.credits)
+    decision = outage([incident("all", BOUGHT, None)], purchase=used_up, campaigns=(DELIVERED,))
 
-    assert decision.outcome is Outcome.ELIGIBLE
+    assert decision.outcome is Outcome.INELIGIBLE
     assert decision.refundable_credits == 0
+    with pytest.raises(ValueError, match="at least one credit"):
+        Decision(Outcome.ELIGIBLE, 0, ())
+
+
+def test_a_delivered_purchase_refused_as_undelivered_is_refused_as_an_outage_too() -> None:
+    """The demo's TX-1004 case: changing the reason does not turn a refusal into a payout."""
+    ended_at_purchase = [incident("all", BOUGHT - timedelta(hours=2), BOUGHT)]
+    carrier_only = replace(CAMPAIGN, failed_platform=0, delivered=960)
+    used_up = replace(PURCHASE, credits_used=PURCHASE.credits)
+
+    as_undelivered = undelivered(campaign=carrier_only, purchase=used_up)
+    as_outage = outage(ended_at_purchase, purchase=used_up, campaigns=(carrier_only,))
+
+    assert as_undelivered.outcome is Outcome.INELIGIBLE
+    assert as_outage.outcome is Outcome.INELIGIBLE
+    assert "40 failed at the mobile carrier" in as_outage.clauses[-1].explanation
+
+
+def test_an_undelivered_campaign_sent_during_an_outage_is_linked_to_it() -> None:
+    during = incident("all", SENT - timedelta(minutes=5), SENT + timedelta(minutes=5), "INC-9")
+    request = claim(Reason.UNDELIVERED, SENT + timedelta(hours=1), "CMP-7")
+
+    decision = decide(request, PURCHASE, CAMPAIGN, [during])
+    elsewhere = decide(request, PURCHASE, CAMPAIGN, [replace(during, scope="PK")])
+
+    assert (decision.outcome, decision.incident_id) == (Outcome.ELIGIBLE, "INC-9")
+    assert decision.campaign_ids == ("CMP-7",)
+    assert elsewhere.incident_id is None
+
+
+# C-ONCE
+def test_a_campaign_already_refunded_is_not_refunded_again() -> None:
+    paid = earlier(1, ClaimStatus.REFUNDED, Outcome.ELIGIBLE, credits=60)
+    request = claim(Reason.UNDELIVERED, SENT + timedelta(hours=1), "CMP-7")
+
+    decision = decide(request, PURCHASE, CAMPAIGN, [], "PK", [paid])
+
+    assert decision.outcome is Outcome.INELIGIBLE
+    assert ids(decision)[-1] == ("C-ONCE", False)
+    assert "already refunded in claim #1" in decision.clauses[-1].explanation
+
+
+@pytest.mark.parametrize(
+    ("approved", "outcome", "credits"),
+    [(0, Outcome.ELIGIBLE, 60), (9_950, Outcome.ELIGIBLE, 50), (10_000, Outcome.INELIGIBLE, 0)],
+)
+def test_refundable_credits_are_capped_at_what_the_purchase_has_left(
+    approved: int, outcome: Outcome, credits: int
+) -> None:
+    history = (
+        [earlier(1, ClaimStatus.APPROVED, Outcome.REVIEW, approved, Reason.OTHER, None)]
+        if approved
+        else []
+    )
+    request = claim(Reason.UNDELIVERED, SENT + timedelta(hours=1), "CMP-7")
+
+    decision = decide(request, PURCHASE, CAMPAIGN, [], "PK", history)
+
+    assert (decision.outcome, decision.refundable_credits) == (outcome, credits)
+    once = next(c for c in decision.clauses if c.id == "C-ONCE")
+    assert once.passed is (outcome is Outcome.ELIGIBLE)
+
+
+def test_rejected_and_ineligible_claims_leave_the_credits_alone() -> None:
+    history = [
+        earlier(1, ClaimStatus.REJECTED, Outcome.ELIGIBLE, 60),
+        earlier(2, ClaimStatus.INELIGIBLE, Outcome.INELIGIBLE, 0, Reason.NOT_BENEFICIAL, None),
+    ]
+    decision = outage([], campaigns=(), history=tuple(history))
+
+    assert ("C-ONCE", True) in ids(decision)
+
+
+# C-HISTORY
+def test_a_claim_filed_again_after_a_refusal_goes_to_review_flagged() -> None:
+    refused = earlier(3, ClaimStatus.INELIGIBLE, Outcome.INELIGIBLE)
+    request = claim(Reason.OUTAGE, SENT + timedelta(hours=1))
+    during = incident("all", SENT - timedelta(hours=1), None)
+
+    decision = decide(request, PURCHASE, None, [during], "PK", [refused], [CAMPAIGN])
+
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.refundable_credits == 60  # the suggestion staff see
+    assert ids(decision)[-1] == ("C-HISTORY", False)
+    assert "after claim #3" in decision.clauses[-1].explanation
+
+
+def test_a_refusal_filed_again_stays_a_refusal() -> None:
+    refused = earlier(3, ClaimStatus.INELIGIBLE, Outcome.INELIGIBLE)
+    request = claim(Reason.NOT_BENEFICIAL, SENT)
+
+    decision = decide(request, PURCHASE, None, [], "PK", [refused])
+
+    assert decision.outcome is Outcome.INELIGIBLE
+    assert "C-HISTORY" not in [c.id for c in decision.clauses]
 
 
 def test_not_beneficial_is_ineligible_whenever_asked() -> None:

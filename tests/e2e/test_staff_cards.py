@@ -69,7 +69,7 @@ async def test_outage_cards_show_the_incident_or_ask_for_review(bot: Running) ->
     card = await wait_for_card(bot.fake, 1)
     assert "Bot decision: eligible" in (card.text or "")
     assert "Incident INC-DEMO-ALL (all): Demo: sending failed for all accounts" in (card.text or "")
-    assert "Refundable: 2000 credits" in (card.text or "")
+    assert "Refundable: 300 credits" in (card.text or "")
     cora = Customer(bot.fake, 504, "Cora")
     await file_claim(cora, "TX-1009", "+923001110009", "platform down")
     review = await wait_for_card(bot.fake, 2)
@@ -130,7 +130,7 @@ async def test_approve_with_changed_credits(bot: Running) -> None:
 
     await sara.reply(prompt, "lots")
     retry = await sara.next("whole number")
-    assert retry.text == "Please reply with a whole number from 0 to 5,000."
+    assert retry.text == "Please reply with a whole number from 1 to 5,000."
     await sara.reply(retry, "80")
 
     approved = await alice.next("approved")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from telegram.ext import AIORateLimiter
 
@@ -12,7 +13,14 @@ from conversations.business_days import refund_window
 from conversations.catalog.policy_text import format_date
 from conversations.dialogue.events import EventKind, Inbound
 from conversations.dialogue.events import Sender as Who
-from conversations.domain import ConversationState, Incident, Kind, Outcome, Purchase
+from conversations.domain import (
+    Campaign,
+    ConversationState,
+    Incident,
+    Kind,
+    Outcome,
+    Purchase,
+)
 from storage.database import Database
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
@@ -25,7 +33,7 @@ from tests.e2e.harness import (
 from tests.fake_telegram import FakeTelegram
 
 STORM_AT = datetime(2026, 6, 10, 12, 5, tzinfo=UTC)  # a Wednesday; one digest half hour
-ELIGIBLE = 280  # bought before the platform-wide outage: refundable under C-INCIDENT
+ELIGIBLE = 280  # a campaign failed during the platform-wide outage: refundable (C-INCIDENT a)
 REVIEW = 20  # bought after it ended: staff must investigate
 FIRST_USER = 100_000
 PARALLEL = 4  # customers typing at the same moment
@@ -47,7 +55,7 @@ async def seed_ledger(db: Database, now: datetime) -> None:
             kind=Kind.PACKAGE,
             credits=1000,
             credits_used=400,
-            amount=500.0,
+            amount=Decimal("500.00"),
             currency="PKR",
         )
         for n in range(1, ELIGIBLE + REVIEW + 1)
@@ -59,8 +67,22 @@ async def seed_ledger(db: Database, now: datetime) -> None:
         scope="all",
         description="Sending failed for every account",
     )
+    campaigns = [
+        Campaign(
+            campaign_id=f"CMP-S{n:04d}",
+            transaction_id=f"TX-S{n:04d}",
+            sent_at=now - timedelta(minutes=90),
+            destination_country="PK",
+            messages_sent=400,
+            delivered=300,
+            failed_platform=100,
+            failed_carrier=0,
+        )
+        for n in range(1, ELIGIBLE + 1)
+    ]
     async with db.uow() as uow:
         await uow.ledger.upsert_purchases(purchases)
+        await uow.ledger.upsert_campaigns(campaigns)
         await uow.ledger.upsert_incidents([incident])
         await uow.commit()
 
@@ -186,7 +208,7 @@ async def test_a_storm_of_claims_gets_a_digest_and_one_bulk_approval(
             told = await fake.wait_for_message(
                 chat_of[claim_id], lambda m: "is approved" in (m.text or ""), timeout=20
             )
-            assert f"claim #{claim_id} is approved: 600 credits" in (told.text or "")
+            assert f"claim #{claim_id} is approved: 100 credits" in (told.text or "")
             assert f"between {format_date(start)} and {format_date(end)}" in (told.text or "")
         await fake.settle(timeout=30)
         # Nothing was sent twice, and nobody else was told of an approval.

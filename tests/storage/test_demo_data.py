@@ -17,7 +17,7 @@ async def test_demo_data_loads_twice_cleanly(db: Database) -> None:
         purchase = await uow.ledger.purchase("TX-1001")
 
     assert first == second
-    assert [c.transaction_id for c in first] == [f"TX-100{n}" for n in range(1, 10)]
+    assert [c.transaction_id for c in first] == [f"TX-{1000 + n}" for n in range(1, 11)]
     assert purchase is not None
     # Loading again refreshes the times, so the demo works on any day.
     assert purchase.purchased_at == NOW + timedelta(days=1) - timedelta(hours=5)

@@ -1,0 +1,144 @@
+"""Money safety from the command line: overrule with a reason, a safe export, clean ids."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, Reason
+from storage import Database
+from storage.demo_data import load_demo_data
+from tests.cli.cli_process import Cli, assert_one_clear_line
+
+HEADER = (
+    "transaction_id,account_id,account_phone,account_email,purchased_at,kind,credits,"
+    "credits_used,amount,currency\n"
+)
+FORMULA = '=HYPERLINK("http://evil.example","open me")'
+
+
+async def _refused_claim(db: Database) -> int:
+    now = datetime.now(UTC)
+    await load_demo_data(db, now)
+    async with db.uow() as uow:
+        claim = await uow.claims.add(
+            Claim(
+                id=None,
+                status=ClaimStatus.INELIGIBLE,
+                outcome=Outcome.INELIGIBLE,
+                reason=Reason.UNDELIVERED,
+                transaction_id="TX-1005",
+                telegram_user_id=555,
+                chat_id=555,
+                refundable_credits=0,
+                clauses=[ClauseResult("C-SERVICE-FAILURE", False, "Failed at the carrier.")],
+                created_at=now - timedelta(minutes=5),
+                updated_at=now - timedelta(minutes=5),
+                campaign_id="CMP-1005",
+            )
+        )
+        await uow.commit()
+    assert claim.id is not None
+    return claim.id
+
+
+async def test_a_refusal_is_overruled_only_with_a_reason_and_is_audited(
+    cli: Cli, db: Database
+) -> None:
+    claim_id = str(await _refused_claim(db))
+
+    bare = cli("claims", "approve", claim_id, "--by", "Sana", "--credits", "40")
+    overruled = cli(
+        "claims",
+        "approve",
+        claim_id,
+        "--by",
+        "Sana",
+        "--credits",
+        "40",
+        "--reason",
+        "The Jazz route failure was ours",
+    )
+
+    assert bare.code == 2
+    assert_one_clear_line(bare, "not eligible", "--reason")
+    assert overruled.code == 0, overruled.err
+    shown = cli("claims", "show", claim_id, "--json").json()
+    assert (shown["status"], shown["refundable_credits"]) == ("approved", 40)
+    assert [(a["actor"], a["note"]) for a in shown["audit"] if a["to_status"] == "approved"] == [
+        ("cli:Sana", "overruled: The Jazz route failure was ours; credits 0 -> 40")
+    ]
+    # The campaign is now paid: the same purchase cannot pay for it again.
+    again = cli("check", "TX-1005", "--reason", "undelivered", "--campaign", "CMP-1005", "--json")
+    assert again.json()["outcome"] == "ineligible"
+    assert "already refunded in claim" in again.json()["clauses"][-1]["explanation"]
+
+
+async def test_the_finance_export_is_safe_to_open_in_a_spreadsheet(
+    cli: Cli, db: Database, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "purchases.csv"
+    bought = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    ledger.write_text(
+        HEADER + f'TX-9001,"{FORMULA.replace(chr(34), chr(34) * 2)}",+923001234567,,{bought},'
+        "package,100,0,500.00,PKR\n"
+    )
+    assert cli("import", "purchases", str(ledger)).code == 0
+    async with db.uow() as uow:
+        claim = await uow.claims.add(
+            Claim(
+                id=None,
+                status=ClaimStatus.ESCALATED,
+                outcome=Outcome.REVIEW,
+                reason=Reason.OTHER,
+                transaction_id="TX-9001",
+                telegram_user_id=556,
+                chat_id=556,
+                refundable_credits=0,
+                clauses=[],
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
+        )
+        await uow.commit()
+    approved = cli("claims", "approve", str(claim.id), "--by", "Sana", "--credits", "33")
+    assert approved.code == 0, approved.err
+
+    exported = cli("claims", "export", "--status", "approved", "--csv")
+
+    [row] = list(csv.DictReader(io.StringIO(exported.out)))
+    assert row["account_id"] == "'" + FORMULA
+    assert row["amount_due"] == "165.00"  # 500.00 for 100 credits; 33 refunded, exactly
+
+
+async def test_import_rejects_ids_a_person_could_not_read_and_says_where(
+    cli: Cli, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "purchases.csv"
+    at = "2026-11-01T10:00:00+05:00"
+    ledger.write_text(
+        HEADER
+        + f"TX-OK,ACC-1,+923001234567,,{at},package,100,0,50,PKR\n"
+        + f"TX-MAIL,ACC-2,,mail@example.com,{at},package,100,0,50,PKR\n"
+        + f"TX-{'9' * 70},ACC-3,+923001234567,,{at},package,100,0,50,PKR\n"
+        + f"TX-NUL,ACC\x004,+923001234567,,{at},package,100,0,50,PKR\n"
+        + f"TX-NONE,ACC-5,,,{at},package,100,0,50,PKR\n"
+        + f"TX-CENTS,ACC-6,+923001234567,,{at},package,100,0,50.123456,PKR\n"
+    )
+
+    result = cli("import", "purchases", str(ledger))
+
+    assert result.code == 1
+    # A phone alone, or an e-mail alone, is enough to prove ownership.
+    assert "purchases: 2 added, 0 updated, 0 unchanged, 4 rejected" in result.out
+    reasons = {
+        int(line.split(":")[1]): line.split("rejected: ", 1)[1]
+        for line in result.err_lines
+        if "rejected: " in line
+    }
+    assert "longer than 64 characters" in reasons[4]
+    assert "NUL byte" in reasons[5]
+    assert "account_phone and account_email are both empty" in reasons[6]
+    assert "decimal places" in reasons[7]
