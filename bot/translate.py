@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 
 from conversations.dialogue.events import EventKind, Inbound, Sender
@@ -22,6 +24,16 @@ _MEDIA_FIELDS = (
     "venue",
     "dice",
 )
+
+
+class _Common(TypedDict):
+    """What every message event carries, whatever its kind."""
+
+    update_id: int
+    message_id: int
+    reply_to_message_id: int | None
+    is_private: bool
+    thread_id: int | None
 
 
 def sender_of(user: User | None) -> Sender:
@@ -63,7 +75,7 @@ def to_inbound(update: Update) -> Inbound | None:
     message = update.message
     if message is None:
         return None  # edits, channel posts, member updates: nothing to answer
-    common = {
+    common: _Common = {
         "update_id": update.update_id,
         "message_id": message.message_id,
         "reply_to_message_id": (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -41,3 +41,9 @@ def refund_window(approved_at: datetime, country: str = "PK") -> tuple[date, dat
         add_business_days(approved_on, FIRST_PAYMENT_DAY, country),
         add_business_days(approved_on, LAST_PAYMENT_DAY, country),
     )
+
+
+def overdue_from(approved_at: datetime, country: str = "PK") -> datetime:
+    """The moment an approved refund becomes overdue: the start of the day after its window."""
+    _, last = refund_window(approved_at, country)
+    return datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC)

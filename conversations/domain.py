@@ -162,6 +162,8 @@ class Claim:
     reject_reason: str | None = None
     pending_question: str | None = None
     campaign_ids: list[str] = field(default_factory=list)  # see Decision.campaign_ids
+    # When staff should next be reminded of this claim (nobody took it, refund overdue).
+    remind_at: datetime | None = None
 
     @property
     def paid_campaigns(self) -> list[str]:

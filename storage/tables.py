@@ -109,6 +109,8 @@ claims = Table(
     Column("reject_reason", Text, nullable=True),
     Column("pending_question", Text, nullable=True),
     Column("campaign_ids", JSON, nullable=False, server_default=text("'[]'")),
+    # Reminders read only the claims due, through this index, however many claims pile up.
+    Column("remind_at", UTCDateTime(), nullable=True, index=True),
     # C-DUPLICATE: one live claim per transaction, held by the database against any race.
     Index(
         "uq_claims_live_transaction",

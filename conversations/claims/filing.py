@@ -25,7 +25,7 @@ async def submit(turn: Turn) -> None:
     )
     sender = turn.event.sender
     claimant = Claimant(sender.user_id, turn.chat_id, sender.first_name, sender.username)
-    filed = await file_claim(turn.uow, request, claimant, turn.config.home_country)
+    filed = await file_claim(turn.uow, request, claimant, turn.config)
     if filed is None:
         turn.reset()
         turn.say(t.UNKNOWN_TRANSACTION_GIVE_UP, kb.human_only())

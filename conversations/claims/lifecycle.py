@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from conversations.business_days import refund_window
+from conversations.business_days import overdue_from, refund_window
 from conversations.catalog import decisions as d
 from conversations.catalog.policy_text import format_date
 from conversations.claims.transitions import (
@@ -111,7 +111,7 @@ async def perform(
     needs_words = transition in (Transition.OVERRULE, Transition.REJECT, Transition.ASK)
     if needs_words and not words:
         return Result(claim=current, refusal=Refusal.NEEDS_REASON)
-    updated = _changed(current, transition, actor, now, words)
+    updated = _changed(current, transition, actor, now, words, config)
     if transition in APPROVALS:
         amount = current.refundable_credits if credits is None else credits
         limit = await credit_limit(uow, current)
@@ -148,9 +148,16 @@ async def perform(
 
 
 def _changed(
-    current: Claim, transition: Transition, actor: Actor, now: datetime, words: str
+    current: Claim,
+    transition: Transition,
+    actor: Actor,
+    now: datetime,
+    words: str,
+    config: DeskConfig,
 ) -> Claim:
-    updated = replace(current, status=TARGET[transition], updated_at=now)
+    # Only an untaken claim and an unpaid approval ever need a reminder.
+    remind_at = overdue_from(now, config.home_country) if transition in APPROVALS else None
+    updated = replace(current, status=TARGET[transition], updated_at=now, remind_at=remind_at)
     if transition is Transition.ANSWER:
         updated.pending_question = None
         return updated

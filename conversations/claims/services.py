@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from conversations import policy
 from conversations.claims import lifecycle
+from conversations.config import DeskConfig
 from conversations.domain import (
     Claim,
     ClaimRequest,
@@ -67,7 +69,7 @@ class Filed:
 
 
 async def file_claim(
-    uow: UnitOfWork, request: ClaimRequest, claimant: Claimant, home_country: str
+    uow: UnitOfWork, request: ClaimRequest, claimant: Claimant, config: DeskConfig
 ) -> Filed | None:
     """Decide a claim and store it, unless the transaction has a live claim (C-DUPLICATE).
 
@@ -78,11 +80,12 @@ async def file_claim(
     existing = await uow.claims.live_for_transaction(request.transaction_id)
     if existing is not None:
         return Filed(None, None, existing)
-    decided = await decide_claim(uow, request, home_country)
+    decided = await decide_claim(uow, request, config.home_country)
     if decided is None:
         return None
     decision = decided.decision
     escalate = decision.outcome is not Outcome.INELIGIBLE
+    untaken = timedelta(minutes=config.untaken_reminder_minutes)
     try:
         claim = await lifecycle.file(
             uow,
@@ -105,6 +108,7 @@ async def file_claim(
                 customer_username=claimant.username,
                 escalated_at=request.now if escalate else None,
                 campaign_ids=list(decision.campaign_ids),
+                remind_at=request.now + untaken if escalate else None,
             ),
         )
     except LiveClaimExists as race:

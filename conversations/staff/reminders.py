@@ -4,63 +4,63 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from conversations.business_days import refund_window
+from conversations.business_days import overdue_from, refund_window
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date, format_when
 from conversations.config import DeskConfig
-from conversations.domain import AuditEntry, ClaimStatus, OutgoingMessage
+from conversations.domain import AuditEntry, Claim, ClaimStatus, OutgoingMessage
 from conversations.ports import UnitOfWork
 from conversations.staff import card
-from conversations.staff.queue import is_overdue
 
 UNTAKEN_NOTE = "reminder: untaken"
 OVERDUE_NOTE = "reminder: refund overdue"
+# Claims handled per run; the rest are due still and wait for the next run a minute later.
+BATCH = 500
 
 
 async def due_reminders(uow: UnitOfWork, now: datetime, config: DeskConfig) -> int:
-    """Queue every reminder that is due; each is recorded so it is raised once per period."""
+    """Queue the reminders that are due; each claim's next one is rescheduled or cleared."""
     if config.staff_chat_id is None:
         return 0
     sent = 0
-    wait = timedelta(minutes=config.untaken_reminder_minutes)
-    for claim in await uow.claims.list(ClaimStatus.ESCALATED):
+    for claim in await uow.claims.due_for_reminder(now, BATCH):
         assert claim.id is not None
-        since = claim.escalated_at or claim.created_at
-        if now - since < wait:
-            continue
-        trail = await uow.claims.audit(claim.id)
-        last = max((a.at for a in trail if a.note == UNTAKEN_NOTE), default=since)
-        if now - last < wait:
-            continue
-        await uow.outbox.put(
-            OutgoingMessage(
-                chat_id=config.staff_chat_id,
-                text=s.REMINDER_UNTAKEN.format(claim_id=claim.id, age=format_age(now - since)),
-                reply_ref=card.card_ref(claim.id),
-            ),
-            now,
-        )
-        await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, UNTAKEN_NOTE))
-        sent += 1
-    for claim in await uow.claims.list(ClaimStatus.APPROVED):
-        if claim.id is None or claim.decided_at is None:
-            continue
-        if not is_overdue(claim, now, config.home_country):
-            continue
-        trail = await uow.claims.audit(claim.id)
-        if any(a.note == OVERDUE_NOTE for a in trail):
-            continue
-        _, end = refund_window(claim.decided_at, config.home_country)
-        await uow.outbox.put(
-            OutgoingMessage(
-                chat_id=config.staff_chat_id,
-                text=s.REMINDER_OVERDUE.format(
-                    claim_id=claim.id, approved=format_when(claim.decided_at), end=format_date(end)
-                ),
-                reply_ref=card.card_ref(claim.id),
-            ),
-            now,
-        )
-        await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, OVERDUE_NOTE))
-        sent += 1
+        message, next_at = _reminder(claim, now, config)
+        if message is not None:
+            await uow.outbox.put(message, now)
+            note = UNTAKEN_NOTE if claim.status is ClaimStatus.ESCALATED else OVERDUE_NOTE
+            await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, note))
+            sent += 1
+        await uow.claims.remind_next(claim.id, next_at)
     return sent
+
+
+def _reminder(
+    claim: Claim, now: datetime, config: DeskConfig
+) -> tuple[OutgoingMessage | None, datetime | None]:
+    """The reminder due now, if any, and when the next one is due (None: never again)."""
+    assert claim.id is not None and config.staff_chat_id is not None
+    if claim.status is ClaimStatus.ESCALATED:
+        wait = timedelta(minutes=config.untaken_reminder_minutes)
+        since = claim.escalated_at or claim.created_at
+        if now - since < wait:  # the setting changed, or an upgraded database's first run
+            return None, since + wait
+        text = s.REMINDER_UNTAKEN.format(claim_id=claim.id, age=format_age(now - since))
+        return _to_staff(claim.id, text, config), now + wait
+    if claim.status is ClaimStatus.APPROVED and claim.decided_at is not None:
+        due = overdue_from(claim.decided_at, config.home_country)
+        if now < due:
+            return None, due
+        _, end = refund_window(claim.decided_at, config.home_country)
+        text = s.REMINDER_OVERDUE.format(
+            claim_id=claim.id, approved=format_when(claim.decided_at), end=format_date(end)
+        )
+        return _to_staff(claim.id, text, config), None  # raised once
+    return None, None
+
+
+def _to_staff(claim_id: int, text: str, config: DeskConfig) -> OutgoingMessage:
+    assert config.staff_chat_id is not None
+    return OutgoingMessage(
+        chat_id=config.staff_chat_id, text=text, reply_ref=card.card_ref(claim_id)
+    )

@@ -58,7 +58,16 @@ def _values(claim: Claim) -> dict[str, Any]:
         "reject_reason": claim.reject_reason,
         "pending_question": claim.pending_question,
         "campaign_ids": list(claim.campaign_ids),
+        "remind_at": claim.remind_at,
     }
+
+
+def _first_check(claim: Claim) -> datetime | None:
+    if claim.status is ClaimStatus.ESCALATED:
+        return claim.escalated_at or claim.created_at
+    if claim.status is ClaimStatus.APPROVED:
+        return claim.decided_at or claim.created_at
+    return None
 
 
 def _claim(row: Row[Any]) -> Claim:
@@ -91,15 +100,20 @@ class ClaimRepositorySql:
         try:
             # The savepoint keeps the turn's transaction usable after the refusal (PostgreSQL).
             async with self._session.begin_nested():
+                values = _values(claim)
+                if claim.remind_at is None:
+                    # A claim that can need a reminder gets one checked at once; the reminder
+                    # job then puts it at its real time.
+                    values["remind_at"] = _first_check(claim)
                 result = await self._session.execute(
-                    claims.insert().values(**_values(claim)).returning(claims.c.id)
+                    claims.insert().values(**values).returning(claims.c.id)
                 )
                 claim_id = int(result.scalar_one())
         except IntegrityError:
             if claim.status not in LIVE_STATUSES:
                 raise
             raise LiveClaimExists(await self.live_for_transaction(claim.transaction_id)) from None
-        return replace(claim, id=claim_id)
+        return replace(claim, id=claim_id, remind_at=values["remind_at"])
 
     async def for_transaction(self, transaction_id: str) -> builtins.list[Claim]:
         """Every claim on a transaction, oldest first (C-HISTORY)."""
@@ -151,6 +165,21 @@ class ClaimRepositorySql:
             # The only other constraint an approval can meet: one live claim per transaction.
             return Approval.LIVE_EXISTS
         return Approval.DONE
+
+    async def due_for_reminder(self, now: datetime, limit: int) -> builtins.list[Claim]:
+        """Claims whose reminder time has come, the longest overdue first (uses the index)."""
+        return await self._all(
+            select(claims)
+            .where(claims.c.remind_at <= now)
+            .order_by(claims.c.remind_at, claims.c.id)
+            .limit(limit)
+        )
+
+    async def remind_next(self, claim_id: int, at: datetime | None) -> None:
+        """Move a claim's next reminder (None: no more reminders)."""
+        await self._session.execute(
+            update(claims).where(claims.c.id == claim_id).values(remind_at=at)
+        )
 
     async def credits_approved(self, transaction_id: str) -> int:
         value = await self._session.scalar(

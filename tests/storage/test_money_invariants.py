@@ -140,7 +140,7 @@ async def _run(url: str, plan: list[list[Filing | StaffAct]]) -> None:
                     description = "Nothing arrived at all" if op.reason is Reason.OTHER else None
                     request = ClaimRequest(tx, op.reason, at, campaign, description)
                     chat = 10_000 + op.chat
-                    result = await file_claim(uow, request, Claimant(chat, chat), "PK")
+                    result = await file_claim(uow, request, Claimant(chat, chat), CONFIG)
                     await uow.commit()
                     if result is not None and result.claim is not None:
                         assert result.claim.id is not None

@@ -1,4 +1,4 @@
-"""Money safety: one live claim per transaction, credits approved per purchase, campaigns paid once.
+"""Money safety (one live claim per transaction, credits and campaigns paid once); reminders index.
 
 Revision ID: 0002
 Revises: 0001
@@ -79,6 +79,14 @@ def upgrade() -> None:
         "claims",
         sa.Column("campaign_ids", sa.JSON(), nullable=False, server_default=sa.text("'[]'")),
     )
+    op.add_column("claims", sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_claims_remind_at", "claims", ["remind_at"])
+    # Due at once; the reminder job reschedules each to its real time.
+    op.execute(
+        "UPDATE claims SET remind_at = COALESCE(escalated_at, created_at) "
+        "WHERE status = 'escalated'"
+    )
+    op.execute("UPDATE claims SET remind_at = decided_at WHERE status = 'approved'")
     op.create_index(
         "uq_claims_live_transaction",
         "claims",
@@ -110,7 +118,9 @@ def downgrade() -> None:
     op.drop_index("ix_refunded_campaigns_claim_id", table_name="refunded_campaigns")
     op.drop_table("refunded_campaigns")
     op.drop_index("uq_claims_live_transaction", table_name="claims")
+    op.drop_index("ix_claims_remind_at", table_name="claims")
     with op.batch_alter_table("claims", table_kwargs={"sqlite_autoincrement": True}) as batch:
+        batch.drop_column("remind_at")
         batch.drop_column("campaign_ids")
     with op.batch_alter_table("purchases") as batch:
         batch.drop_constraint("credits_approved_cap", type_="check")
