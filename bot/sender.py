@@ -14,6 +14,8 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.translate import markup
+from conversations import refs
+from conversations.catalog import staff as staff_text
 from conversations.domain import OutboxItem, OutgoingMessage
 from storage.database import Database
 
@@ -55,22 +57,22 @@ class Sender:
                 self._blocked_until[chat_id] = time.monotonic() + _seconds(exc.retry_after)
                 raise
 
-    async def _claim_topic(self, chat_id: int, ref: str, text: str) -> int | None:
+    async def _claim_topic(self, chat_id: int, ref: str) -> int | None:
         """In a forum staff chat, each claim's card opens the claim's own topic."""
-        kind, _, claim_id = ref.partition(":")
-        if kind != "card" or chat_id > 0:
+        about = refs.parse(ref)
+        if about is None or about.kind is not refs.Kind.CARD or chat_id > 0:
             return None
         if chat_id not in self._is_forum:
             chat = await self.bot.get_chat(chat_id)
             self._is_forum[chat_id] = bool(chat.is_forum)
         if not self._is_forum[chat_id]:
             return None
-        topic_ref = f"topic:{claim_id}"
+        topic_ref = refs.topic(about.number)
         async with self.db.uow() as uow:
             known = await uow.messages.lookup(topic_ref)
         if known is not None and known[2] is not None:
             return known[2]
-        title = text.splitlines()[0].removeprefix("🧾 ").split(" · ")[0]
+        title = staff_text.TOPIC_TITLE.format(claim_id=about.number)
         topic = await self.bot.create_forum_topic(chat_id, name=title[:128])
         async with self.db.uow() as uow:
             await uow.messages.remember(
@@ -94,7 +96,7 @@ class Sender:
         if message.edit_message_id is not None:
             target = (message.chat_id, message.edit_message_id, thread_id)
         if target is None and thread_id is None and message.ref is not None:
-            thread_id = await self._claim_topic(message.chat_id, message.ref, message.text)
+            thread_id = await self._claim_topic(message.chat_id, message.ref)
         if target is not None:
             try:
                 await self.bot.edit_message_text(

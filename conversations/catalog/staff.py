@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 CARD_TITLE = "🧾 Claim #{claim_id} · {status}"
+TOPIC_TITLE = "Claim #{claim_id}"
 CARD_AGE = "Filed {when} ({age} ago)"
 CARD_CUSTOMER = "Customer: {name}{username} · id {user_id}"
 CARD_CLAIM = "Purchase {tx} · reason: {reason}"

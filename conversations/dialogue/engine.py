@@ -15,6 +15,7 @@ from conversations.dialogue.turn import Turn
 from conversations.domain import OutgoingMessage
 from conversations.ports import Clock, UnitOfWork
 from conversations.staff import actions as staff_actions
+from conversations.staff import callbacks
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class Desk:
         """Staff chat traffic, staff buttons, and staff commands in a staff member's chat."""
         if self.config.staff_chat_id is not None and event.chat_id == self.config.staff_chat_id:
             return True
-        if event.kind is EventKind.BUTTON and (event.data or "").startswith("st:"):
+        if event.kind is EventKind.BUTTON and callbacks.is_staff(event.data):
             return True
         return (
             event.kind is EventKind.COMMAND

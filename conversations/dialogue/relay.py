@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conversations import refs
 from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
 from conversations.catalog import staff as s
@@ -13,11 +14,6 @@ from conversations.dialogue import steps
 from conversations.dialogue.turn import Turn
 from conversations.domain import OutgoingMessage
 from conversations.staff import card
-
-
-def relay_ref(chat_id: int) -> str:
-    """The ref under which a relayed message remembers its customer's chat."""
-    return f"relay:{chat_id}"
 
 
 async def start(turn: Turn) -> None:
@@ -49,7 +45,7 @@ async def forward(turn: Turn, text: str) -> None:
                 user_id=sender.user_id,
                 text=text,
             ),
-            ref=relay_ref(turn.chat_id),
+            ref=refs.relay(turn.chat_id),
         )
     )
     turn.say(t.HUMAN_RELAYED)

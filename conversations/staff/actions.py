@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conversations import refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit, perform
@@ -9,7 +10,7 @@ from conversations.claims.transitions import Transition
 from conversations.dialogue.events import EventKind
 from conversations.dialogue.turn import Turn
 from conversations.domain import AuditEntry, Button, Claim, ClaimStatus, Outcome, OutgoingMessage
-from conversations.staff import card, digest, notify, numbers, queue
+from conversations.staff import callbacks, card, digest, notify, numbers, queue
 
 STAFF_COMMANDS = frozenset({"queue", "card", "stats"})
 
@@ -42,11 +43,12 @@ async def apply(turn: Turn) -> None:
 
 
 async def _button(turn: Turn, data: str) -> None:
-    parts = data.split(":")
-    verb = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
-    extra = parts[3] if len(parts) > 3 else ""
-    claim_id = numbers.claim_number(arg)
+    press = callbacks.decode(data)
+    if press is None:
+        turn.toast(s.STALE_ACTION, alert=True)
+        return
+    verb = press.verb
+    claim_id = numbers.claim_number(press.target)
     if not _is_staff(turn):
         turn.toast(s.NOT_STAFF, alert=True)
         if claim_id is not None and await turn.uow.claims.get(claim_id) is not None:
@@ -62,46 +64,51 @@ async def _button(turn: Turn, data: str) -> None:
                 )
             )
         return
-    if verb == "q":
-        text, buttons = await queue.page(turn.uow, turn.now, numbers.claim_number(arg or "0") or 0)
+    if verb == callbacks.QUEUE_PAGE:
+        text, buttons = await queue.page(turn.uow, turn.now, claim_id or 0)
         turn.show(text, buttons)
         return
-    if verb in ("bulk", "bulkok"):
-        await _bulk(turn, arg, confirmed=verb == "bulkok")
+    if verb in (callbacks.BULK, callbacks.BULK_CONFIRMED):
+        await _bulk(turn, press.target, confirmed=verb == callbacks.BULK_CONFIRMED)
         return
     if claim_id is None:
         turn.toast(s.STALE_ACTION, alert=True)
         return
-    if verb == "take":
+    if verb == Transition.TAKE:
         await _act(turn, claim_id, Transition.TAKE)
-    elif verb == "approve":
+    elif verb == Transition.APPROVE:
         await _confirm_approve(turn, claim_id)
-    elif verb == "approveok" and numbers.credits(extra) is not None:
-        if await _act(turn, claim_id, Transition.APPROVE, credits=numbers.credits(extra)):
+    elif verb == callbacks.APPROVE_CONFIRMED and numbers.credits(press.extra) is not None:
+        credits = numbers.credits(press.extra)
+        if await _act(turn, claim_id, Transition.APPROVE, credits=credits):
             turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
-    elif verb == "credits":
-        await _prompt_credits(turn, claim_id, "credits")
-    elif verb == "overrule":
-        await _prompt_credits(turn, claim_id, "overrule")
-    elif verb == "reject":
-        buttons = tuple(
-            (Button(label, f"st:rj:{claim_id}:{key}"),) for key, label in s.REJECT_GROUNDS.items()
-        ) + ((Button(s.BTN_TYPED_REASON, f"st:rjt:{claim_id}"),),)
-        turn.say(s.REJECT_PICK.format(claim_id=claim_id), buttons)
-    elif verb == "rj" and extra in s.REJECT_GROUNDS:
-        if await _act(turn, claim_id, Transition.REJECT, text=s.REJECT_GROUNDS[extra]):
+    elif verb == callbacks.CHANGE_CREDITS:
+        await _prompt_credits(turn, claim_id, refs.Prompt.CREDITS)
+    elif verb == Transition.OVERRULE:
+        await _prompt_credits(turn, claim_id, refs.Prompt.OVERRULE)
+    elif verb == Transition.REJECT:
+        grounds = tuple(
+            (Button(label, callbacks.must(callbacks.REJECT_GROUND, claim_id, key)),)
+            for key, label in s.REJECT_GROUNDS.items()
+        )
+        typed = Button(s.BTN_TYPED_REASON, callbacks.must(callbacks.REJECT_TYPED, claim_id))
+        turn.say(s.REJECT_PICK.format(claim_id=claim_id), (*grounds, (typed,)))
+    elif verb == callbacks.REJECT_GROUND and press.extra in s.REJECT_GROUNDS:
+        if await _act(turn, claim_id, Transition.REJECT, text=s.REJECT_GROUNDS[press.extra]):
             turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["reject"]))
-    elif verb == "rjt":
-        turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=f"prompt:reject:{claim_id}")
-    elif verb == "ask":
-        turn.say(s.ASK_PROMPT.format(claim_id=claim_id), ref=f"prompt:ask:{claim_id}")
-    elif verb == "refunded":
+    elif verb == callbacks.REJECT_TYPED:
+        prompt = refs.prompt(refs.Prompt.REJECT, claim_id)
+        turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=prompt)
+    elif verb == Transition.ASK:
+        prompt = refs.prompt(refs.Prompt.ASK, claim_id)
+        turn.say(s.ASK_PROMPT.format(claim_id=claim_id), ref=prompt)
+    elif verb == Transition.REFUNDED:
         await _act(turn, claim_id, Transition.REFUNDED)
     else:
         turn.toast(s.STALE_ACTION, alert=True)
 
 
-async def _prompt_credits(turn: Turn, claim_id: int, what: str) -> None:
+async def _prompt_credits(turn: Turn, claim_id: int, what: refs.Prompt) -> None:
     """Ask for the credits (and, to overrule, the reason) as a reply to this message."""
     claim = await turn.uow.claims.get(claim_id)
     if claim is None:
@@ -111,8 +118,8 @@ async def _prompt_credits(turn: Turn, claim_id: int, what: str) -> None:
     if limit <= 0:
         turn.say(s.NOTHING_LEFT.format(claim_id=claim_id, tx=claim.transaction_id))
         return
-    ref = f"prompt:{what}:{claim_id}"
-    if what == "overrule":
+    ref = refs.prompt(what, claim_id)
+    if what is refs.Prompt.OVERRULE:
         example = f"{min(limit, 100):,}"
         turn.say(
             s.OVERRULE_PROMPT.format(claim_id=claim_id, max=f"{limit:,}", example=example), ref=ref
@@ -128,7 +135,7 @@ async def _confirm_approve(turn: Turn, claim_id: int) -> None:
         return
     credits = min(claim.refundable_credits, await credit_limit(turn.uow, claim))
     if credits <= 0:
-        await _prompt_credits(turn, claim_id, "credits")
+        await _prompt_credits(turn, claim_id, refs.Prompt.CREDITS)
         return
     turn.say(
         s.CONFIRM_APPROVE.format(claim_id=claim_id, credits=f"{credits:,}"),
@@ -136,10 +143,10 @@ async def _confirm_approve(turn: Turn, claim_id: int) -> None:
             (
                 Button(
                     s.BTN_CONFIRM_APPROVE.format(credits=f"{credits:,}"),
-                    f"st:approveok:{claim_id}:{credits}",
+                    callbacks.must(callbacks.APPROVE_CONFIRMED, claim_id, credits),
                 ),
             ),
-            (Button(s.BTN_CREDITS, f"st:credits:{claim_id}"),),
+            (Button(s.BTN_CREDITS, callbacks.must(callbacks.CHANGE_CREDITS, claim_id)),),
         ),
     )
 
@@ -208,7 +215,7 @@ async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
     if not confirmed:
         turn.say(
             s.BULK_CONFIRM.format(count=len(eligible), incident_id=incident_id),
-            ((Button(s.BTN_CONFIRM, f"st:bulkok:{incident_id}"[:64]),),),
+            ((Button(s.BTN_CONFIRM, callbacks.must(callbacks.BULK_CONFIRMED, incident_id)),),),
         )
         return
     approved = 0
@@ -244,43 +251,42 @@ async def _reply(turn: Turn, text: str, reply_to: int) -> None:
     if not _is_staff(turn):
         turn.say(s.NOT_STAFF)
         return
-    kind, _, rest = ref.partition(":")
-    if kind == "relay" and rest.lstrip("-").isdigit():
-        turn.send_to(OutgoingMessage(chat_id=int(rest), text=ct.HUMAN_REPLY.format(text=text)))
+    about = refs.parse(ref)
+    if about is None:
+        return
+    if about.kind is refs.Kind.RELAY:
+        turn.send_to(OutgoingMessage(chat_id=about.number, text=ct.HUMAN_REPLY.format(text=text)))
         turn.say(s.RELAY_SENT)
         return
-    if kind != "prompt":
+    if about.kind is not refs.Kind.PROMPT or about.prompt is None:
         return
-    what, _, claim_part = rest.partition(":")
-    claim_id = numbers.claim_number(claim_part)
-    if claim_id is None:
-        return
-    if what == "ask":
+    claim_id = about.number
+    if about.prompt is refs.Prompt.ASK:
         await _act(turn, claim_id, Transition.ASK, text=text)
-    elif what == "reject":
+    elif about.prompt is refs.Prompt.REJECT:
         await _act(turn, claim_id, Transition.REJECT, text=text)
-    elif what == "credits":
+    elif about.prompt is refs.Prompt.CREDITS:
         amount = numbers.credits(text)
         if amount is None:
-            await _prompt_again(turn, claim_id, "credits")
+            await _prompt_again(turn, claim_id, about.prompt)
             return
         await _act(turn, claim_id, Transition.APPROVE, credits=amount)
-    elif what == "overrule":
+    else:
         parsed = numbers.credits_and_reason(text)
         if parsed is None:
-            await _prompt_again(turn, claim_id, "overrule")
+            await _prompt_again(turn, claim_id, about.prompt)
             return
         await _act(turn, claim_id, Transition.OVERRULE, credits=parsed[0], text=parsed[1])
     if turn.callback_text:
         turn.say(turn.callback_text)
 
 
-async def _prompt_again(turn: Turn, claim_id: int, what: str) -> None:
+async def _prompt_again(turn: Turn, claim_id: int, what: refs.Prompt) -> None:
     """A typed answer that is not a number: say what is wanted, as a new prompt to reply to."""
     claim = await turn.uow.claims.get(claim_id)
     limit = await credit_limit(turn.uow, claim) if claim is not None else 0
-    ref = f"prompt:{what}:{claim_id}"
-    if what == "overrule":
+    ref = refs.prompt(what, claim_id)
+    if what is refs.Prompt.OVERRULE:
         example = f"{min(limit, 100):,}"
         turn.say(s.OVERRULE_BAD.format(max=f"{limit:,}", example=example), ref=ref)
     else:

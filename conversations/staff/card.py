@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from conversations import refs
 from conversations.business_days import refund_window
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
@@ -18,6 +19,7 @@ from conversations.claims.transitions import (
 from conversations.config import DeskConfig
 from conversations.domain import Button, Claim, ClaimStatus, Outcome, OutgoingMessage
 from conversations.ports import UnitOfWork
+from conversations.staff import callbacks
 
 Keyboard = tuple[tuple[Button, ...], ...]
 # The card's button rows; each button shows only when the claim's status allows it.
@@ -31,14 +33,14 @@ _ROWS: tuple[tuple[Transition, ...], ...] = (
 
 
 def card_ref(claim_id: int) -> str:
-    return f"card:{claim_id}"
+    return refs.card(claim_id)
 
 
 def buttons_for(claim: Claim) -> Keyboard:
     """The actions a claim's status allows, from the transition table."""
     rows = (
         tuple(
-            Button(s.BUTTONS[t.value], f"st:{t.value}:{claim.id}")
+            Button(s.BUTTONS[t.value], callbacks.must(t.value, claim.id or 0))
             for t in row
             if claim.status in ALLOWED_FROM[t]
         )

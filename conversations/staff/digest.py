@@ -5,20 +5,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
+from conversations import refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.config import DeskConfig
 from conversations.domain import OPEN_STATUSES, Button, Claim, Outcome, OutgoingMessage
 from conversations.ports import UnitOfWork
+from conversations.staff import callbacks
 
 DIGEST_SPAN = timedelta(minutes=30)
 MAX_IDS = 12
-
-
-def digest_ref(now: datetime) -> str:
-    """One digest per half hour, so a long storm does not grow one message forever."""
-    bucket = now.replace(minute=(now.minute // 30) * 30, second=0, microsecond=0)
-    return f"digest:{bucket:%Y%m%d%H%M}"
 
 
 def _bucket_start(now: datetime) -> datetime:
@@ -64,18 +60,14 @@ async def digest_message(uow: UnitOfWork, now: datetime, config: DeskConfig) -> 
                     )
                 )
             )
-        if incident_id and outcome == Outcome.ELIGIBLE.value:
-            bulk.append(
-                (
-                    Button(
-                        s.BTN_BULK_APPROVE.format(incident_id=incident_id),
-                        f"st:bulk:{incident_id}"[:64],
-                    ),
-                )
-            )
+        # An incident id too long for a button's data is approved claim by claim instead.
+        data = callbacks.encode(callbacks.BULK_CONFIRMED, incident_id) if incident_id else None
+        if data is not None and outcome == Outcome.ELIGIBLE.value:
+            press = callbacks.must(callbacks.BULK, incident_id or "")
+            bulk.append((Button(s.BTN_BULK_APPROVE.format(incident_id=incident_id), press),))
     lines.append("")
     lines.append(s.DIGEST_FOOTER)
-    ref = digest_ref(now)
+    ref = refs.digest(now)
     return OutgoingMessage(
         chat_id=config.staff_chat_id,
         text="\n".join(lines),

@@ -11,6 +11,7 @@ from conversations.catalog.policy_text import format_age
 from conversations.config import DeskConfig
 from conversations.domain import Button, Claim, ClaimStatus
 from conversations.ports import UnitOfWork
+from conversations.staff import callbacks
 
 PAGE_SIZE = 8
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -38,9 +39,11 @@ async def page(uow: UnitOfWork, now: datetime, offset: int) -> tuple[str, Keyboa
         )
     nav: list[Button] = []
     if offset > 0:
-        nav.append(Button(s.BTN_PREV, f"st:q:{max(offset - PAGE_SIZE, 0)}"))
+        nav.append(
+            Button(s.BTN_PREV, callbacks.must(callbacks.QUEUE_PAGE, max(offset - PAGE_SIZE, 0)))
+        )
     if offset + len(claims) < total:
-        nav.append(Button(s.BTN_NEXT, f"st:q:{offset + PAGE_SIZE}"))
+        nav.append(Button(s.BTN_NEXT, callbacks.must(callbacks.QUEUE_PAGE, offset + PAGE_SIZE)))
     return "\n".join(lines), (tuple(nav),) if nav else ()
 
 
