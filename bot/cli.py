@@ -619,9 +619,11 @@ def claims_refund(
 @claims_app.command("export")
 def claims_export(
     status: Annotated[str, typer.Option(help="claims with this status")] = "approved",
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV (the only format for now)")] = True,
+    as_json: Annotated[
+        bool, typer.Option("--json/--csv", help="a JSON array instead of CSV (the default)")
+    ] = False,
 ) -> None:
-    """Claims for finance as CSV: claim, transaction, account, credits, amount due, window."""
+    """Claims for finance: claim, transaction, account, credits, amount due, window."""
     from bot.spreadsheet import write_rows
     from conversations.claims.export import finance_rows
 
@@ -643,6 +645,25 @@ def claims_export(
         "refund_from",
         "refund_by",
     )
+    found = _with_db(settings, go)
+    if as_json:
+        # Amounts as strings: a JSON number would turn 10.10 into a float.
+        listed = [
+            {
+                "claim_id": r.claim_id,
+                "transaction_id": r.transaction_id,
+                "account_id": r.account_id,
+                "credits": r.credits,
+                "amount_due": None if r.amount_due is None else str(r.amount_due),
+                "currency": r.currency,
+                "approved_at": r.approved_at.isoformat() if r.approved_at else None,
+                "refund_from": r.refund_from.isoformat() if r.refund_from else None,
+                "refund_by": r.refund_by.isoformat() if r.refund_by else None,
+            }
+            for r in found
+        ]
+        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
     rows = (
         (
             r.claim_id,
@@ -655,7 +676,7 @@ def claims_export(
             r.refund_from.isoformat() if r.refund_from else "",
             r.refund_by.isoformat() if r.refund_by else "",
         )
-        for r in _with_db(settings, go)
+        for r in found
     )
     write_rows(sys.stdout, header, rows)
 

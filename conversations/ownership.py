@@ -1,8 +1,9 @@
-"""C-OWNER: does the customer's phone number or e-mail match the purchase, and masking for logs."""
+"""C-OWNER: does the customer's phone number or e-mail match the purchase; phones in E.164."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -12,13 +13,16 @@ from conversations.domain import Purchase
 _MAX_PHONE_INPUT = 40
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE_CHARS = re.compile(r"[+\d\s().\-]+")
-_MASK = "•"
 # Account phones are mobiles; shorter "possible" numbers are typos or extensions.
 _MIN_NATIONAL_DIGITS = 7
 
 
+@lru_cache(maxsize=65_536)
 def normalise_phone(text: str, default_region: str = "PK") -> str | None:
-    """The number in E.164 form, or None if it does not look like a phone number."""
+    """The number in E.164 form, or None if it does not look like a phone number.
+
+    The one rule for both sides: what a customer types, and what the ledger import stores.
+    """
     candidate = text.strip()
     if len(candidate) > _MAX_PHONE_INPUT or not _PHONE_CHARS.fullmatch(candidate):
         return None
@@ -53,22 +57,3 @@ def proves_ownership(answer: str, purchase: Purchase, home_country: str = "PK") 
         return False
     on_record = normalise_phone(purchase.account_phone, home_country) or purchase.account_phone
     return phone == on_record
-
-
-def mask_phone(e164: str) -> str:
-    """The country code and last three digits only, e.g. "+92•••••••567"."""
-    digits = "".join(ch for ch in e164 if ch.isdigit())
-    try:
-        country_code = str(phonenumbers.parse("+" + digits).country_code)
-    except phonenumbers.NumberParseException:
-        country_code = ""
-    hidden = len(digits) - len(country_code) - 3
-    if hidden <= 0:
-        return _MASK * 3
-    return f"+{country_code}{_MASK * hidden}{digits[len(country_code) + hidden :]}"
-
-
-def mask_email(email: str) -> str:
-    """The first letter and the domain only, e.g. "a•••@example.com"."""
-    local, at, domain = email.strip().partition("@")
-    return f"{local[:1]}{_MASK * 3}{at}{domain}"

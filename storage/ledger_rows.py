@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, ClassVar, Self
 
 import phonenumbers
@@ -18,6 +17,7 @@ from pydantic import (
 )
 
 from conversations.domain import Campaign, Incident, Kind, Purchase
+from conversations.ownership import normalise_phone
 
 DEFAULT_PHONE_REGION = "PK"
 COUNTRIES: frozenset[str] = frozenset(phonenumbers.SUPPORTED_REGIONS)
@@ -47,19 +47,6 @@ def parse_time(value: Any) -> datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError("time has no UTC offset (add e.g. +05:00 or Z)")
     return parsed.astimezone(UTC)
-
-
-@lru_cache(maxsize=65_536)
-def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
-    """E.164 form of a phone number; ValueError if it is not one."""
-    text = value.strip()
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        raise ValueError(f"not a phone number: {text!r}") from None
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError(f"not a phone number: {text!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def identifier(value: str) -> str:
@@ -139,7 +126,12 @@ class PurchaseRow(_Row):
     @field_validator("account_phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_phone(value)
+        if value is None:
+            return None
+        e164 = normalise_phone(value, DEFAULT_PHONE_REGION)
+        if e164 is None:
+            raise ValueError(f"not a phone number: {value[:40]!r}")
+        return e164
 
     @field_validator("account_email")
     @classmethod

@@ -111,6 +111,8 @@ async def test_the_finance_export_is_safe_to_open_in_a_spreadsheet(
     [row] = list(csv.DictReader(io.StringIO(exported.out)))
     assert row["account_id"] == "'" + FORMULA
     assert row["amount_due"] == "165.00"  # 500.00 for 100 credits; 33 refunded, exactly
+    [as_json] = cli("claims", "export", "--status", "approved", "--json").json()
+    assert (as_json["account_id"], as_json["amount_due"]) == (FORMULA, "165.00")
 
 
 async def test_import_rejects_ids_a_person_could_not_read_and_says_where(
