@@ -23,11 +23,16 @@ STAFF_CHAT_ID = -1001234567890
 STAFF_IDS = (9001, 9002)
 
 
+# Friday 14 August 2026, Independence Day in Pakistan, before a weekend: a refund approved now
+# is due from Fri 21 to Tue 25 Aug 2026, and tests can say so in plain dates.
+PINNED_NOW = datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
+
+
 class FakeClock:
-    """A clock the test moves by hand; starts at the real now so demo data lines up."""
+    """A clock the test moves by hand; starts at a fixed moment (demo data is built from it)."""
 
     def __init__(self, now: datetime | None = None) -> None:
-        self.now = now or datetime.now(UTC).replace(microsecond=0)
+        self.now = now or PINNED_NOW
 
     def __call__(self) -> datetime:
         return self.now
