@@ -488,7 +488,12 @@ def claims_show(
         typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
     typer.echo("Audit trail:")
     for a in audit:
-        typer.echo(f"  {a['at']}  {a['actor']}: {a['from_status']} -> {a['to_status']} {a['note']}")
+        change = (
+            f"{a['from_status'] or 'filed'} -> {a['to_status']}"
+            if a["to_status"]
+            else "(no change)"
+        )
+        typer.echo(f"  {a['at']}  {a['actor']}: {change} {a['note']}".rstrip())
 
 
 def _staff_action(

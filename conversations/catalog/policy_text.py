@@ -41,17 +41,21 @@ def format_age(delta: timedelta) -> str:
     """A duration in its two largest units: "3 days", "2 days 1 second", "over 1 day 4 hours"."""
     micros = max(delta, timedelta(0)) // timedelta(microseconds=1)
     seconds, below_a_second = divmod(micros, 1_000_000)
-    parts: list[str] = []
-    for unit, size in _UNITS:
+    parts: list[tuple[int, str]] = []
+    for rank, (unit, size) in enumerate(_UNITS):
         count, seconds = divmod(seconds, size)
         if count:
-            parts.append(_plural(count, unit))
+            parts.append((rank, _plural(count, unit)))
     if not parts:
         return "less than a second" if below_a_second else "0 seconds"
-    shown = " ".join(parts[:2])
     # Never round: "2 days" must mean exactly 2 days, since the limits are inclusive.
     exact = len(parts) <= 2 and not below_a_second
-    return shown if exact else f"over {shown}"
+    if exact:
+        return " ".join(words for _, words in parts)
+    # "over 5 hours 4 seconds" reads oddly: a far smaller second unit adds nothing.
+    adjacent = len(parts) > 1 and parts[1][0] == parts[0][0] + 1
+    shown = parts[:2] if adjacent else parts[:1]
+    return "over " + " ".join(words for _, words in shown)
 
 
 def format_when(dt: datetime) -> str:

@@ -298,6 +298,7 @@ async def test_show_in_words_has_the_clauses_and_the_trail(cli: Cli, filed: File
     assert "TX-1001" in result.out and "CMP-1001" in result.out
     assert "C-WINDOW" in result.out
     assert "escalated -> approved" in result.out
+    assert "None" not in result.out
 
 
 async def test_export_gives_finance_the_amount_due_pro_rata(cli: Cli, filed: Filed) -> None:

@@ -548,6 +548,8 @@ def test_every_clause_the_bot_names_has_a_title() -> None:
         (timedelta(hours=47, minutes=59), "over 1 day 23 hours"),
         (timedelta(hours=48, seconds=1), "2 days 1 second"),
         (timedelta(days=3, hours=2, minutes=13, seconds=47), "over 3 days 2 hours"),
+        (timedelta(hours=5, seconds=4, milliseconds=5), "over 5 hours"),
+        (timedelta(days=2, seconds=1, milliseconds=5), "over 2 days"),
         (timedelta(minutes=1), "1 minute"),
         (timedelta(seconds=59), "59 seconds"),
         (timedelta(milliseconds=10), "less than a second"),
