@@ -102,7 +102,7 @@ class Sender:
                 await self.bot.edit_message_text(
                     chat_id=target[0],
                     message_id=target[1],
-                    text=message.text,
+                    text=shorten(message.text),
                     reply_markup=reply_markup,
                 )
                 return target[1]
@@ -111,21 +111,29 @@ class Sender:
                     return target[1]
                 # Too old, deleted, or not ours: a fresh message says the same thing.
                 log.info("edit failed (%s); sending a new message instead", exc.message)
-        sent: Message = await self.bot.send_message(
-            chat_id=message.chat_id,
-            text=message.text,
-            reply_markup=reply_markup,
-            message_thread_id=thread_id,
-            reply_to_message_id=reply_to,
-            allow_sending_without_reply=True,
-        )
+        # A long message goes out in parts, never dropped; the buttons ride on the last part,
+        # and a reply to any part (e.g. of a relayed message) is traced by its ref.
+        parts = split(message.text)
+        sent_parts: list[Message] = []
+        for number, part in enumerate(parts, start=1):
+            sent_parts.append(
+                await self.bot.send_message(
+                    chat_id=message.chat_id,
+                    text=part,
+                    reply_markup=reply_markup if number == len(parts) else None,
+                    message_thread_id=thread_id,
+                    reply_to_message_id=reply_to if number == 1 else None,
+                    allow_sending_without_reply=True,
+                )
+            )
         if message.ref is not None:
             async with self.db.uow() as uow:
-                await uow.messages.remember(
-                    message.ref, sent.chat_id, sent.message_id, sent.message_thread_id
-                )
+                for sent in sent_parts:
+                    await uow.messages.remember(
+                        message.ref, sent.chat_id, sent.message_id, sent.message_thread_id
+                    )
                 await uow.commit()
-        return sent.message_id
+        return sent_parts[-1].message_id
 
     async def deliver(self, outbox_id: int, message: OutgoingMessage) -> bool:
         """Send a turn's reply now; on failure it stays in the outbox for the dispatcher."""
@@ -261,3 +269,27 @@ class Dispatcher:
 
 def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+# Telegram's limit for a message's text, in characters.
+MAX_TEXT = 4096
+
+
+def split(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """The text in parts of at most `limit` characters, cut at a line break or space if any."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit  # one long word: cut it
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    parts.append(rest)
+    return [p for p in parts if p] or [""]
+
+
+def shorten(text: str, limit: int = MAX_TEXT) -> str:
+    """An edit cannot become two messages: keep the start and say it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -107,3 +107,25 @@ async def test_a_restart_between_the_question_and_the_answer(bot: Running) -> No
         assert "Hi Alice" in (menu.text or "")
     finally:
         await stop_bot(restarted)
+
+
+async def test_long_messages_are_relayed_in_parts_and_never_dropped(bot: Running) -> None:
+    name = "Alice " + "Abdul-Rahman " * 4  # a long name makes the relayed copy the longer
+    alice = Customer(bot.fake, 505, name, "alice_" + "k" * 25)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    await alice.says("/human")
+    words = [f"word{n:04d}" for n in range(444)]  # 3,995 characters, within the chat's limit
+    await alice.says(" ".join(words))
+
+    first = await sara.next("From Alice")
+    second = await sara.next("Reply to this message")
+    assert len(first.text) <= 4096 and len(second.text) <= 4096
+    relayed = first.text + " " + second.text
+    assert all(word in relayed for word in words)
+
+    # A reply to either part reaches the customer, and a 5,000-character answer arrives whole.
+    answer = "Thanks for the details. " + "x" * 4_976
+    await sara.reply(first, answer)
+    parts = [await alice.next("Support team"), await alice.next()]
+    assert "".join(p.text for p in parts).endswith("x" * 4_976)
+    assert all(len(p.text) <= 4096 for p in parts)
