@@ -33,6 +33,10 @@ CARD_FILED_AGAIN = "⚠️ Filed again after a refusal on this purchase"
 CARD_HISTORY = "Earlier claims on this purchase"
 CARD_HISTORY_LINE = "• #{claim_id}, {when}: {reason} · bot: {outcome} · {status} · {credits} cr"
 CARD_OVERRULED = "Overruled by {who}: “{reason}”"
+CARD_NOTE = "📝 {who}, {when}: {note}"
+NOTE_USAGE = "Usage: /note 12 what you found (an internal note; the customer never sees it)."
+NOTE_ADDED = "Note added to claim #{claim_id}. Only staff can see it."
+NOTE_TOO_LONG = "That note is {length} characters; please keep it under {limit}."
 
 OUTCOME_LABELS = {"eligible": "eligible", "ineligible": "not eligible", "review": "needs review"}
 STATUS_LABELS = {
@@ -157,5 +161,6 @@ NOT_STAFF_COMMAND = "That command is for support staff."
 STALE_ACTION = "That button is no longer valid."
 STAFF_HELP = (
     "Staff commands:\n/queue – open claims, oldest first\n/card 12 – show claim #12\n"
-    "/stats – numbers at a glance\n\nReply to a relayed message to answer that customer."
+    "/stats – numbers at a glance\n/note 12 text – an internal note on claim #12\n\n"
+    "Reply to a relayed message to answer that customer."
 )

@@ -42,6 +42,8 @@ CUSTOMER = "customer"
 # The audit note of a customer's answer to a staff question starts with this.
 ANSWER_NOTE = "answer: "
 OVERRULE_NOTE = "overruled: "
+# A staff member's internal note (no status change); the customer never sees it.
+NOTE_PREFIX = "note: "
 
 
 def allows(claim: Claim, transition: Transition) -> bool:

@@ -6,13 +6,15 @@ from conversations import refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit, perform
-from conversations.claims.transitions import Transition
+from conversations.claims.transitions import NOTE_PREFIX, Transition
 from conversations.dialogue.events import EventKind
 from conversations.dialogue.turn import Turn
 from conversations.domain import AuditEntry, Button, Claim, ClaimStatus, Outcome, OutgoingMessage
 from conversations.staff import callbacks, card, digest, notify, numbers, queue
 
-STAFF_COMMANDS = frozenset({"queue", "card", "stats"})
+STAFF_COMMANDS = frozenset({"queue", "card", "stats", "note"})
+# Internal notes: staff-only words on a claim, kept in its audit trail.
+MAX_NOTE = 1000
 
 
 def _actor(turn: Turn) -> Actor:
@@ -319,5 +321,31 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         text = await card.render(turn.uow, claim, turn.now, turn.config)
         # Re-posted here; later changes edit this copy, the newest one.
         turn.say(text, card.buttons_for(claim), ref=card.card_ref(number))
+    elif name == "note":
+        await _note(turn, args)
     else:
         turn.say(await queue.stats(turn.uow, turn.now, turn.config))
+
+
+async def _note(turn: Turn, args: str) -> None:
+    """/note 12 words: an internal note on claim #12 that the customer never sees."""
+    number, _, words = args.strip().partition(" ")
+    claim_id = numbers.claim_number(number)
+    words = words.strip()
+    if claim_id is None or not words:
+        turn.say(s.NOTE_USAGE)
+        return
+    claim = await turn.uow.claims.get(claim_id)
+    if claim is None:
+        turn.say(s.UNKNOWN_CLAIM.format(claim_id=claim_id))
+        return
+    if len(words) > MAX_NOTE:
+        turn.say(s.NOTE_TOO_LONG.format(length=f"{len(words):,}", limit=f"{MAX_NOTE:,}"))
+        return
+    actor = _actor(turn)
+    await turn.uow.claims.add_audit(
+        AuditEntry(claim_id, turn.now, actor.name, actor.user_id, None, None, NOTE_PREFIX + words)
+    )
+    turn.say(s.NOTE_ADDED.format(claim_id=claim_id))
+    if turn.config.staff_chat_id is not None:
+        turn.send_to(await card.card_message(turn.uow, claim, turn.now, turn.config, edit=True))

@@ -13,6 +13,7 @@ from conversations.claims.transitions import (
     ALLOWED_FROM,
     ANSWER_NOTE,
     CUSTOMER,
+    NOTE_PREFIX,
     OVERRULE_NOTE,
     Transition,
 )
@@ -22,6 +23,7 @@ from conversations.ports import UnitOfWork
 from conversations.staff import callbacks
 
 Keyboard = tuple[tuple[Button, ...], ...]
+NOTES_SHOWN = 3  # the newest internal notes on the card; `claims show` has them all
 # The card's button rows; each button shows only when the claim's status allows it.
 _ROWS: tuple[tuple[Transition, ...], ...] = (
     (Transition.TAKE,),
@@ -99,6 +101,10 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
         answers = [a.note for a in trail if a.actor == CUSTOMER and a.note.startswith(ANSWER_NOTE)]
         if answers:
             lines.append(s.CARD_ANSWER.format(answer=answers[-1].removeprefix(ANSWER_NOTE)))
+    notes = [a for a in trail if a.to_status is None and a.note.startswith(NOTE_PREFIX)]
+    for note in notes[-NOTES_SHOWN:]:
+        words = note.note.removeprefix(NOTE_PREFIX)
+        lines.append(s.CARD_NOTE.format(who=note.actor, when=format_when(note.at), note=words))
     overrules = [a for a in trail if a.note.startswith(OVERRULE_NOTE)]
     if overrules:
         why = overrules[-1].note.removeprefix(OVERRULE_NOTE).rsplit("; credits", 1)[0]

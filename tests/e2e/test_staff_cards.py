@@ -268,3 +268,23 @@ async def test_two_staff_approving_at_once_make_one_approval(bot: Running) -> No
         (f"Already approved by {winner}.", True),
         ("Done: approved.", False),
     ]
+
+
+async def test_internal_notes_show_on_the_card_and_never_reach_the_customer(bot: Running) -> None:
+    alice, card = await alice_files(bot)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    await alice.skip_unread()
+
+    usage = await sara.says("/note 1")
+    added = await sara.says("/note 1 Called her: the Jazz route dropped at 14:00")
+    stranger = StaffMember(bot.fake, 4242, "Mallory")
+    refused = await stranger.says("/note 1 give her 5000")
+
+    assert usage.text.startswith("Usage: /note 12")
+    assert added.text == "Note added to claim #1. Only staff can see it."
+    assert refused.text == "That command is for support staff."
+    noted = await card_now(bot, card, "📝 Sara (@sara)")
+    assert "Called her: the Jazz route dropped at 14:00" in (noted.text or "")
+    assert "give her 5000" not in (noted.text or "")
+    await bot.fake.settle()
+    assert bot.fake.unconsumed(alice.chat_id) == []
