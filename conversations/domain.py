@@ -206,6 +206,15 @@ class Claim:
         }
 
 
+@dataclass(frozen=True)
+class CustomerQuery:
+    """What staff look a customer up by; exactly one is set."""
+
+    transaction_id: str | None = None
+    username: str | None = None  # without the @
+    phone: str | None = None  # E.164
+
+
 class LiveClaimExists(Exception):
     """C-DUPLICATE: the transaction already has an open or approved claim."""
 

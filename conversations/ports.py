@@ -14,6 +14,7 @@ from conversations.domain import (
     Claim,
     ClaimStatus,
     ConversationState,
+    CustomerQuery,
     Incident,
     Outcome,
     OutgoingMessage,
@@ -56,6 +57,10 @@ class ClaimRepository(Protocol):
 
     async def credits_approved(self, transaction_id: str) -> int:
         """Credits approved or paid so far across all claims of the purchase."""
+        ...
+
+    async def find(self, query: CustomerQuery, limit: int) -> Sequence[Claim]:
+        """A customer's claims, newest first, by transaction, username or phone."""
         ...
 
     async def due_for_reminder(self, now: datetime, limit: int) -> Sequence[Claim]:

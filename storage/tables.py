@@ -36,7 +36,7 @@ purchases = Table(
     metadata,
     Column("transaction_id", String(64), primary_key=True),
     Column("account_id", String(64), nullable=False),
-    Column("account_phone", String(20), nullable=False),
+    Column("account_phone", String(20), nullable=False, index=True),  # staff /find
     Column("account_email", String(254), nullable=False),
     Column("purchased_at", UTCDateTime(), nullable=False),
     Column("kind", String(16), nullable=False),

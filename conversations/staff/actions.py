@@ -5,14 +5,25 @@ from __future__ import annotations
 from conversations import refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
+from conversations.catalog.policy_text import format_when
 from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit, perform
 from conversations.claims.transitions import NOTE_PREFIX, Transition
 from conversations.dialogue.events import EventKind
 from conversations.dialogue.turn import Turn
-from conversations.domain import AuditEntry, Button, Claim, ClaimStatus, Outcome, OutgoingMessage
+from conversations.domain import (
+    AuditEntry,
+    Button,
+    Claim,
+    ClaimStatus,
+    CustomerQuery,
+    Outcome,
+    OutgoingMessage,
+)
+from conversations.ownership import normalise_phone
 from conversations.staff import callbacks, card, digest, notify, numbers, queue
 
-STAFF_COMMANDS = frozenset({"queue", "card", "stats", "note"})
+STAFF_COMMANDS = frozenset({"queue", "card", "stats", "note", "find"})
+FOUND_AT_MOST = 20
 # Internal notes: staff-only words on a claim, kept in its audit trail.
 MAX_NOTE = 1000
 
@@ -323,6 +334,8 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         turn.say(text, card.buttons_for(claim), ref=card.card_ref(number))
     elif name == "note":
         await _note(turn, args)
+    elif name == "find":
+        await _find(turn, args)
     else:
         turn.say(await queue.stats(turn.uow, turn.now, turn.config))
 
@@ -349,3 +362,47 @@ async def _note(turn: Turn, args: str) -> None:
     turn.say(s.NOTE_ADDED.format(claim_id=claim_id))
     if turn.config.staff_chat_id is not None:
         turn.send_to(await card.card_message(turn.uow, claim, turn.now, turn.config, edit=True))
+
+
+async def _find(turn: Turn, args: str) -> None:
+    """/find TX-1001 | @username | phone: a customer's claims, newest first."""
+    wanted = args.strip()
+    query = _customer_query(wanted, turn.config.home_country)
+    if query is None:
+        turn.say(s.FIND_USAGE)
+        return
+    found = list(await turn.uow.claims.find(query, FOUND_AT_MOST))
+    if not found and query.transaction_id is not None and wanted.upper() != wanted:
+        found = list(await turn.uow.claims.find(CustomerQuery(wanted.upper()), FOUND_AT_MOST))
+    if not found:
+        turn.say(s.FIND_NONE.format(query=wanted[:64]))
+        return
+    lines = [s.FIND_HEADER.format(query=wanted[:64], count=len(found))]
+    for claim in found:
+        lines.append(
+            s.FIND_LINE.format(
+                claim_id=claim.id,
+                status=s.STATUS_LABELS[claim.status.value],
+                tx=claim.transaction_id,
+                reason=ct.REASON_SHORT[claim.reason.value],
+                credits=f"{claim.refundable_credits:,}",
+                when=format_when(claim.created_at),
+            )
+        )
+    lines.append(s.FIND_FOOTER)
+    turn.say("\n".join(lines))
+
+
+def _customer_query(text: str, home_country: str) -> CustomerQuery | None:
+    """@name is a Telegram username, a phone number a phone, one word a transaction id."""
+    if not text or len(text) > 64:
+        return None
+    if text.startswith("@"):
+        name = text[1:]
+        return CustomerQuery(username=name) if name and not any(c.isspace() for c in name) else None
+    phone = normalise_phone(text, home_country)
+    if phone is not None:
+        return CustomerQuery(phone=phone)
+    if any(ch.isspace() for ch in text):
+        return None
+    return CustomerQuery(transaction_id=text)

@@ -21,6 +21,7 @@ from conversations.domain import (
     Claim,
     ClaimStatus,
     ClauseResult,
+    CustomerQuery,
     LiveClaimExists,
     Outcome,
     Reason,
@@ -122,6 +123,24 @@ class ClaimRepositorySql:
             .where(claims.c.transaction_id == transaction_id)
             .order_by(claims.c.created_at, claims.c.id)
         )
+
+    async def find(self, query: CustomerQuery, limit: int) -> builtins.list[Claim]:
+        """A customer's claims, newest first: by transaction, Telegram username or phone."""
+        statement = select(claims).order_by(*_NEWEST_FIRST).limit(limit)
+        if query.transaction_id is not None:
+            statement = statement.where(claims.c.transaction_id == query.transaction_id)
+        elif query.username is not None:
+            statement = statement.where(
+                func.lower(claims.c.customer_username) == query.username.lower()
+            )
+        elif query.phone is not None:
+            bought = select(purchases.c.transaction_id).where(
+                purchases.c.account_phone == query.phone
+            )
+            statement = statement.where(claims.c.transaction_id.in_(bought))
+        else:
+            return []
+        return await self._all(statement)
 
     async def approve(
         self, claim_id: int, allowed_from: frozenset[ClaimStatus], claim: Claim

@@ -288,3 +288,25 @@ async def test_internal_notes_show_on_the_card_and_never_reach_the_customer(bot:
     assert "give her 5000" not in (noted.text or "")
     await bot.fake.settle()
     assert bot.fake.unconsumed(alice.chat_id) == []
+
+
+async def test_find_lists_a_customers_claims_by_transaction_username_or_phone(
+    bot: Running,
+) -> None:
+    alice, _ = await alice_files(bot)
+    refused = Customer(bot.fake, 503, "Bob", "bob")
+    await file_claim(refused, "TX-1005", "demo5@example.com", "not delivered", campaign="CMP")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+
+    by_tx = await sara.says("/find tx-1001")
+    by_user = await sara.says("/find @Alice")
+    by_phone = await sara.says("/find 0300 1110005")
+    nothing = await sara.says("/find TX-9999")
+    usage = await sara.says("/find")
+
+    assert by_tx.text.startswith("Claims for tx-1001 (1, newest first):")
+    assert "#1 · new · TX-1001 · messages not delivered · 120 cr" in by_tx.text
+    assert "#1 · new · TX-1001" in by_user.text
+    assert "#2 · not eligible · TX-1005" in by_phone.text and "TX-1001" not in by_phone.text
+    assert nothing.text == "No claims found for TX-9999."
+    assert usage.text.startswith("Usage: /find TX-1001")

@@ -96,6 +96,9 @@ def upgrade() -> None:
         postgresql_where=sa.text(LIVE),
     )
 
+    # Staff find a customer's claims by the phone on their purchases.
+    op.create_index("ix_purchases_account_phone", "purchases", ["account_phone"])
+
     op.create_table(
         "refunded_campaigns",
         sa.Column("campaign_id", sa.String(64), nullable=False),
@@ -115,6 +118,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_purchases_account_phone", table_name="purchases")
     op.drop_index("ix_refunded_campaigns_claim_id", table_name="refunded_campaigns")
     op.drop_table("refunded_campaigns")
     op.drop_index("uq_claims_live_transaction", table_name="claims")
