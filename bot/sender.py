@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from telegram import Bot, Message
+from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.attachments import is_photo, render
 from bot.translate import markup
 from conversations import refs
 from conversations.catalog import staff as staff_text
@@ -111,6 +112,8 @@ class Sender:
                     return target[1]
                 # Too old, deleted, or not ours: a fresh message says the same thing.
                 log.info("edit failed (%s); sending a new message instead", exc.message)
+        if message.attachment is not None:
+            return await self._send_file(message, thread_id, reply_to)
         # A long message goes out in parts, never dropped; the buttons ride on the last part,
         # and a reply to any part (e.g. of a relayed message) is traced by its ref.
         parts = split(message.text)
@@ -134,6 +137,29 @@ class Sender:
                     )
                 await uow.commit()
         return sent_parts[-1].message_id
+
+    async def _send_file(
+        self, message: OutgoingMessage, thread_id: int | None, reply_to: int | None
+    ) -> int:
+        """A photo or document, with the text as its caption (sent before it if too long)."""
+        assert message.attachment is not None
+        caption: str | None = message.text
+        if len(message.text) > MAX_CAPTION:
+            await self.bot.send_message(
+                chat_id=message.chat_id, text=shorten(message.text), message_thread_id=thread_id
+            )
+            caption = None
+        content = InputFile(render(message.attachment), filename=message.attachment.filename)
+        send = self.bot.send_photo if is_photo(message.attachment) else self.bot.send_document
+        sent: Message = await send(
+            message.chat_id,
+            content,
+            caption=caption,
+            message_thread_id=thread_id,
+            reply_to_message_id=reply_to,
+            allow_sending_without_reply=True,
+        )
+        return sent.message_id
 
     async def deliver(self, outbox_id: int, message: OutgoingMessage) -> bool:
         """Send a turn's reply now; on failure it stays in the outbox for the dispatcher."""
@@ -271,8 +297,9 @@ def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-# Telegram's limit for a message's text, in characters.
+# Telegram's limits for a message's text and a file's caption, in characters.
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 
 
 def split(text: str, limit: int = MAX_TEXT) -> list[str]:

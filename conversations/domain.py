@@ -250,6 +250,20 @@ class Button:
     data: str  # callback data, at most 64 bytes
 
 
+class AttachmentKind(enum.StrEnum):
+    """Files the bot sends; the core says what goes in them, the sender draws or writes them."""
+
+    CLAIMS_CHART = "claims_chart"  # a PNG: claims per day by outcome
+    FINANCE_CSV = "finance_csv"  # the finance export as a CSV document
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: AttachmentKind
+    filename: str
+    data: dict[str, Any]  # JSON-able: what the file shows, not its bytes
+
+
 @dataclass(frozen=True)
 class OutgoingMessage:
     """One message to send; buttons are rows of inline buttons."""
@@ -267,6 +281,8 @@ class OutgoingMessage:
     edit_ref: str | None = None
     # Reply to the message remembered under this ref (e.g. keep a claim's messages together).
     reply_ref: str | None = None
+    # A photo or document sent with the text as its caption.
+    attachment: Attachment | None = None
 
 
 @dataclass

@@ -63,6 +63,10 @@ class ClaimRepository(Protocol):
         """A customer's claims, newest first, by transaction, username or phone."""
         ...
 
+    async def active_since(self, start: datetime) -> Sequence[Claim]:
+        """Claims filed, decided or refunded at or after `start` (for reports)."""
+        ...
+
     async def due_for_reminder(self, now: datetime, limit: int) -> Sequence[Claim]:
         """Claims whose remind_at has come, the longest overdue first."""
         ...

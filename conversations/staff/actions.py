@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conversations import refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
@@ -20,9 +22,9 @@ from conversations.domain import (
     OutgoingMessage,
 )
 from conversations.ownership import normalise_phone
-from conversations.staff import callbacks, card, digest, notify, numbers, queue
+from conversations.staff import callbacks, card, digest, notify, numbers, queue, report
 
-STAFF_COMMANDS = frozenset({"queue", "card", "stats", "note", "find"})
+STAFF_COMMANDS = frozenset({"queue", "card", "stats", "note", "find", "report"})
 FOUND_AT_MOST = 20
 # Internal notes: staff-only words on a claim, kept in its audit trail.
 MAX_NOTE = 1000
@@ -336,6 +338,9 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         await _note(turn, args)
     elif name == "find":
         await _find(turn, args)
+    elif name == "report":
+        for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
+            turn.send_to(replace(message, message_thread_id=turn.event.thread_id))
     else:
         turn.say(await queue.stats(turn.uow, turn.now, turn.config))
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
@@ -184,6 +184,20 @@ class ClaimRepositorySql:
             # The only other constraint an approval can meet: one live claim per transaction.
             return Approval.LIVE_EXISTS
         return Approval.DONE
+
+    async def active_since(self, start: datetime) -> builtins.list[Claim]:
+        """Claims filed, decided or refunded at or after `start`, oldest first."""
+        return await self._all(
+            select(claims)
+            .where(
+                or_(
+                    claims.c.created_at >= start,
+                    claims.c.decided_at >= start,
+                    claims.c.refunded_at >= start,
+                )
+            )
+            .order_by(claims.c.created_at, claims.c.id)
+        )
 
     async def due_for_reminder(self, now: datetime, limit: int) -> builtins.list[Claim]:
         """Claims whose reminder time has come, the longest overdue first (uses the index)."""

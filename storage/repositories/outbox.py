@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.domain import Button, OutboxItem, OutgoingMessage
+from conversations.domain import Attachment, AttachmentKind, Button, OutboxItem, OutgoingMessage
 from storage.tables import outbox
 
 MAX_ERROR_CHARS = 500
@@ -17,6 +17,12 @@ MAX_ERROR_CHARS = 500
 
 def _buttons(rows: Any) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(Button(label=b["label"], data=b["data"]) for b in row) for row in rows or [])
+
+
+def _attachment(value: Any) -> Attachment | None:
+    if not value:
+        return None
+    return Attachment(AttachmentKind(value["kind"]), value["filename"], dict(value["data"]))
 
 
 def _item(row: Row[Any]) -> OutboxItem:
@@ -31,6 +37,7 @@ def _item(row: Row[Any]) -> OutboxItem:
             ref=row.ref,
             edit_ref=row.edit_ref,
             reply_ref=row.reply_ref,
+            attachment=_attachment(row.attachment),
         ),
         created_at=row.created_at,
         attempts=row.attempts,
@@ -63,6 +70,15 @@ class OutboxRepositorySql:
                 ref=message.ref,
                 edit_ref=message.edit_ref,
                 reply_ref=message.reply_ref,
+                attachment=(
+                    None
+                    if message.attachment is None
+                    else {
+                        "kind": message.attachment.kind.value,
+                        "filename": message.attachment.filename,
+                        "data": message.attachment.data,
+                    }
+                ),
                 not_before=not_before,
                 created_at=now or datetime.now(UTC),
                 attempts=0,

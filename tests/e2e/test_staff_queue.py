@@ -203,3 +203,32 @@ async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: R
     assert await run_reminders(bot.application) == 0
     stats = await sara.says("/stats")
     assert "Refunds overdue: 1" in (stats.text or "")
+
+
+async def test_report_sends_a_chart_the_numbers_and_the_finance_csv(bot: Running) -> None:
+    alice = Customer(bot.fake, 511, "Alice")
+    await file_claim(alice, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP")
+    bob = Customer(bot.fake, 512, "Bob")
+    await file_claim(bob, "TX-1005", "demo5@example.com", "not delivered", campaign="CMP")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    card = await wait_for_card(bot.fake, 1)
+    await sara.press(card, "Approve")
+    await sara.press(await sara.next("Approve claim #1"), "Approve 120 credits")
+    await alice.next("approved")
+    await bot.fake.settle()
+    for _ in bot.fake.unconsumed(STAFF_CHAT_ID):
+        await sara.next()
+
+    await sara.send("/report")
+    chart = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: m.method == "sendPhoto")
+    finance = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: m.method == "sendDocument")
+
+    assert chart.file_content is not None and chart.file_content.startswith(b"\x89PNG\r\n")
+    assert "Claims filed: 2 (1 eligible, 0 to review, 1 not eligible)" in (chart.text or "")
+    assert "Refunds paid: 0, 0 credits" in (chart.text or "")
+    assert "Refunds paid late or overdue: 0 (none)" in (chart.text or "")
+    assert finance.text == "💸 Approved refunds to pay: 1. The CSV opens safely in a spreadsheet."
+    assert finance.file_name is not None and finance.file_name.endswith(".csv")
+    csv_lines = (finance.file_content or b"").decode().splitlines()
+    assert csv_lines[0].startswith("claim_id,transaction_id,account_id,credits,amount_due")
+    assert csv_lines[1].startswith("1,TX-1001,ACC-DEMO-1,120,60.00,PKR,")

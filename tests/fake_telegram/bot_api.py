@@ -65,6 +65,8 @@ class BotApiMethods:
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -221,6 +223,44 @@ class BotApiMethods:
             reply_to_message_id=reply_to,
             date=int(time.time()),
             params=dict(params),
+        )
+        self._bot_messages.setdefault(chat.id, []).append(msg)
+        self._bot_index[(chat.id, msg.message_id)] = msg
+        message_json = self._bot_message_json(msg, chat)
+        self._raw_messages[(chat.id, msg.message_id)] = message_json
+        return message_json
+
+    async def _send_photo(self, params: JSON) -> JSON:
+        return await self._send_file(params, "sendPhoto", "photo")
+
+    async def _send_document(self, params: JSON) -> JSON:
+        return await self._send_file(params, "sendDocument", "document")
+
+    async def _send_file(self, params: JSON, method: str, field_name: str) -> JSON:
+        """A photo or document uploaded in a multipart body, with an optional caption."""
+        chat = self._require_chat(params)
+        if chat.id in self._blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        upload = params.get(field_name)
+        if not isinstance(upload, dict) or not upload.get("content"):
+            raise bad_request(f"there is no {field_name} in the request")
+        caption = params.get("caption")
+        if caption is not None and len(str(caption)) > 1024:
+            raise bad_request("message caption is too long")
+        msg = RecordedMessage(
+            chat_id=chat.id,
+            message_id=self._new_message_id(chat.id),
+            text=visible_text(caption, params.get("parse_mode")) if caption else None,
+            raw_text=caption,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=check_markup(params.get("reply_markup")),
+            thread_id=self._check_thread(chat, params.get("message_thread_id")),
+            reply_to_message_id=self._reply_target(chat, params),
+            date=int(time.time()),
+            method=method,
+            params={k: v for k, v in params.items() if k != field_name},
+            file_name=upload.get("filename"),
+            file_content=upload["content"],
         )
         self._bot_messages.setdefault(chat.id, []).append(msg)
         self._bot_index[(chat.id, msg.message_id)] = msg

@@ -93,6 +93,9 @@ class RecordedMessage:
     date: int
     method: str = "sendMessage"
     params: JSON = field(default_factory=dict)
+    file_name: str | None = None
+    """sendPhoto / sendDocument: the uploaded file's name and bytes; text is the caption."""
+    file_content: bytes | None = None
     edits: list[str | None] = field(default_factory=list)
     """Earlier texts, oldest first; one entry per successful editMessageText."""
     markup_edits: list[JSON | None] = field(default_factory=list)

@@ -520,7 +520,19 @@ class FakeTelegram(UserActions, BotApiMethods):
                 data["reply_to_message"] = {
                     k: v for k, v in target.items() if k != "reply_to_message"
                 }
-        if msg.text is not None:
+        if msg.file_content is not None:
+            file = {
+                "file_id": f"file-{chat.id}-{msg.message_id}",
+                "file_unique_id": f"u{chat.id}{msg.message_id}",
+                "file_size": len(msg.file_content),
+            }
+            if msg.method == "sendPhoto":
+                data["photo"] = [{**file, "width": 800, "height": 400}]
+            else:
+                data["document"] = {**file, "file_name": msg.file_name}
+            if msg.text is not None:
+                data["caption"] = msg.text
+        elif msg.text is not None:
             data["text"] = msg.text
         inline = inline_only(msg.reply_markup)
         if inline is not None:

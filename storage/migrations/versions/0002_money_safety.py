@@ -1,4 +1,4 @@
-"""Money safety (one live claim per transaction, credits and campaigns paid once); reminders index.
+"""Money safety (one live claim per transaction, credits paid once); reminders; attachments.
 
 Revision ID: 0002
 Revises: 0001
@@ -99,6 +99,9 @@ def upgrade() -> None:
     # Staff find a customer's claims by the phone on their purchases.
     op.create_index("ix_purchases_account_phone", "purchases", ["account_phone"])
 
+    # Staff reports carry a chart and a CSV (described, not rendered, in the row).
+    op.add_column("outbox", sa.Column("attachment", sa.JSON(), nullable=True))
+
     op.create_table(
         "refunded_campaigns",
         sa.Column("campaign_id", sa.String(64), nullable=False),
@@ -119,6 +122,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_purchases_account_phone", table_name="purchases")
+    with op.batch_alter_table("outbox", table_kwargs={"sqlite_autoincrement": True}) as batch:
+        batch.drop_column("attachment")
     op.drop_index("ix_refunded_campaigns_claim_id", table_name="refunded_campaigns")
     op.drop_table("refunded_campaigns")
     op.drop_index("uq_claims_live_transaction", table_name="claims")

@@ -1,0 +1,108 @@
+"""/report: the numbers a team lead asks for, with a chart and the finance CSV, in the chat."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import datetime, timedelta
+
+from conversations.business_days import overdue_from
+from conversations.catalog import staff as s
+from conversations.catalog.policy_text import format_age, format_date
+from conversations.claims.export import finance_rows
+from conversations.config import DeskConfig
+from conversations.domain import (
+    Attachment,
+    AttachmentKind,
+    Claim,
+    ClaimStatus,
+    Outcome,
+    OutgoingMessage,
+)
+from conversations.ports import UnitOfWork
+
+DAYS = 14
+
+
+async def report(
+    uow: UnitOfWork, chat_id: int, now: datetime, config: DeskConfig
+) -> list[OutgoingMessage]:
+    """The last two weeks as a chart with a summary, then the claims to pay as a CSV."""
+    first_day = (now - timedelta(days=DAYS - 1)).date()
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=now.tzinfo)
+    claims = list(await uow.claims.active_since(start))
+    filed = [c for c in claims if c.created_at >= start]
+    days = [first_day + timedelta(days=n) for n in range(DAYS)]
+    per_day = {
+        outcome.value: Counter(c.created_at.date() for c in filed if c.outcome is outcome)
+        for outcome in Outcome
+    }
+    refunded = [c for c in claims if c.refunded_at is not None and c.refunded_at >= start]
+    decided = [c for c in claims if c.decided_at is not None and c.decided_at >= start]
+    waits = [
+        (c.decided_at - (c.escalated_at or c.created_at)).total_seconds()
+        for c in decided
+        if c.decided_at is not None
+    ]
+    median = format_age(timedelta(seconds=statistics.median(waits))) if waits else s.STATS_NO_MEDIAN
+    late = [c for c in claims if _missed(c, now, config.home_country)]
+    summary = s.REPORT.format(
+        start=format_date(first_day),
+        end=format_date(now.date()),
+        filed=len(filed),
+        eligible=sum(per_day["eligible"].values()),
+        review=sum(per_day["review"].values()),
+        ineligible=sum(per_day["ineligible"].values()),
+        refunded=len(refunded),
+        credits=f"{sum(c.refundable_credits for c in refunded):,}",
+        median=median,
+        late=len(late),
+        late_ids=", ".join(f"#{c.id}" for c in late[:10]) or s.REPORT_NONE,
+    )
+    chart = Attachment(
+        AttachmentKind.CLAIMS_CHART,
+        f"claims-{first_day:%Y%m%d}-{now:%Y%m%d}.png",
+        {
+            "title": s.REPORT_CHART_TITLE,
+            "days": [d.isoformat() for d in days],
+            "series": {s.OUTCOME_LABELS[o]: [per_day[o][d] for d in days] for o in per_day},
+        },
+    )
+    rows = await finance_rows(uow, ClaimStatus.APPROVED, config.home_country)
+    finance = Attachment(
+        AttachmentKind.FINANCE_CSV,
+        f"refunds-to-pay-{now:%Y%m%d}.csv",
+        {
+            "rows": [
+                [
+                    r.claim_id,
+                    r.transaction_id,
+                    r.account_id,
+                    r.credits,
+                    "" if r.amount_due is None else str(r.amount_due),
+                    r.currency,
+                    r.approved_at.isoformat() if r.approved_at else "",
+                    r.refund_from.isoformat() if r.refund_from else "",
+                    r.refund_by.isoformat() if r.refund_by else "",
+                ]
+                for r in rows
+            ]
+        },
+    )
+    return [
+        OutgoingMessage(chat_id=chat_id, text=summary, attachment=chart),
+        OutgoingMessage(
+            chat_id=chat_id,
+            text=s.REPORT_FINANCE.format(count=len(rows)),
+            attachment=finance,
+        ),
+    ]
+
+
+def _missed(claim: Claim, now: datetime, country: str) -> bool:
+    """SLA: an approved refund not paid by the end of its 7-business-day window."""
+    if claim.decided_at is None or claim.status not in (ClaimStatus.APPROVED, ClaimStatus.REFUNDED):
+        return False
+    due = overdue_from(claim.decided_at, country)
+    paid = claim.refunded_at
+    return (paid is None and now >= due) or (paid is not None and paid >= due)
