@@ -206,6 +206,18 @@ class Claim:
         }
 
 
+class ReplyKind(enum.StrEnum):
+    REJECT = "reject"  # a reason the customer reads when their claim is rejected
+    ASK = "ask"  # a question for the customer about their claim
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    kind: ReplyKind
+    key: str  # short, for button data: letters, digits, - and _
+    text: str
+
+
 @dataclass(frozen=True)
 class CustomerQuery:
     """What staff look a customer up by; exactly one is set."""

@@ -11,6 +11,7 @@ from conversations.domain import (
     Approval,
     AuditEntry,
     Campaign,
+    CannedReply,
     Claim,
     ClaimStatus,
     ConversationState,
@@ -19,6 +20,7 @@ from conversations.domain import (
     Outcome,
     OutgoingMessage,
     Purchase,
+    ReplyKind,
 )
 
 
@@ -127,6 +129,14 @@ class MessageRefs(Protocol):
     async def find_ref(self, chat_id: int, message_id: int) -> str | None: ...
 
 
+class CannedReplies(Protocol):
+    """Staff's own reject reasons and questions, in the order they are offered."""
+
+    async def list(self, kind: ReplyKind) -> Sequence[CannedReply]: ...
+    async def set(self, reply: CannedReply) -> None: ...
+    async def remove(self, kind: ReplyKind, key: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a turn changes commits together or not at all."""
 
@@ -141,6 +151,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def messages(self) -> MessageRefs: ...
+    @property
+    def replies(self) -> CannedReplies: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -145,6 +145,16 @@ refunded_campaigns = Table(
     Column("transaction_id", String(64), nullable=False),
 )
 
+# Staff's own reject reasons and questions (C-FINAL); the catalog's are used while this is empty.
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("kind", String(8), primary_key=True),  # "reject" or "ask"
+    Column("key", String(24), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
 conversations = Table(
     "conversations",
     metadata,

@@ -12,6 +12,7 @@ from storage.repositories.conversations import ConversationRepositorySql
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
 from storage.repositories.outbox import OutboxRepositorySql
+from storage.repositories.replies import CannedReplyRepository
 
 
 class SqlUnitOfWork:
@@ -22,6 +23,7 @@ class SqlUnitOfWork:
     conversations: ConversationRepositorySql
     outbox: OutboxRepositorySql
     messages: MessageRefRepository
+    replies: CannedReplyRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.conversations = ConversationRepositorySql(session)
         self.outbox = OutboxRepositorySql(session)
         self.messages = MessageRefRepository(session)
+        self.replies = CannedReplyRepository(session)
         return self
 
     async def __aexit__(

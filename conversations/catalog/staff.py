@@ -96,8 +96,19 @@ REJECT_GROUNDS = {
     "subscription": "Recurring subscriptions are not refundable.",
     "invalid": "After checking, we found no service failure on our side.",
 }
+# Questions staff can pick instead of typing one (`refundbot replies` replaces them).
+ASK_DEFAULTS = {
+    "screenshot": "Could you send a screenshot of the delivery report for this campaign?",
+    "numbers": "Which numbers did not get the messages? Two or three examples are enough.",
+    "when": "When did you try to send, and what did you see on the screen?",
+}
+REPLY_BAD_KEY = "Key {key!r}: use up to 24 lower-case letters, digits, - or _."
+REPLY_EMPTY = "The reply text is empty."
+REPLY_TOO_LONG = "The reply is {length} characters; keep it under {limit}."
 REJECT_PICK = "Claim #{claim_id}: pick the reason to give the customer, or type one."
-ASK_PROMPT = "Claim #{claim_id}: reply to this message with your question for the customer."
+ASK_PROMPT = (
+    "Claim #{claim_id}: reply to this message with your question for the customer, or pick one."
+)
 REASON_PROMPT = "Claim #{claim_id}: reply to this message with the reason for the customer."
 CREDITS_PROMPT = (
     "Claim #{claim_id}: reply to this message with the number of credits to refund (1–{max})."

@@ -20,9 +20,10 @@ from conversations.domain import (
     CustomerQuery,
     Outcome,
     OutgoingMessage,
+    ReplyKind,
 )
 from conversations.ownership import normalise_phone
-from conversations.staff import callbacks, card, digest, notify, numbers, queue, report
+from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
 
 STAFF_COMMANDS = frozenset({"queue", "card", "stats", "note", "find", "report"})
 FOUND_AT_MOST = 20
@@ -102,25 +103,48 @@ async def _button(turn: Turn, data: str) -> None:
     elif verb == Transition.OVERRULE:
         await _prompt_credits(turn, claim_id, refs.Prompt.OVERRULE)
     elif verb == Transition.REJECT:
-        grounds = tuple(
-            (Button(label, callbacks.must(callbacks.REJECT_GROUND, claim_id, key)),)
-            for key, label in s.REJECT_GROUNDS.items()
-        )
+        grounds = await _canned_buttons(turn, ReplyKind.REJECT, callbacks.REJECT_GROUND, claim_id)
         typed = Button(s.BTN_TYPED_REASON, callbacks.must(callbacks.REJECT_TYPED, claim_id))
         turn.say(s.REJECT_PICK.format(claim_id=claim_id), (*grounds, (typed,)))
-    elif verb == callbacks.REJECT_GROUND and press.extra in s.REJECT_GROUNDS:
-        if await _act(turn, claim_id, Transition.REJECT, text=s.REJECT_GROUNDS[press.extra]):
+    elif verb == callbacks.REJECT_GROUND:
+        reason = await replies.find(turn.uow, ReplyKind.REJECT, press.extra)
+        if reason is None:
+            turn.toast(s.STALE_ACTION, alert=True)
+        elif await _act(turn, claim_id, Transition.REJECT, text=reason.text):
             turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["reject"]))
+    elif verb == callbacks.ASK_CANNED:
+        question = await replies.find(turn.uow, ReplyKind.ASK, press.extra)
+        if question is None:
+            turn.toast(s.STALE_ACTION, alert=True)
+        elif await _act(turn, claim_id, Transition.ASK, text=question.text):
+            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["ask"]))
     elif verb == callbacks.REJECT_TYPED:
         prompt = refs.prompt(refs.Prompt.REJECT, claim_id)
         turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=prompt)
     elif verb == Transition.ASK:
         prompt = refs.prompt(refs.Prompt.ASK, claim_id)
-        turn.say(s.ASK_PROMPT.format(claim_id=claim_id), ref=prompt)
+        questions = await _canned_buttons(turn, ReplyKind.ASK, callbacks.ASK_CANNED, claim_id)
+        turn.say(s.ASK_PROMPT.format(claim_id=claim_id), questions, ref=prompt)
     elif verb == Transition.REFUNDED:
         await _act(turn, claim_id, Transition.REFUNDED)
     else:
         turn.toast(s.STALE_ACTION, alert=True)
+
+
+async def _canned_buttons(
+    turn: Turn, kind: ReplyKind, verb: str, claim_id: int
+) -> tuple[tuple[Button, ...], ...]:
+    """One button per canned reply; its label is the reply itself, cut to fit."""
+    rows: list[tuple[Button, ...]] = []
+    for reply in await replies.canned(turn.uow, kind):
+        data = callbacks.encode(verb, claim_id, reply.key)
+        if data is not None:
+            rows.append((Button(_label(reply.text), data),))
+    return tuple(rows)
+
+
+def _label(text: str, limit: int = 64) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 async def _prompt_credits(turn: Turn, claim_id: int, what: refs.Prompt) -> None:

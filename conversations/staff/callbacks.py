@@ -13,6 +13,7 @@ APPROVE_CONFIRMED = "approveok"
 CHANGE_CREDITS = "credits"
 REJECT_GROUND = "rj"
 REJECT_TYPED = "rjt"
+ASK_CANNED = "askc"
 # Telegram refuses callback data over 64 bytes.
 MAX_BYTES = 64
 

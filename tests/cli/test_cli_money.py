@@ -144,3 +144,21 @@ async def test_import_rejects_ids_a_person_could_not_read_and_says_where(
     assert "NUL byte" in reasons[5]
     assert "account_phone and account_email are both empty" in reasons[6]
     assert "decimal places" in reasons[7]
+
+
+def test_canned_replies_are_the_built_in_ones_until_staff_set_their_own(cli: Cli) -> None:
+    built_in = cli("replies", "list", "reject")
+    saved = cli("replies", "set", "reject", "no-report", "We need the delivery report first.")
+    bad_key = cli("replies", "set", "ask", "Bad Key!", "Anything?")
+    empty = cli("replies", "set", "ask", "blank", "   ")
+    own = cli("replies", "list", "reject")
+    removed = cli("replies", "remove", "reject", "no-report")
+    missing = cli("replies", "remove", "reject", "no-report")
+
+    assert built_in.code == 0 and "window: The claim came more than 2 days" in built_in.out
+    assert saved.code == 0, saved.err
+    assert own.out.splitlines() == ["no-report: We need the delivery report first."]
+    assert bad_key.code == 2 and "lower-case letters" in bad_key.err
+    assert empty.code == 2 and "empty" in empty.err
+    assert removed.code == 0 and missing.code == 1
+    assert "window:" in cli("replies", "list", "reject").out

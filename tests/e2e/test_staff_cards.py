@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from conversations.catalog.policy_text import format_when
-from conversations.domain import ClaimStatus
+from conversations.domain import CannedReply, ClaimStatus, ReplyKind
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
     Customer,
@@ -310,3 +310,22 @@ async def test_find_lists_a_customers_claims_by_transaction_username_or_phone(
     assert "#2 · not eligible · TX-1005" in by_phone.text and "TX-1001" not in by_phone.text
     assert nothing.text == "No claims found for TX-9999."
     assert usage.text.startswith("Usage: /find TX-1001")
+
+
+async def test_staff_pick_their_own_canned_questions_and_reasons(bot: Running) -> None:
+    async with bot.db.uow() as uow:
+        await uow.replies.set(
+            CannedReply(ReplyKind.ASK, "route", "Which network were the numbers on?")
+        )
+        await uow.commit()
+    alice, card = await alice_files(bot)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+
+    await sara.press(card, "Ask customer")
+    prompt = await sara.next("your question for the customer")
+    assert labels(prompt) == [["Which network were the numbers on?"]]
+    await sara.press(prompt, "Which network")
+
+    asked = await alice.next("our team asks")
+    assert "Which network were the numbers on?" in asked.text
+    assert await status_of(bot, 1) is ClaimStatus.INFO_REQUESTED

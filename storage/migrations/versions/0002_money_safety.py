@@ -103,6 +103,15 @@ def upgrade() -> None:
     op.add_column("outbox", sa.Column("attachment", sa.JSON(), nullable=True))
 
     op.create_table(
+        "canned_replies",
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("key", sa.String(24), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "key", name="pk_canned_replies"),
+    )
+
+    op.create_table(
         "refunded_campaigns",
         sa.Column("campaign_id", sa.String(64), nullable=False),
         sa.Column("claim_id", sa.Integer(), nullable=False),
@@ -121,6 +130,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("canned_replies")
     op.drop_index("ix_purchases_account_phone", table_name="purchases")
     with op.batch_alter_table("outbox", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("attachment")
