@@ -1,41 +1,70 @@
-"""`refundbot chat`: the customer dialogue in a terminal, buttons shown as numbered choices."""
+"""`refundbot chat`: the customer dialogue in a terminal, buttons shown as numbered choices.
+
+With --demo the staff side runs too: what the staff chat receives is printed as it arrives,
+and /staff lets the person at the terminal work the queue (take, approve, reject) as staff.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import utc_now
 from bot.settings import Settings
+from conversations import refs
 from conversations.catalog.console import (
     CONSOLE_BYE,
+    CONSOLE_CUSTOMER_MODE,
     CONSOLE_DEMO_INTRO,
+    CONSOLE_DEMO_STAFF,
+    CONSOLE_FROM_STAFF_CHAT,
     CONSOLE_HINT,
     CONSOLE_PICK_RANGE,
     CONSOLE_STAFF_COPY,
+    CONSOLE_STAFF_MODE,
+    CONSOLE_TO_YOU,
 )
 from conversations.dialogue.engine import Desk
 from conversations.dialogue.events import EventKind, Inbound, Sender
 from conversations.domain import Button, OutgoingMessage
 from storage.database import Database, open_database
 from storage.demo_data import load_demo_data
+from storage.uow import SqlUnitOfWork
 
 CONSOLE_CHAT_ID = 1
 CONSOLE_USER = Sender(user_id=1, first_name="You", username=None)
+# In the demo, the terminal is also a staff member in a staff group of its own.
+DEMO_STAFF_CHAT_ID = -100
+DEMO_STAFF_USER = Sender(user_id=2, first_name="You (staff)", username=None)
 # A longer run of digits is an answer (a phone number, an id), not a button number.
 MAX_PICK_DIGITS = 2
 
 
-def _render(message: OutgoingMessage, choices: list[Button]) -> str:
-    lines = [message.text]
-    for row in message.buttons:
-        for button in row:
-            choices.append(button)
-            lines.append(f"  [{len(choices)}] {button.label}")
-    return "\n".join(lines)
+@dataclass
+class _Screen:
+    """What the terminal shows: numbered buttons, and the message a typed staff reply answers."""
+
+    choices: list[tuple[int, int, Button]] = field(default_factory=list)
+    next_message_id: int = 0
+    # The last staff-chat message asking for a reply (a prompt, a relayed message).
+    staff_prompt: int | None = None
+
+    def new_id(self) -> int:
+        self.next_message_id += 1
+        return self.next_message_id
+
+    def render(self, message: OutgoingMessage, message_id: int, label: str = "") -> str:
+        lines = [label + message.text if label else message.text]
+        for row in message.buttons:
+            for button in row:
+                self.choices.append((message.chat_id, message_id, button))
+                lines.append(f"  [{len(self.choices)}] {button.label}")
+        return "\n".join(lines)
 
 
 async def _read_line(prompt: str) -> str | None:
@@ -63,59 +92,110 @@ async def run_console(
             tmp.cleanup()
         raise
     try:
+        config = settings.desk_config()
         if demo:
             cases = await load_demo_data(db, utc_now(), settings.home_country)
             print(CONSOLE_DEMO_INTRO)
             for case in cases:
                 print(f"  {case.transaction_id}  {case.phone}  {case.email}  – {case.shows}")
             print()
+            print(CONSOLE_DEMO_STAFF)
+            config = dataclasses.replace(
+                config,
+                staff_chat_id=DEMO_STAFF_CHAT_ID,
+                staff_user_ids=frozenset({DEMO_STAFF_USER.user_id}),
+            )
         print(CONSOLE_HINT)
-        desk = Desk(db.uow, utc_now, settings.desk_config())
-        await _loop(desk, db)
+        await _loop(Desk(db.uow, utc_now, config), db, show_staff=demo)
     finally:
         await db.dispose()
         if tmp is not None:
             tmp.cleanup()
 
 
-async def _loop(desk: Desk, db: Database) -> None:
-    choices: list[Button] = []
-    last_message_id = 0
+async def _loop(desk: Desk, db: Database, show_staff: bool) -> None:
+    screen = _Screen()
+    staff_mode = False
     event: Inbound | None = Inbound.text_or_command(CONSOLE_CHAT_ID, CONSOLE_USER, "/start")
     while True:
         if event is not None:
             result = await desk.handle(event)
-            choices = []
+            screen.choices = []
             async with db.uow() as uow:
                 for outbox_id, message in result.replies:
-                    print("\n" + _render(message, choices))
-                    last_message_id += 1
-                    await uow.outbox.mark_sent(outbox_id, last_message_id)
+                    message_id = screen.new_id()
+                    print("\n" + screen.render(message, message_id))
+                    await _sent(uow, outbox_id, message, message_id, screen)
                 await uow.commit()
-            if result.queued_elsewhere:
+            if result.queued_elsewhere and not show_staff:
                 print(CONSOLE_STAFF_COPY)
-        line = await _read_line("\n> ")
+            if show_staff:
+                await _deliver_elsewhere(db, screen)
+        line = await _read_line("\nstaff> " if staff_mode else "\n> ")
         if line is None or line.strip() in ("/quit", "/exit"):
             print(CONSOLE_BYE)
             return
         text = line.strip()
-        if not text:
-            event = None
+        event = None
+        if show_staff and text in ("/staff", "/customer"):
+            staff_mode = text == "/staff"
+            print(CONSOLE_STAFF_MODE if staff_mode else CONSOLE_CUSTOMER_MODE)
             continue
-        if text.isdigit() and len(text) <= MAX_PICK_DIGITS and choices:
+        if not text:
+            continue
+        if text.isdigit() and len(text) <= MAX_PICK_DIGITS and screen.choices:
             number = int(text)
-            if not 1 <= number <= len(choices):
-                print(CONSOLE_PICK_RANGE.format(n=len(choices)))
-                event = None
+            if not 1 <= number <= len(screen.choices):
+                print(CONSOLE_PICK_RANGE.format(n=len(screen.choices)))
                 continue
-            button = choices[number - 1]
+            chat_id, message_id, button = screen.choices[number - 1]
+            staff = chat_id == DEMO_STAFF_CHAT_ID
             event = Inbound(
-                CONSOLE_CHAT_ID,
-                CONSOLE_USER,
+                chat_id,
+                DEMO_STAFF_USER if staff else CONSOLE_USER,
                 EventKind.BUTTON,
                 data=button.data,
                 text=button.label,
+                message_id=message_id,
+            )
+        elif staff_mode:
+            # A typed line in the staff chat answers the newest prompt, as a Telegram reply.
+            replying = None if text.startswith("/") else screen.staff_prompt
+            event = Inbound.text_or_command(
+                DEMO_STAFF_CHAT_ID,
+                DEMO_STAFF_USER,
+                text,
+                reply_to_message_id=replying,
+                is_private=False,
             )
         else:
             event = Inbound.text_or_command(CONSOLE_CHAT_ID, CONSOLE_USER, text)
         sys.stdout.flush()
+
+
+async def _deliver_elsewhere(db: Database, screen: _Screen) -> None:
+    """Print what went to the staff chat and the customer from elsewhere, as the bot would send."""
+    async with db.uow() as uow:
+        for item in await uow.outbox.pending(utc_now()):
+            message = item.message
+            message_id = screen.new_id()
+            label = (
+                CONSOLE_FROM_STAFF_CHAT if message.chat_id == DEMO_STAFF_CHAT_ID else CONSOLE_TO_YOU
+            )
+            print("\n" + screen.render(message, message_id, label))
+            await _sent(uow, item.id, message, message_id, screen)
+        await uow.commit()
+
+
+async def _sent(
+    uow: SqlUnitOfWork, outbox_id: int, message: OutgoingMessage, message_id: int, screen: _Screen
+) -> None:
+    """Record a printed message as the sender records a sent one, so replies can find it."""
+    await uow.outbox.mark_sent(outbox_id, message_id)
+    if message.ref is None:
+        return
+    await uow.messages.remember(message.ref, message.chat_id, message_id)
+    about = refs.parse(message.ref)
+    answerable = about is not None and about.kind in (refs.Kind.PROMPT, refs.Kind.RELAY)
+    if message.chat_id == DEMO_STAFF_CHAT_ID and answerable:
+        screen.staff_prompt = message_id

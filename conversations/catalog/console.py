@@ -10,3 +10,14 @@ CONSOLE_DEMO_INTRO = (
 CONSOLE_PICK_RANGE = "Pick a number from 1 to {n}, or type a message."
 CONSOLE_STAFF_COPY = "(A copy went to the staff queue.)"
 CONSOLE_BYE = "Bye!"
+CONSOLE_DEMO_STAFF = (
+    "The staff side runs here too: what the staff chat gets is printed as it arrives. "
+    "Type /staff to act as staff (press the card's buttons, answer prompts, /queue, /card 1), "
+    "and /customer to be the customer again."
+)
+CONSOLE_STAFF_MODE = (
+    "You are staff now. Typed lines go to the staff chat; /customer to switch back."
+)
+CONSOLE_CUSTOMER_MODE = "You are the customer again."
+CONSOLE_FROM_STAFF_CHAT = "🧑‍💼 [staff chat] "
+CONSOLE_TO_YOU = "📨 "

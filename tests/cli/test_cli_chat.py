@@ -72,3 +72,26 @@ def test_quit_leaves_the_chat(chat_cli: Cli) -> None:
 
     assert result.code == 0, result.err
     assert "transaction ID" not in result.out
+
+
+def test_the_demo_shows_the_staff_side_and_staff_mode_works_the_claim(chat_cli: Cli) -> None:
+    result = chat(
+        chat_cli,
+        "/claim",
+        "TX-1001",
+        "+923001110001",
+        "1",  # messages not delivered
+        "1",  # CMP-1001
+        "1",  # send: the card reaches the staff chat, with its buttons numbered from 5
+        "/staff",
+        "5",  # take
+        "1",  # approve
+        "1",  # approve 120 credits
+    )
+
+    assert result.code == 0, result.err
+    out = result.out
+    assert "🧑‍💼 [staff chat] 🧾 Claim #1 · new" in out
+    assert "You are staff now." in out
+    assert "📨 👋 A member of our team is now looking at your claim #1." in out
+    assert "📨 ✅ Your claim #1 is approved: 120 credits will be refunded." in out
