@@ -1,4 +1,8 @@
-"""Fixtures for the CLI tests: the program on this test's database, or on one per module."""
+"""Fixtures for the CLI tests: the program on this test's database, or on one per module.
+
+The program runs in this process (`Cli`); the few tests marked `real_process` start it as a
+process (`ProcessCli`) because the process boundary is what they test.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,12 @@ from sqlalchemy.pool import NullPool
 
 from storage.tables import metadata
 from tests.cli.cli_process import Cli
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_process: runs `python -m bot` as a process (a slow smoke test)"
+    )
 
 
 @pytest.fixture

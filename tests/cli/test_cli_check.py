@@ -48,7 +48,7 @@ AT_CASES = {
 
 @pytest.fixture(scope="module")
 def checked(module_cli: Cli, demo: Result) -> dict[tuple[str, ...], Result]:
-    """Every check of this module run once, side by side (each is its own process)."""
+    """Every check of this module, run once up front."""
     commands: dict[tuple[str, ...], list[str]] = {}
     for case in DEMO_CASES:
         transaction, reason, campaign = case

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from storage import Database
-from tests.cli.cli_process import Cli, assert_one_clear_line
+from tests.cli.cli_process import Cli, ProcessCli, assert_one_clear_line
 
 
 async def _file_a_claim_from_the_future(url: str) -> None:
@@ -29,10 +30,16 @@ async def _file_a_claim_from_the_future(url: str) -> None:
         await db.dispose()
 
 
-def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+# In this process, and once as a real process: main() catching what escapes is the point here.
+@pytest.mark.parametrize(
+    "runner", [Cli, pytest.param(ProcessCli, marks=pytest.mark.real_process, id="process")]
+)
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
+    tmp_path: Path, runner: type[Cli | ProcessCli]
+) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'refundbot.db'}"
     asyncio.run(_file_a_claim_from_the_future(url))
-    cli = Cli(url, tmp_path)
+    cli = runner(url, tmp_path)
 
     plain = cli("claims", "list")
     debug = cli("claims", "list", env={"LOG_LEVEL": "DEBUG"})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.cli_process import Cli, assert_one_clear_line
+from tests.cli.cli_process import Cli, ProcessCli, assert_one_clear_line
 
 FAKE_TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnop"
 
@@ -18,6 +18,14 @@ def offline_cli(tmp_path: Path) -> Cli:
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     return Cli(f"sqlite+aiosqlite:///{tmp_path / 'refundbot.db'}", workdir)
+
+
+@pytest.fixture
+def offline_process(tmp_path: Path) -> ProcessCli:
+    """The same, started as a real process."""
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    return ProcessCli(f"sqlite+aiosqlite:///{tmp_path / 'refundbot.db'}", workdir)
 
 
 @pytest.mark.parametrize(
@@ -72,10 +80,11 @@ def test_other_programs_names_in_a_shared_dotenv_are_left_alone(offline_cli: Cli
     assert "No claims" in result.out
 
 
-def test_settings_in_dotenv_are_read_and_checked(offline_cli: Cli) -> None:
-    (offline_cli.cwd / ".env").write_text("HOME_COUNTRY=XX\n")
+@pytest.mark.real_process  # a real start: .env from the working directory, exit status 2
+def test_settings_in_dotenv_are_read_and_checked(offline_process: ProcessCli) -> None:
+    (offline_process.cwd / ".env").write_text("HOME_COUNTRY=XX\n")
 
-    result = offline_cli("claims", "list")
+    result = offline_process("claims", "list")
 
     assert result.code == 2
     assert_one_clear_line(result, "HOME_COUNTRY")
@@ -123,14 +132,16 @@ def test_a_bad_token_is_never_echoed(offline_cli: Cli) -> None:
     assert FAKE_TOKEN not in result.err + result.out
 
 
+# The bot's own event loop, signal handlers and log handler want a process of their own.
+@pytest.mark.real_process
 def test_run_when_telegram_cannot_be_reached_ends_with_one_line_and_no_traceback(
-    offline_cli: Cli,
+    offline_process: ProcessCli,
 ) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
 
-    result = offline_cli(
+    result = offline_process(
         "run",
         env={
             "TELEGRAM_BOT_TOKEN": FAKE_TOKEN,
