@@ -497,6 +497,7 @@ def _staff_action(
     from conversations.claims.lifecycle import Actor, Refusal, perform
     from conversations.claims.transitions import Transition
     from conversations.domain import ClaimStatus
+    from conversations.staff.card import with_card
 
     if not by.strip():
         typer.echo("refundbot: --by needs your name, for the audit trail.", err=True)
@@ -517,17 +518,18 @@ def _staff_action(
                 transition = Transition.OVERRULE
             if transition is Transition.OVERRULE and reason is None:
                 return claim, transition, None
+            now, config = datetime.now(UTC), settings.desk_config()
             result = await perform(
                 uow,
                 claim_id,
                 transition,
                 Actor(name=f"cli:{by.strip()}", user_id=None),
-                datetime.now(UTC),
-                settings.desk_config(),
+                now,
+                config,
                 credits=credits,
                 text=reason.strip() if reason else None,
             )
-            for message in result.messages:
+            for message in await with_card(uow, result, now, config):
                 await uow.outbox.put(message)
             await uow.commit()
             return claim, transition, result

@@ -17,8 +17,8 @@ from conversations.catalog.console import (
     CONSOLE_PICK_RANGE,
     CONSOLE_STAFF_COPY,
 )
+from conversations.chat.events import EventKind, Inbound, Sender
 from conversations.dialogue.engine import Desk
-from conversations.dialogue.events import EventKind, Inbound, Sender
 from conversations.domain import Button, OutgoingMessage
 from storage.database import Database, open_database
 from storage.demo_data import load_demo_data

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from conversations.claims.lifecycle import Actor, ConversationRace, perform
+from conversations.claims.lifecycle import Actor, perform
 from conversations.claims.services import Claimant, file_claim
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
@@ -150,19 +150,16 @@ async def _run(url: str, plan: list[list[Filing | StaffAct]]) -> None:
                 if not filed:
                     return
                 claim_id = filed[op.claim % len(filed)]
-                try:
-                    done = await perform(
-                        uow,
-                        claim_id,
-                        op.transition,
-                        Actor("staff", 1),
-                        at,
-                        CONFIG,
-                        credits=op.credits,
-                        text="because",
-                    )
-                except ConversationRace:
-                    return
+                done = await perform(
+                    uow,
+                    claim_id,
+                    op.transition,
+                    Actor("staff", 1),
+                    at,
+                    CONFIG,
+                    credits=op.credits,
+                    text="because",
+                )
                 for message in done.messages:
                     await uow.outbox.put(message, at)
                 await uow.commit()

@@ -1,0 +1,57 @@
+"""Inbound events: what a chat sent us, already translated from Telegram."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class EventKind(enum.StrEnum):
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    MEDIA = "media"  # sticker, photo, voice, file…: nothing we can read
+
+
+@dataclass(frozen=True)
+class Sender:
+    user_id: int
+    first_name: str = ""
+    username: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.first_name or (f"@{self.username}" if self.username else str(self.user_id))
+
+
+@dataclass(frozen=True)
+class Inbound:
+    chat_id: int
+    sender: Sender
+    kind: EventKind
+    text: str = ""  # the text, or a command's arguments
+    command: str | None = None  # without the slash, lower case
+    data: str | None = None  # a button's callback data
+    media: str | None = None  # "sticker", "photo", …
+    update_id: int | None = None  # Telegram's; None from the terminal chat
+    message_id: int | None = None  # the message itself, or the one whose button was pressed
+    reply_to_message_id: int | None = None
+    is_private: bool = True
+    thread_id: int | None = None  # the forum topic it came from; replies go to the same topic
+
+    @classmethod
+    def text_or_command(cls, chat_id: int, sender: Sender, text: str, **kw: object) -> Inbound:
+        """Build a text event, or a command event when it starts with a slash."""
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _, rest = stripped[1:].partition(" ")
+            name = head.split("@", 1)[0].lower()
+            return cls(
+                chat_id,
+                sender,
+                EventKind.COMMAND,
+                text=rest.strip(),
+                command=name,
+                **kw,  # type: ignore[arg-type]
+            )
+        return cls(chat_id, sender, EventKind.TEXT, text=text, **kw)  # type: ignore[arg-type]
