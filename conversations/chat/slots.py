@@ -12,6 +12,8 @@ from conversations.domain import Reason
 
 @dataclass
 class Slots:
+    """A customer's conversation between turns; the step is stored beside it."""
+
     # The claim being filled in.
     tx: str | None = None
     reason: Reason | None = None
@@ -28,12 +30,11 @@ class Slots:
     # rows written before this was kept.
     questions_seen: list[int] | None = None
 
-    def reset(self) -> None:
-        """Forget everything but locks and what is remembered of staff questions."""
-        kept = Slots(
+    def kept(self) -> Slots:
+        """What outlives starting over: locks, failed tries and the staff questions seen."""
+        return Slots(
             owner_fails=self.owner_fails, locks=self.locks, questions_seen=self.questions_seen
         )
-        self.__dict__.update(kept.__dict__)
 
     def forget_claim(self) -> None:
         """Forget the transaction and all that was said about it."""

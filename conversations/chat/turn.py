@@ -85,5 +85,5 @@ class Turn:
 
     def reset(self) -> None:
         """Back to the menu, forgetting everything but locks."""
-        self.slots.reset()
+        self.slots = self.slots.kept()
         self.step = Step.MENU

@@ -57,7 +57,7 @@ async def apply(turn: Turn) -> None:
         turn.say(t.TOO_LONG.format(length=len(ev.text), limit=MAX_TEXT))
         await _reprompt(turn, only_if_busy=True)
     else:
-        await STATES[turn.step].text(turn, ev.text.strip())
+        await HANDLERS[turn.step].text(turn, ev.text.strip())
 
 
 def _expired(turn: Turn) -> bool:
@@ -125,7 +125,7 @@ async def _status(turn: Turn) -> None:
 
 
 async def _back(turn: Turn) -> None:
-    back = STATES[turn.step].back
+    back = HANDLERS[turn.step].back
     if back is None:
         turn.say(t.NOTHING_TO_GO_BACK_TO, kb.main_menu())
         return
@@ -166,7 +166,7 @@ async def _button(turn: Turn, data: str) -> None:
     elif data == kb.MENU_HUMAN:
         await relay.start(turn)
     else:
-        press = STATES[step].press
+        press = HANDLERS[step].press
         if press is None or not await press(turn, data):
             turn.say(t.STALE_BUTTON)
             await _reprompt(turn)
@@ -420,7 +420,7 @@ async def _reprompt(turn: Turn, only_if_busy: bool = False) -> None:
     """Ask the current step's question again, with its buttons."""
     if only_if_busy and turn.step is Step.MENU:
         return
-    await STATES[turn.step].prompt(turn)
+    await HANDLERS[turn.step].prompt(turn)
 
 
 async def _ask_menu(turn: Turn) -> None:
@@ -493,8 +493,8 @@ async def _ask_person(turn: Turn) -> None:
 
 
 @dataclass(frozen=True)
-class State:
-    """One step: what typed text does, which buttons are its own, its question, and /back."""
+class StepHandlers:
+    """One step, as PTB's ConversationHandler states: typed text, own buttons, question, /back."""
 
     text: Callable[[Turn, str], Awaitable[None]]
     prompt: Callable[[Turn], Awaitable[None]]
@@ -502,6 +502,10 @@ class State:
     press: Callable[[Turn, str], Awaitable[bool]] | None = None
     # The step /back returns to; None when there is nothing to go back to.
     back: Callable[[Slots], Step] | None = None
+
+
+def _to(step: Step) -> Callable[[Slots], Step]:
+    return lambda _: step
 
 
 def _back_from_confirm(slots: Slots) -> Step:
@@ -512,14 +516,22 @@ def _back_from_confirm(slots: Slots) -> Step:
     return Step.REASON
 
 
-STATES: dict[Step, State] = {
-    Step.MENU: State(_idle_text, _ask_menu),
-    Step.TX: State(_on_transaction, _ask_transaction, back=lambda _: Step.MENU),
-    Step.OWNER: State(_on_owner, _ask_owner, back=lambda _: Step.TX),
-    Step.REASON: State(_need_button, _ask_reason, _press_reason, back=lambda _: Step.TX),
-    Step.CAMPAIGN: State(_on_campaign, _ask_campaign, _press_campaign, lambda _: Step.REASON),
-    Step.DESCRIPTION: State(_on_description, _ask_description, back=lambda _: Step.REASON),
-    Step.CONFIRM: State(_need_button, _ask_confirm, _press_confirm, _back_from_confirm),
-    Step.HUMAN: State(relay.forward, _ask_person),
-    Step.ANSWER: State(relay.answer_question, _ask_person),
+HANDLERS: dict[Step, StepHandlers] = {
+    Step.MENU: StepHandlers(text=_idle_text, prompt=_ask_menu),
+    Step.TX: StepHandlers(text=_on_transaction, prompt=_ask_transaction, back=_to(Step.MENU)),
+    Step.OWNER: StepHandlers(text=_on_owner, prompt=_ask_owner, back=_to(Step.TX)),
+    Step.REASON: StepHandlers(
+        text=_need_button, prompt=_ask_reason, press=_press_reason, back=_to(Step.TX)
+    ),
+    Step.CAMPAIGN: StepHandlers(
+        text=_on_campaign, prompt=_ask_campaign, press=_press_campaign, back=_to(Step.REASON)
+    ),
+    Step.DESCRIPTION: StepHandlers(
+        text=_on_description, prompt=_ask_description, back=_to(Step.REASON)
+    ),
+    Step.CONFIRM: StepHandlers(
+        text=_need_button, prompt=_ask_confirm, press=_press_confirm, back=_back_from_confirm
+    ),
+    Step.HUMAN: StepHandlers(text=relay.forward, prompt=_ask_person),
+    Step.ANSWER: StepHandlers(text=relay.answer_question, prompt=_ask_person),
 }

@@ -57,28 +57,27 @@ async def catch_up_on_questions(turn: Turn) -> None:
     A question not seen before switches the chat to answering it, whatever it was doing. At the
     menu, a question still waiting (say, after /cancel) takes the next plain message as its answer.
     """
-    waiting = [
-        claim
+    waiting = {
+        claim.id: claim.updated_at
         for claim in await turn.uow.claims.for_user(turn.event.sender.user_id)  # newest first
         if claim.status is ClaimStatus.INFO_REQUESTED
         and claim.chat_id == turn.chat_id
         and claim.id is not None
-    ]
-    slots = turn.slots
-    seen = slots.questions_seen
-    last_turn = turn.state.updated_at
+    }
+    seen = turn.slots.questions_seen
     if seen is None:
         # A row from before questions were tracked here: back then, asking switched the chat
         # itself, so only a question asked since the chat's last turn is new.
-        seen = [c.id for c in waiting if c.id and last_turn and c.updated_at <= last_turn]
-    new = [c.id for c in waiting if c.id not in seen]
+        last_turn = turn.state.updated_at
+        seen = [i for i, asked in waiting.items() if last_turn and asked <= last_turn]
+    new = [i for i in waiting if i not in seen]
     if new:
         turn.reset()
         turn.goto(Step.ANSWER)
-        slots.question_claim = new[0]
-    slots.questions_seen = [c.id for c in waiting if c.id is not None]
+        turn.slots.question_claim = new[0]
+    turn.slots.questions_seen = list(waiting)
     if turn.step is Step.MENU:
-        slots.question_claim = waiting[0].id if waiting else None
+        turn.slots.question_claim = next(iter(waiting), None)
 
 
 async def answer_question(turn: Turn, text: str) -> None:
