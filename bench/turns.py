@@ -17,9 +17,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conversations.chat.events import EventKind, Inbound, Sender
 from conversations.config import DeskConfig
 from conversations.dialogue.engine import Desk
-from conversations.dialogue.events import EventKind, Inbound, Sender
 from storage.database import open_database
 from storage.demo_data import load_demo_data
 

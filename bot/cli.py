@@ -281,8 +281,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show the decision the bot would make for a claim, filing nothing."""
-    from conversations.claims.services import decide_claim
     from conversations.domain import ClaimRequest, Purchase, Reason
+    from conversations.services.claims import decide_claim
 
     try:
         why = Reason(reason)
@@ -503,9 +503,10 @@ def claims_show(
 def _staff_action(
     claim_id: int, action: str, by: str, credits: int | None, reason: str | None
 ) -> None:
-    from conversations.claims.lifecycle import Actor, Refusal, perform
+    from conversations.claims.lifecycle import Actor, Refusal
     from conversations.claims.transitions import Transition
     from conversations.domain import ClaimStatus
+    from conversations.services.staff import staff_act
 
     if not by.strip():
         typer.echo("refundbot: --by needs your name, for the audit trail.", err=True)
@@ -526,7 +527,7 @@ def _staff_action(
                 transition = Transition.OVERRULE
             if transition is Transition.OVERRULE and reason is None:
                 return claim, transition, None
-            result = await perform(
+            result = await staff_act(
                 uow,
                 claim_id,
                 transition,
@@ -536,8 +537,6 @@ def _staff_action(
                 credits=credits,
                 text=reason.strip() if reason else None,
             )
-            for message in result.messages:
-                await uow.outbox.put(message)
             await uow.commit()
             return claim, transition, result
 
@@ -634,7 +633,7 @@ def claims_export(
 ) -> None:
     """Claims for finance: claim, transaction, account, credits, amount due, window."""
     from bot.spreadsheet import write_rows
-    from conversations.claims.export import finance_rows
+    from conversations.claims.finance import finance_rows
 
     wanted = _status(status)
     settings = _settings()

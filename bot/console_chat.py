@@ -29,8 +29,8 @@ from conversations.catalog.console import (
     CONSOLE_STAFF_MODE,
     CONSOLE_TO_YOU,
 )
+from conversations.chat.events import EventKind, Inbound, Sender
 from conversations.dialogue.engine import Desk
-from conversations.dialogue.events import EventKind, Inbound, Sender
 from conversations.domain import Button, OutgoingMessage
 from storage.database import Database, open_database
 from storage.demo_data import load_demo_data

@@ -6,7 +6,7 @@ from typing import TypedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 
-from conversations.dialogue.events import EventKind, Inbound, Sender
+from conversations.chat.events import EventKind, Inbound, Sender
 from conversations.domain import Button
 
 _MEDIA_FIELDS = (

@@ -1,1 +1,1 @@
-"""Filing claims and showing them to the customer."""
+"""Claims: filing, the transition table and every change of status, the customer's status view."""

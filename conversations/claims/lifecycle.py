@@ -19,8 +19,6 @@ from conversations.claims.transitions import (
     allows,
 )
 from conversations.config import DeskConfig
-from conversations.dialogue import steps
-from conversations.dialogue.turn import PERSISTENT_SLOTS
 from conversations.domain import (
     Approval,
     AuditEntry,
@@ -28,7 +26,6 @@ from conversations.domain import (
     OutgoingMessage,
 )
 from conversations.ports import UnitOfWork
-from conversations.staff import card
 
 
 class Refusal(enum.StrEnum):
@@ -99,9 +96,11 @@ async def perform(
     *,
     credits: int | None = None,
     text: str | None = None,
-    with_card: bool = True,
 ) -> Result:
-    """Apply one transition if the claim's status allows it; nothing changes otherwise."""
+    """Apply one transition if the claim's status allows it; nothing changes otherwise.
+
+    The result's messages are the customer's; the caller brings the staff card up to date.
+    """
     current = await uow.claims.get(claim_id)
     if current is None:
         return Result(claim=None, refusal=Refusal.UNKNOWN)
@@ -125,8 +124,6 @@ async def perform(
         # The conditional UPDATE makes two simultaneous presses safe: one row, one winner.
         latest = await uow.claims.get(claim_id)
         return await _refused_on_status(uow, latest or current)
-    if transition is Transition.ASK:
-        await _await_answer(uow, updated, now)
     await uow.claims.add_audit(
         AuditEntry(
             claim_id,
@@ -142,8 +139,6 @@ async def perform(
     told = _customer_message(transition, updated, config)
     if told is not None:
         messages.append(told)
-    if with_card and config.staff_chat_id is not None:
-        messages.append(await card.card_message(uow, updated, now, config, edit=True))
     return Result(claim=updated, messages=tuple(messages))
 
 
@@ -193,21 +188,6 @@ async def _refused_approval(uow: UnitOfWork, claim: Claim, booked: Approval) -> 
     if booked is Approval.CAMPAIGN_PAID:
         return Result(claim=claim, refusal=Refusal.CAMPAIGN_PAID)
     return Result(claim=claim, refusal=Refusal.LIVE_EXISTS)
-
-
-class ConversationRace(RuntimeError):
-    """The customer's chat changed while we switched it to answering; the turn is retried."""
-
-
-async def _await_answer(uow: UnitOfWork, claim: Claim, now: datetime) -> None:
-    """The customer's next message answers the question, whatever they were doing."""
-    state = await uow.conversations.load(claim.chat_id)
-    state.slots = {k: v for k, v in state.slots.items() if k in PERSISTENT_SLOTS}
-    state.slots["question_claim"] = claim.id
-    state.step = steps.ANSWER
-    state.updated_at = now
-    if not await uow.conversations.save(state):
-        raise ConversationRace(f"chat {claim.chat_id}")
 
 
 def _note(transition: Transition, before: Claim, after: Claim, words: str) -> str:

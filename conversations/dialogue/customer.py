@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
 
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text
 from conversations.catalog.policy_text import format_when
-from conversations.claims import filing, status_view
-from conversations.dialogue import keyboards as kb
-from conversations.dialogue import relay, steps
-from conversations.dialogue.events import EventKind
-from conversations.dialogue.turn import Turn
-from conversations.domain import Campaign, ClaimStatus, Reason
+from conversations.chat import keyboards as kb
+from conversations.chat.events import EventKind
+from conversations.chat.slots import Slots
+from conversations.chat.steps import CLAIM_STEPS, Step
+from conversations.chat.turn import Turn
+from conversations.claims import status_view
+from conversations.dialogue import filing, relay
+from conversations.domain import Campaign, Reason
 from conversations.faq import default_matcher, get_topic
 from conversations.ownership import looks_like_contact, proves_ownership
 
@@ -32,6 +37,7 @@ def _tries_word(n: int) -> str:
 
 async def apply(turn: Turn) -> None:
     """Apply one inbound event to the customer's conversation."""
+    await relay.catch_up_on_questions(turn)
     ev = turn.event
     if _expired(turn):
         minutes = turn.config.idle_timeout_minutes
@@ -51,13 +57,13 @@ async def apply(turn: Turn) -> None:
         turn.say(t.TOO_LONG.format(length=len(ev.text), limit=MAX_TEXT))
         await _reprompt(turn, only_if_busy=True)
     else:
-        await _text(turn, ev.text.strip())
+        await HANDLERS[turn.step].text(turn, ev.text.strip())
 
 
 def _expired(turn: Turn) -> bool:
     updated = turn.state.updated_at
     # A question from staff may be answered hours later, so that step never expires.
-    if turn.state.step in (steps.MENU, steps.ANSWER) or updated is None:
+    if turn.step in (Step.MENU, Step.ANSWER) or updated is None:
         return False
     return turn.now - updated > timedelta(minutes=turn.config.idle_timeout_minutes)
 
@@ -84,11 +90,11 @@ async def _command(turn: Turn, name: str) -> None:
     elif name == "back":
         await _back(turn)
     elif name == "cancel":
-        was = turn.state.step
+        was = turn.step
         turn.reset()
-        if was == steps.HUMAN:
+        if was is Step.HUMAN:
             turn.say(t.HUMAN_ENDED, kb.main_menu())
-        elif was == steps.MENU:
+        elif was is Step.MENU:
             turn.say(t.NOTHING_TO_CANCEL, kb.main_menu())
         else:
             turn.say(t.CANCELLED, kb.main_menu())
@@ -109,7 +115,7 @@ def _menu(turn: Turn) -> None:
 
 def _start_claim(turn: Turn) -> None:
     turn.reset()
-    turn.goto(steps.TX)
+    turn.goto(Step.TX)
     turn.say(t.ASK_TRANSACTION)
 
 
@@ -119,33 +125,18 @@ async def _status(turn: Turn) -> None:
 
 
 async def _back(turn: Turn) -> None:
-    slots = turn.state.slots
-    step = turn.state.step
-    previous = {
-        steps.TX: steps.MENU,
-        steps.OWNER: steps.TX,
-        steps.REASON: steps.TX,
-        steps.CAMPAIGN: steps.REASON,
-        steps.DESCRIPTION: steps.REASON,
-        steps.CONFIRM: (
-            steps.CAMPAIGN
-            if slots.get("reason") == Reason.UNDELIVERED
-            else steps.DESCRIPTION
-            if slots.get("reason") == Reason.OTHER
-            else steps.REASON
-        ),
-    }.get(step)
-    if previous is None:
+    back = HANDLERS[turn.step].back
+    if back is None:
         turn.say(t.NOTHING_TO_GO_BACK_TO, kb.main_menu())
         return
-    if previous == steps.MENU:
+    previous = back(turn.slots)
+    if previous is Step.MENU:
         turn.reset()
         _menu(turn)
         return
-    if previous == steps.TX:
+    if previous is Step.TX:
         # A different transaction needs its own proof of ownership.
-        for key in ("tx", "owner_ok", "reason", "campaign", "description"):
-            slots.pop(key, None)
+        turn.slots.forget_claim()
     turn.goto(previous)
     await _reprompt(turn)
 
@@ -154,9 +145,9 @@ async def _back(turn: Turn) -> None:
 
 
 async def _button(turn: Turn, data: str) -> None:
-    step = turn.state.step
+    step = turn.step
     if data == kb.MENU_MAIN:
-        if step in steps.CLAIM_STEPS or step == steps.HUMAN:
+        if step in CLAIM_STEPS or step is Step.HUMAN:
             turn.reset()
         _menu(turn)
     elif data == kb.MENU_FAQ:
@@ -174,48 +165,21 @@ async def _button(turn: Turn, data: str) -> None:
         await _status(turn)
     elif data == kb.MENU_HUMAN:
         await relay.start(turn)
-    elif step == steps.REASON and data.startswith(kb.REASON_PREFIX):
-        await _on_reason(turn, data.removeprefix(kb.REASON_PREFIX))
-    elif step == steps.CAMPAIGN and data.startswith(kb.CAMPAIGN_PREFIX):
-        await _on_campaign(turn, data.removeprefix(kb.CAMPAIGN_PREFIX))
-    elif step == steps.CONFIRM and data in (kb.SUBMIT, kb.CHANGE, kb.CANCEL):
-        await _on_confirm(turn, data)
     else:
-        turn.say(t.STALE_BUTTON)
-        await _reprompt(turn)
+        press = HANDLERS[step].press
+        if press is None or not await press(turn, data):
+            turn.say(t.STALE_BUTTON)
+            await _reprompt(turn)
 
 
-# Text -------------------------------------------------------------------------------------
+# Text at the menu -------------------------------------------------------------------------
 
 
-async def _text(turn: Turn, text: str) -> None:
-    step = turn.state.step
-    if step == steps.TX:
-        await _on_transaction(turn, text)
-    elif step == steps.OWNER:
-        await _on_owner(turn, text)
-    elif step == steps.CAMPAIGN:
-        await _on_campaign(turn, text)
-    elif step == steps.DESCRIPTION:
-        await _on_description(turn, text)
-    elif step in steps.BUTTON_STEPS:
-        turn.say(t.NEED_BUTTON)
-        await _reprompt(turn)
-    elif step == steps.HUMAN:
-        await relay.forward(turn, text)
-    elif step == steps.ANSWER or await _pending_question(turn):
+async def _idle_text(turn: Turn, text: str) -> None:
+    if turn.slots.question_claim is not None:  # a staff question is still waiting
         await relay.answer_question(turn, text)
     else:
         _free_question(turn, text)
-
-
-async def _pending_question(turn: Turn) -> bool:
-    """A staff question still waiting: the customer's next plain message answers it."""
-    for claim in await turn.uow.claims.for_user(turn.event.sender.user_id):
-        if claim.status is ClaimStatus.INFO_REQUESTED and claim.chat_id == turn.chat_id:
-            turn.state.slots["question_claim"] = claim.id
-            return True
-    return False
 
 
 def _free_question(turn: Turn, text: str) -> None:
@@ -245,81 +209,80 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
 
 # Claim steps ------------------------------------------------------------------------------
 
+_Found = TypeVar("_Found")
 
-def _locked_until(turn: Turn, tx: str) -> datetime | None:
-    until_iso = turn.state.slots.get("locks", {}).get(tx)
-    if until_iso is None:
+
+async def _find(lookup: Callable[[str], Awaitable[_Found | None]], wanted: str) -> _Found | None:
+    """Look an id up as typed, then in upper case: customers often type ids in lower case."""
+    if not wanted:
         return None
-    until = datetime.fromisoformat(until_iso)
-    return until if until > turn.now else None
+    found = await lookup(wanted)
+    if found is None and wanted.upper() != wanted:
+        found = await lookup(wanted.upper())
+    return found
+
+
+def _refused_while_locked(turn: Turn, tx: str) -> bool:
+    """Too many wrong contacts lock a transaction for a while (C-OWNER); say until when."""
+    until = turn.slots.locks.get(tx)
+    if until is None or until <= turn.now:
+        return False
+    turn.reset()
+    turn.say(t.STILL_LOCKED.format(tx=tx, until=format_when(until)), kb.human_only())
+    return True
 
 
 async def _on_transaction(turn: Turn, text: str) -> None:
-    slots = turn.state.slots
+    slots = turn.slots
     candidate = text.strip()
     if not _TX_RE.match(candidate):
         turn.say(t.BAD_TRANSACTION_FORMAT)
         return
-    purchase = await turn.uow.ledger.purchase(candidate)
-    if purchase is None and candidate.upper() != candidate:
-        purchase = await turn.uow.ledger.purchase(candidate.upper())
+    purchase = await _find(turn.uow.ledger.purchase, candidate)
     if purchase is None:
-        misses = int(slots.get("tx_misses", 0)) + 1
-        slots["tx_misses"] = misses
-        if misses >= TRIES:
+        slots.tx_misses += 1
+        if slots.tx_misses >= TRIES:
             turn.reset()
             turn.say(t.UNKNOWN_TRANSACTION_GIVE_UP, kb.human_only())
         else:
-            left = TRIES - misses
+            left = TRIES - slots.tx_misses
             turn.say(t.UNKNOWN_TRANSACTION.format(tx=candidate, left=left, tries=_tries_word(left)))
         return
     tx = purchase.transaction_id
-    until = _locked_until(turn, tx)
-    if until is not None:
-        turn.reset()
-        turn.say(t.STILL_LOCKED.format(tx=tx, until=format_when(until)), kb.human_only())
+    if _refused_while_locked(turn, tx):
         return
-    slots["tx"] = tx
-    slots.pop("tx_misses", None)
-    turn.goto(steps.OWNER)
+    slots.tx = tx
+    slots.tx_misses = 0
+    turn.goto(Step.OWNER)
     turn.say(t.ASK_OWNER)
 
 
 async def _on_owner(turn: Turn, text: str) -> None:
-    slots = turn.state.slots
-    tx = str(slots["tx"])
-    purchase = await turn.uow.ledger.purchase(tx)
-    if purchase is None:  # removed from the ledger mid-claim
+    slots = turn.slots
+    tx = slots.tx
+    purchase = await turn.uow.ledger.purchase(tx) if tx else None
+    if tx is None or purchase is None:  # removed from the ledger mid-claim
         _start_claim(turn)
         return
-    until = _locked_until(turn, tx)
-    if until is not None:
-        turn.reset()
-        turn.say(t.STILL_LOCKED.format(tx=tx, until=format_when(until)), kb.human_only())
+    if _refused_while_locked(turn, tx):
         return
     if not looks_like_contact(text):
         turn.say(t.NOT_A_CONTACT)
         return
+    fails = slots.owner_fails
     if not proves_ownership(text, purchase, turn.config.home_country):
-        fails = dict(slots.get("owner_fails", {}))
-        fails[tx] = int(fails.get(tx, 0)) + 1
-        slots["owner_fails"] = fails
+        fails[tx] = fails.get(tx, 0) + 1
         if fails[tx] >= TRIES:
-            fails.pop(tx)
-            locks = dict(slots.get("locks", {}))
+            del fails[tx]
             until = turn.now + LOCK_FOR
-            locks[tx] = until.isoformat()
-            slots["locks"] = locks
+            slots.locks[tx] = until
             turn.reset()
             turn.say(t.OWNER_LOCKED.format(until=format_when(until)), kb.human_only())
         else:
             left = TRIES - fails[tx]
             turn.say(t.OWNER_MISMATCH.format(left=left, tries=_tries_word(left)))
         return
-    fails = dict(slots.get("owner_fails", {}))
     fails.pop(tx, None)
-    slots["owner_fails"] = fails
-    slots["owner_ok"] = True
     existing = await turn.uow.claims.live_for_transaction(tx)
     if existing is not None:
         turn.reset()
@@ -332,64 +295,69 @@ async def _on_owner(turn: Turn, text: str) -> None:
             kb.main_menu(),
         )
         return
-    turn.goto(steps.REASON)
+    turn.goto(Step.REASON)
     await _reprompt(turn)
 
 
-async def _on_reason(turn: Turn, value: str) -> None:
+async def _press_reason(turn: Turn, data: str) -> bool:
+    if not data.startswith(kb.REASON_PREFIX):
+        return False
     try:
-        reason = Reason(value)
+        reason = Reason(data.removeprefix(kb.REASON_PREFIX))
     except ValueError:
         await _reprompt(turn)
-        return
-    slots = turn.state.slots
-    slots["reason"] = reason.value
-    slots.pop("campaign", None)
-    slots.pop("description", None)
-    slots.pop("campaign_misses", None)
+        return True
+    slots = turn.slots
+    slots.reason = reason
+    slots.campaign = None
+    slots.description = None
+    slots.campaign_misses = 0
     turn.close_buttons(t.REASON_LABELS[reason.value])
     if reason is Reason.UNDELIVERED:
-        turn.goto(steps.CAMPAIGN)
+        turn.goto(Step.CAMPAIGN)
     elif reason is Reason.OTHER:
-        turn.goto(steps.DESCRIPTION)
+        turn.goto(Step.DESCRIPTION)
     else:
-        turn.goto(steps.CONFIRM)
+        turn.goto(Step.CONFIRM)
     await _reprompt(turn)
+    return True
 
 
 async def _campaign_choices(turn: Turn) -> list[Campaign]:
-    campaigns = await turn.uow.ledger.campaigns_for(str(turn.state.slots["tx"]))
+    campaigns = await turn.uow.ledger.campaigns_for(turn.slots.tx or "")
     return sorted(campaigns, key=lambda c: c.sent_at, reverse=True)[:8]
 
 
+async def _press_campaign(turn: Turn, data: str) -> bool:
+    if not data.startswith(kb.CAMPAIGN_PREFIX):
+        return False
+    await _on_campaign(turn, data.removeprefix(kb.CAMPAIGN_PREFIX))
+    return True
+
+
 async def _on_campaign(turn: Turn, value: str) -> None:
-    slots = turn.state.slots
-    tx = str(slots["tx"])
+    slots = turn.slots
     wanted = value.strip()
-    campaign = await turn.uow.ledger.campaign(wanted) if wanted else None
-    if campaign is None and wanted.upper() != wanted:
-        campaign = await turn.uow.ledger.campaign(wanted.upper())
-    if campaign is None or campaign.transaction_id != tx:
-        misses = int(slots.get("campaign_misses", 0)) + 1
-        slots["campaign_misses"] = misses
-        if misses >= TRIES:
+    campaign = await _find(turn.uow.ledger.campaign, wanted)
+    if campaign is None or campaign.transaction_id != slots.tx:
+        slots.campaign_misses += 1
+        if slots.campaign_misses >= TRIES:
             # C-CAMPAIGN: after three tries the claim goes to review without a campaign.
-            slots["campaign"] = None
+            slots.campaign = None
             turn.say(t.CAMPAIGN_GIVE_UP)
-            turn.goto(steps.CONFIRM)
-            await _reprompt(turn)
+            turn.goto(Step.CONFIRM)
         else:
-            left = TRIES - misses
+            left = TRIES - slots.campaign_misses
             turn.say(
                 t.UNKNOWN_CAMPAIGN.format(campaign=wanted[:40], left=left, tries=_tries_word(left))
             )
-            await _reprompt(turn)
+        await _reprompt(turn)
         return
-    slots["campaign"] = campaign.campaign_id
+    slots.campaign = campaign.campaign_id
     turn.close_buttons(t.ASK_CAMPAIGN + "\n→ " + campaign.campaign_id)
     if campaign.destination_country.upper() == "PK" and turn.config.pk_suspension_notice:
         turn.say(t.PK_NOTICE)
-    turn.goto(steps.CONFIRM)
+    turn.goto(Step.CONFIRM)
     await _reprompt(turn)
 
 
@@ -400,88 +368,170 @@ async def _on_description(turn: Turn, text: str) -> None:
     if len(text) > MAX_DESCRIPTION:
         turn.say(t.TOO_LONG.format(length=len(text), limit=MAX_DESCRIPTION))
         return
-    turn.state.slots["description"] = text
-    turn.goto(steps.CONFIRM)
+    turn.slots.description = text
+    turn.goto(Step.CONFIRM)
     await _reprompt(turn)
 
 
-async def _on_confirm(turn: Turn, data: str) -> None:
+async def _press_confirm(turn: Turn, data: str) -> bool:
     if data == kb.CANCEL:
         turn.close_buttons(t.CANCELLED)
         turn.reset()
         turn.say(t.MENU_PROMPT, kb.main_menu())
-        return
-    if data == kb.CHANGE:
+    elif data == kb.CHANGE:
         turn.close_buttons(t.BTN_CHANGE)
-        turn.goto(steps.REASON)
+        turn.goto(Step.REASON)
         await _reprompt(turn)
-        return
-    turn.close_buttons(_summary_text(turn) + "\n\n→ " + t.BTN_SUBMIT)
-    await filing.submit(turn)
+    elif data == kb.SUBMIT:
+        summary = _summary_text(turn.slots)
+        if summary is None:
+            _start_claim(turn)
+            return True
+        turn.close_buttons(summary + "\n\n→ " + t.BTN_SUBMIT)
+        await filing.submit(turn)
+    else:
+        return False
+    return True
+
+
+async def _need_button(turn: Turn, text: str) -> None:
+    turn.say(t.NEED_BUTTON)
+    await _reprompt(turn)
 
 
 # Prompts ----------------------------------------------------------------------------------
 
 
-def _summary_text(turn: Turn) -> str:
-    slots = turn.state.slots
-    reason = str(slots.get("reason"))
+def _summary_text(slots: Slots) -> str | None:
+    """What the customer is about to send; None when the claim lost its transaction or reason."""
+    reason = slots.reason
+    if slots.tx is None or reason is None:
+        return None
     extra = ""
-    if reason == Reason.UNDELIVERED:
-        campaign = slots.get("campaign")
+    if reason is Reason.UNDELIVERED:
+        campaign = slots.campaign
         extra = t.SUMMARY_CAMPAIGN.format(campaign=campaign) if campaign else t.SUMMARY_NO_CAMPAIGN
-    elif reason == Reason.OTHER:
-        extra = t.SUMMARY_DESCRIPTION.format(description=slots.get("description", ""))
-    return t.SUMMARY.format(tx=slots.get("tx"), reason=t.REASON_SHORT[reason], extra=extra)
+    elif reason is Reason.OTHER:
+        extra = t.SUMMARY_DESCRIPTION.format(description=slots.description or "")
+    return t.SUMMARY.format(tx=slots.tx, reason=t.REASON_SHORT[reason.value], extra=extra)
 
 
 async def _reprompt(turn: Turn, only_if_busy: bool = False) -> None:
     """Ask the current step's question again, with its buttons."""
-    step = turn.state.step
-    slots = turn.state.slots
-    if step == steps.MENU:
-        if not only_if_busy:
-            turn.say(t.MENU_PROMPT, kb.main_menu())
-    elif step == steps.TX:
-        turn.say(t.ASK_TRANSACTION)
-    elif step == steps.OWNER:
-        turn.say(t.ASK_OWNER)
-    elif step == steps.REASON:
-        purchase = await turn.uow.ledger.purchase(str(slots["tx"]))
-        if purchase is None:
-            _start_claim(turn)
-            return
-        turn.say(
-            t.ASK_REASON.format(
-                tx=purchase.transaction_id,
-                credits=f"{purchase.credits:,}",
-                kind=t.KIND_LABELS[purchase.kind.value],
-                when=format_when(purchase.purchased_at),
-            ),
-            kb.reasons(),
-        )
-    elif step == steps.CAMPAIGN:
-        choices = await _campaign_choices(turn)
-        if choices:
-            turn.say(
-                t.ASK_CAMPAIGN,
-                kb.campaigns(
-                    (
-                        c.campaign_id,
-                        t.CAMPAIGN_BUTTON.format(
-                            campaign_id=c.campaign_id,
-                            sent=format_when(c.sent_at),
-                            country=c.destination_country,
-                        ),
-                    )
-                    for c in choices
+    if only_if_busy and turn.step is Step.MENU:
+        return
+    await HANDLERS[turn.step].prompt(turn)
+
+
+async def _ask_menu(turn: Turn) -> None:
+    turn.say(t.MENU_PROMPT, kb.main_menu())
+
+
+async def _ask_transaction(turn: Turn) -> None:
+    turn.say(t.ASK_TRANSACTION)
+
+
+async def _ask_owner(turn: Turn) -> None:
+    turn.say(t.ASK_OWNER)
+
+
+async def _ask_reason(turn: Turn) -> None:
+    tx = turn.slots.tx
+    purchase = await turn.uow.ledger.purchase(tx) if tx else None
+    if purchase is None:
+        _start_claim(turn)
+        return
+    turn.say(
+        t.ASK_REASON.format(
+            tx=purchase.transaction_id,
+            credits=f"{purchase.credits:,}",
+            kind=t.KIND_LABELS[purchase.kind.value],
+            when=format_when(purchase.purchased_at),
+        ),
+        kb.reasons(),
+    )
+
+
+async def _ask_campaign(turn: Turn) -> None:
+    choices = await _campaign_choices(turn)
+    if not choices:
+        turn.say(t.ASK_CAMPAIGN_TYPED)
+        return
+    turn.say(
+        t.ASK_CAMPAIGN,
+        kb.campaigns(
+            (
+                c.campaign_id,
+                t.CAMPAIGN_BUTTON.format(
+                    campaign_id=c.campaign_id,
+                    sent=format_when(c.sent_at),
+                    country=c.destination_country,
                 ),
             )
-        else:
-            turn.say(t.ASK_CAMPAIGN_TYPED)
-    elif step == steps.DESCRIPTION:
-        turn.say(t.ASK_DESCRIPTION.format(min=MIN_DESCRIPTION, max=MAX_DESCRIPTION))
-    elif step == steps.CONFIRM:
-        turn.say(_summary_text(turn), kb.confirm())
-    elif step in (steps.HUMAN, steps.ANSWER):
-        relay.reprompt(turn)
+            for c in choices
+        ),
+    )
+
+
+async def _ask_description(turn: Turn) -> None:
+    turn.say(t.ASK_DESCRIPTION.format(min=MIN_DESCRIPTION, max=MAX_DESCRIPTION))
+
+
+async def _ask_confirm(turn: Turn) -> None:
+    summary = _summary_text(turn.slots)
+    if summary is None:
+        _start_claim(turn)
+        return
+    turn.say(summary, kb.confirm())
+
+
+async def _ask_person(turn: Turn) -> None:
+    relay.reprompt(turn)
+
+
+# The steps --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepHandlers:
+    """One step, as PTB's ConversationHandler states: typed text, own buttons, question, /back."""
+
+    text: Callable[[Turn, str], Awaitable[None]]
+    prompt: Callable[[Turn], Awaitable[None]]
+    # Handles the step's own buttons; False for data it does not know (a stale button).
+    press: Callable[[Turn, str], Awaitable[bool]] | None = None
+    # The step /back returns to; None when there is nothing to go back to.
+    back: Callable[[Slots], Step] | None = None
+
+
+def _to(step: Step) -> Callable[[Slots], Step]:
+    return lambda _: step
+
+
+def _back_from_confirm(slots: Slots) -> Step:
+    if slots.reason is Reason.UNDELIVERED:
+        return Step.CAMPAIGN
+    if slots.reason is Reason.OTHER:
+        return Step.DESCRIPTION
+    return Step.REASON
+
+
+HANDLERS: dict[Step, StepHandlers] = {
+    Step.MENU: StepHandlers(text=_idle_text, prompt=_ask_menu),
+    Step.TX: StepHandlers(text=_on_transaction, prompt=_ask_transaction, back=_to(Step.MENU)),
+    Step.OWNER: StepHandlers(text=_on_owner, prompt=_ask_owner, back=_to(Step.TX)),
+    Step.REASON: StepHandlers(
+        text=_need_button, prompt=_ask_reason, press=_press_reason, back=_to(Step.TX)
+    ),
+    Step.CAMPAIGN: StepHandlers(
+        text=_on_campaign, prompt=_ask_campaign, press=_press_campaign, back=_to(Step.REASON)
+    ),
+    Step.DESCRIPTION: StepHandlers(
+        text=_on_description, prompt=_ask_description, back=_to(Step.REASON)
+    ),
+    Step.CONFIRM: StepHandlers(
+        text=_need_button, prompt=_ask_confirm, press=_press_confirm, back=_back_from_confirm
+    ),
+    Step.HUMAN: StepHandlers(text=relay.forward, prompt=_ask_person),
+    Step.ANSWER: StepHandlers(text=relay.answer_question, prompt=_ask_person),
+}

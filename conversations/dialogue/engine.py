@@ -7,11 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from conversations.claims.lifecycle import ConversationRace
+from conversations.chat.events import EventKind, Inbound
+from conversations.chat.turn import Turn
 from conversations.config import DeskConfig
 from conversations.dialogue import customer
-from conversations.dialogue.events import EventKind, Inbound
-from conversations.dialogue.turn import Turn
 from conversations.domain import OutgoingMessage
 from conversations.ports import Clock, UnitOfWork
 from conversations.staff import actions as staff_actions
@@ -71,21 +70,15 @@ class Desk:
                     return TurnResult(duplicate=True)
                 state = await uow.conversations.load(event.chat_id)
                 turn = Turn(uow, state, event, now, self.config)
-                try:
-                    if self.is_staff_event(event):
-                        turn.keep_state = False
-                        await staff_actions.apply(turn)
-                    else:
-                        await customer.apply(turn)
-                except ConversationRace:
+                if self.is_staff_event(event):
+                    turn.keep_state = False
+                    await staff_actions.apply(turn)
+                else:
+                    await customer.apply(turn)
+                if turn.keep_state and not await uow.conversations.save(turn.store()):
                     await uow.rollback()
+                    log.info("chat %s: lost a race, retrying (%d)", event.chat_id, attempt + 1)
                     continue
-                if turn.keep_state:
-                    state.updated_at = turn.now
-                    if not await uow.conversations.save(state):
-                        await uow.rollback()
-                        log.info("chat %s: lost a race, retrying (%d)", event.chat_id, attempt + 1)
-                        continue
                 result = TurnResult(
                     callback_text=turn.callback_text, callback_alert=turn.callback_alert
                 )

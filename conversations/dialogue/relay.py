@@ -6,13 +6,13 @@ from conversations import refs
 from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
 from conversations.catalog import staff as s
+from conversations.chat import keyboards as kb
+from conversations.chat.steps import Step
+from conversations.chat.turn import Turn
 from conversations.claims import lifecycle
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
-from conversations.dialogue import keyboards as kb
-from conversations.dialogue import steps
-from conversations.dialogue.turn import Turn
-from conversations.domain import OutgoingMessage
+from conversations.domain import ClaimStatus, OutgoingMessage
 from conversations.staff import card
 
 
@@ -24,7 +24,7 @@ async def start(turn: Turn) -> None:
         turn.say(t.HUMAN_NO_STAFF, kb.main_menu())
         return
     turn.reset()
-    turn.goto(steps.HUMAN)
+    turn.goto(Step.HUMAN)
     turn.say(t.HUMAN_START)
 
 
@@ -51,11 +51,44 @@ async def forward(turn: Turn, text: str) -> None:
     turn.say(t.HUMAN_RELAYED)
 
 
+async def catch_up_on_questions(turn: Turn) -> None:
+    """Find the staff questions waiting for this chat; staff never write the customer's state.
+
+    A question not seen before switches the chat to answering it, whatever it was doing. At the
+    menu, a question still waiting (say, after /cancel) takes the next plain message as its answer.
+    """
+    waiting = {
+        claim.id: claim.updated_at
+        for claim in await turn.uow.claims.for_user(turn.event.sender.user_id)  # newest first
+        if claim.status is ClaimStatus.INFO_REQUESTED
+        and claim.chat_id == turn.chat_id
+        and claim.id is not None
+    }
+    seen = turn.slots.questions_seen
+    if seen is None:
+        # A row from before questions were tracked here: back then, asking switched the chat
+        # itself, so only a question asked since the chat's last turn is new.
+        last_turn = turn.state.updated_at
+        seen = [i for i, asked in waiting.items() if last_turn and asked <= last_turn]
+    new = [i for i in waiting if i not in seen]
+    if new:
+        turn.reset()
+        turn.goto(Step.ANSWER)
+        turn.slots.question_claim = new[0]
+    turn.slots.questions_seen = list(waiting)
+    if turn.step is Step.MENU:
+        turn.slots.question_claim = next(iter(waiting), None)
+
+
 async def answer_question(turn: Turn, text: str) -> None:
     """The customer's reply to a staff question goes back to the claim, which returns to review."""
-    claim_id = int(turn.state.slots.get("question_claim", 0))
+    claim_id = turn.slots.question_claim or 0
     claim = await turn.uow.claims.get(claim_id)
     turn.reset()
+    # Answered (or decided meanwhile): if staff ask again, that is a new question.
+    seen = turn.slots.questions_seen
+    if seen is not None and claim_id in seen:
+        seen.remove(claim_id)
     if claim is None or not allows(claim, Transition.ANSWER):
         turn.say(t.MENU_PROMPT, kb.main_menu())
         return
@@ -77,13 +110,13 @@ async def answer_question(turn: Turn, text: str) -> None:
                 reply_ref=card.card_ref(claim_id),
             )
         )
-    for message in result.messages:
+    for message in await card.with_card(turn.uow, result, turn.now, turn.config):
         turn.send_to(message)
 
 
 def reprompt(turn: Turn) -> None:
     """Remind the customer what the chat is waiting for."""
-    if turn.state.step == steps.HUMAN:
+    if turn.step is Step.HUMAN:
         turn.say(t.HUMAN_START)
     else:
         turn.say(t.ANSWER_PROMPT)

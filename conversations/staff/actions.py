@@ -8,10 +8,10 @@ from conversations import refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_when
+from conversations.chat.events import EventKind
+from conversations.chat.turn import Turn
 from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit, perform
 from conversations.claims.transitions import NOTE_PREFIX, Transition
-from conversations.dialogue.events import EventKind
-from conversations.dialogue.turn import Turn
 from conversations.domain import (
     AuditEntry,
     Button,
@@ -211,7 +211,7 @@ async def _act(
     if not result.ok:
         _tell_refusal(turn, claim_id, result)
         return False
-    for message in result.messages:
+    for message in await card.with_card(turn.uow, result, turn.now, turn.config):
         turn.send_to(message)
     turn.toast(s.DONE_ALERT.format(what=s.ACTION_LABELS[transition.value]))
     return True
@@ -261,9 +261,7 @@ async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
     actor = _actor(turn)
     for claim in eligible:
         assert claim.id is not None
-        result = await perform(
-            turn.uow, claim.id, Transition.APPROVE, actor, turn.now, turn.config, with_card=False
-        )
+        result = await perform(turn.uow, claim.id, Transition.APPROVE, actor, turn.now, turn.config)
         if result.ok and result.claim is not None:
             approved += 1
             turn.send_to(result.messages[0])

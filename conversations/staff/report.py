@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from conversations.business_days import overdue_from
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date
-from conversations.claims.export import finance_rows
+from conversations.claims.finance import finance_rows
 from conversations.config import DeskConfig
 from conversations.domain import (
     Attachment,

@@ -6,9 +6,10 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from conversations.claims.lifecycle import Actor, perform
+from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.domain import ClaimStatus
+from conversations.services.staff import staff_act
 from storage.database import Database
 from storage.tables import claim_audit, claims, purchases
 from tests.e2e.harness import (
@@ -27,7 +28,7 @@ FINANCE = Actor("cli:finance", None)
 async def act(bot: Running, claim_id: int, transition: Transition, **kw: object) -> bool:
     """What `refundbot claims approve|refund` does: one transition, its messages queued."""
     async with bot.db.uow() as uow:
-        result = await perform(
+        result = await staff_act(
             uow,
             claim_id,
             transition,
@@ -36,8 +37,6 @@ async def act(bot: Running, claim_id: int, transition: Transition, **kw: object)
             bot.desk.config,
             **kw,  # type: ignore[arg-type]
         )
-        for message in result.messages:
-            await uow.outbox.put(message, bot.clock())
         await uow.commit()
     return result.ok
 

@@ -11,8 +11,8 @@ from telegram.ext import AIORateLimiter
 from bot.sender import Sender
 from conversations.business_days import refund_window
 from conversations.catalog.policy_text import format_date
-from conversations.dialogue.events import EventKind, Inbound
-from conversations.dialogue.events import Sender as Who
+from conversations.chat.events import EventKind, Inbound
+from conversations.chat.events import Sender as Who
 from conversations.domain import (
     Campaign,
     ConversationState,

@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from conversations.claims.lifecycle import Actor, ConversationRace, perform
-from conversations.claims.services import Claimant, file_claim
+from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
 from conversations.domain import (
@@ -36,6 +35,8 @@ from conversations.domain import (
     Purchase,
     Reason,
 )
+from conversations.services.claims import Claimant, file_claim
+from conversations.services.staff import staff_act
 from storage.database import Database
 from storage.tables import claim_audit, outbox, purchases, refunded_campaigns
 
@@ -150,21 +151,16 @@ async def _run(url: str, plan: list[list[Filing | StaffAct]]) -> None:
                 if not filed:
                     return
                 claim_id = filed[op.claim % len(filed)]
-                try:
-                    done = await perform(
-                        uow,
-                        claim_id,
-                        op.transition,
-                        Actor("staff", 1),
-                        at,
-                        CONFIG,
-                        credits=op.credits,
-                        text="because",
-                    )
-                except ConversationRace:
-                    return
-                for message in done.messages:
-                    await uow.outbox.put(message, at)
+                done = await staff_act(
+                    uow,
+                    claim_id,
+                    op.transition,
+                    Actor("staff", 1),
+                    at,
+                    CONFIG,
+                    credits=op.credits,
+                    text="because",
+                )
                 await uow.commit()
                 if done.ok:
                     changes[claim_id] += 1

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from conversations.chat.events import EventKind, Inbound
+from conversations.chat.slots import Slots
+from conversations.chat.steps import Step
 from conversations.config import DeskConfig
-from conversations.dialogue.events import EventKind, Inbound
 from conversations.domain import Button, ConversationState, OutgoingMessage
 from conversations.ports import UnitOfWork
 
 Keyboard = tuple[tuple[Button, ...], ...]
-
-# Slots that outlive /cancel and timeouts: a lock must not be undone by starting over.
-PERSISTENT_SLOTS = ("locks", "owner_fails")
 
 
 @dataclass
@@ -29,6 +28,20 @@ class Turn:
     callback_alert: bool = False
     # Staff turns act on claims, not on a conversation of their own.
     keep_state: bool = True
+    # The stored state, typed; `store` writes them back before the row is saved.
+    step: Step = field(init=False)
+    slots: Slots = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.step = Step.parse(self.state.step)
+        self.slots = Slots.from_json(self.state.slots)
+
+    def store(self) -> ConversationState:
+        """The conversation row as this turn leaves it."""
+        self.state.step = self.step.value
+        self.state.slots = self.slots.to_json()
+        self.state.updated_at = self.now
+        return self.state
 
     @property
     def chat_id(self) -> int:
@@ -67,11 +80,10 @@ class Turn:
         """Queue a message to another chat (the staff chat, another customer)."""
         self.messages.append(message)
 
-    def goto(self, step: str) -> None:
-        self.state.step = step
+    def goto(self, step: Step) -> None:
+        self.step = step
 
     def reset(self) -> None:
         """Back to the menu, forgetting everything but locks."""
-        kept = {k: v for k, v in self.state.slots.items() if k in PERSISTENT_SLOTS}
-        self.state.slots = kept
-        self.state.step = "menu"
+        self.slots = self.slots.kept()
+        self.step = Step.MENU

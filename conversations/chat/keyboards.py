@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from conversations.catalog import customer as t
-from conversations.dialogue.turn import Keyboard
+from conversations.chat.turn import Keyboard
 from conversations.domain import Button, Reason
 from conversations.faq import FaqTopic, load_topics
 

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from conversations import policy
 from conversations.catalog import customer as t
-from conversations.claims.services import Claimant, file_claim
-from conversations.dialogue import keyboards as kb
-from conversations.dialogue.turn import Turn
-from conversations.domain import Claim, ClaimRequest, ClaimStatus, Decision, Outcome, Reason
+from conversations.chat import keyboards as kb
+from conversations.chat.turn import Turn
+from conversations.domain import Claim, ClaimRequest, ClaimStatus, Decision, Outcome
+from conversations.services.claims import Claimant, file_claim
 from conversations.staff import notify
 
 
 async def submit(turn: Turn) -> None:
     """Decide the claim in the conversation's slots and file it."""
-    slots = turn.state.slots
-    tx = str(slots["tx"])
-    campaign_id = slots.get("campaign")
+    slots = turn.slots
+    assert slots.tx is not None and slots.reason is not None
+    tx = slots.tx
     request = ClaimRequest(
         transaction_id=tx,
-        reason=Reason(str(slots["reason"])),
+        reason=slots.reason,
         now=turn.now,
-        campaign_id=str(campaign_id) if campaign_id else None,
-        description=slots.get("description"),
+        campaign_id=slots.campaign or None,
+        description=slots.description,
     )
     sender = turn.event.sender
     claimant = Claimant(sender.user_id, turn.chat_id, sender.first_name, sender.username)

@@ -1,0 +1,93 @@
+"""What a conversation remembers between turns, typed; stored as JSON under the same keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from conversations.domain import Reason
+
+
+@dataclass
+class Slots:
+    """A customer's conversation between turns; the step is stored beside it."""
+
+    # The claim being filled in.
+    tx: str | None = None
+    reason: Reason | None = None
+    campaign: str | None = None  # None also after C-CAMPAIGN gave up looking for it
+    description: str | None = None
+    tx_misses: int = 0
+    campaign_misses: int = 0
+    # The claim whose staff question the customer's next message answers.
+    question_claim: int | None = None
+    # These outlive /cancel and timeouts: a lock must not be undone by starting over.
+    owner_fails: dict[str, int] = field(default_factory=dict)
+    locks: dict[str, datetime] = field(default_factory=dict)
+    # Claims whose staff question this chat has already been switched to answering; None in
+    # rows written before this was kept.
+    questions_seen: list[int] | None = None
+
+    def kept(self) -> Slots:
+        """What outlives starting over: locks, failed tries and the staff questions seen."""
+        return Slots(
+            owner_fails=self.owner_fails, locks=self.locks, questions_seen=self.questions_seen
+        )
+
+    def forget_claim(self) -> None:
+        """Forget the transaction and all that was said about it."""
+        self.tx = None
+        self.reason = None
+        self.campaign = None
+        self.description = None
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Slots:
+        """Read a stored row; keys this code no longer uses (e.g. "owner_ok") are dropped."""
+        question = raw.get("question_claim")
+        seen = raw.get("questions_seen")
+        return cls(
+            tx=_str(raw.get("tx")),
+            reason=_reason(raw.get("reason")),
+            campaign=_str(raw.get("campaign")),
+            description=_str(raw.get("description")),
+            tx_misses=int(raw.get("tx_misses", 0)),
+            campaign_misses=int(raw.get("campaign_misses", 0)),
+            question_claim=int(question) if question else None,
+            owner_fails={str(k): int(v) for k, v in dict(raw.get("owner_fails", {})).items()},
+            locks={
+                str(k): datetime.fromisoformat(v) for k, v in dict(raw.get("locks", {})).items()
+            },
+            questions_seen=None if seen is None else [int(c) for c in seen],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The row's JSON: empty values are left out, as the untyped slots did."""
+        raw: dict[str, Any] = {
+            "tx": self.tx,
+            "reason": self.reason.value if self.reason else None,
+            "campaign": self.campaign,
+            "description": self.description,
+            "tx_misses": self.tx_misses,
+            "campaign_misses": self.campaign_misses,
+            "question_claim": self.question_claim,
+            "owner_fails": self.owner_fails,
+            "locks": {tx: until.isoformat() for tx, until in self.locks.items()},
+        }
+        kept = {k: v for k, v in raw.items() if v}
+        if self.questions_seen is not None:
+            kept["questions_seen"] = self.questions_seen
+        return kept
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _reason(value: object) -> Reason | None:
+    try:
+        return Reason(str(value))
+    except ValueError:
+        return None

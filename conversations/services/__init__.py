@@ -1,0 +1,1 @@
+"""The application layer every entry point calls: Telegram, the terminal chat and the CLI."""

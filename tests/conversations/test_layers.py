@@ -1,0 +1,52 @@
+"""The core's packages import only downwards: chat <- claims <- staff <- services <- dialogue."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import conversations
+
+ROOT = Path(conversations.__file__).parent
+# Lower index = lower layer; a module may import its own layer and the ones below it.
+LAYERS = ("chat", "claims", "staff", "services", "dialogue")
+OUTSIDE = ("telegram", "sqlalchemy", "storage", "bot")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    if len(parts) > 1 and parts[0] == "conversations" and parts[1] in LAYERS:
+        return parts[1]
+    return None
+
+
+def test_no_package_of_the_core_imports_a_layer_above_it() -> None:
+    upward = []
+    for layer in LAYERS:
+        for path in sorted((ROOT / layer).glob("*.py")):
+            for name in _imports(path):
+                target = _layer(name)
+                if target is not None and LAYERS.index(target) > LAYERS.index(layer):
+                    upward.append(f"{layer}/{path.name} imports {name}")
+    assert upward == []
+
+
+def test_the_core_imports_neither_telegram_nor_the_database_nor_the_bot() -> None:
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted(ROOT.rglob("*.py"))
+        for name in _imports(path)
+        if name.split(".")[0] in OUTSIDE
+    ]
+    assert found == []

@@ -1,0 +1,54 @@
+"""Conversation slots: rows written by earlier versions still read, and round-trip unchanged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from conversations.chat.slots import Slots
+from conversations.chat.steps import Step
+from conversations.domain import Reason
+
+# A row as the untyped slots wrote it, mid-claim, after a lock on another transaction.
+OLD_ROW = {
+    "tx": "TX-1001",
+    "owner_ok": True,
+    "reason": "undelivered",
+    "campaign": None,
+    "campaign_misses": 3,
+    "owner_fails": {"TX-1001": 0, "TX-1002": 1},
+    "locks": {"TX-1003": "2026-03-02T10:00:00+00:00"},
+}
+
+
+def test_a_row_written_by_the_untyped_slots_reads_as_it_meant() -> None:
+    slots = Slots.from_json(OLD_ROW)
+    assert slots.tx == "TX-1001"
+    assert slots.reason is Reason.UNDELIVERED
+    assert slots.campaign is None
+    assert slots.campaign_misses == 3
+    assert slots.owner_fails == {"TX-1001": 0, "TX-1002": 1}
+    assert slots.locks == {"TX-1003": datetime(2026, 3, 2, 10, tzinfo=UTC)}
+    assert slots.questions_seen is None
+
+
+def test_slots_written_back_read_the_same_and_drop_what_nothing_reads() -> None:
+    slots = Slots.from_json(OLD_ROW)
+    stored = slots.to_json()
+    assert "owner_ok" not in stored
+    assert stored["locks"] == {"TX-1003": "2026-03-02T10:00:00+00:00"}
+    assert Slots.from_json(stored) == slots
+
+
+def test_reset_keeps_locks_and_failed_tries_and_forgets_the_claim() -> None:
+    slots = Slots.from_json(OLD_ROW)
+    slots.questions_seen = [4]
+    assert slots.kept() == Slots(
+        owner_fails={"TX-1001": 0, "TX-1002": 1},
+        locks={"TX-1003": datetime(2026, 3, 2, 10, tzinfo=UTC)},
+        questions_seen=[4],
+    )
+
+
+def test_a_step_this_code_does_not_know_starts_over_at_the_menu() -> None:
+    assert Step.parse("claim_owner") is Step.OWNER
+    assert Step.parse("claim_pick_colour") is Step.MENU
