@@ -149,16 +149,18 @@ BTN_CANCEL = "✖️ Cancel"
 
 # Decision
 DECISION_ELIGIBLE = (
-    "✅ Good news: your claim #{claim_id} qualifies for a refund of {credits} credits.\n\n"
+    "✅ Good news: your claim #{claim_id} qualifies for a refund of {credits} credits{money}.\n\n"
+    "{why}\n\n"
     "It's now with our team for a final check. I'll message you here when they decide."
 )
+MONEY = " ({amount} {currency})"
 DECISION_REVIEW = (
     "🔎 Thanks. Your claim #{claim_id} needs a person to check it.\n\n"
     "{why}\n\nOur team will look into it and I'll message you here when they decide."
 )
 DECISION_INELIGIBLE = (
     "❌ Sorry, this purchase can't be refunded.\n\n{why}\n\n{next}\n\n"
-    "(Rule {clause} of our refund policy. Reference: claim #{claim_id}.)"
+    "(Reference: claim #{claim_id}.)"
 )
 REVIEW_DESCRIPTION = (
     "Your purchase is within the refund window, and a person needs to read your description."

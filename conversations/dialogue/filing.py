@@ -6,7 +6,8 @@ from conversations import policy
 from conversations.catalog import customer as t
 from conversations.chat import keyboards as kb
 from conversations.chat.turn import Turn
-from conversations.domain import Claim, ClaimRequest, ClaimStatus, Decision, Outcome
+from conversations.domain import Claim, ClaimRequest, ClaimStatus, Decision, Outcome, Purchase
+from conversations.money import pro_rata
 from conversations.services.claims import Claimant, file_claim
 from conversations.staff import notify
 
@@ -36,7 +37,7 @@ async def submit(turn: Turn) -> None:
     claim = filed.claim
     assert claim.id is not None
     turn.reset()
-    turn.say(_decision_text(claim.id, filed.decision), kb.main_menu())
+    turn.say(_decision_text(claim.id, filed.decision, filed.purchase), kb.main_menu())
     if claim.status is not ClaimStatus.INELIGIBLE:
         for message in await notify.claim_escalated(turn.uow, claim, turn.now, turn.config):
             turn.send_to(message)
@@ -55,10 +56,15 @@ def _duplicate(turn: Turn, tx: str, existing: Claim | None) -> None:
     )
 
 
-def _decision_text(claim_id: int, decision: Decision) -> str:
+def _decision_text(claim_id: int, decision: Decision, purchase: Purchase | None) -> str:
+    """The decision in the policy's own words; clause ids stay on the staff card."""
     if decision.outcome is Outcome.ELIGIBLE:
+        deciding = decision.clauses[-1].explanation if decision.clauses else ""
         return t.DECISION_ELIGIBLE.format(
-            claim_id=claim_id, credits=f"{decision.refundable_credits:,}"
+            claim_id=claim_id,
+            credits=f"{decision.refundable_credits:,}",
+            money=_money(decision.refundable_credits, purchase),
+            why=deciding,
         )
     failed = decision.failed_clause
     if decision.outcome is Outcome.REVIEW:
@@ -66,8 +72,13 @@ def _decision_text(claim_id: int, decision: Decision) -> str:
         return t.DECISION_REVIEW.format(claim_id=claim_id, why=why)
     assert failed is not None
     return t.DECISION_INELIGIBLE.format(
-        why=failed.explanation,
-        next=policy.what_next(decision),
-        clause=failed.id,
-        claim_id=claim_id,
+        why=failed.explanation, next=policy.what_next(decision), claim_id=claim_id
     )
+
+
+def _money(credits: int, purchase: Purchase | None) -> str:
+    """What the credits cost, when the ledger says what the purchase cost."""
+    if purchase is None or purchase.amount <= 0 or purchase.credits <= 0:
+        return ""
+    amount = pro_rata(purchase.amount, credits, purchase.credits)
+    return t.MONEY.format(amount=f"{amount:,.2f}", currency=purchase.currency)

@@ -66,6 +66,7 @@ class Filed:
     claim: Claim | None
     decision: Decision | None
     existing: Claim | None = None
+    purchase: Purchase | None = None
 
 
 async def file_claim(
@@ -113,4 +114,4 @@ async def file_claim(
         )
     except LiveClaimExists as race:
         return Filed(None, None, race.existing)
-    return Filed(claim, decision)
+    return Filed(claim, decision, purchase=decided.purchase)
