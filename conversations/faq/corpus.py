@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from conversations.faq.normalise import words
+
 DATA_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "faq_training"
 SMALL_TALK: Final = frozenset({"greeting", "thanks"})
 # Problems a customer states while asking for a refund; the answer is about the problem.
@@ -35,8 +37,9 @@ class Example:
 
 
 def load_written() -> list[Example]:
-    """The hand-written questions, in a stable order."""
+    """The hand-written questions, in a stable order; a repeated question counts once."""
     out: list[Example] = []
+    seen: set[tuple[str, ...]] = set()
     for path in sorted(DATA_DIR.glob("*.txt")):
         label = None if path.name.startswith("_") else path.stem
         lang = "en"
@@ -45,7 +48,11 @@ def load_written() -> list[Example]:
             if line.startswith("## "):
                 lang = line[3:].strip()
             elif line and not line.startswith("#"):
-                out.append(Example(line, label, lang, len(out), generated=False))
+                # Repeats would sit on both sides of a k-fold split and flatter the figures.
+                key = tuple(words(line))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Example(line, label, lang, len(out), generated=False))
     return out
 
 
