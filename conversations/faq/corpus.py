@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -111,6 +112,29 @@ _CONTEXT_EN = (
 )
 _CONTEXT_ROMAN = ("meri dukaan hai faisalabad mein.", "hum school chalate hain.")
 _KEYS: Final = "qwertyuiopasdfghjklzxcvbnm"
+# Words customers use for one another, across English and Roman Urdu (they mix the two
+# freely) and within Urdu script; swapping one teaches the classifier the others.
+_SAME_LATIN: Final = (
+    ("sms", "messages", "msgs", "texts", "msg"),
+    ("refund", "money back", "paise wapas", "paisay wapis", "refnd"),
+    ("not delivered", "nahi gaye", "never arrived", "failed", "deliver nahi hue"),
+    ("customers", "clients", "customer log"),
+    ("credits", "sms credits", "balance"),
+    ("how long", "kitne din", "how many days", "kitna time"),
+    ("claim", "refund request", "complaint"),
+    ("please", "plz", "pls", "kindly"),
+    ("want", "need", "chahiye"),
+    ("money", "paise", "payment", "amount", "raqam"),
+)
+_SAME_URDU: Final = (
+    ("میسج", "پیغامات", "ایس ایم ایس"),
+    ("کلیم", "درخواست", "شکایت"),
+    ("پیسے", "رقم"),
+    ("کسٹمرز", "گاہکوں", "صارفین"),
+)
+_WORD_INDEX: Final = {
+    word: group for groups in (_SAME_LATIN, _SAME_URDU) for group in groups for word in group
+}
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -138,6 +162,20 @@ def _typo(text: str, rng: random.Random) -> str:
     return text
 
 
+def _swap_synonym(text: str, rng: random.Random) -> str:
+    """text with one word or phrase replaced by another that customers use for it."""
+    found = [
+        (match.start(), match.end(), word)
+        for word in _WORD_INDEX
+        for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE)
+    ]
+    if not found:
+        return text
+    start, end, word = rng.choice(found)
+    other = rng.choice([w for w in _WORD_INDEX[word] if w != word])
+    return text[:start] + other + text[end:]
+
+
 def _pick(
     lang: str, en: tuple[str, ...], roman: tuple[str, ...], ur: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -146,8 +184,10 @@ def _pick(
 
 def _vary(item: Example, rng: random.Random) -> str:
     text = item.text
-    choice = rng.randrange(6)
-    if choice == 0 and item.lang != "ur":
+    choice = rng.randrange(8)
+    if choice >= 6:
+        text = _swap_synonym(text, rng)
+    elif choice == 0 and item.lang != "ur":
         text = _typo(text, rng)
     elif choice == 1:
         text = f"{rng.choice(_pick(item.lang, _POLITE_EN, _POLITE_ROMAN, _POLITE_UR))} {text}"

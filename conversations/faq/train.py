@@ -108,7 +108,7 @@ def choose_thresholds(
     related: Mapping[str, Sequence[str]],
 ) -> Thresholds:
     """The thresholds with the best utility; ties go to the first found (lowest)."""
-    grid = [round(x * 0.025, 3) for x in range(4, 39)]  # 0.1 .. 0.95
+    grid = [round(x * 0.025, 3) for x in range(1, 39)]  # 0.025 .. 0.95
     best: tuple[float, Thresholds] | None = None
     for out_of_scope in grid:
         for confident in grid:
