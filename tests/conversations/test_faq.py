@@ -18,7 +18,8 @@ from conversations.faq import (
     load_topics,
 )
 from conversations.faq.corpus import data_hash, load_written
-from conversations.faq.model import load_model
+from conversations.faq.decide import decide
+from conversations.faq.model import Thresholds, load_model
 from conversations.faq.normalise import words
 from conversations.faq.topics import MAX_GROUP_TOPICS, NEXT_STEPS, parse_faq_data
 
@@ -532,3 +533,34 @@ def test_labelled_set_accuracy_is_at_least_90_percent() -> None:
         got = found.topic.id if found.topic else None
         correct += got == row["topic"] and (row["topic"] is not None or not found.alternatives)
     assert correct / len(rows) >= 0.9
+
+
+# --- from probabilities to an answer ------------------------------------------------------
+
+BANDS = Thresholds(out_of_scope=0.3, confident=0.6)
+RELATED = {"a": ("c", "b"), "b": ("a",), "c": ("a",)}
+
+
+def test_a_sure_topic_is_answered() -> None:
+    found = decide({"a": 0.7, "b": 0.2, "null": 0.1}, BANDS, RELATED)
+    assert (found.topic, found.alternatives, found.score) == ("a", (), 0.7)
+
+
+def test_out_of_scope_above_its_threshold_is_declined_even_with_a_likely_topic() -> None:
+    found = decide({"a": 0.65, "b": 0.0, "null": 0.35}, BANDS, RELATED)
+    assert (found.topic, found.alternatives, found.score) == (None, (), 0.0)
+
+
+def test_an_unsure_topic_offers_the_close_ones_topped_up_with_related() -> None:
+    found = decide({"a": 0.5, "b": 0.05, "c": 0.3, "null": 0.15}, BANDS, RELATED)
+    assert found.topic is None and found.alternatives == ("a", "c")
+    lone = decide({"a": 0.55, "b": 0.16, "c": 0.01, "null": 0.28}, BANDS, RELATED)
+    assert lone.alternatives == ("a", "c")  # "c" is a's first related topic
+
+
+def test_small_talk_is_answered_when_sure_but_never_offered() -> None:
+    sure = decide({"hi": 0.9, "a": 0.05, "null": 0.05}, BANDS, RELATED, {"hi"})
+    assert sure.topic == "hi"
+    unsure = decide({"hi": 0.45, "a": 0.3, "b": 0.2, "null": 0.05}, BANDS, RELATED, {"hi"})
+    assert unsure.topic is None and "hi" not in unsure.alternatives
+    assert unsure.alternatives == ("a", "b")
