@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = Field(default=30, ge=1)
     untaken_reminder_minutes: int = Field(default=60, ge=1)
     staff_cards_per_minute: int = Field(default=12, ge=1)
+    # Shown to customers whose question is outside the refund desk, e.g. "sales@example.pk".
+    support_contact: str = Field(default="", max_length=200)
     log_level: str = "INFO"
 
     @field_validator("staff_user_ids", mode="before")
@@ -121,6 +123,7 @@ class Settings(BaseSettings):
             staff_user_ids=self.staff_user_ids,
             untaken_reminder_minutes=self.untaken_reminder_minutes,
             staff_cards_per_minute=self.staff_cards_per_minute,
+            support_contact=self.support_contact.strip(),
         )
 
 

@@ -14,3 +14,4 @@ class DeskConfig:
     staff_user_ids: frozenset[int] = field(default_factory=frozenset)
     untaken_reminder_minutes: int = 60
     staff_cards_per_minute: int = 12
+    support_contact: str = ""  # where customers reach sales/support; empty: no address given

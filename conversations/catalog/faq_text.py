@@ -14,6 +14,18 @@ DID_YOU_MEAN: Final = "Did you mean one of these?"
 
 NONE_OF_THESE: Final = "None of these"  # button label under the choices
 
+BTN_ALL_TOPICS: Final = "⬅️ All topics"  # from a group's questions back to the groups
+
+# Under the off-topic reply: questions about the SMS service itself go to the provider's team.
+SUPPORT_POINTER: Final = (
+    "For anything else about our SMS service, like prices, sender IDs or your account, "
+    "please contact our team: {contact}"
+)
+SUPPORT_POINTER_NO_CONTACT: Final = (
+    "For anything else about our SMS service, like prices, sender IDs or your account, "
+    "please contact our sales or support team."
+)
+
 NOT_FOUND: Final = (
     "Sorry, I couldn't find an answer to that. Tap a topic below, or send /human to talk "
     "to a person."
@@ -36,6 +48,11 @@ NEXT_STEP_LABELS: Final[dict[str, str]] = {
     "menu": "Main menu",
     "faq": "More questions",
 }
+
+
+def support_pointer(contact: str) -> str:
+    """Where to take a question the refund desk does not answer."""
+    return SUPPORT_POINTER.format(contact=contact) if contact else SUPPORT_POINTER_NO_CONTACT
 
 
 def guess_intro(title: str) -> str:

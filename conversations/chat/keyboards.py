@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from conversations.catalog import customer as t
+from conversations.catalog import faq_text
 from conversations.chat.turn import Keyboard
 from conversations.domain import Button, Reason
-from conversations.faq import FaqTopic, load_topics
+from conversations.faq import FaqGroup, FaqTopic, get_topic, load_groups
 
 MENU_FAQ = "m:faq"
 MENU_CLAIM = "m:claim"
@@ -15,6 +16,7 @@ MENU_STATUS = "m:status"
 MENU_HUMAN = "m:human"
 MENU_MAIN = "m:main"
 FAQ_PREFIX = "faq:"
+FAQ_GROUP_PREFIX = "fg:"
 REASON_PREFIX = "r:"
 CAMPAIGN_PREFIX = "c:"
 SUBMIT = "cl:submit"
@@ -31,8 +33,17 @@ def main_menu() -> Keyboard:
 
 
 def faq_menu() -> Keyboard:
-    rows = [(Button(topic.title, FAQ_PREFIX + topic.id),) for topic in load_topics()]
+    """The topic groups: a short screen on a phone, each group opening its topics."""
+    rows = [(Button(group.title, FAQ_GROUP_PREFIX + group.id),) for group in load_groups()]
     rows.append((Button(t.BTN_MENU, MENU_MAIN),))
+    return tuple(rows)
+
+
+def faq_group(group: FaqGroup) -> Keyboard:
+    """One group's topics and the way back to the groups: at most six buttons."""
+    topics = (get_topic(topic_id) for topic_id in group.topic_ids)
+    rows = [(Button(topic.title, FAQ_PREFIX + topic.id),) for topic in topics if topic]
+    rows.append((Button(faq_text.BTN_ALL_TOPICS, MENU_FAQ),))
     return tuple(rows)
 
 

@@ -19,7 +19,7 @@ from conversations.chat.turn import Turn
 from conversations.claims import status_view
 from conversations.dialogue import filing, relay
 from conversations.domain import Campaign, Reason
-from conversations.faq import default_matcher, get_topic
+from conversations.faq import default_matcher, get_group, get_topic
 from conversations.ownership import looks_like_contact, proves_ownership
 
 MAX_TEXT = 4000
@@ -152,6 +152,9 @@ async def _button(turn: Turn, data: str) -> None:
         _menu(turn)
     elif data == kb.MENU_FAQ:
         turn.show(t.FAQ_MENU, kb.faq_menu())
+    elif data.startswith(kb.FAQ_GROUP_PREFIX):
+        group = get_group(data.removeprefix(kb.FAQ_GROUP_PREFIX))
+        turn.show(t.FAQ_MENU, kb.faq_group(group) if group else kb.faq_menu())
     elif data.startswith(kb.FAQ_PREFIX):
         topic = get_topic(data.removeprefix(kb.FAQ_PREFIX))
         if topic is None:
@@ -187,12 +190,15 @@ def _free_question(turn: Turn, text: str) -> None:
         turn.say(t.GREETING.format(name=turn.event.sender.first_name or "there"), kb.main_menu())
         return
     match = default_matcher().match(text)
-    if match.topic is not None:
+    if match.topic is not None and match.topic.small_talk:
+        turn.say(match.topic.answer, kb.main_menu())
+    elif match.topic is not None:
         _answer_topic(turn, match.topic.id, edit=False)
     elif match.alternatives:
         turn.say(faq_text.DID_YOU_MEAN, kb.topic_choices(match.alternatives))
     else:
-        turn.say(t.OFF_TOPIC, kb.main_menu())
+        pointer = faq_text.support_pointer(turn.config.support_contact)
+        turn.say(f"{t.OFF_TOPIC}\n\n{pointer}", kb.main_menu())
 
 
 def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:

@@ -1,4 +1,4 @@
-"""FAQ topics and the matching vocabulary, loaded from the package data file faq.json."""
+"""FAQ topics and the menu's groups, loaded from the package data file faq.json."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any, Final
 
 NEXT_STEPS: Final = frozenset({"claim", "status", "human", "menu", "faq"})
 MAX_TITLE_LENGTH: Final = 30  # a Telegram button label that fits on a phone
+# Six buttons fit a phone screen without scrolling; one of them is the way back.
+MAX_GROUP_TOPICS: Final = 5
 
 
 @dataclass(frozen=True)
@@ -19,27 +21,31 @@ class FaqTopic:
     title: str
     answer: str
     next_step: str  # one of NEXT_STEPS: what the chat offers after the answer
+    small_talk: bool = False  # a greeting or thanks: answered, never listed or offered
 
 
 @dataclass(frozen=True)
 class TopicRule:
-    """How the matcher recognises one topic."""
+    """What the matcher needs to know about a topic besides its trained weights."""
 
     topic_id: str
-    # Any one group whose concepts are all present opens the topic; without that it scores 0.
-    requires: tuple[frozenset[str], ...]
-    keywords: Mapping[str, float]  # concept -> weight; a negative weight points away
     related: tuple[str, ...]  # offered alongside when the matcher is unsure
-    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FaqGroup:
+    """One button of the FAQ menu, opening a screen of its topics."""
+
+    id: str
+    title: str
+    topic_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class FaqData:
     topics: tuple[FaqTopic, ...]
     rules: Mapping[str, TopicRule]
-    spellings: Mapping[str, str]  # variant spelling -> canonical word
-    concepts: Mapping[str, tuple[str, ...]]  # concept -> phrases
-    implies: Mapping[str, tuple[str, ...]]  # concept -> concepts it brings along
+    groups: tuple[FaqGroup, ...]
 
 
 @cache
@@ -50,7 +56,7 @@ def load_faq_data() -> FaqData:
 
 
 def load_topics() -> tuple[FaqTopic, ...]:
-    """All FAQ topics, in menu order."""
+    """All FAQ topics, in menu order, small talk included."""
     return load_faq_data().topics
 
 
@@ -59,21 +65,19 @@ def get_topic(topic_id: str) -> FaqTopic | None:
     return next((t for t in load_topics() if t.id == topic_id), None)
 
 
+def load_groups() -> tuple[FaqGroup, ...]:
+    """The FAQ menu's groups, in menu order."""
+    return load_faq_data().groups
+
+
+def get_group(group_id: str) -> FaqGroup | None:
+    """The group with this id, or None."""
+    return next((g for g in load_groups() if g.id == group_id), None)
+
+
 def parse_faq_data(raw: Any) -> FaqData:
     """Check the shape of the FAQ document; a broken data file fails loudly at start-up."""
     doc = _mapping(raw, "faq.json")
-    spellings: dict[str, str] = {}
-    for canonical, variants in _mapping(doc.get("spellings", {}), "spellings").items():
-        for variant in _str_list(variants, f"spellings.{canonical}"):
-            spellings[variant] = canonical
-    concepts = {
-        name: tuple(_str_list(phrases, f"concepts.{name}"))
-        for name, phrases in _mapping(doc.get("concepts"), "concepts").items()
-    }
-    implies = {
-        name: tuple(_str_list(targets, f"implies.{name}"))
-        for name, targets in _mapping(doc.get("implies", {}), "implies").items()
-    }
     topics: list[FaqTopic] = []
     rules: dict[str, TopicRule] = {}
     raw_topics = doc.get("topics")
@@ -85,58 +89,61 @@ def parse_faq_data(raw: Any) -> FaqData:
             raise ValueError(f"faq.json: duplicate topic id {topic.id!r}")
         topics.append(topic)
         rules[topic.id] = rule
-    _check_references(rules, concepts, implies)
-    return FaqData(tuple(topics), rules, spellings, concepts, implies)
+    for rule in rules.values():
+        missing = sorted(set(rule.related) - set(rules))
+        if missing:
+            raise ValueError(f"faq.json: topic {rule.topic_id!r} relates to unknown {missing}")
+    groups = _parse_groups(doc.get("groups"), topics)
+    return FaqData(tuple(topics), rules, groups)
 
 
 def _parse_topic(item: Mapping[str, Any]) -> tuple[FaqTopic, TopicRule]:
     topic_id = _str(item.get("id"), "topic id")
     where = f"topic {topic_id!r}"
+    small_talk = item.get("small_talk", False)
+    if not isinstance(small_talk, bool):
+        raise ValueError(f"faq.json: {where} small_talk must be true or false")
     topic = FaqTopic(
         id=topic_id,
         title=_str(item.get("title"), f"{where} title"),
         answer=_str(item.get("answer"), f"{where} answer"),
         next_step=_str(item.get("next_step"), f"{where} next_step"),
+        small_talk=small_talk,
     )
     if len(topic.title) > MAX_TITLE_LENGTH:
         raise ValueError(f"faq.json: {where} title is longer than {MAX_TITLE_LENGTH} characters")
     if topic.next_step not in NEXT_STEPS:
         raise ValueError(f"faq.json: {where} next_step must be one of {sorted(NEXT_STEPS)}")
-    raw_requires = item.get("requires")
-    if not isinstance(raw_requires, list) or not raw_requires:
-        raise ValueError(f"faq.json: {where} requires must be a non-empty list")
-    keywords: dict[str, float] = {}
-    for concept, weight in _mapping(item.get("keywords"), f"{where} keywords").items():
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
-            raise ValueError(f"faq.json: {where} keyword {concept!r} needs a number")
-        keywords[concept] = float(weight)
-    rule = TopicRule(
-        topic_id=topic_id,
-        requires=tuple(frozenset(_str_list(group, f"{where} requires")) for group in raw_requires),
-        keywords=keywords,
-        related=tuple(_str_list(item.get("related", []), f"{where} related")),
-        examples=tuple(_str_list(item.get("examples", []), f"{where} examples")),
-    )
-    return topic, rule
+    related = tuple(_str_list(item.get("related", []), f"{where} related"))
+    return topic, TopicRule(topic_id=topic_id, related=related)
 
 
-def _check_references(
-    rules: Mapping[str, TopicRule],
-    concepts: Mapping[str, tuple[str, ...]],
-    implies: Mapping[str, tuple[str, ...]],
-) -> None:
-    for rule in rules.values():
-        named = set(rule.keywords).union(*rule.requires)
-        unknown = sorted(named - set(concepts))
-        if unknown:
-            raise ValueError(f"faq.json: topic {rule.topic_id!r} names unknown concepts {unknown}")
-        missing = sorted(set(rule.related) - set(rules))
-        if missing:
-            raise ValueError(f"faq.json: topic {rule.topic_id!r} relates to unknown {missing}")
-    for name, targets in implies.items():
-        unknown = sorted(({name} | set(targets)) - set(concepts))
-        if unknown:
-            raise ValueError(f"faq.json: implies names unknown concepts {unknown}")
+def _parse_groups(raw: Any, topics: list[FaqTopic]) -> tuple[FaqGroup, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("faq.json: 'groups' must be a non-empty list")
+    groups: list[FaqGroup] = []
+    for index, item in enumerate(raw):
+        doc = _mapping(item, f"groups[{index}]")
+        group = FaqGroup(
+            id=_str(doc.get("id"), "group id"),
+            title=_str(doc.get("title"), f"group {index} title"),
+            topic_ids=tuple(_str_list(doc.get("topics"), f"group {index} topics")),
+        )
+        if len(group.title) > MAX_TITLE_LENGTH:
+            raise ValueError(
+                f"faq.json: group {group.id!r} title is longer than {MAX_TITLE_LENGTH}"
+            )
+        if not 0 < len(group.topic_ids) <= MAX_GROUP_TOPICS:
+            raise ValueError(f"faq.json: group {group.id!r} needs 1 to {MAX_GROUP_TOPICS} topics")
+        groups.append(group)
+    listed = [topic_id for g in groups for topic_id in g.topic_ids]
+    menu = [t.id for t in topics if not t.small_talk]
+    if sorted(listed) != sorted(menu):
+        raise ValueError(
+            "faq.json: the groups must list every topic except small talk exactly once "
+            f"(missing {sorted(set(menu) - set(listed))}, extra {sorted(set(listed) - set(menu))})"
+        )
+    return tuple(groups)
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:

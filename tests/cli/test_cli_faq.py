@@ -22,6 +22,10 @@ TOPICS = {
     "pakistan",
     "claim-status",
     "human",
+    "payment-problem",
+    "transaction-id",
+    "greeting",
+    "thanks",
 }
 
 
@@ -79,3 +83,28 @@ def test_standard_input_gives_one_json_line_per_question_line(faq_cli: Cli) -> N
     ]
     for answer in answers:
         assert answer["topic"] is None or answer["topic"] in TOPICS
+
+
+def test_urdu_roman_urdu_small_talk_and_business_questions(faq_cli: Cli) -> None:
+    questions = [
+        "ریفنڈ آنے میں کتنے دن لگتے ہیں؟",
+        "mere paise do dafa kat gaye",
+        "shukriya",
+        "how do i buy more sms credits",
+    ]
+
+    result = faq_cli("faq", "ask", "--json", input="\n".join(questions) + "\n")
+
+    assert result.code == 0, result.err
+    answers = [json.loads(line) for line in result.out.splitlines()]
+    assert [a["topic"] for a in answers] == ["processing-time", "payment-problem", "thanks", None]
+    assert "5 to 7 business days" in answers[0]["answer"]
+    assert answers[3] == {"topic": None, "score": 0.0, "answer": None, "alternatives": []}
+
+
+def test_an_unsure_answer_lists_the_choices(faq_cli: Cli) -> None:
+    answer = faq_cli("faq", "ask", "i have a question about my refund", "--json").json()
+
+    assert answer["topic"] is None and answer["answer"] is None
+    assert 2 <= len(answer["alternatives"]) <= 3
+    assert set(answer["alternatives"]) <= TOPICS

@@ -2,30 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
-from conversations.faq import load_topics
-from tests.e2e.harness import Customer, Running
+from conversations.faq import load_groups, load_topics
+from storage.database import Database
+from tests.e2e.harness import Customer, FakeClock, Running, start_bot, stop_bot
+from tests.fake_telegram import FakeTelegram
 
 
-async def test_every_faq_topic_is_reachable_by_buttons(bot: Running) -> None:
+def labels_of(message: object) -> list[str]:
+    return [label for row in message.buttons for label, _ in row]  # type: ignore[attr-defined]
+
+
+async def test_every_faq_topic_is_reachable_by_buttons_on_short_screens(bot: Running) -> None:
     lea = Customer(bot.fake, 901, "Lea")
     menu = await lea.says("/start")
     await lea.press(menu, "Refund questions")
     faq = await bot.fake.wait_for_edit(lea.chat_id, menu.message_id)
     assert "Pick a question" in faq.text
-    for topic in load_topics():
+    group_labels = [g.title for g in load_groups()]
+    assert labels_of(faq) == [*group_labels, "⬅️ Main menu"]
+    reached = set()
+    for group in load_groups():
         current = bot.fake.message(lea.chat_id, menu.message_id)
-        if topic.title not in [label for row in current.buttons for label, _ in row]:
+        if group.title not in labels_of(current):
             await lea.press(current, "More questions")
-            await bot.fake.wait_for_edit(lea.chat_id, menu.message_id)
-            current = bot.fake.message(lea.chat_id, menu.message_id)
-        await lea.press(current, topic.title)
-        answer = await bot.fake.wait_for_edit(
-            lea.chat_id, menu.message_id, lambda m, t=topic: m.text == t.answer
+            current = await bot.fake.wait_for_edit(
+                lea.chat_id, menu.message_id, lambda m, g=group: g.title in labels_of(m)
+            )
+        await lea.press(current, group.title)
+        screen = await bot.fake.wait_for_edit(
+            lea.chat_id,
+            menu.message_id,
+            lambda m, g=group: len(labels_of(m)) == len(g.topic_ids) + 1,
         )
-        labels = [label for row in answer.buttons for label, _ in row]
-        assert "❓ More questions" in labels  # every answer leads somewhere
+        assert len(labels_of(screen)) <= 6  # fits a phone screen
+        for topic_id in group.topic_ids:
+            topic = next(t for t in load_topics() if t.id == topic_id)
+            current = bot.fake.message(lea.chat_id, menu.message_id)
+            if topic.title not in labels_of(current):
+                await lea.press(current, "More questions")
+                await bot.fake.wait_for_edit(
+                    lea.chat_id, menu.message_id, lambda m, g=group: g.title in labels_of(m)
+                )
+                await lea.press(bot.fake.message(lea.chat_id, menu.message_id), group.title)
+                await bot.fake.wait_for_edit(
+                    lea.chat_id, menu.message_id, lambda m, t=topic: t.title in labels_of(m)
+                )
+                current = bot.fake.message(lea.chat_id, menu.message_id)
+            await lea.press(current, topic.title)
+            answer = await bot.fake.wait_for_edit(
+                lea.chat_id, menu.message_id, lambda m, t=topic: m.text == t.answer
+            )
+            assert "❓ More questions" in labels_of(answer)  # every answer leads somewhere
+            reached.add(topic.id)
+    assert reached == {t.id for t in load_topics() if not t.small_talk}
     # The menu was edited in place the whole time: one message, no new ones.
     assert len(bot.fake.messages(lea.chat_id)) == 1
 
@@ -63,12 +96,79 @@ async def test_off_topic_question_says_what_the_bot_can_do(bot: Running) -> None
     ola = Customer(bot.fake, 904, "Ola")
     reply = await ola.says("who won the football match yesterday")
     assert "I can only help with refunds" in reply.text
+    assert "contact our sales or support team" in reply.text  # no SUPPORT_CONTACT set
     assert reply.buttons
+
+
+@pytest.fixture
+async def bot_with_contact(
+    fake_telegram: FakeTelegram, db: Database, clock: FakeClock
+) -> AsyncIterator[Running]:
+    running = await start_bot(fake_telegram, db, clock, support_contact="sales@smsco.example")
+    try:
+        yield running
+    finally:
+        await stop_bot(running)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do i upload my contacts from an excel file",
+        "how do I get a new sender id for my shop",
+        "can you send me your price list for 10k sms",
+        "kya aap whatsapp par bhi message bhejte hain",
+    ],
+)
+async def test_business_questions_get_a_pointer_to_the_sales_and_support_contact(
+    bot_with_contact: Running, question: str
+) -> None:
+    uma = Customer(bot_with_contact.fake, 911, "Uma")
+    reply = await uma.says(question)
+    assert "please contact our team: sales@smsco.example" in reply.text
+    assert "I think you're asking about" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "reply_word"),
+    [("good morning", "Hello"), ("السلام علیکم", "Hello"), ("shukriya", "welcome")],
+)
+async def test_greetings_and_thanks_get_a_friendly_reply(
+    bot: Running, question: str, reply_word: str
+) -> None:
+    vic = Customer(bot.fake, 912, "Vic")
+    reply = await vic.says(question)
+    assert reply_word in reply.text
+    assert "only help with refunds" not in reply.text
+    assert "I think you're asking about" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_words"),
+    [
+        ("ریفنڈ آنے میں کتنے دن لگتے ہیں؟", "5 to 7 business days"),
+        ("mere customers tak sms pohanche hi nahi", "within 24 hours of your campaign"),
+    ],
+)
+async def test_urdu_script_and_roman_urdu_questions_are_answered(
+    bot: Running, question: str, answer_words: str
+) -> None:
+    wes = Customer(bot.fake, 913, "Wes")
+    reply = await wes.says(question)
+    assert "I think you're asking about" in reply.text
+    assert answer_words in reply.text
+
+
+async def test_a_double_charge_is_explained_and_a_person_offered(bot: Running) -> None:
+    xia = Customer(bot.fake, 914, "Xia")
+    reply = await xia.says("you took the money from my card 2 times for one package")
+    assert "charged twice" in reply.text
+    assert "🙋 Talk to a person" in labels_of(reply)
 
 
 async def test_vague_question_offers_the_closest_topics(bot: Running) -> None:
     pia = Customer(bot.fake, 905, "Pia")
-    reply = await pia.says("refund?")
+    reply = await pia.says("i have a question about my refund")
     assert "Did you mean" in reply.text or "closest" in reply.text.lower(), reply.text
     labels = [label for row in reply.buttons for label, _ in row]
     assert len(labels) >= 3 and "None of these" in labels

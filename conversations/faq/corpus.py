@@ -1,0 +1,228 @@
+"""The FAQ training questions in conversations/data/faq_training/, and their variations.
+
+One file per label (the topic id; files starting with "_" hold out-of-scope questions, label
+None). "## en", "## roman" and "## ur" lines set the language of the lines after them.
+Variations (typos, greetings, tones, "refund" added to a stated problem) are generated with a
+fixed seed, so training is reproducible; each keeps its source line's group, so k-fold
+validation never tests a question on a variation of itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from conversations.faq.normalise import words
+
+DATA_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "faq_training"
+SMALL_TALK: Final = frozenset({"greeting", "thanks"})
+# Problems a customer states while asking for a refund; the answer is about the problem.
+PROBLEMS: Final = frozenset(
+    {"undelivered", "international", "not-beneficial", "subscriptions", "payment-problem"}
+)
+# Everything the shipped weights depend on: a change to any of these makes them stale.
+SOURCES: Final = ("corpus.py", "features.py", "normalise.py", "train.py")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str | None
+    lang: str  # en, roman or ur
+    group: int  # the hand-written line this example comes from
+    generated: bool
+
+
+def load_written() -> list[Example]:
+    """The hand-written questions, in a stable order; a repeated question counts once."""
+    out: list[Example] = []
+    seen: set[tuple[str, ...]] = set()
+    for path in sorted(DATA_DIR.glob("*.txt")):
+        label = None if path.name.startswith("_") else path.stem
+        lang = "en"
+        for raw in path.read_text("utf-8").splitlines():
+            line = raw.strip()
+            if line.startswith("## "):
+                lang = line[3:].strip()
+            elif line and not line.startswith("#"):
+                # Repeats would sit on both sides of a k-fold split and flatter the figures.
+                key = tuple(words(line))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Example(line, label, lang, len(out), generated=False))
+    return out
+
+
+def data_hash() -> str:
+    """A digest of the training files and of the code that turns them into weights."""
+    digest = hashlib.sha256()
+    code_dir = Path(__file__).resolve().parent
+    files = [code_dir / name for name in SOURCES] + sorted(DATA_DIR.glob("*.txt"))
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_POLITE_EN = ("please", "kindly", "sir", "dear team,", "hello,", "hi,", "good morning,")
+_POLITE_ROMAN = ("sir", "bhai", "janab", "please", "salam,", "aoa", "assalam o alaikum,")
+_POLITE_UR = ("السلام علیکم،", "جناب", "براہ کرم", "بھائی")
+_ANGRY_EN = (
+    "this is ridiculous.",
+    "worst service ever!!",
+    "i am very angry.",
+    "seriously??",
+    "third time asking.",
+    "URGENT.",
+    "no one is answering me.",
+)
+_ANGRY_ROMAN = ("yeh kya bakwas hai", "had ho gayi", "jaldi jawab do", "koi sunta hi nahi")
+_ANGRY_UR = ("یہ کیا بکواس ہے", "حد ہو گئی", "جلدی جواب دیں")
+_TAIL_EN = ("?", "??", " thanks", " asap", " pls reply", " thx", "...", " please help")
+_TAIL_ROMAN = (" jaldi batao", " please", " shukriya", " plz", " bata dein")
+_TAIL_UR = ("؟", " شکریہ", " جلدی بتائیں")
+_REFUND_EN = (
+    "i want a refund",
+    "refund please",
+    "give me my money back",
+    "can i get a refund",
+    "i need my money back",
+    "please refund me",
+    "how do i get a refund",
+    "refund my credits",
+)
+_REFUND_ROMAN = (
+    "refund chahiye",
+    "paise wapas karo",
+    "mujhe refund chahiye",
+    "paisay wapis do",
+    "refund kaise milega",
+    "mere paise lotao",
+)
+_REFUND_UR = ("مجھے ریفنڈ چاہیے", "میرے پیسے واپس کریں", "رقم واپس کریں", "ریفنڈ کیسے ملے گا")
+_CONTEXT_EN = (
+    "i run a small shop in multan.",
+    "we are a school and use your sms for parents.",
+    "i have been your customer for 2 years.",
+    "my clinic sends reminders with your service.",
+)
+_CONTEXT_ROMAN = ("meri dukaan hai faisalabad mein.", "hum school chalate hain.")
+_KEYS: Final = "qwertyuiopasdfghjklzxcvbnm"
+# Words customers use for one another, across English and Roman Urdu (they mix the two
+# freely) and within Urdu script; swapping one teaches the classifier the others.
+_SAME_LATIN: Final = (
+    ("sms", "messages", "msgs", "texts", "msg"),
+    ("refund", "money back", "paise wapas", "paisay wapis", "refnd"),
+    ("not delivered", "nahi gaye", "never arrived", "failed", "deliver nahi hue"),
+    ("customers", "clients", "customer log"),
+    ("credits", "sms credits", "balance"),
+    ("how long", "kitne din", "how many days", "kitna time"),
+    ("claim", "refund request", "complaint"),
+    ("please", "plz", "pls", "kindly"),
+    ("want", "need", "chahiye"),
+    ("money", "paise", "payment", "amount", "raqam"),
+)
+_SAME_URDU: Final = (
+    ("میسج", "پیغامات", "ایس ایم ایس"),
+    ("کلیم", "درخواست", "شکایت"),
+    ("پیسے", "رقم"),
+    ("کسٹمرز", "گاہکوں", "صارفین"),
+)
+_WORD_INDEX: Final = {
+    word: group for groups in (_SAME_LATIN, _SAME_URDU) for group in groups for word in group
+}
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    letters = [i for i, ch in enumerate(text) if ch.isalpha()]
+    if len(letters) < 6:
+        return text
+    for _ in range(rng.choice((1, 1, 2))):
+        i = rng.choice(letters[1:-1])
+        kind = rng.randrange(4)
+        if kind == 0:  # a letter dropped
+            text = text[:i] + text[i + 1 :]
+        elif kind == 1:  # two letters swapped
+            text = text[:i] + text[i + 1 : i + 2] + text[i] + text[i + 2 :]
+        elif kind == 2:  # a letter doubled
+            text = text[:i] + text[i] + text[i:]
+        elif text[i].isascii():  # a neighbouring key
+            j = _KEYS.find(text[i].lower())
+            if j >= 0:
+                text = (
+                    text[:i]
+                    + _KEYS[max(0, min(len(_KEYS) - 1, j + rng.choice((-1, 1))))]
+                    + text[i + 1 :]
+                )
+        letters = [k for k, ch in enumerate(text) if ch.isalpha()]
+    return text
+
+
+def _swap_synonym(text: str, rng: random.Random) -> str:
+    """text with one word or phrase replaced by another that customers use for it."""
+    found = [
+        (match.start(), match.end(), word)
+        for word in _WORD_INDEX
+        for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE)
+    ]
+    if not found:
+        return text
+    start, end, word = rng.choice(found)
+    other = rng.choice([w for w in _WORD_INDEX[word] if w != word])
+    return text[:start] + other + text[end:]
+
+
+def _pick(
+    lang: str, en: tuple[str, ...], roman: tuple[str, ...], ur: tuple[str, ...]
+) -> tuple[str, ...]:
+    return {"en": en, "roman": roman, "ur": ur}.get(lang, en)
+
+
+def _vary(item: Example, rng: random.Random) -> str:
+    text = item.text
+    choice = rng.randrange(8)
+    if choice >= 6:
+        text = _swap_synonym(text, rng)
+    elif choice == 0 and item.lang != "ur":
+        text = _typo(text, rng)
+    elif choice == 1:
+        text = f"{rng.choice(_pick(item.lang, _POLITE_EN, _POLITE_ROMAN, _POLITE_UR))} {text}"
+    elif choice == 2:
+        angry = rng.choice(_pick(item.lang, _ANGRY_EN, _ANGRY_ROMAN, _ANGRY_UR))
+        text = f"{angry} {text}" if rng.random() < 0.5 else f"{text} {angry}"
+    elif choice == 3:
+        text = text.rstrip("?.!؟") + rng.choice(_pick(item.lang, _TAIL_EN, _TAIL_ROMAN, _TAIL_UR))
+    elif choice == 4 and item.lang != "ur":
+        context = rng.choice(_pick(item.lang, _CONTEXT_EN, _CONTEXT_ROMAN, ()))
+        text = f"{context} {text}"
+    else:
+        text = text.upper() if rng.random() < 0.3 else text.lower().rstrip("?.!")
+    if item.lang != "ur" and rng.random() < 0.3:
+        text = _typo(text, rng)
+    return text
+
+
+def with_variations(written: list[Example], per_line: int = 2, seed: int = 11) -> list[Example]:
+    """The written questions, each followed by per_line generated variations."""
+    rng = random.Random(seed)
+    out: list[Example] = []
+    for item in written:
+        out.append(item)
+        if item.label in SMALL_TALK:
+            # "hello, my sms failed" is not a greeting: small talk gets no added words.
+            variants = {_typo(item.text, rng).lower()}
+        else:
+            variants = {_vary(item, rng) for _ in range(per_line)}
+            # Not every line: "refund chahiye" alone still asks how to get a refund.
+            if item.label in PROBLEMS and rng.random() < 0.6:
+                refund = rng.choice(_pick(item.lang, _REFUND_EN, _REFUND_ROMAN, _REFUND_UR))
+                joiner = rng.choice((", ", ". ", " and ", " "))
+                both = (refund, item.text) if rng.random() < 0.4 else (item.text, refund)
+                variants.add(joiner.join(both))
+        for text in sorted(variants - {item.text}):
+            out.append(Example(text, item.label, item.lang, item.group, generated=True))
+    return out

@@ -1,0 +1,60 @@
+"""From class probabilities to an answer, a few choices, or no answer."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from conversations.faq.model import OUT_OF_SCOPE, Thresholds
+
+# Runners-up this close to the best are offered as choices too; the rest come from the best
+# topic's related topics, so an unsure answer always offers 2 or 3.
+ALTERNATIVE_SHARE: Final = 0.3
+MIN_ALTERNATIVES: Final = 2
+MAX_ALTERNATIVES: Final = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    topic: str | None
+    score: float  # the best topic's probability, 0 when declined
+    alternatives: tuple[str, ...]
+
+
+def decide(
+    probabilities: Mapping[str, float],
+    thresholds: Thresholds,
+    related: Mapping[str, Sequence[str]],
+    not_offered: Collection[str] = (),
+) -> Decision:
+    """Decline when out of scope; else answer the likeliest topic when sure; else offer choices.
+
+    Whether a question is in scope at all and which topic it is are two decisions: "refund
+    question" is surely about refunds, though not surely about one topic. probabilities holds
+    OUT_OF_SCOPE and each topic the matcher may answer. Topics in not_offered (small talk)
+    can be answered but are never offered as a choice.
+    """
+    topics = sorted(
+        ((p, t) for t, p in probabilities.items() if t != OUT_OF_SCOPE),
+        key=lambda item: (-item[0], item[1]),
+    )
+    out_of_scope = probabilities.get(OUT_OF_SCOPE, 0.0)
+    if not topics or out_of_scope >= thresholds.out_of_scope:
+        return Decision(None, 0.0, ())
+    best_p, best = topics[0]
+    if best_p >= thresholds.confident and best_p > out_of_scope:
+        return Decision(best, round(best_p, 3), ())
+    offered = [(p, t) for p, t in topics if t not in not_offered]
+    if not offered:
+        return Decision(None, 0.0, ())
+    top_p, top = offered[0]
+    chosen = [t for p, t in offered[:MAX_ALTERNATIVES] if p >= top_p * ALTERNATIVE_SHARE]
+    for extra in related.get(top, ()):
+        if len(chosen) >= MIN_ALTERNATIVES:
+            break
+        if extra in probabilities and extra not in chosen and extra not in not_offered:
+            chosen.append(extra)
+    if len(chosen) < MIN_ALTERNATIVES:
+        return Decision(None, 0.0, ())
+    return Decision(None, round(top_p, 3), tuple(chosen))

@@ -1,0 +1,172 @@
+"""Train the FAQ classifier and write conversations/data/faq_model.json.
+
+Run: python -m conversations.faq.train      (needs the train extra: pip install -e '.[train]')
+
+A logistic regression over sublinear tf-idf of conversations.faq.features, trained on the
+hand-written questions plus generated variations. The confidence thresholds are chosen on
+grouped k-fold validation predictions of the hand-written questions, never on the frozen test.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from conversations.faq.corpus import SMALL_TALK, Example, data_hash, load_written, with_variations
+from conversations.faq.decide import decide
+from conversations.faq.features import features
+from conversations.faq.model import FORMAT, OUT_OF_SCOPE, Thresholds
+from conversations.faq.topics import load_faq_data
+
+MODEL_PATH: Final = Path(__file__).resolve().parent.parent / "data" / "faq_model.json"
+C: Final = 20.0  # inverse regularisation, picked by k-fold accuracy (see bench/faq_accuracy.py)
+FOLDS: Final = 5
+# A weight this small changes no decision; dropping it keeps the shipped file small.
+MIN_WEIGHT: Final = 0.05
+
+
+def label(example: Example) -> str:
+    return example.label or OUT_OF_SCOPE
+
+
+def fit(examples: Sequence[Example], c: float = C) -> tuple[TfidfVectorizer, LogisticRegression]:
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=2, dtype=np.float64)
+    matrix = vectorizer.fit_transform([e.text for e in examples])
+    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    classifier.fit(matrix, [label(e) for e in examples])
+    return vectorizer, classifier
+
+
+def held_out_probabilities(
+    written: Sequence[Example], folds: int = FOLDS, c: float = C, seed: int = 11
+) -> Iterator[tuple[Example, dict[str, float]]]:
+    """Each hand-written question with probabilities from a model that never saw it.
+
+    Folds split by hand-written line, so no variation of a test question is trained on.
+    """
+    examples = with_variations(list(written), seed=seed)
+    groups = np.array([e.group for e in examples])
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_index, test_index in splitter.split(examples, groups=groups):
+        vectorizer, classifier = fit([examples[i] for i in train_index], c)
+        tests = [examples[i] for i in test_index if not examples[i].generated]
+        rows = classifier.predict_proba(vectorizer.transform([e.text for e in tests]))
+        for example, row in zip(tests, rows, strict=True):
+            yield example, dict(zip(classifier.classes_, map(float, row), strict=True))
+
+
+@dataclass(frozen=True)
+class Utility:
+    """How good a set of thresholds is on validation predictions; higher is better.
+
+    On-topic: right answer +1, right topic among the choices +0.3 (one more tap, but the
+    customer must read the choices), wrong answer -1 (a wrong answer misleads), declined 0.
+    Out-of-scope: declined +1, choices 0, an answer -1. Both halves weigh the same, so
+    neither the many on-topic nor the few off-topic questions dominate.
+    """
+
+    on_topic: float
+    off_topic: float
+
+    @property
+    def total(self) -> float:
+        return self.on_topic + self.off_topic
+
+
+def utility(
+    predictions: Sequence[tuple[Example, dict[str, float]]],
+    thresholds: Thresholds,
+    related: Mapping[str, Sequence[str]],
+) -> Utility:
+    on, on_n, off, off_n = 0.0, 0, 0.0, 0
+    for example, probabilities in predictions:
+        found = decide(probabilities, thresholds, related, SMALL_TALK)
+        if example.label is None:
+            off_n += 1
+            off += 1.0 if found.topic is None and not found.alternatives else 0.0
+            off -= 1.0 if found.topic is not None else 0.0
+        else:
+            on_n += 1
+            if found.topic is not None:
+                on += 1.0 if found.topic == example.label else -1.0
+            elif example.label in found.alternatives:
+                on += 0.3
+    return Utility(on / max(on_n, 1), off / max(off_n, 1))
+
+
+def choose_thresholds(
+    predictions: Sequence[tuple[Example, dict[str, float]]],
+    related: Mapping[str, Sequence[str]],
+) -> Thresholds:
+    """The thresholds with the best utility; ties go to the first found (lowest)."""
+    grid = [round(x * 0.025, 3) for x in range(1, 39)]  # 0.025 .. 0.95
+    best: tuple[float, Thresholds] | None = None
+    for out_of_scope in grid:
+        for confident in grid:
+            t = Thresholds(out_of_scope=out_of_scope, confident=confident)
+            score = utility(predictions, t, related).total
+            if best is None or score > best[0] + 1e-9:
+                best = (score, t)
+    assert best is not None
+    return best[1]
+
+
+def export(
+    vectorizer: TfidfVectorizer, classifier: LogisticRegression, thresholds: Thresholds
+) -> dict[str, Any]:
+    classes = [str(c) for c in classifier.classes_]
+    coef = classifier.coef_
+    idf = vectorizer.idf_
+    table: dict[str, Any] = {}
+    for name, column in sorted(vectorizer.vocabulary_.items()):
+        row = [
+            [i, round(float(w), 3)] for i, w in enumerate(coef[:, column]) if abs(w) >= MIN_WEIGHT
+        ]
+        if row:
+            table[name] = [round(float(idf[column]), 4), row]
+    return {
+        "format": FORMAT,
+        "about": "Written by `python -m conversations.faq.train`; do not edit by hand.",
+        "data_sha256": data_hash(),
+        "classes": classes,
+        "intercept": [round(float(b), 4) for b in classifier.intercept_],
+        "thresholds": {"out_of_scope": thresholds.out_of_scope, "confident": thresholds.confident},
+        "features": table,
+    }
+
+
+def related_topics() -> dict[str, tuple[str, ...]]:
+    return {topic_id: rule.related for topic_id, rule in load_faq_data().rules.items()}
+
+
+def main() -> None:
+    written = load_written()
+    related = related_topics()
+    predictions = list(held_out_probabilities(written))
+    thresholds = choose_thresholds(predictions, related)
+    chosen = utility(predictions, thresholds, related)
+    vectorizer, classifier = fit(with_variations(written))
+    model = export(vectorizer, classifier, thresholds)
+    MODEL_PATH.write_text(
+        json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8"
+    )
+    print(
+        f"{len(written)} written questions; thresholds out_of_scope={thresholds.out_of_scope} "
+        f"confident={thresholds.confident} (validation utility on-topic {chosen.on_topic:.3f}, "
+        f"off-topic {chosen.off_topic:.3f}); {len(model['features'])} features; "
+        f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size // 1024} KiB)",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()
