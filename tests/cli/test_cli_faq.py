@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conversations.faq import get_topic
 from tests.cli.cli_process import Cli
 
 TOPICS = {
@@ -82,7 +83,12 @@ def test_standard_input_gives_one_json_line_per_question_line(faq_cli: Cli) -> N
         None,
     ]
     for answer in answers:
-        assert answer["topic"] is None or answer["topic"] in TOPICS
+        # An answered question carries its topic's own answer text; a turned-away one none.
+        if answer["topic"] is None:
+            assert answer["answer"] is None
+        else:
+            topic = get_topic(answer["topic"])
+            assert topic is not None and answer["answer"] == topic.answer
 
 
 def test_urdu_roman_urdu_small_talk_and_business_questions(faq_cli: Cli) -> None:
