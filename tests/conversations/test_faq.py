@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from conversations.catalog import faq_text
+from conversations.chat import keyboards as kb
 from conversations.faq import (
     FaqMatcher,
     FaqTopic,
@@ -125,9 +126,21 @@ def test_get_topic_and_load_topics() -> None:
     assert default_matcher() is default_matcher()
 
 
-def test_every_next_step_has_a_button_label() -> None:
-    assert set(faq_text.NEXT_STEP_LABELS) == NEXT_STEPS
-    assert all(len(label) <= 30 for label in faq_text.NEXT_STEP_LABELS.values())
+@pytest.mark.parametrize(
+    ("next_step", "first"),
+    [
+        ("claim", kb.MENU_CLAIM),
+        ("status", kb.MENU_STATUS),
+        ("human", kb.MENU_HUMAN),
+        ("menu", kb.MENU_FAQ),
+        ("faq", kb.MENU_FAQ),
+    ],
+)
+def test_every_next_step_leads_somewhere_and_back(next_step: str, first: str) -> None:
+    rows = kb.after_answer(next_step)
+    assert next_step in NEXT_STEPS
+    assert rows[0][0].data == first
+    assert [b.data for b in rows[-1]] == [kb.MENU_FAQ, kb.MENU_MAIN]
 
 
 def test_guess_intro_names_the_topic() -> None:
