@@ -42,6 +42,23 @@ def _is_email(text: str) -> bool:
     return _EMAIL.fullmatch(text.strip()) is not None
 
 
+_PHONE_IN_TEXT = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
+_EMAIL_IN_TEXT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def contact_in(text: str) -> str | None:
+    """The e-mail or phone number in what was typed, e.g. "my number is 0300 1110007"."""
+    if looks_like_contact(text):
+        return text.strip()
+    email = _EMAIL_IN_TEXT.search(text)
+    if email is not None:
+        return email.group(0).strip(".,;:!?)(")
+    for found in _PHONE_IN_TEXT.finditer(text):
+        if normalise_phone(found.group(0)) is not None:
+            return found.group(0)
+    return None
+
+
 def looks_like_contact(text: str) -> bool:
     """True if the text is a phone number or an e-mail address at all."""
     return _is_email(text) or normalise_phone(text) is not None

@@ -158,6 +158,7 @@ DECISION_REVIEW = (
     "🔎 Thanks. Your claim #{claim_id} needs a person to check it.\n\n"
     "{why}\n\nOur team will look into it and I'll message you here when they decide."
 )
+TOO_LATE = "❌ Sorry, this purchase can't be refunded any more.\n\n{why}\n\n{next}"
 DECISION_INELIGIBLE = (
     "❌ Sorry, this purchase can't be refunded.\n\n{why}\n\n{next}\n\n"
     "(Reference: claim #{claim_id}.)"

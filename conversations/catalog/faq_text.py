@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-
 DID_YOU_MEAN: Final = "Did you mean one of these?"
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+from conversations import ids, policy
 from conversations.catalog import customer as t
-from conversations.catalog import faq_text
+from conversations.catalog import faq_text, policy_text
 from conversations.catalog.policy_text import format_when
 from conversations.chat import keyboards as kb
 from conversations.chat.events import EventKind
@@ -20,14 +20,13 @@ from conversations.claims import status_view
 from conversations.dialogue import filing, relay
 from conversations.domain import Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic
-from conversations.ownership import looks_like_contact, proves_ownership
+from conversations.ownership import contact_in, proves_ownership
 
 MAX_TEXT = 4000
 MAX_DESCRIPTION = 1000
 MIN_DESCRIPTION = 15
 TRIES = 3
 LOCK_FOR = timedelta(hours=1)
-_TX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,39}$")
 _GREETINGS = frozenset({"hi", "hello", "hey", "salam", "salaam", "aoa", "assalam o alaikum"})
 
 
@@ -219,13 +218,12 @@ _Found = TypeVar("_Found")
 
 
 async def _find(lookup: Callable[[str], Awaitable[_Found | None]], wanted: str) -> _Found | None:
-    """Look an id up as typed, then in upper case: customers often type ids in lower case."""
-    if not wanted:
-        return None
-    found = await lookup(wanted)
-    if found is None and wanted.upper() != wanted:
-        found = await lookup(wanted.upper())
-    return found
+    """Look an id up as typed, then as customers mean it: "tx 1001" and "TX1001" are TX-1001."""
+    for candidate in ids.variants(wanted):
+        found = await lookup(candidate)
+        if found is not None:
+            return found
+    return None
 
 
 def _refused_while_locked(turn: Turn, tx: str) -> bool:
@@ -241,7 +239,7 @@ def _refused_while_locked(turn: Turn, tx: str) -> bool:
 async def _on_transaction(turn: Turn, text: str) -> None:
     slots = turn.slots
     candidate = text.strip()
-    if not _TX_RE.match(candidate):
+    if not ids.variants(candidate):
         turn.say(t.BAD_TRANSACTION_FORMAT)
         return
     purchase = await _find(turn.uow.ledger.purchase, candidate)
@@ -272,11 +270,12 @@ async def _on_owner(turn: Turn, text: str) -> None:
         return
     if _refused_while_locked(turn, tx):
         return
-    if not looks_like_contact(text):
+    contact = contact_in(text)
+    if contact is None:
         turn.say(t.NOT_A_CONTACT)
         return
     fails = slots.owner_fails
-    if not proves_ownership(text, purchase, turn.config.home_country):
+    if not proves_ownership(contact, purchase, turn.config.home_country):
         fails[tx] = fails.get(tx, 0) + 1
         if fails[tx] >= TRIES:
             del fails[tx]
@@ -299,6 +298,18 @@ async def _on_owner(turn: Turn, text: str) -> None:
                 status=t.STATUS_LABELS[existing.status.value],
             ),
             kb.main_menu(),
+        )
+        return
+    if turn.now - purchase.purchased_at > policy.REFUND_WINDOW:
+        # C-WINDOW holds whatever the reason: say so now, not after three more questions.
+        deadline = purchase.purchased_at + policy.REFUND_WINDOW
+        why = policy_text.window_failed(
+            turn.now - purchase.purchased_at, purchase.purchased_at, deadline
+        )
+        turn.reset()
+        turn.say(
+            t.TOO_LATE.format(why=why, next=policy_text.WHAT_NEXT[policy.C_WINDOW]),
+            kb.human_only(),
         )
         return
     turn.goto(Step.REASON)
@@ -361,10 +372,12 @@ async def _on_campaign(turn: Turn, value: str) -> None:
         return
     slots.campaign = campaign.campaign_id
     turn.close_buttons(t.ASK_CAMPAIGN + "\n→ " + campaign.campaign_id)
-    if campaign.destination_country.upper() == "PK" and turn.config.pk_suspension_notice:
-        turn.say(t.PK_NOTICE)
     turn.goto(Step.CONFIRM)
-    await _reprompt(turn)
+    # C-PK-SUSPENSION, on the summary itself: it may explain messages to Pakistan that did not
+    # arrive; beside a campaign that was delivered it would only confuse.
+    missing = campaign.delivered < campaign.messages_sent
+    pk = campaign.destination_country.upper() == "PK" and turn.config.pk_suspension_notice
+    await _ask_confirm(turn, notice=t.PK_NOTICE if pk and missing else None)
 
 
 async def _on_description(turn: Turn, text: str) -> None:
@@ -483,12 +496,12 @@ async def _ask_description(turn: Turn) -> None:
     turn.say(t.ASK_DESCRIPTION.format(min=MIN_DESCRIPTION, max=MAX_DESCRIPTION))
 
 
-async def _ask_confirm(turn: Turn) -> None:
+async def _ask_confirm(turn: Turn, notice: str | None = None) -> None:
     summary = _summary_text(turn.slots)
     if summary is None:
         _start_claim(turn)
         return
-    turn.say(summary, kb.confirm())
+    turn.say(f"{notice}\n\n{summary}" if notice else summary, kb.confirm())
 
 
 async def _ask_person(turn: Turn) -> None:

@@ -8,7 +8,6 @@ from tests.e2e.harness import STAFF_CHAT_ID, Customer, Running, file_claim
 
 INELIGIBLE = [
     # tx, reason button, campaign, clause, facts the customer must read
-    ("TX-1002", "Something else", None, "C-WINDOW", ["3 days", "2 days"]),
     ("TX-1003", "Couldn't send", None, "C-SUBSCRIPTION", ["subscription"]),
     ("TX-1004", "not delivered", "CMP-1004", "C-INTL-CARRIER", ["GB"]),
     ("TX-1005", "not delivered", "CMP-1005", "C-SERVICE-FAILURE", ["40"]),

@@ -47,14 +47,30 @@ async def test_eligible_undelivered_claim_is_escalated_with_a_card(bot: Running)
 async def test_window_rule_explains_with_the_facts(bot: Running) -> None:
     bob = Customer(bot.fake, 503, "Bob")
     await bob.says("/claim")
-    await bob.says("TX-1002")
-    reasons = await bob.says("demo2@example.com")
-    await bob.press(reasons, "Something else")
-    await bob.next("describe")
-    summary = await bob.says("The credits were charged twice for one order last week.")
-    await bob.press(summary, "Send")
-    decision = await bob.next("can't be refunded")
+    await bob.says("tx 1002")  # as people type it
+    # Too late whatever the reason: said as soon as the purchase is proven his, not later.
+    decision = await bob.says("my number is 0300 1110002")
+    assert "can't be refunded any more" in decision.text
     assert "3 days" in decision.text and "2 days" in decision.text
+    assert [label for row in decision.buttons for label, _ in row] == [
+        "🙋 Talk to a person",
+        "⬅️ Main menu",
+    ]
     assert "C-WINDOW" not in decision.text  # clause ids are for staff
     await bot.fake.settle()
     assert not [m for m in bot.fake.messages(STAFF_CHAT_ID) if "TX-1002" in m.text]
+
+
+async def test_ids_and_contacts_are_understood_as_people_type_them(bot: Running) -> None:
+    cara = Customer(bot.fake, 509, "Cara")
+    await cara.says("/claim")
+    owner = await cara.says("TX1001")
+    assert "phone number or e-mail" in owner.text
+    reasons = await cara.says("it's demo1@example.com thanks")
+    await cara.press(reasons, "not delivered")
+    await cara.next("which campaign")
+    summary = await cara.says("cmp 1001")
+    assert "CMP-1001" in summary.text
+    await cara.press(cara.last_with_buttons(), "Send")
+    decision = await cara.next("claim #")
+    assert "qualifies for a refund of 120 credits" in decision.text

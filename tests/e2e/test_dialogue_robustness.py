@@ -73,11 +73,11 @@ async def test_status_shows_only_my_own_claims(bot: Running) -> None:
     ann = Customer(bot.fake, 804, "Ann")
     ben = Customer(bot.fake, 805, "Ben")
     await file_claim(ann, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001")
-    await file_claim(ben, "TX-1002", "demo2@example.com", "Not what I needed")
+    await file_claim(ben, "TX-1003", "demo3@example.com", "Not what I needed")
     status = await ann.says("/status")
-    assert "TX-1001" in status.text and "TX-1002" not in status.text
+    assert "TX-1001" in status.text and "TX-1003" not in status.text
     status = await ben.says("/status")
-    assert "TX-1002" in status.text and "TX-1001" not in status.text
+    assert "TX-1003" in status.text and "TX-1001" not in status.text
     assert "not eligible" in status.text
     nobody = Customer(bot.fake, 806, "Cy")
     empty = await nobody.says("/status")
