@@ -31,7 +31,7 @@ BTN_MENU = "⬅️ Main menu"
 BTN_MORE_FAQ = "❓ More questions"
 BTN_NONE_OF_THESE = "None of these"
 
-EXPIRED = "That conversation timed out after {minutes} minutes, so I've started over."
+EXPIRED = "We hadn't heard from you for {idle}, so I've started over."
 CANCELLED = "Okay, stopped. Nothing was sent."
 NOTHING_TO_CANCEL = "There's nothing to cancel."
 NOTHING_TO_GO_BACK_TO = "You're at the start already."
@@ -190,9 +190,10 @@ HUMAN_START = (
     "Okay, I'll pass your messages to our support team. Type your message below. "
     "Send /cancel when you're done."
 )
-HUMAN_NO_STAFF = (
-    "Our team isn't connected to this chat yet. Please write to support by e-mail, "
-    "or file a claim with /claim and it will reach them."
+HUMAN_NO_STAFF = "Our team can't answer in this chat right now. You can reach them here: {contact}"
+HUMAN_NO_STAFF_NO_CONTACT = (
+    "Our team can't answer in this chat right now. Please contact our support team "
+    "the way you usually do; your claims and their numbers are under /status."
 )
 HUMAN_RELAYED = "Sent to our team. They'll reply here."
 HUMAN_REPLY = "💬 Support team: {text}"
@@ -205,6 +206,6 @@ OFF_TOPIC = (
 )
 GREETING = "Hi {name}! Ask me a refund question, or pick an option below."
 
-UNKNOWN_COMMAND = "I don't know /{command}. Here's what I can do:"
+UNKNOWN_COMMAND = "I don't know /{command}."
 CHANGE_PROMPT = "Okay, let's change it. What went wrong?"
 ANSWER_PROMPT = "Our team is waiting for your answer about your claim. Just type it here."

@@ -10,7 +10,7 @@ from typing import TypeVar
 from conversations import ids, policy
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text, policy_text
-from conversations.catalog.policy_text import format_when
+from conversations.catalog.policy_text import format_age, format_when
 from conversations.chat import keyboards as kb
 from conversations.chat.events import EventKind
 from conversations.chat.slots import Slots
@@ -39,9 +39,9 @@ async def apply(turn: Turn) -> None:
     await relay.catch_up_on_questions(turn)
     ev = turn.event
     if _expired(turn):
-        minutes = turn.config.idle_timeout_minutes
+        idle = format_age(timedelta(minutes=turn.config.idle_timeout_minutes))
         turn.reset()
-        turn.say(t.EXPIRED.format(minutes=minutes))
+        turn.say(t.EXPIRED.format(idle=idle))
         if ev.kind is not EventKind.COMMAND:
             _menu(turn)
             return

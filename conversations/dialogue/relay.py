@@ -21,7 +21,7 @@ async def start(turn: Turn) -> None:
     turn.close_buttons(turn.event.text or t.BTN_HUMAN)
     if turn.config.staff_chat_id is None:
         turn.reset()
-        turn.say(t.HUMAN_NO_STAFF, kb.main_menu())
+        turn.say(_no_staff(turn), kb.main_menu())
         return
     turn.reset()
     turn.goto(Step.HUMAN)
@@ -33,7 +33,7 @@ async def forward(turn: Turn, text: str) -> None:
     staff_chat = turn.config.staff_chat_id
     if staff_chat is None:
         turn.reset()
-        turn.say(t.HUMAN_NO_STAFF, kb.main_menu())
+        turn.say(_no_staff(turn), kb.main_menu())
         return
     sender = turn.event.sender
     turn.send_to(
@@ -120,3 +120,9 @@ def reprompt(turn: Turn) -> None:
         turn.say(t.HUMAN_START)
     else:
         turn.say(t.ANSWER_PROMPT)
+
+
+def _no_staff(turn: Turn) -> str:
+    """Without a staff chat, where the customer can still reach people."""
+    contact = turn.config.support_contact
+    return t.HUMAN_NO_STAFF.format(contact=contact) if contact else t.HUMAN_NO_STAFF_NO_CONTACT

@@ -207,7 +207,7 @@ async def test_idle_conversation_times_out(bot: Running) -> None:
     await jo.says("TX-1001")
     await bot.jump(minutes=31)
     expired = await jo.says("demo1@example.com")
-    assert "timed out after 30 minutes" in expired.text
+    assert "We hadn't heard from you for 30 minutes, so I've started over." in expired.text
     menu = await jo.next()
     assert menu.buttons
 
@@ -301,3 +301,10 @@ async def test_a_button_press_delivered_twice_is_applied_once(bot: Running) -> N
     await bot.fake.settle()
     # No second prompt, and no "something went wrong" for the re-delivery.
     assert bot.fake.unconsumed(xia.chat_id) == []
+
+
+async def test_an_unknown_command_says_so_and_lists_the_commands_once(bot: Running) -> None:
+    wes = Customer(bot.fake, 839, "Wes")
+    reply = await wes.says("/refundme")
+    assert reply.text.startswith("I don't know /refundme.\n\nHere's what I can do:")
+    assert reply.text.count("Here's what I can do") == 1
