@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from conversations.countries import country_name
+
 CLAUSE_TITLES: dict[str, str] = {
     "C-OWNER": "Proof the purchase is yours",
     "C-DUPLICATE": "One claim per purchase",
@@ -185,7 +187,8 @@ def cause_passed(failed_platform: int, messages_sent: int, credits: int) -> str:
 def intl_carrier_failed(failed_carrier: int, messages_sent: int, country: str) -> str:
     return (
         f"None of the {messages_sent:,} messages failed on our platform; "
-        f"{failed_carrier:,} failed at a carrier or network in {country}, outside our control. "
+        f"{failed_carrier:,} failed at a carrier or network in {country_name(country)}, "
+        "outside our control. "
         "The policy gives no refund for carrier or network failures abroad."
     )
 
@@ -259,7 +262,7 @@ def _scope_label(scope: str) -> str:
         return "all messages"
     if scope.lower() == "international":
         return "international messages"
-    return f"messages to {scope.upper()}"
+    return f"messages to {country_name(scope)}"
 
 
 def incident_narrower(

@@ -17,6 +17,7 @@ from conversations.chat.slots import Slots
 from conversations.chat.steps import CLAIM_STEPS, Step
 from conversations.chat.turn import Turn
 from conversations.claims import status_view
+from conversations.countries import country_name
 from conversations.dialogue import filing, relay
 from conversations.domain import Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic
@@ -484,7 +485,7 @@ async def _ask_campaign(turn: Turn) -> None:
                 t.CAMPAIGN_BUTTON.format(
                     campaign_id=c.campaign_id,
                     sent=format_when(c.sent_at),
-                    country=c.destination_country,
+                    country=country_name(c.destination_country),
                 ),
             )
             for c in choices

@@ -19,6 +19,7 @@ from conversations.claims.transitions import (
     Transition,
 )
 from conversations.config import DeskConfig
+from conversations.countries import country_name
 from conversations.domain import Button, Claim, ClaimStatus, Outcome, OutgoingMessage
 from conversations.ports import UnitOfWork
 from conversations.staff import callbacks
@@ -165,7 +166,7 @@ async def _evidence(uow: UnitOfWork, claim: Claim) -> list[str]:
         lines.append(
             s.CARD_CAMPAIGN.format(
                 campaign_id=campaign.campaign_id,
-                country=campaign.destination_country,
+                country=f"{country_name(campaign.destination_country)}",
                 when=format_when(campaign.sent_at),
                 sent=campaign.messages_sent,
                 delivered=campaign.delivered,

@@ -9,7 +9,7 @@ from tests.e2e.harness import STAFF_CHAT_ID, Customer, Running, file_claim
 INELIGIBLE = [
     # tx, reason button, campaign, clause, facts the customer must read
     ("TX-1003", "Couldn't send", None, "C-SUBSCRIPTION", ["subscription"]),
-    ("TX-1004", "not delivered", "CMP-1004", "C-INTL-CARRIER", ["GB"]),
+    ("TX-1004", "not delivered", "CMP-1004", "C-INTL-CARRIER", ["United Kingdom"]),
     ("TX-1005", "not delivered", "CMP-1005", "C-SERVICE-FAILURE", ["40"]),
     ("TX-1006", "not delivered", "CMP-1006", "C-NO-FAILURE", ["400"]),
     ("TX-1007", "not delivered", "CMP-1007", "C-REPORT-24H", ["24 hours"]),
