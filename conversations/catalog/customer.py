@@ -35,6 +35,14 @@ EXPIRED = "We hadn't heard from you for {idle}, so I've started over."
 CANCELLED = "Okay, stopped. Nothing was sent."
 NOTHING_TO_CANCEL = "There's nothing to cancel."
 NOTHING_TO_GO_BACK_TO = "You're at the start already."
+FAQ_NONE_FIT = (
+    "Sorry I didn't get it right. A person from our team can answer you here, "
+    "or you can look through all the topics."
+)
+DISCARD_ASK = "Discard the claim you were filing for {tx}?"
+BTN_DISCARD = "🗑 Yes, discard it"
+BTN_KEEP = "↩️ No, keep going"
+KEPT = "Okay, let's carry on with your claim."
 STALE_BUTTON = "That button belongs to an earlier step."
 PROGRESS_SAVED = "Sorry, something went wrong on my side. Your progress is saved; please try again."
 

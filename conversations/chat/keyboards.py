@@ -11,6 +11,9 @@ from conversations.domain import Button, Reason
 from conversations.faq import FaqGroup, FaqTopic, get_topic, load_groups
 
 MENU_FAQ = "m:faq"
+FAQ_NONE = "m:faq-none"
+DISCARD_YES = "d:yes"
+DISCARD_NO = "d:no"
 MENU_CLAIM = "m:claim"
 MENU_STATUS = "m:status"
 MENU_HUMAN = "m:human"
@@ -49,7 +52,7 @@ def faq_group(group: FaqGroup) -> Keyboard:
 
 def topic_choices(topics: Iterable[FaqTopic]) -> Keyboard:
     rows = [(Button(topic.title, FAQ_PREFIX + topic.id),) for topic in topics]
-    rows.append((Button(t.BTN_NONE_OF_THESE, MENU_MAIN),))
+    rows.append((Button(t.BTN_NONE_OF_THESE, FAQ_NONE),))
     return tuple(rows)
 
 
@@ -87,3 +90,12 @@ def confirm() -> Keyboard:
 
 def human_only() -> Keyboard:
     return ((Button(t.BTN_HUMAN, MENU_HUMAN), Button(t.BTN_MENU, MENU_MAIN)),)
+
+
+def discard() -> Keyboard:
+    """Asked before a command throws away the claim being filed."""
+    return ((Button(t.BTN_DISCARD, DISCARD_YES), Button(t.BTN_KEEP, DISCARD_NO)),)
+
+
+def person_or_topics() -> Keyboard:
+    return ((Button(t.BTN_HUMAN, MENU_HUMAN),), (Button(t.BTN_MORE_FAQ, MENU_FAQ),))

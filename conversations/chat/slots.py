@@ -29,6 +29,10 @@ class Slots:
     # Claims whose staff question this chat has already been switched to answering; None in
     # rows written before this was kept.
     questions_seen: list[int] | None = None
+    # Where /back goes after an FAQ answer: "menu", or the group the topic was picked from.
+    faq_back: str | None = None
+    # A command that would throw the claim away, waiting for "Discard it?" to be answered.
+    discard_then: str | None = None
 
     def kept(self) -> Slots:
         """What outlives starting over: locks, failed tries and the staff questions seen."""
@@ -61,6 +65,8 @@ class Slots:
                 str(k): datetime.fromisoformat(v) for k, v in dict(raw.get("locks", {})).items()
             },
             questions_seen=None if seen is None else [int(c) for c in seen],
+            faq_back=_str(raw.get("faq_back")),
+            discard_then=_str(raw.get("discard_then")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -75,6 +81,8 @@ class Slots:
             "question_claim": self.question_claim,
             "owner_fails": self.owner_fails,
             "locks": {tx: until.isoformat() for tx, until in self.locks.items()},
+            "faq_back": self.faq_back,
+            "discard_then": self.discard_then,
         }
         kept = {k: v for k, v in raw.items() if v}
         if self.questions_seen is not None:

@@ -20,7 +20,7 @@ from conversations.claims import status_view
 from conversations.countries import country_name
 from conversations.dialogue import filing, relay
 from conversations.domain import Campaign, Reason
-from conversations.faq import default_matcher, get_group, get_topic
+from conversations.faq import default_matcher, get_group, get_topic, load_groups
 from conversations.ownership import contact_in, proves_ownership
 
 MAX_TEXT = 4000
@@ -71,7 +71,19 @@ def _expired(turn: Turn) -> bool:
 # Commands ---------------------------------------------------------------------------------
 
 
+# These start something new: mid-claim, they ask before throwing the claim away.
+_DISCARDING = frozenset({"start", "claim", "human"})
+
+
 async def _command(turn: Turn, name: str) -> None:
+    if name in _DISCARDING and turn.step in CLAIM_STEPS and turn.slots.tx is not None:
+        turn.slots.discard_then = name
+        turn.say(t.DISCARD_ASK.format(tx=turn.slots.tx), kb.discard())
+        return
+    await _run_command(turn, name)
+
+
+async def _run_command(turn: Turn, name: str) -> None:
     if name == "start":
         turn.reset()
         _welcome(turn)
@@ -125,6 +137,12 @@ async def _status(turn: Turn) -> None:
 
 
 async def _back(turn: Turn) -> None:
+    faq_back = turn.slots.faq_back
+    if turn.step is Step.MENU and faq_back is not None:
+        turn.slots.faq_back = None
+        group = get_group(faq_back) if faq_back != "menu" else None
+        turn.say(t.FAQ_MENU, kb.faq_group(group) if group else kb.faq_menu())
+        return
     back = HANDLERS[turn.step].back
     if back is None:
         turn.say(t.NOTHING_TO_GO_BACK_TO, kb.main_menu())
@@ -152,6 +170,9 @@ async def _button(turn: Turn, data: str) -> None:
         _menu(turn)
     elif data == kb.MENU_FAQ:
         turn.show(t.FAQ_MENU, kb.faq_menu())
+    elif data == kb.FAQ_NONE:
+        # None of the guesses fit: a person can, or the whole list.
+        turn.show(t.FAQ_NONE_FIT, kb.person_or_topics())
     elif data.startswith(kb.FAQ_GROUP_PREFIX):
         group = get_group(data.removeprefix(kb.FAQ_GROUP_PREFIX))
         turn.show(t.FAQ_MENU, kb.faq_group(group) if group else kb.faq_menu())
@@ -168,11 +189,29 @@ async def _button(turn: Turn, data: str) -> None:
         await _status(turn)
     elif data == kb.MENU_HUMAN:
         await relay.start(turn)
+    elif data in (kb.DISCARD_YES, kb.DISCARD_NO):
+        await _answer_discard(turn, data == kb.DISCARD_YES)
     else:
         press = HANDLERS[step].press
         if press is None or not await press(turn, data):
             turn.say(t.STALE_BUTTON)
             await _reprompt(turn)
+
+
+async def _answer_discard(turn: Turn, discard: bool) -> None:
+    """The answer to "Discard the claim you were filing?"."""
+    command = turn.slots.discard_then
+    turn.slots.discard_then = None
+    if command is None:  # answered already, or the claim is gone
+        turn.toast(t.STALE_BUTTON)
+        return
+    if discard:
+        turn.close_buttons(t.BTN_DISCARD)
+        turn.reset()
+        await _run_command(turn, command)
+        return
+    turn.close_buttons(t.KEPT)
+    await _reprompt(turn)
 
 
 # Text at the menu -------------------------------------------------------------------------
@@ -204,6 +243,8 @@ def _free_question(turn: Turn, text: str) -> None:
 def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     topic = get_topic(topic_id)
     assert topic is not None
+    if turn.step is Step.MENU:
+        turn.slots.faq_back = _group_of(topic_id) if edit else "menu"
     # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
     text = topic.answer if edit else faq_text.answer_with_intro(topic.title, topic.answer)
     buttons = kb.after_answer(topic.next_step)
@@ -555,3 +596,8 @@ HANDLERS: dict[Step, StepHandlers] = {
     Step.HUMAN: StepHandlers(text=relay.forward, prompt=_ask_person),
     Step.ANSWER: StepHandlers(text=relay.answer_question, prompt=_ask_person),
 }
+
+
+def _group_of(topic_id: str) -> str:
+    """The FAQ group a topic is listed in, for /back; "menu" when it is in none."""
+    return next((g.id for g in load_groups() if topic_id in g.topic_ids), "menu")

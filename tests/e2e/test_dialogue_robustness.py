@@ -308,3 +308,39 @@ async def test_an_unknown_command_says_so_and_lists_the_commands_once(bot: Runni
     reply = await wes.says("/refundme")
     assert reply.text.startswith("I don't know /refundme.\n\nHere's what I can do:")
     assert reply.text.count("Here's what I can do") == 1
+
+
+async def test_a_command_mid_claim_asks_before_throwing_the_claim_away(bot: Running) -> None:
+    xan = Customer(bot.fake, 840, "Xan")
+    await xan.says("/claim")
+    await xan.says("TX-1001")
+    ask = await xan.says("/start")
+    assert ask.text == "Discard the claim you were filing for TX-1001?"
+
+    await xan.press(ask, "No, keep going")
+    again = await xan.next("phone number or e-mail")
+    assert "phone number or e-mail" in again.text
+    reasons = await xan.says("demo1@example.com")
+    assert "TX-1001" in reasons.text and len(reasons.buttons) == 4  # the claim went on
+
+    ask = await xan.says("/claim")
+    await xan.press(ask, "Yes, discard it")
+    fresh = await xan.next("transaction ID")
+    assert "transaction ID" in fresh.text
+
+
+async def test_back_from_an_faq_answer_returns_to_the_topics(bot: Running) -> None:
+    yas = Customer(bot.fake, 841, "Yas")
+    await yas.says("how long does a refund take to reach my bank")
+    back = await yas.says("/back")
+    assert back.text == "Pick a question:"
+    assert len(back.buttons) <= 6
+
+
+async def test_none_of_these_offers_a_person(bot: Running) -> None:
+    zed = Customer(bot.fake, 842, "Zed")
+    choices = await zed.says("i have a question about my refund")
+    await zed.press(choices, "None of these")
+    offered = await bot.fake.wait_for_edit(zed.chat_id, choices.message_id)
+    assert "A person from our team can answer you here" in (offered.text or "")
+    assert ["🙋 Talk to a person"] in [[label for label, _ in row] for row in offered.buttons]
