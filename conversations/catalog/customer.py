@@ -177,6 +177,46 @@ REVIEW_DESCRIPTION = (
 
 # /status
 STATUS_NONE = "You have no refund claims yet. Tap “Ask for a refund” to start one."
+STATUS_PICK = "Tap a claim to see where it is, add information or withdraw it."
+BTN_CLAIM_LINE = "#{claim_id} · {tx} · {status}"
+BTN_ADD_INFO = "➕ Add information"
+BTN_WITHDRAW = "↩️ Withdraw this claim"
+BTN_WITHDRAW_CONFIRM = "Yes, withdraw it"
+BTN_MY_CLAIMS = "📋 My claims"
+DETAIL_TITLE = "Claim #{claim_id} · {tx} · {status}"
+DETAIL_TIMELINE = "What happened:"
+DETAIL_EVENT = "• {when}: {what}"
+DETAIL_NEXT = "What happens next: {next}"
+TIMELINE = {
+    "escalated": "filed and sent to our team",
+    "ineligible": "filed; this purchase can't be refunded",
+    "in_review": "our team started checking it",
+    "info_requested": "our team asked you a question",
+    "approved": "approved",
+    "rejected": "not approved",
+    "refunded": "refund paid",
+    "cancelled": "you withdrew it",
+}
+TIMELINE_ADDED = "you added information"
+TIMELINE_ANSWERED = "you answered our team"
+NEXT_OPEN = "our team is checking it. I'll message you here when they decide."
+NEXT_QUESTION = "our team is waiting for your answer: “{question}”. Just type it here."
+NEXT_APPROVED = (
+    "{credits} credits will be refunded between {start} and {end} (5–7 business days). "
+    "Your bank or payment provider may take a little longer."
+)
+NEXT_REFUNDED = "nothing more: the refund of {credits} credits was paid {when}."
+NEXT_REJECTED = "nothing more. The reason: {reason} If you think we got it wrong, /human."
+NEXT_INELIGIBLE = "nothing more: {why}"
+NEXT_CANCELLED = "nothing more. You can file a new claim with /claim."
+WITHDRAW_ASK = "Withdraw claim #{claim_id}? Our team will stop working on it."
+WITHDRAWN = "Claim #{claim_id} is withdrawn. You can file a new one with /claim."
+CANNOT_WITHDRAW = "Claim #{claim_id} is {status} now, so it can't be withdrawn."
+ADD_INFO_PROMPT = (
+    "What would you like to add to claim #{claim_id}? Type it here (up to {limit} characters)."
+)
+ADD_INFO_DONE = "Thanks, I've added that to claim #{claim_id} for our team."
+ADD_INFO_CLOSED = "Claim #{claim_id} is {status} now; our team is no longer working on it."
 STATUS_HEADER = "Your claims (newest first):"
 STATUS_LINE = "#{claim_id} · {tx} · {status} · {when}"
 STATUS_APPROVED_LINE = "   {credits} credits, refund expected {start} – {end}"

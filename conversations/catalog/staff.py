@@ -153,6 +153,7 @@ ACTION_LABELS = {
 RELAYED = "💬 From {name}{username} (id {user_id}):\n{text}\n\nReply to this message to answer."
 RELAY_SENT = "Sent to the customer."
 RELAY_UNKNOWN = "I can't tell which customer that reply is for. Reply to a relayed message."
+CUSTOMER_ADDED = "➕ Claim #{claim_id}: the customer added:\n{text}"
 ANSWER_FORWARD = "💬 Claim #{claim_id}: {name} answered:\n{text}"
 
 QUEUE_EMPTY = "The queue is empty. 🎉"

@@ -12,6 +12,13 @@ from conversations.faq import FaqGroup, FaqTopic, get_topic, load_groups
 
 MENU_FAQ = "m:faq"
 FAQ_NONE = "m:faq-none"
+# A customer's own claims: "mc:<verb>:<claim>" (not "c:", the campaign buttons').
+CLAIM_PREFIX = "mc:"
+CLAIM_LIST = "list"
+CLAIM_VIEW = "view"
+CLAIM_ADD = "add"
+CLAIM_WITHDRAW = "wd"
+CLAIM_WITHDRAW_CONFIRMED = "wdok"
 DISCARD_YES = "d:yes"
 DISCARD_NO = "d:no"
 MENU_CLAIM = "m:claim"
@@ -99,3 +106,30 @@ def discard() -> Keyboard:
 
 def person_or_topics() -> Keyboard:
     return ((Button(t.BTN_HUMAN, MENU_HUMAN),), (Button(t.BTN_MORE_FAQ, MENU_FAQ),))
+
+
+def claim_data(verb: str, claim_id: int) -> str:
+    return f"{CLAIM_PREFIX}{verb}:{claim_id}"
+
+
+def my_claims(lines: Iterable[tuple[int, str]]) -> Keyboard:
+    """One button per claim, then the main menu."""
+    rows = [(Button(label, claim_data(CLAIM_VIEW, claim_id)),) for claim_id, label in lines]
+    rows.append((Button(t.BTN_MENU, MENU_MAIN),))
+    return tuple(rows)
+
+
+def claim_actions(claim_id: int, is_open: bool) -> Keyboard:
+    rows: list[tuple[Button, ...]] = []
+    if is_open:
+        rows.append((Button(t.BTN_ADD_INFO, claim_data(CLAIM_ADD, claim_id)),))
+        rows.append((Button(t.BTN_WITHDRAW, claim_data(CLAIM_WITHDRAW, claim_id)),))
+    rows.append((Button(t.BTN_MY_CLAIMS, claim_data(CLAIM_LIST, 0)),))
+    return tuple(rows)
+
+
+def confirm_withdraw(claim_id: int) -> Keyboard:
+    return (
+        (Button(t.BTN_WITHDRAW_CONFIRM, claim_data(CLAIM_WITHDRAW_CONFIRMED, claim_id)),),
+        (Button(t.BTN_MY_CLAIMS, claim_data(CLAIM_LIST, 0)),),
+    )

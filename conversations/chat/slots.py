@@ -33,6 +33,8 @@ class Slots:
     faq_back: str | None = None
     # A command that would throw the claim away, waiting for "Discard it?" to be answered.
     discard_then: str | None = None
+    # The open claim the customer is adding information to.
+    info_claim: int | None = None
 
     def kept(self) -> Slots:
         """What outlives starting over: locks, failed tries and the staff questions seen."""
@@ -67,6 +69,7 @@ class Slots:
             questions_seen=None if seen is None else [int(c) for c in seen],
             faq_back=_str(raw.get("faq_back")),
             discard_then=_str(raw.get("discard_then")),
+            info_claim=int(raw["info_claim"]) if raw.get("info_claim") else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -83,6 +86,7 @@ class Slots:
             "locks": {tx: until.isoformat() for tx, until in self.locks.items()},
             "faq_back": self.faq_back,
             "discard_then": self.discard_then,
+            "info_claim": self.info_claim,
         }
         kept = {k: v for k, v in raw.items() if v}
         if self.questions_seen is not None:

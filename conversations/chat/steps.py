@@ -15,6 +15,7 @@ class Step(enum.StrEnum):
     CONFIRM = "claim_confirm"
     HUMAN = "human"
     ANSWER = "answer_question"  # a staff member asked the customer something
+    ADD_INFO = "add_info"  # the customer adds information to an open claim
 
     @classmethod
     def parse(cls, stored: str) -> Step:

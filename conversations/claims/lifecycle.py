@@ -10,9 +10,11 @@ from conversations.business_days import overdue_from, refund_window
 from conversations.catalog import decisions as d
 from conversations.catalog.policy_text import format_date
 from conversations.claims.transitions import (
+    ADDED_PREFIX,
     ALLOWED_FROM,
     ANSWER_NOTE,
     APPROVALS,
+    CUSTOMER,
     OVERRULE_NOTE,
     TARGET,
     Transition,
@@ -153,7 +155,8 @@ def _changed(
     # Only an untaken claim and an unpaid approval ever need a reminder.
     remind_at = overdue_from(now, config.home_country) if transition in APPROVALS else None
     updated = replace(current, status=TARGET[transition], updated_at=now, remind_at=remind_at)
-    if transition is Transition.ANSWER:
+    if transition in (Transition.ANSWER, Transition.WITHDRAW):
+        # The customer's own transitions: nobody on the team is assigned by them.
         updated.pending_question = None
         return updated
     if updated.assigned_to is None or transition is Transition.TAKE:
@@ -203,6 +206,8 @@ def _note(transition: Transition, before: Claim, after: Claim, words: str) -> st
         return f"question: {words}"
     if transition is Transition.ANSWER:
         return ANSWER_NOTE + words[:500]
+    if transition is Transition.WITHDRAW:
+        return "withdrawn by the customer"
     return ""
 
 
@@ -216,8 +221,8 @@ def _customer_message(
     transition: Transition, claim: Claim, config: DeskConfig
 ) -> OutgoingMessage | None:
     assert claim.id is not None
-    if transition is Transition.ANSWER:
-        return None  # the customer is in the chat; the dialogue thanks them itself
+    if transition in (Transition.ANSWER, Transition.WITHDRAW):
+        return None  # the customer is in the chat; the dialogue answers them itself
     if transition is Transition.TAKE:
         text = d.TAKEN.format(claim_id=claim.id)
     elif transition in APPROVALS:
@@ -237,3 +242,13 @@ def _customer_message(
     else:
         text = d.REFUNDED.format(claim_id=claim.id, credits=f"{claim.refundable_credits:,}")
     return OutgoingMessage(chat_id=claim.chat_id, text=text)
+
+
+async def add_information(
+    uow: UnitOfWork, claim: Claim, words: str, user_id: int, now: datetime
+) -> None:
+    """The customer adds to their open claim: audited beside its transitions, status unchanged."""
+    assert claim.id is not None
+    await uow.claims.add_audit(
+        AuditEntry(claim.id, now, CUSTOMER, user_id, None, None, ADDED_PREFIX + words[:1000])
+    )

@@ -1,4 +1,4 @@
-"""The customer's /status: their own claims, newest first."""
+"""The customer's /status: their own claims, newest first, and one claim in detail."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
 from conversations.catalog.policy_text import format_date, format_when
-from conversations.domain import Claim, ClaimStatus
+from conversations.claims.transitions import ADDED_PREFIX, CUSTOMER
+from conversations.domain import OPEN_STATUSES, AuditEntry, Claim, ClaimStatus
 
 MAX_SHOWN = 10
 
@@ -41,3 +42,55 @@ def render(claims: Sequence[Claim], home_country: str) -> str:
         elif claim.status is ClaimStatus.INFO_REQUESTED and claim.pending_question:
             lines.append(t.STATUS_QUESTION_LINE.format(question=claim.pending_question))
     return "\n".join(lines)
+
+
+def detail(claim: Claim, trail: Sequence[AuditEntry], home_country: str) -> str:
+    """One claim for its customer: what happened when, and what happens next."""
+    assert claim.id is not None
+    lines = [
+        t.DETAIL_TITLE.format(
+            claim_id=claim.id, tx=claim.transaction_id, status=t.STATUS_LABELS[claim.status.value]
+        ),
+        "",
+        t.DETAIL_TIMELINE,
+    ]
+    for entry in trail:
+        what = _timeline(entry)
+        if what is not None:
+            lines.append(t.DETAIL_EVENT.format(when=format_when(entry.at), what=what))
+    lines += ["", t.DETAIL_NEXT.format(next=_next(claim, home_country))]
+    return "\n".join(lines)
+
+
+def _timeline(entry: AuditEntry) -> str | None:
+    """What the customer may see of an audit row; staff notes and reminders stay inside."""
+    if entry.to_status is not None:
+        if entry.actor == CUSTOMER and entry.to_status is ClaimStatus.IN_REVIEW:
+            return t.TIMELINE_ANSWERED
+        return t.TIMELINE[entry.to_status.value]
+    if entry.actor == CUSTOMER and entry.note.startswith(ADDED_PREFIX):
+        return t.TIMELINE_ADDED
+    return None
+
+
+def _next(claim: Claim, home_country: str) -> str:
+    status = claim.status
+    if status is ClaimStatus.INFO_REQUESTED and claim.pending_question:
+        return t.NEXT_QUESTION.format(question=claim.pending_question)
+    if status in OPEN_STATUSES:
+        return t.NEXT_OPEN
+    if status is ClaimStatus.APPROVED and claim.decided_at is not None:
+        start, end = refund_window(claim.decided_at, home_country)
+        return t.NEXT_APPROVED.format(
+            credits=f"{claim.refundable_credits:,}", start=format_date(start), end=format_date(end)
+        )
+    if status is ClaimStatus.REFUNDED and claim.refunded_at is not None:
+        return t.NEXT_REFUNDED.format(
+            credits=f"{claim.refundable_credits:,}", when=format_when(claim.refunded_at)
+        )
+    if status is ClaimStatus.REJECTED:
+        return t.NEXT_REJECTED.format(reason=claim.reject_reason or "")
+    if status is ClaimStatus.INELIGIBLE:
+        failed = next((c for c in claim.clauses if not c.passed), None)
+        return t.NEXT_INELIGIBLE.format(why=failed.explanation if failed else "")
+    return t.NEXT_CANCELLED

@@ -15,6 +15,7 @@ class Transition(enum.StrEnum):
     ASK = "ask"
     ANSWER = "answer"  # the customer answers a staff question
     REFUNDED = "refunded"
+    WITHDRAW = "withdraw"  # the customer takes back an open claim
 
 
 # Filing (lifecycle.file) is the only way in; these are every way on.
@@ -26,6 +27,7 @@ ALLOWED_FROM: dict[Transition, frozenset[ClaimStatus]] = {
     Transition.ASK: frozenset({ClaimStatus.ESCALATED, ClaimStatus.IN_REVIEW}),
     Transition.ANSWER: frozenset({ClaimStatus.INFO_REQUESTED}),
     Transition.REFUNDED: frozenset({ClaimStatus.APPROVED}),
+    Transition.WITHDRAW: OPEN_STATUSES,
 }
 TARGET: dict[Transition, ClaimStatus] = {
     Transition.TAKE: ClaimStatus.IN_REVIEW,
@@ -35,6 +37,7 @@ TARGET: dict[Transition, ClaimStatus] = {
     Transition.ASK: ClaimStatus.INFO_REQUESTED,
     Transition.ANSWER: ClaimStatus.IN_REVIEW,
     Transition.REFUNDED: ClaimStatus.REFUNDED,
+    Transition.WITHDRAW: ClaimStatus.CANCELLED,
 }
 APPROVALS = frozenset({Transition.APPROVE, Transition.OVERRULE})
 # The audit actor of the customer's own transitions.
@@ -44,6 +47,8 @@ ANSWER_NOTE = "answer: "
 OVERRULE_NOTE = "overruled: "
 # A staff member's internal note (no status change); the customer never sees it.
 NOTE_PREFIX = "note: "
+# Information a customer added to their open claim (no status change).
+ADDED_PREFIX = "added: "
 
 
 def allows(claim: Claim, transition: Transition) -> bool:

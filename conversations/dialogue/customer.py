@@ -16,9 +16,8 @@ from conversations.chat.events import EventKind
 from conversations.chat.slots import Slots
 from conversations.chat.steps import CLAIM_STEPS, Step
 from conversations.chat.turn import Turn
-from conversations.claims import status_view
 from conversations.countries import country_name
-from conversations.dialogue import filing, relay
+from conversations.dialogue import filing, my_claims, relay
 from conversations.domain import Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic, load_groups
 from conversations.ownership import contact_in, proves_ownership
@@ -132,8 +131,7 @@ def _start_claim(turn: Turn) -> None:
 
 
 async def _status(turn: Turn) -> None:
-    claims = await turn.uow.claims.for_user(turn.event.sender.user_id)
-    turn.say(status_view.render(claims, turn.config.home_country))
+    await my_claims.show_list(turn)
 
 
 async def _back(turn: Turn) -> None:
@@ -189,6 +187,8 @@ async def _button(turn: Turn, data: str) -> None:
         await _status(turn)
     elif data == kb.MENU_HUMAN:
         await relay.start(turn)
+    elif data.startswith(kb.CLAIM_PREFIX):
+        await my_claims.press(turn, data)
     elif data in (kb.DISCARD_YES, kb.DISCARD_NO):
         await _answer_discard(turn, data == kb.DISCARD_YES)
     else:
@@ -203,7 +203,7 @@ async def _answer_discard(turn: Turn, discard: bool) -> None:
     command = turn.slots.discard_then
     turn.slots.discard_then = None
     if command is None:  # answered already, or the claim is gone
-        turn.toast(t.STALE_BUTTON)
+        turn.say(t.STALE_BUTTON)
         return
     if discard:
         turn.close_buttons(t.BTN_DISCARD)
@@ -595,6 +595,7 @@ HANDLERS: dict[Step, StepHandlers] = {
     ),
     Step.HUMAN: StepHandlers(text=relay.forward, prompt=_ask_person),
     Step.ANSWER: StepHandlers(text=relay.answer_question, prompt=_ask_person),
+    Step.ADD_INFO: StepHandlers(text=my_claims.add, prompt=my_claims.prompt, back=_to(Step.MENU)),
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from storage.database import Database
 from tests.e2e.harness import (
+    STAFF_CHAT_ID,
     Customer,
     FakeClock,
     Running,
@@ -344,3 +345,59 @@ async def test_none_of_these_offers_a_person(bot: Running) -> None:
     offered = await bot.fake.wait_for_edit(zed.chat_id, choices.message_id)
     assert "A person from our team can answer you here" in (offered.text or "")
     assert ["🙋 Talk to a person"] in [[label for label, _ in row] for row in offered.buttons]
+
+
+async def test_a_customer_follows_adds_to_and_withdraws_their_claim(bot: Running) -> None:
+    ida = Customer(bot.fake, 843, "Ida")
+    await file_claim(ida, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001")
+    mine = await ida.says("/status")
+    assert "Tap a claim to see where it is" in mine.text
+    await ida.press(mine, "#1 · TX-1001")
+    detail = await bot.fake.wait_for_edit(ida.chat_id, mine.message_id)
+    assert detail.text.startswith("Claim #1 · TX-1001 · waiting for our team")
+    assert "filed and sent to our team" in detail.text
+    assert "What happens next: our team is checking it." in detail.text
+
+    await ida.press(detail, "Add information")
+    await ida.next("What would you like to add to claim #1")
+    added = await ida.says("Customers on Jazz got nothing after 14:00.")
+    assert added.text == "Thanks, I've added that to claim #1 for our team."
+    staff_copy = await bot.fake.wait_for_message(
+        STAFF_CHAT_ID, lambda m: "the customer added" in (m.text or "")
+    )
+    assert "Customers on Jazz got nothing after 14:00." in staff_copy.text
+
+    mine = await ida.says("/status")
+    await ida.press(mine, "#1 · TX-1001")
+    detail = await bot.fake.wait_for_edit(ida.chat_id, mine.message_id)
+    assert "you added information" in detail.text
+    await ida.press(detail, "Withdraw this claim")
+    ask = await bot.fake.wait_for_edit(
+        ida.chat_id, mine.message_id, lambda m: "Withdraw claim #1?" in (m.text or "")
+    )
+    await ida.press(ask, "Yes, withdraw it")
+    done = await bot.fake.wait_for_edit(
+        ida.chat_id, mine.message_id, lambda m: "is withdrawn" in (m.text or "")
+    )
+    assert done.text == "Claim #1 is withdrawn. You can file a new one with /claim."
+    async with bot.db.uow() as uow:
+        trail = await uow.claims.audit(1)
+        claim = await uow.claims.get(1)
+    assert claim is not None and claim.status.value == "cancelled"
+    assert [(a.actor, a.to_status and a.to_status.value) for a in trail][-1] == (
+        "customer",
+        "cancelled",
+    )
+
+
+async def test_someone_elses_claim_cannot_be_opened_with_a_forged_button(bot: Running) -> None:
+    ida = Customer(bot.fake, 844, "Ida")
+    await file_claim(ida, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001")
+    eve = Customer(bot.fake, 845, "Eve")
+    menu = await eve.says("/start")
+    await bot.fake.press(eve.chat_id, eve.user, menu.message_id, "mc:wdok:1", check=False)
+    answer = await eve.next()
+    assert answer.text == "That button belongs to an earlier step."
+    async with bot.db.uow() as uow:
+        claim = await uow.claims.get(1)
+    assert claim is not None and claim.status.value == "escalated"
