@@ -117,7 +117,7 @@ def run() -> None:
         for s in (settings.telegram_bot_token, settings.webhook_secret)
         if s is not None
     )
-    setup_logging(settings.log_level, secrets)
+    setup_logging(settings.log_level, secrets, settings.log_format)
     if settings.telegram_bot_token is None:
         typer.echo(
             "refundbot: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram "

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.logging_setup import claim_named, update_context
+from bot.metrics import Metrics
 from bot.translate import markup
 from conversations.domain import OutboxItem, OutgoingMessage
 from storage.database import Database
@@ -26,10 +28,17 @@ CLAIM_LEASE = timedelta(seconds=60)
 class Sender:
     """Turns one outbox message into the right Bot API call and records what it became."""
 
-    def __init__(self, bot: Bot, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
+    ) -> None:
         self.bot = bot
         self.db = db
         self.clock = clock
+        self.metrics = metrics or Metrics()
         # After a 429 nothing goes to that chat until retry_after has passed (wall time, not
         # the injected clock): the handlers' replies and the dispatcher share this.
         self._blocked_until: dict[int, float] = {}
@@ -52,6 +61,7 @@ class Sender:
             try:
                 return await self._send(message)
             except RetryAfter as exc:
+                self.metrics.telegram_429.inc()
                 self._blocked_until[chat_id] = time.monotonic() + _seconds(exc.retry_after)
                 raise
 
@@ -132,10 +142,13 @@ class Sender:
         except (Forbidden, BadRequest) as exc:
             # Blocked by the user, or a chat that is gone: retrying cannot help.
             log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
+            self.metrics.send_errors.labels(kind="refused").inc()
             message_id = None
         except (RetryAfter, NetworkError) as exc:
             # Hand it to the dispatcher now rather than when the reply's lease runs out.
             wait = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else 1.0
+            if not isinstance(exc, RetryAfter):
+                self.metrics.send_errors.labels(kind="network").inc()
             log.warning(
                 "reply %s to chat %s deferred %.0f s: %s", outbox_id, message.chat_id, wait, exc
             )
@@ -220,23 +233,32 @@ class Dispatcher:
                 continue
             if not await self._claim(item):
                 continue  # another worker's dispatcher, or the turn's own handler, has it
-            try:
-                message_id = await self.sender.send(message)
-            except (Forbidden, BadRequest) as exc:
-                # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
-                log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
-                message_id = None
-            except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
-                blocked_chats.add(message.chat_id)
-                await self._later(item, self.clock() + timedelta(seconds=wait), "429")
-                continue
-            except (TimedOut, NetworkError) as exc:
-                # Never dropped: Telegram may be unreachable for a while; back off to 5 minutes.
-                backoff = min(2 ** (item.attempts + 1), 300)
-                await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc))
-                continue
-            await self._finish(item, message_id)
+            with update_context(None, claim_named(message.ref or message.edit_ref)):
+                if not await self._send_item(item):
+                    blocked_chats.add(message.chat_id)
+        return True
+
+    async def _send_item(self, item: OutboxItem) -> bool:
+        """Send one claimed message; False if its chat is blocked by a 429."""
+        message = item.message
+        try:
+            message_id = await self.sender.send(message)
+        except (Forbidden, BadRequest) as exc:
+            # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
+            log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
+            self.sender.metrics.send_errors.labels(kind="refused").inc()
+            message_id = None
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            await self._later(item, self.clock() + timedelta(seconds=wait), "429")
+            return False
+        except (TimedOut, NetworkError) as exc:
+            # Never dropped: Telegram may be unreachable for a while; back off to 5 minutes.
+            self.sender.metrics.send_errors.labels(kind="network").inc()
+            backoff = min(2 ** (item.attempts + 1), 300)
+            await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc))
+            return True
+        await self._finish(item, message_id)
         return True
 
     async def _claim(self, item: OutboxItem) -> bool:

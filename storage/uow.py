@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.inbox import InboxRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
+from storage.repositories.ops import OpsQueries
 from storage.repositories.outbox import OutboxRepositorySql
 
 
@@ -22,6 +24,8 @@ class SqlUnitOfWork:
     conversations: ConversationRepositorySql
     outbox: OutboxRepositorySql
     messages: MessageRefRepository
+    inbox: InboxRepository
+    ops: OpsQueries
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -44,6 +48,8 @@ class SqlUnitOfWork:
         self.conversations = ConversationRepositorySql(session)
         self.outbox = OutboxRepositorySql(session)
         self.messages = MessageRefRepository(session)
+        self.inbox = InboxRepository(session)
+        self.ops = OpsQueries(session)
         return self
 
     async def __aexit__(
