@@ -1,0 +1,76 @@
+"""`refundbot run` as real processes: start, wait until listening, SIGTERM or kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_listening(port: int, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+        else:
+            writer.close()
+            return
+
+
+@dataclass
+class BotProcess:
+    """One `python -m bot run`, its output going to a file (a full pipe would stall it)."""
+
+    process: asyncio.subprocess.Process
+    log_path: Path
+    _log: IO[bytes]
+
+    @classmethod
+    async def start(cls, env: dict[str, str], cwd: Path, name: str = "bot") -> BotProcess:
+        log_path = cwd / f"{name}-{len(list(cwd.glob(f'{name}-*.log')))}.log"
+        log = log_path.open("wb")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env={**os.environ, **env},
+            cwd=cwd,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        return cls(process, log_path, log)
+
+    async def kill9(self) -> None:
+        """SIGKILL: no shutdown code runs, as when the machine or the OOM killer stops it."""
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+        self._log.close()
+
+    async def stop(self) -> str:
+        """SIGTERM and wait; returns the output."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), 30)
+        self._log.close()
+        return self.output()
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
