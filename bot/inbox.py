@@ -178,7 +178,13 @@ class InboxProcessor:
             # again later would answer twice.
             error = f"{type(exc).__name__}: {exc}"
             duplicate = False
-        self._metrics.turn_seconds.observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self._metrics.turn_seconds.observe(elapsed)
+        log.info(
+            "update applied in %.0f ms%s",
+            elapsed * 1000,
+            " (already applied)" if duplicate else " (failed)" if error else "",
+        )
         self._metrics.updates_processed.labels(result="failed" if error else "ok").inc()
         if duplicate:
             await self._release_dead_turn(update_id, chat_id)
