@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
 from storage.repositories.inbox import InboxRepository
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     messages: MessageRefRepository
     inbox: InboxRepository
     ops: OpsQueries
+    claim_search: ClaimSearch
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
         self.messages = MessageRefRepository(session)
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
+        self.claim_search = ClaimSearch(session)
         return self
 
     async def __aexit__(
