@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # Chats applied at once by one worker; each holds up to two database connections.
 MAX_CHATS_IN_FLIGHT = 8
+# How many more of the longest-waiting chats than there are free slots a worker picks from.
+CANDIDATE_SPREAD = 8
 
 
 def chat_key(update: Update) -> int:
@@ -127,8 +130,12 @@ class InboxProcessor:
         if free <= 0:
             return
         async with self.db.uow() as uow:
-            chats = await uow.inbox.waiting_chats(free, skip=self._busy)
-        for chat_id in chats:
+            chats = await uow.inbox.waiting_chats(free + CANDIDATE_SPREAD, skip=self._busy)
+        # Workers see the same oldest chats; trying them in different orders keeps them from
+        # all racing for one chat's lock while other chats wait.
+        chats = chats[: free + CANDIDATE_SPREAD]
+        random.shuffle(chats)
+        for chat_id in chats[:free]:
             self._busy[chat_id] = asyncio.create_task(self._drain(chat_id), name=f"chat-{chat_id}")
 
     async def _drain(self, chat_id: int) -> None:

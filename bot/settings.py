@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     staff_cards_per_minute: int = Field(default=12, ge=1)
     log_level: str = "INFO"
     log_format: str = "text"
+    # Per worker: PTB's limiter spaces all sends out to this rate (Telegram allows about 30).
+    telegram_sends_per_second: float = Field(default=30, gt=0)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("staff_user_ids", mode="before")

@@ -56,7 +56,10 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         # We handle 429s ourselves (the outbox waits retry_after), so no silent retries here.
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .rate_limiter(
+            rate_limiter
+            or AIORateLimiter(overall_max_rate=settings.telegram_sends_per_second, max_retries=0)
+        )
         .updater(None)
         .post_init(_post_init)
         .post_stop(_post_stop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import socket
@@ -10,6 +11,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+import aiohttp
+from aiohttp import web
 
 
 def free_port() -> int:
@@ -74,3 +78,42 @@ class BotProcess:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class RoundRobin:
+    """Posts each update to the next worker; a worker that does not answer is skipped."""
+
+    def __init__(self, targets: list[str]) -> None:
+        self.targets = targets
+        self._next = itertools.cycle(range(len(targets)))
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    async def start(self, port: int) -> None:
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        app = web.Application()
+        app.router.add_post("/hook", self._forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
+
+    async def stop(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._http is not None
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.startswith("X-Telegram")}
+        headers["Content-Type"] = "application/json"
+        first = next(self._next)
+        for i in range(len(self.targets)):
+            target = self.targets[(first + i) % len(self.targets)]
+            try:
+                async with self._http.post(target, data=body, headers=headers) as response:
+                    return web.Response(status=response.status, body=await response.read())
+            except (aiohttp.ClientError, TimeoutError):
+                continue
+        return web.Response(status=502)

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
 from conversations.domain import Incident, Kind, Purchase
 from storage.database import Database
 from storage.tables import claims, inbox, processed_updates
 from tests.e2e.harness import STAFF_CHAT_ID, STAFF_IDS, Customer, file_claim
-from tests.e2e.processes import BotProcess, free_port, wait_listening
+from tests.e2e.processes import BotProcess, RoundRobin, free_port, wait_listening
 from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.skipif(
@@ -36,45 +33,6 @@ CLAIMANTS = 6  # customers who file a claim (below STAFF_CARDS_PER_MINUTE: one c
 SECRET = "s3cret-token"
 WELCOME = "I'm the refund desk"
 HELP = "Here's what I can do"
-
-
-class RoundRobin:
-    """Posts each update to the next worker; a worker that does not answer is skipped."""
-
-    def __init__(self, targets: list[str]) -> None:
-        self.targets = targets
-        self._next = itertools.cycle(range(len(targets)))
-        self._runner: web.AppRunner | None = None
-        self._http: aiohttp.ClientSession | None = None
-
-    async def start(self, port: int) -> None:
-        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        app = web.Application()
-        app.router.add_post("/hook", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-
-    async def stop(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        assert self._http is not None
-        body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.startswith("X-Telegram")}
-        headers["Content-Type"] = "application/json"
-        first = next(self._next)
-        for i in range(len(self.targets)):
-            target = self.targets[(first + i) % len(self.targets)]
-            try:
-                async with self._http.post(target, data=body, headers=headers) as response:
-                    return web.Response(status=response.status, body=await response.read())
-            except (aiohttp.ClientError, TimeoutError):
-                continue
-        return web.Response(status=502)
 
 
 def _phone(n: int) -> str:
