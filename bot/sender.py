@@ -18,6 +18,7 @@ from bot.metrics import Metrics
 from bot.translate import markup
 from conversations.domain import OutboxItem, OutgoingMessage
 from storage.database import Database
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -231,15 +232,29 @@ class Dispatcher:
                 continue
             if message.chat_id in blocked_chats:
                 continue
-            if not await self._claim(item):
-                continue  # another worker's dispatcher, or the turn's own handler, has it
             with update_context(None, claim_named(message.ref or message.edit_ref)):
-                if not await self._send_item(item):
+                if not await self._send_one(item):
                     blocked_chats.add(message.chat_id)
         return True
 
-    async def _send_item(self, item: OutboxItem) -> bool:
-        """Send one claimed message; False if its chat is blocked by a 429."""
+    async def _send_one(self, item: OutboxItem) -> bool:
+        """Take the message and send it, unless another sender has it; False after a 429."""
+        if self.sender.db.dialect != "postgresql":
+            if not await self._claim(item):
+                return True  # the turn's own handler has it
+            return await self._send_item(item, None)
+        # PostgreSQL: the row stays locked while it is sent and marked, in one transaction,
+        # so other workers skip it; if this worker dies, the lock goes with its connection
+        # and the next dispatcher takes the message at once instead of after a lease.
+        async with self.sender.db.uow() as uow:
+            if not await uow.outbox.lock_due(item.id, self.clock()):
+                return True  # another worker's dispatcher has it, or it is sent
+            blocked = not await self._send_item(item, uow)
+            await uow.commit()
+        return not blocked
+
+    async def _send_item(self, item: OutboxItem, uow: SqlUnitOfWork | None) -> bool:
+        """Send one taken message; False if its chat is blocked by a 429."""
         message = item.message
         try:
             message_id = await self.sender.send(message)
@@ -250,15 +265,18 @@ class Dispatcher:
             message_id = None
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
-            await self._later(item, self.clock() + timedelta(seconds=wait), "429")
+            await self._later(item, self.clock() + timedelta(seconds=wait), "429", uow)
             return False
         except (TimedOut, NetworkError) as exc:
             # Never dropped: Telegram may be unreachable for a while; back off to 5 minutes.
             self.sender.metrics.send_errors.labels(kind="network").inc()
             backoff = min(2 ** (item.attempts + 1), 300)
-            await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc))
+            log.warning(
+                "outbox %s to chat %s: %s; retrying in %d s", item.id, message.chat_id, exc, backoff
+            )
+            await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc), uow)
             return True
-        await self._finish(item, message_id)
+        await self._finish(item, message_id, uow)
         return True
 
     async def _claim(self, item: OutboxItem) -> bool:
@@ -268,15 +286,25 @@ class Dispatcher:
             await uow.commit()
         return taken
 
-    async def _finish(self, item: OutboxItem, message_id: int | None) -> None:
-        async with self.sender.db.uow() as uow:
+    async def _finish(
+        self, item: OutboxItem, message_id: int | None, uow: SqlUnitOfWork | None
+    ) -> None:
+        if uow is not None:
             await uow.outbox.mark_sent(item.id, message_id)
-            await uow.commit()
+            return
+        async with self.sender.db.uow() as own:
+            await own.outbox.mark_sent(item.id, message_id)
+            await own.commit()
 
-    async def _later(self, item: OutboxItem, when: datetime, error: str) -> None:
-        async with self.sender.db.uow() as uow:
+    async def _later(
+        self, item: OutboxItem, when: datetime, error: str, uow: SqlUnitOfWork | None
+    ) -> None:
+        if uow is not None:
             await uow.outbox.retry_later(item.id, when, error)
-            await uow.commit()
+            return
+        async with self.sender.db.uow() as own:
+            await own.outbox.retry_later(item.id, when, error)
+            await own.commit()
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -129,6 +129,24 @@ class OutboxRepositorySql:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def lock_due(self, item_id: int, now: datetime) -> bool:
+        """Lock an unsent, due message for this transaction; False if another has it (PostgreSQL).
+
+        SKIP LOCKED: a message being sent by another worker is passed over, not waited for.
+        """
+        row = (
+            await self._session.execute(
+                select(outbox.c.id)
+                .where(
+                    outbox.c.id == item_id,
+                    outbox.c.sent_at.is_(None),
+                    or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+                )
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+        return row is not None
+
     async def release_replies(
         self, chat_id: int, created_at: datetime, leased_until: datetime
     ) -> int:

@@ -8,12 +8,19 @@ import os
 import signal
 import socket
 import sys
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import aiohttp
 from aiohttp import web
+
+from tests.fake_telegram import FakeTelegram
+
+# The `spawn` fixture (tests/e2e/conftest.py): start a process with this env (and log name).
+Spawn = Callable[..., Awaitable["BotProcess"]]
 
 
 def free_port() -> int:
@@ -61,12 +68,17 @@ class BotProcess:
         )
         return cls(process, log_path, log)
 
-    async def kill9(self) -> None:
-        """SIGKILL: no shutdown code runs, as when the machine or the OOM killer stops it."""
+    async def kill9(self) -> float:
+        """SIGKILL: no shutdown code runs, as when the machine or the OOM killer stops it.
+
+        Returns when (time.monotonic()) the signal was sent.
+        """
+        killed_at = time.monotonic()
         if self.process.returncode is None:
             self.process.kill()
         await self.process.wait()
         self._log.close()
+        return killed_at
 
     async def stop(self) -> str:
         """SIGTERM and wait; returns the output."""
@@ -117,3 +129,24 @@ class RoundRobin:
             except (aiohttp.ClientError, TimeoutError):
                 continue
         return web.Response(status=502)
+
+
+def assert_doubles_only_in_flight(
+    fake: FakeTelegram, killed_at: float, window: float = 3.0
+) -> None:
+    """A message sent twice was one Telegram took just before the kill, before the worker
+    could record it as sent (Telegram has no idempotency key); nothing else is ever doubled.
+    """
+    sends: dict[tuple[object, object], list[float]] = {}
+    for call in fake.calls("sendMessage"):
+        if call.status == 200:
+            sends.setdefault((call.params.get("chat_id"), call.params.get("text")), []).append(
+                call.at
+            )
+    for (chat, _), times in sends.items():
+        if len(times) > 1:
+            assert len(times) == 2, f"chat {chat}: one message sent {len(times)} times"
+            assert killed_at - window < times[0] < killed_at, (
+                f"chat {chat}: a message sent {killed_at - times[0]:.2f} s before the kill "
+                "was sent again"
+            )

@@ -1,18 +1,17 @@
-"""Two webhook workers on one PostgreSQL database; one is killed with kill -9 mid-storm.
+"""Two webhook workers on one PostgreSQL database, one killed with kill -9 mid-storm; and one
+polling worker killed right after a getUpdates confirmed a batch.
 
-Updates reach the workers through a small round-robin proxy (what the reverse proxy does in
-production). Afterwards every update was applied once, every claim stored once, every customer
-answered, and every staff card posted once.
+Webhook updates reach the workers through a small round-robin proxy (what the reverse proxy
+does in production). Afterwards every update was applied once, every claim stored once,
+every customer answered, and every staff card posted once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,9 +19,15 @@ from sqlalchemy import func, select
 from conversations.domain import Incident, Kind, Purchase
 from storage.database import Database
 from storage.tables import claims, inbox, processed_updates
-from tests.e2e.harness import STAFF_CHAT_ID, STAFF_IDS, Customer, file_claim
-from tests.e2e.processes import BotProcess, RoundRobin, free_port, wait_listening
-from tests.fake_telegram import FakeTelegram
+from tests.e2e.harness import STAFF_CHAT_ID, STAFF_IDS, Customer
+from tests.e2e.processes import (
+    RoundRobin,
+    Spawn,
+    assert_doubles_only_in_flight,
+    free_port,
+    wait_listening,
+)
+from tests.fake_telegram import FakeTelegram, RecordedMessage
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="several workers need PostgreSQL"
@@ -73,6 +78,19 @@ async def _seed(db: Database, now: datetime) -> None:
         await uow.commit()
 
 
+async def _drained(db: Database, timeout: float = 60) -> None:
+    """Wait until every update is applied and every message sent (a retry may be pending)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        async with db.uow() as uow:
+            queues = await uow.ops.queues()
+        if queues.inbox_waiting == 0 and queues.outbox_waiting == 0:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"still waiting after {timeout}s: {queues}")
+
+
 @pytest.fixture
 async def proxy_port() -> AsyncIterator[tuple[int, list[int]]]:
     port, workers = free_port(), [free_port(), free_port()]
@@ -84,36 +102,45 @@ async def proxy_port() -> AsyncIterator[tuple[int, list[int]]]:
         await proxy.stop()
 
 
-async def test_two_workers_one_killed_mid_storm_lose_and_double_nothing(
+@pytest.mark.parametrize("mode", ["two webhook workers", "one polling worker"])
+async def test_a_worker_killed_mid_storm_loses_and_doubles_nothing(
     fake_telegram: FakeTelegram,
     db: Database,
     database_url: str,
     proxy_port: tuple[int, list[int]],
-    tmp_path: Path,
+    spawn: Spawn,
+    mode: str,
 ) -> None:
     port, worker_ports = proxy_port
+    webhook = mode.endswith("webhook workers")
+    if not webhook:
+        worker_ports = worker_ports[:1]
     await _seed(db, datetime.now(UTC))
     fake_telegram.group(STAFF_CHAT_ID, "Refund staff")
 
     def env(worker_port: int) -> dict[str, str]:
-        return {
+        common = {
             "TELEGRAM_BOT_TOKEN": fake_telegram.token,
             "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
             "DATABASE_URL": database_url,
             "STAFF_CHAT_ID": str(STAFF_CHAT_ID),
             "STAFF_USER_IDS": ",".join(map(str, STAFF_IDS)),
+        }
+        if not webhook:
+            return {**common, "METRICS_PORT": str(worker_port)}
+        return {
+            **common,
             "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(worker_port),
         }
 
-    workers = [
-        await BotProcess.start(env(p), tmp_path, f"worker{i}") for i, p in enumerate(worker_ports)
-    ]
+    workers = [await spawn(env(p), f"worker{i}") for i, p in enumerate(worker_ports)]
     for p in worker_ports:
         await wait_listening(p, timeout=30)
-    await fake_telegram.wait_for_call("setWebhook", timeout=30)
+    if webhook:
+        await fake_telegram.wait_for_call("setWebhook", timeout=30)
 
     chatty = [Customer(fake_telegram, 700_000 + n, f"Chatty{n}") for n in range(CHATTY)]
     claimants = [
@@ -127,40 +154,59 @@ async def test_two_workers_one_killed_mid_storm_lose_and_double_nothing(
         await customer.next(HELP, timeout=30)
 
     async def claim(n: int, customer: Customer) -> None:
-        await file_claim(customer, f"TX-W{n}", _phone(n), "platform down")
+        # file_claim's steps, waiting longer: a reply may wait for the restarted worker.
+        async def says(text: str) -> RecordedMessage:
+            await customer.skip_unread()
+            await customer.send(text)
+            return await fake_telegram.wait_for_message(customer.chat_id, timeout=30)
+
+        await says("/claim")
+        await says(f"TX-W{n}")
+        await customer.press(await says(_phone(n)), "platform down")
+        await customer.press(await customer.next("check your claim", timeout=30), "Send")
+        await customer.next("claim #", timeout=30)
+
+    total = 2 * CHATTY + 5 * CLAIMANTS
+    killed: list[float] = []
 
     async def kill_and_restart() -> None:
-        # Mid-storm: once a third of the updates have reached a worker.
-        total = 2 * CHATTY + 5 * CLAIMANTS
-        while len(fake_telegram.webhook_deliveries) < total // 3:
+        # Mid-storm: once a third of the updates have been answered.
+        while len(fake_telegram.calls("sendMessage")) < total // 3:
             await asyncio.sleep(0.01)
-        await workers[0].kill9()
-        await asyncio.sleep(0.5)
-        workers[0] = await BotProcess.start(env(worker_ports[0]), tmp_path, "worker0")
+        if not webhook:
+            # Right after a getUpdates confirmed what had been handed out.
+            waiting = fake_telegram.pending_updates()
+            if waiting:
+                await fake_telegram.wait_until_confirmed(max(u["update_id"] for u in waiting))
+        killed.append(await workers[0].kill9())
+        workers[0] = await spawn(env(worker_ports[0]), "worker0")
 
-    try:
-        await asyncio.wait_for(
-            asyncio.gather(
-                kill_and_restart(),
-                *(chat(c) for c in chatty),
-                *(claim(n, c) for n, c in enumerate(claimants, start=1)),
-            ),
-            120,
+    storm = [
+        asyncio.ensure_future(step)
+        for step in (
+            kill_and_restart(),
+            *(chat(c) for c in chatty),
+            *(claim(n, c) for n, c in enumerate(claimants, start=1)),
         )
-        await fake_telegram.settle(quiet=1.0, timeout=30)
+    ]
+    try:
+        await asyncio.wait_for(asyncio.gather(*storm), 120)
+        await _drained(db)
+        await fake_telegram.settle(quiet=0.5, timeout=30)
     finally:
-        outputs = []
-        for worker in workers:
-            with contextlib.suppress(Exception):
-                outputs.append(await worker.stop())
+        for step in storm:
+            step.cancel()
+        await asyncio.gather(*storm, return_exceptions=True)
+    outputs = [await worker.stop() for worker in workers]
 
-    # Every customer answered, nothing twice.
+    # Every customer answered; only a reply in flight at the kill may have come twice.
     for customer in chatty:
         texts = customer.texts()
-        assert sum(WELCOME in t for t in texts) == 1, texts
-        assert sum(HELP in t for t in texts) == 1, texts
+        assert any(WELCOME in t for t in texts), texts
+        assert any(HELP in t for t in texts), texts
     for customer in claimants:
-        assert sum("claim #" in t.lower() for t in customer.texts()) == 1, customer.texts()
+        assert any("claim #" in t.lower() for t in customer.texts()), customer.texts()
+    assert_doubles_only_in_flight(fake_telegram, killed[0])
 
     async with db.uow() as uow:
         session = uow.session
@@ -179,9 +225,8 @@ async def test_two_workers_one_killed_mid_storm_lose_and_double_nothing(
                 )
             ).all()
         )
-    delivered_ids = {d.update_id for d in fake_telegram.webhook_deliveries}
     assert (waiting, failed) == (0, 0)
-    assert stored == applied == len(delivered_ids) == 2 * CHATTY + 5 * CLAIMANTS
+    assert stored == applied == total
     assert per_tx == {f"TX-W{n}": 1 for n in range(1, CLAIMANTS + 1)}
 
     cards = [
