@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -154,15 +154,21 @@ async def test_a_worker_killed_mid_storm_loses_and_doubles_nothing(
         await customer.next(HELP, timeout=30)
 
     async def claim(n: int, customer: Customer) -> None:
-        # file_claim's steps, waiting longer: a reply may wait for the restarted worker.
-        async def says(text: str) -> RecordedMessage:
-            await customer.skip_unread()
+        # file_claim's steps, waiting longer (a reply may wait for the restarted worker) and
+        # for the expected reply, since one in flight at the kill may arrive twice.
+        async def says(text: str, expect: Callable[[RecordedMessage], bool]) -> RecordedMessage:
             await customer.send(text)
-            return await fake_telegram.wait_for_message(customer.chat_id, timeout=30)
+            return await fake_telegram.wait_for_message(customer.chat_id, expect, timeout=30)
 
-        await says("/claim")
-        await says(f"TX-W{n}")
-        await customer.press(await says(_phone(n)), "platform down")
+        def has(words: str) -> Callable[[RecordedMessage], bool]:
+            return lambda m: words in (m.text or "").lower()
+
+        def offers(label: str) -> Callable[[RecordedMessage], bool]:
+            return lambda m: any(label in b.lower() for b in m.button_labels)
+
+        await says("/claim", has("transaction id"))
+        await says(f"TX-W{n}", has("phone number"))
+        await customer.press(await says(_phone(n), offers("platform down")), "platform down")
         await customer.press(await customer.next("check your claim", timeout=30), "Send")
         await customer.next("claim #", timeout=30)
 
