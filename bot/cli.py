@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -41,6 +41,29 @@ app.add_typer(replies_app, name="replies")
 _loaded: list[Settings] = []
 
 
+def _show_version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import version
+
+    from storage.database import head_revision
+
+    typer.echo(f"refundbot {version('refundbot')} (database migration {head_revision()})")
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Refund desk: a Telegram bot for a bulk-SMS provider's refund questions and claims."""
+
+
 def _settings() -> Settings:
     """Settings, or one clear line and exit 2."""
     try:
@@ -58,11 +81,15 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Open the database (migrating it), run one piece of work, and close it."""
+def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]], *, upgrade: bool = True) -> T:
+    """Open the database, run one piece of work, and close it.
+
+    upgrade=False (read-only commands): no migration, and a missing or behind database is
+    refused with the command that fixes it, never created.
+    """
 
     async def go() -> T:
-        db = await _open(settings)
+        db = await _open_url(settings.database_url, upgrade)
         try:
             return await work(db)
         finally:
@@ -71,16 +98,17 @@ def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     return _run(go())
 
 
-async def _open(settings: Settings) -> Any:
-    return await _open_url(settings.database_url)
-
-
-async def _open_url(url: str) -> Any:
+async def _open_url(url: str, upgrade: bool = True) -> Any:
     from bot.logging_setup import redact
-    from storage.database import open_database
+    from storage.database import SchemaNotReady, open_database
 
     try:
-        return await open_database(url)
+        return await open_database(url, upgrade)
+    except SchemaNotReady as exc:
+        typer.echo(
+            f"refundbot: {exc}. Check DATABASE_URL, then run `refundbot db upgrade`.", err=True
+        )
+        raise typer.Exit(1) from None
     except Exception as exc:  # an unreachable or broken database: one line, not a traceback
         # Driver messages can quote the URL, password included.
         reason = redact(_first_line(exc), (_url_password(url),))
@@ -119,7 +147,7 @@ def run() -> None:
         for s in (settings.telegram_bot_token, settings.webhook_secret)
         if s is not None
     )
-    setup_logging(settings.log_level, secrets)
+    setup_logging(settings.log_level, secrets, settings.log_format)
     if settings.telegram_bot_token is None:
         typer.echo(
             "refundbot: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram "
@@ -202,7 +230,7 @@ def import_ledger(
         typer.echo(f"refundbot: no such file: {file}", err=True)
         raise typer.Exit(2)
     settings = _settings()
-    progress = _ProgressBar() if sys.stderr.isatty() else None
+    progress = _ProgressBar()
 
     async def go(db: Any) -> Any:
         return await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
@@ -214,8 +242,7 @@ def import_ledger(
         typer.echo(f"refundbot: {exc}", err=True)
         raise typer.Exit(1) from None
     finally:
-        if progress is not None:
-            progress.close()
+        progress.close()
     for rejection in report.rejected:
         typer.echo(f"{file}:{rejection.line}: rejected: {rejection.reason}", err=True)
     typer.echo(
@@ -226,22 +253,40 @@ def import_ledger(
         raise typer.Exit(1)
 
 
+# Smaller files load in a moment; a bar would only flicker.
+PROGRESS_MIN_ROWS = 2000
+
+
 class _ProgressBar:
-    """A one-line progress bar on a terminal."""
+    """A rich progress bar on stderr, for files over PROGRESS_MIN_ROWS rows on a terminal."""
 
     def __init__(self) -> None:
-        self.shown = False
+        from rich.console import Console
+
+        self._console = Console(stderr=True)
+        self._progress: Any = None
+        self._task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows")
-        sys.stderr.flush()
-        self.shown = True
+        if total < PROGRESS_MIN_ROWS or not self._console.is_terminal:
+            return
+        if self._progress is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self._progress = Progress(
+                "Importing",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=self._console,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("rows", total=total)
+        self._progress.update(self._task, completed=done)
 
     def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
+        if self._progress is not None:
+            self._progress.stop()
 
 
 @app.command("demo-data")
@@ -314,7 +359,7 @@ def check(
             decided = await decide_claim(uow, request, settings.home_country)
         return decided.decision if decided else None
 
-    decision = _with_db(settings, go)
+    decision = _with_db(settings, go, upgrade=False)
     if decision is None:
         typer.echo(f"refundbot: unknown transaction {transaction_id}", err=True)
         raise typer.Exit(2)
@@ -383,22 +428,42 @@ def faq_ask(
 @claims_app.command("list")
 def claims_list(
     status: Annotated[str | None, typer.Option(help="only claims with this status")] = None,
+    transaction: Annotated[
+        str | None, typer.Option(help="only claims on this transaction id")
+    ] = None,
+    user: Annotated[
+        int | None, typer.Option(help="only this customer's claims (Telegram user id)")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="filed at or after this ISO date or time (UTC if no offset)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="filed before this ISO time; a date means up to its end")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
 ) -> None:
     """List claims, newest first."""
     wanted = _status(status)
+    start = _when("--since", since, end_of_day=False)
+    end = _when("--until", until, end_of_day=True)
     settings = _settings()
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
-            return list(await uow.claims.list(wanted))
+            return list(await uow.claim_search.find(wanted, transaction, user, start, end))
 
-    claims = _with_db(settings, go)
+    claims = _with_db(settings, go, upgrade=False)
     if as_json:
         typer.echo(json.dumps([c.as_json() for c in claims], ensure_ascii=False, indent=2))
         return
     if not claims:
-        typer.echo("No claims." if wanted is None else f"No claims with status {wanted.value}.")
+        filtered = any(v is not None for v in (transaction, user, start, end))
+        if wanted is None and not filtered:
+            typer.echo("No claims.")
+        elif wanted is not None and not filtered:
+            typer.echo(f"No claims with status {wanted.value}.")
+        else:
+            typer.echo("No claims match.")
         return
     typer.echo(
         f"{'id':>5}  {'status':<15}{'outcome':<11}{'reason':<15}{'transaction':<16}"
@@ -409,6 +474,25 @@ def claims_list(
             f"{c.id:>5}  {c.status.value:<15}{c.outcome.value:<11}{c.reason.value:<15}"
             f"{c.transaction_id:<16}{c.refundable_credits:>8}  {c.created_at:%Y-%m-%d %H:%M}"
         )
+
+
+def _when(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
+    """An ISO date or time as UTC; a bare date --until means the whole of that day."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        typer.echo(
+            f"refundbot: {option} {value!r} is not an ISO date or time like 2026-11-27 "
+            "or 2026-11-27T10:00Z",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    if end_of_day and len(value.strip()) == 10:
+        when += timedelta(days=1)
+    return when
 
 
 def _status(value: str | None) -> Any:
@@ -441,7 +525,7 @@ def claims_show(
             others = await uow.claims.for_transaction(claim.transaction_id)
             return claim, trail, [c for c in others if c.id != claim.id]
 
-    claim, trail, history = _with_db(settings, go)
+    claim, trail, history = _with_db(settings, go, upgrade=False)
     if claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
@@ -653,7 +737,7 @@ def claims_export(
         "refund_from",
         "refund_by",
     )
-    found = _with_db(settings, go)
+    found = _with_db(settings, go, upgrade=False)
     if as_json:
         # Amounts as strings: a JSON number would turn 10.10 into a float.
         listed = [
@@ -716,7 +800,7 @@ def replies_list(
         async with db.uow() as uow:
             return await canned(uow, wanted)
 
-    for reply in _with_db(settings, go):
+    for reply in _with_db(settings, go, upgrade=False):
         typer.echo(f"{reply.key}: {reply.text}")
 
 

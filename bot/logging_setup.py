@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
 
 # A phone number: international (+92 300 1234567), national (0300 1234567, (0300) 123-4567) or
 # E.164 without the plus (923001234567). Not: dates, times, Telegram user ids (up to 10 digits),
@@ -20,6 +25,38 @@ _PHONE = re.compile(
 _PHONE_DIGITS = range(7, 16)
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
 _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
+
+
+# The update being applied and the claim it concerns, for every log line written meanwhile.
+_update_id: ContextVar[int | None] = ContextVar("update_id", default=None)
+_claim_id: ContextVar[int | None] = ContextVar("claim_id", default=None)
+# Staff buttons and message refs name their claim: "st:take:12", "card:12", "prompt:ask:12".
+_CLAIM_IN_DATA = re.compile(r"^(?:st:[a-z]+|card|topic|digest|prompt:[a-z]+|claim):(\d+)(?::|$)")
+
+
+@contextmanager
+def update_context(update_id: int | None, claim_id: int | None = None) -> Iterator[None]:
+    """Log lines written inside carry this update id (and claim id, once known)."""
+    update_token = _update_id.set(update_id)
+    claim_token = _claim_id.set(claim_id)
+    try:
+        yield
+    finally:
+        _claim_id.reset(claim_token)
+        _update_id.reset(update_token)
+
+
+def claim_named(ref_or_data: str | None) -> int | None:
+    """The claim a callback's data or a message ref names, if any."""
+    match = _CLAIM_IN_DATA.match(ref_or_data or "")
+    return int(match.group(1)) if match else None
+
+
+def note_claim(ref_or_data: str | None) -> None:
+    """Log lines from here to the end of the update carry the claim this data names."""
+    claim_id = claim_named(ref_or_data)
+    if claim_id is not None:
+        _claim_id.set(claim_id)
 
 
 def _mask_phone(match: re.Match[str]) -> str:
@@ -67,6 +104,32 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class ContextFilter(logging.Filter):
+    """Adds update_id and claim_id (None when not known) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.update_id = _update_id.get()
+        record.claim_id = _claim_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, msg, update_id, claim_id (and exc)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "update_id": getattr(record, "update_id", None),
+            "claim_id": getattr(record, "claim_id", None),
+        }
+        if record.exc_text:
+            line["exc"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
 def _is_expected(exc: BaseException | None) -> bool:
     try:
         from telegram.error import TelegramError
@@ -75,11 +138,17 @@ def _is_expected(exc: BaseException | None) -> bool:
     return isinstance(exc, TelegramError)
 
 
-def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
+def setup_logging(
+    level: str = "INFO", secrets: tuple[str, ...] = (), log_format: str = "text"
+) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s")
-    )
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s")
+        )
+    handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

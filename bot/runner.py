@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from urllib.parse import urlparse
 
 from telegram import Update
+from telegram.ext import Application
 
+from bot.polling import Poller
 from bot.settings import Settings
 from bot.telegram_app import build_application
+from bot.web import WebServer
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 
 def run_bot(settings: Settings) -> None:
+    asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM or SIGINT (or `stop` is set), then stop in order."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     db = Database(settings.database_url)
     application = build_application(settings, db, upgrade_database=True)
     if settings.staff_chat_id is None:
@@ -23,18 +38,63 @@ def run_bot(settings: Settings) -> None:
             "(see `refundbot claims list`) and /human cannot reach a person"
         )
     log.info("starting; database %s", db.url)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        path = urlparse(settings.webhook_url).path.lstrip("/")
-        log.info("webhook mode on %s:%s/%s", settings.webhook_listen, settings.webhook_port, path)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=path,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        log.info("polling mode")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        await application.initialize()
+        try:
+            await _serve(settings, application, db, stop)
+        finally:
+            await application.shutdown()
+    finally:
+        await db.dispose()
+
+
+async def _serve(
+    settings: Settings,
+    application: Application,  # type: ignore[type-arg]
+    db: Database,
+    stop: asyncio.Event,
+) -> None:
+    data = application.bot_data
+    assert application.post_init is not None and application.post_stop is not None
+    await application.post_init(application)
+    await application.start()
+    receivers: list[Poller | WebServer] = []
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            path = urlparse(settings.webhook_url).path.lstrip("/")
+            server = WebServer(
+                db,
+                data["metrics"],
+                data["clock"],
+                bot=application.bot,
+                inbox=data["inbox"],
+                webhook_path=path,
+                secret=secret,
+            )
+            await server.start(settings.webhook_listen, settings.webhook_port)
+            receivers.append(server)
+            log.info(
+                "webhook mode on %s:%s/%s", settings.webhook_listen, settings.webhook_port, path
+            )
+            await application.bot.set_webhook(
+                settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            if settings.metrics_port is not None:
+                server = WebServer(db, data["metrics"], data["clock"])
+                await server.start(settings.webhook_listen, settings.metrics_port)
+                receivers.append(server)
+                log.info("metrics on %s:%s", settings.webhook_listen, settings.metrics_port)
+            poller = Poller(application.bot, db, data["inbox"], data["clock"], data["metrics"])
+            await poller.start()
+            receivers.append(poller)
+            log.info("polling mode")
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for receiver in reversed(receivers):
+            with contextlib.suppress(Exception):
+                await receiver.stop()
+        await application.stop()
+        await application.post_stop(application)

@@ -14,11 +14,14 @@ from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.attachments import is_photo, render
+from bot.logging_setup import claim_named, update_context
+from bot.metrics import Metrics
 from bot.translate import markup
 from conversations import refs
 from conversations.catalog import staff as staff_text
 from conversations.domain import OutboxItem, OutgoingMessage
 from storage.database import Database
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +32,17 @@ CLAIM_LEASE = timedelta(seconds=60)
 class Sender:
     """Turns one outbox message into the right Bot API call and records what it became."""
 
-    def __init__(self, bot: Bot, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
+    ) -> None:
         self.bot = bot
         self.db = db
         self.clock = clock
+        self.metrics = metrics or Metrics()
         # After a 429 nothing goes to that chat until retry_after has passed (wall time, not
         # the injected clock): the handlers' replies and the dispatcher share this.
         self._blocked_until: dict[int, float] = {}
@@ -55,6 +65,7 @@ class Sender:
             try:
                 return await self._send(message)
             except RetryAfter as exc:
+                self.metrics.telegram_429.inc()
                 self._blocked_until[chat_id] = time.monotonic() + _seconds(exc.retry_after)
                 raise
 
@@ -168,10 +179,13 @@ class Sender:
         except (Forbidden, BadRequest) as exc:
             # Blocked by the user, or a chat that is gone: retrying cannot help.
             log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
+            self.metrics.send_errors.labels(kind="refused").inc()
             message_id = None
         except (RetryAfter, NetworkError) as exc:
             # Hand it to the dispatcher now rather than when the reply's lease runs out.
             wait = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else 1.0
+            if not isinstance(exc, RetryAfter):
+                self.metrics.send_errors.labels(kind="network").inc()
             log.warning(
                 "reply %s to chat %s deferred %.0f s: %s", outbox_id, message.chat_id, wait, exc
             )
@@ -254,25 +268,51 @@ class Dispatcher:
                 continue
             if message.chat_id in blocked_chats:
                 continue
+            with update_context(None, claim_named(message.ref or message.edit_ref)):
+                if not await self._send_one(item):
+                    blocked_chats.add(message.chat_id)
+        return True
+
+    async def _send_one(self, item: OutboxItem) -> bool:
+        """Take the message and send it, unless another sender has it; False after a 429."""
+        if self.sender.db.dialect != "postgresql":
             if not await self._claim(item):
-                continue  # another worker's dispatcher, or the turn's own handler, has it
-            try:
-                message_id = await self.sender.send(message)
-            except (Forbidden, BadRequest) as exc:
-                # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
-                log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
-                message_id = None
-            except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
-                blocked_chats.add(message.chat_id)
-                await self._later(item, self.clock() + timedelta(seconds=wait), "429")
-                continue
-            except (TimedOut, NetworkError) as exc:
-                # Never dropped: Telegram may be unreachable for a while; back off to 5 minutes.
-                backoff = min(2 ** (item.attempts + 1), 300)
-                await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc))
-                continue
-            await self._finish(item, message_id)
+                return True  # the turn's own handler has it
+            return await self._send_item(item, None)
+        # PostgreSQL: the row stays locked while it is sent and marked, in one transaction,
+        # so other workers skip it; if this worker dies, the lock goes with its connection
+        # and the next dispatcher takes the message at once instead of after a lease.
+        async with self.sender.db.uow() as uow:
+            if not await uow.outbox.lock_due(item.id, self.clock()):
+                return True  # another worker's dispatcher has it, or it is sent
+            blocked = not await self._send_item(item, uow)
+            await uow.commit()
+        return not blocked
+
+    async def _send_item(self, item: OutboxItem, uow: SqlUnitOfWork | None) -> bool:
+        """Send one taken message; False if its chat is blocked by a 429."""
+        message = item.message
+        try:
+            message_id = await self.sender.send(message)
+        except (Forbidden, BadRequest) as exc:
+            # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
+            log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
+            self.sender.metrics.send_errors.labels(kind="refused").inc()
+            message_id = None
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            await self._later(item, self.clock() + timedelta(seconds=wait), "429", uow)
+            return False
+        except (TimedOut, NetworkError) as exc:
+            # Never dropped: Telegram may be unreachable for a while; back off to 5 minutes.
+            self.sender.metrics.send_errors.labels(kind="network").inc()
+            backoff = min(2 ** (item.attempts + 1), 300)
+            log.warning(
+                "outbox %s to chat %s: %s; retrying in %d s", item.id, message.chat_id, exc, backoff
+            )
+            await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc), uow)
+            return True
+        await self._finish(item, message_id, uow)
         return True
 
     async def _claim(self, item: OutboxItem) -> bool:
@@ -282,15 +322,25 @@ class Dispatcher:
             await uow.commit()
         return taken
 
-    async def _finish(self, item: OutboxItem, message_id: int | None) -> None:
-        async with self.sender.db.uow() as uow:
+    async def _finish(
+        self, item: OutboxItem, message_id: int | None, uow: SqlUnitOfWork | None
+    ) -> None:
+        if uow is not None:
             await uow.outbox.mark_sent(item.id, message_id)
-            await uow.commit()
+            return
+        async with self.sender.db.uow() as own:
+            await own.outbox.mark_sent(item.id, message_id)
+            await own.commit()
 
-    async def _later(self, item: OutboxItem, when: datetime, error: str) -> None:
-        async with self.sender.db.uow() as uow:
+    async def _later(
+        self, item: OutboxItem, when: datetime, error: str, uow: SqlUnitOfWork | None
+    ) -> None:
+        if uow is not None:
             await uow.outbox.retry_later(item.id, when, error)
-            await uow.commit()
+            return
+        async with self.sender.db.uow() as own:
+            await own.outbox.retry_later(item.id, when, error)
+            await own.commit()
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -18,7 +18,16 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
 # Names an operator is likely to mistype; an unknown variable with one of these prefixes is
 # almost certainly a typo of ours, not some other program's.
-_OUR_PREFIXES = ("TELEGRAM_", "STAFF_", "WEBHOOK_", "DATABASE_", "HOME_", "PK_", "REFUNDBOT_")
+_OUR_PREFIXES = (
+    "TELEGRAM_",
+    "STAFF_",
+    "WEBHOOK_",
+    "DATABASE_",
+    "HOME_",
+    "PK_",
+    "REFUNDBOT_",
+    "METRICS_",
+)
 # Without one of our prefixes, only a name this close to one of ours counts as a typo.
 _TYPO_CUTOFF = 0.85
 DEFAULT_ENV_FILE = Path(".env")
@@ -55,6 +64,10 @@ class Settings(BaseSettings):
     # Shown to customers whose question is outside the refund desk, e.g. "sales@example.pk".
     support_contact: str = Field(default="", max_length=200)
     log_level: str = "INFO"
+    log_format: str = "text"
+    # Per worker: PTB's limiter spaces all sends out to this rate (Telegram allows about 30).
+    telegram_sends_per_second: float = Field(default=30, gt=0)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -105,6 +118,19 @@ class Settings(BaseSettings):
         if value and not value.startswith("https://") and not local:
             raise ValueError("Telegram only delivers webhooks to an https:// URL")
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_port_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in {"text", "json"}:
+            raise ValueError("expected text or json")
+        return fmt
 
     @field_validator("log_level")
     @classmethod

@@ -14,10 +14,12 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseRateLimiter,
     ContextTypes,
-    TypeHandler,
 )
 
 from bot.clock import utc_now
+from bot.inbox import InboxProcessor
+from bot.logging_setup import note_claim
+from bot.metrics import Metrics
 from bot.sender import Dispatcher, Sender
 from bot.settings import Settings
 from bot.translate import to_inbound
@@ -39,34 +41,56 @@ def build_application(
     clock: Callable[[], datetime] = utc_now,
     *,
     dispatcher_idle_seconds: float = 1.0,
+    inbox_idle_seconds: float = 1.0,
     upgrade_database: bool = False,
     rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
 ) -> Application:  # type: ignore[type-arg]
-    """Wire the core, the database and Telegram into one PTB Application."""
+    """Wire the core, the database and Telegram into one PTB Application.
+
+    PTB provides the Bot API client, the update types and the job queue. Its Updater is left
+    out: updates come in through the inbox (bot/inbox.py), stored before Telegram is answered.
+    """
     assert settings.telegram_bot_token is not None
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         # We handle 429s ourselves (the outbox waits retry_after), so no silent retries here.
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
-        .concurrent_updates(True)
+        .rate_limiter(
+            rate_limiter
+            or AIORateLimiter(overall_max_rate=settings.telegram_sends_per_second, max_retries=0)
+        )
+        .updater(None)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
     )
+    metrics = Metrics()
     desk = Desk(db.uow, clock, settings.desk_config())
-    sender = Sender(application.bot, db, clock)
+    sender = Sender(application.bot, db, clock, metrics)
+    dispatcher = Dispatcher(sender, clock, dispatcher_idle_seconds)
+
+    async def apply(update: Update) -> bool:
+        return await apply_update(application, update)
+
     application.bot_data.update(
         desk=desk,
         db=db,
         sender=sender,
-        dispatcher=Dispatcher(sender, clock, dispatcher_idle_seconds),
+        dispatcher=dispatcher,
+        metrics=metrics,
+        inbox=InboxProcessor(
+            db,
+            lambda payload: Update.de_json(payload, application.bot),
+            apply,
+            clock,
+            metrics,
+            on_released=dispatcher.wake,
+            idle_seconds=inbox_idle_seconds,
+        ),
         clock=clock,
         upgrade_database=upgrade_database,
     )
-    application.add_handler(TypeHandler(Update, on_update))
-    application.add_error_handler(on_error)
     return application
 
 
@@ -75,6 +99,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         await application.bot_data["db"].upgrade()
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     application.bot_data["dispatcher"].start()
+    # Updates left waiting by a stopped or killed worker are taken at once.
+    application.bot_data["inbox"].start()
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _reminders, interval=REMINDER_INTERVAL_SECONDS, first=REMINDER_INTERVAL_SECONDS
@@ -82,6 +108,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    await application.bot_data["inbox"].stop()
     await application.bot_data["dispatcher"].stop()
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].dispose()
@@ -100,30 +127,46 @@ async def run_reminders(application: Application) -> int:  # type: ignore[type-a
         count = await due_reminders(uow, now, desk.config)
         # Telegram re-delivers for about a day; older update ids need not be remembered.
         await uow.conversations.forget_updates_before(now - UPDATE_MEMORY)
+        await uow.inbox.forget_processed_before(now - UPDATE_MEMORY)
         await uow.commit()
     if count:
         application.bot_data["dispatcher"].wake()
     return count
 
 
-async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Apply one update to the core and send its replies."""
+async def apply_update(application: Application, update: Update) -> bool:  # type: ignore[type-arg]
+    """Apply one update to the core and send its replies; True if it was applied before.
+
+    A failure is logged, the chat is told its progress is saved, and the error re-raised for
+    the inbox to record.
+    """
+    try:
+        return await _apply(application, update)
+    except Exception as exc:
+        await report_failure(application, update, exc)
+        raise
+
+
+async def _apply(application: Application, update: Update) -> bool:  # type: ignore[type-arg]
     inbound = to_inbound(update)
     query = update.callback_query
-    desk: Desk = context.bot_data["desk"]
+    if query is not None:
+        note_claim(query.data)
+    desk: Desk = application.bot_data["desk"]
     # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
     if answered and query is not None:
         await _answer(query)
     if inbound is None:
-        return
+        return False
     result = await desk.handle(inbound)
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
-    sender: Sender = context.bot_data["sender"]
+    sender: Sender = application.bot_data["sender"]
     delivered = [await sender.deliver(outbox_id, message) for outbox_id, message in result.replies]
     if result.queued_elsewhere or not all(delivered):
-        context.bot_data["dispatcher"].wake()
+        application.bot_data["dispatcher"].wake()
+    return result.duplicate
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
@@ -134,22 +177,18 @@ async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = F
         log.info("callback query not answered: %s", exc.message)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_failure(
+    application: Application,  # type: ignore[type-arg]
+    update: Update,
+    error: BaseException,
+) -> None:
     """Log the failure with the update id and tell the customer their progress is saved."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error(
-        "update %s failed: %s",
-        update_id,
-        type(context.error).__name__,
-        exc_info=context.error,
-    )
-    if not isinstance(update, Update):
-        return
+    log.error("update %s failed: %s", update.update_id, type(error).__name__, exc_info=error)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()
         chat = update.effective_chat
         if chat is not None and chat.type == "private":
-            await context.bot.send_message(chat.id, t.PROGRESS_SAVED)
+            await application.bot.send_message(chat.id, t.PROGRESS_SAVED)
     except Exception as exc:  # the error path must never raise
         log.warning("could not tell chat about the failure: %s", type(exc).__name__)

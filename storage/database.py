@@ -7,6 +7,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -20,10 +22,14 @@ SQLITE_BUSY_TIMEOUT_S = 30
 _PG_MIGRATION_LOCK = 72_270_001
 
 
+class SchemaNotReady(Exception):
+    """The database is missing or not migrated to this version; one line for the operator."""
+
+
 class Database:
     """One engine per process; hands out units of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         parsed = make_url(url)
         self._is_sqlite = parsed.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {}
@@ -33,8 +39,15 @@ class Database:
             if database in ("", ":memory:") or database.startswith("file::memory:"):
                 # Every new connection to :memory: would be a different, empty database.
                 kwargs["poolclass"] = StaticPool
+            elif not create and not Path(database).expanduser().is_file():
+                # Connecting would create an empty file: a typo'd path must not look empty.
+                raise SchemaNotReady(f"there is no database file {database}")
             else:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        else:
+            # A worker applies up to 8 chats at once, each holding its chat's lock on one
+            # connection while its turn uses another; webhook posts and the outbox need more.
+            kwargs.update(pool_size=20, max_overflow=10)
         self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         if self._is_sqlite:
             _tune_sqlite(self._engine)
@@ -66,6 +79,23 @@ class Database:
                 )
             await connection.run_sync(_upgrade_head)
 
+    async def revision(self) -> str | None:
+        """The migration the database is at (None: never migrated)."""
+        async with self._engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+
+    async def require_current(self) -> None:
+        """Raise SchemaNotReady unless every migration of this version has been applied."""
+        current, head = await self.revision(), head_revision()
+        if current is None:
+            raise SchemaNotReady("the database has no tables yet")
+        if current != head:
+            raise SchemaNotReady(
+                f"the database is at migration {current}, this version needs {head}"
+            )
+
     async def dispose(self) -> None:
         await self._engine.dispose()
 
@@ -74,6 +104,12 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
 
 
 def _upgrade_head(connection: Connection) -> None:
@@ -101,12 +137,17 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 async def open_database(url: str, upgrade: bool = True) -> Database:
-    """A ready Database; applies migrations first unless told not to."""
-    database = Database(url)
-    if upgrade:
-        try:
+    """A ready Database; applies migrations first, or (upgrade=False) insists they were.
+
+    Without upgrade nothing is created: a missing or behind database raises SchemaNotReady.
+    """
+    database = Database(url, create=upgrade)
+    try:
+        if upgrade:
             await database.upgrade()
-        except BaseException:
-            await database.dispose()
-            raise
+        else:
+            await database.require_current()
+    except BaseException:
+        await database.dispose()
+        raise
     return database

@@ -195,6 +195,20 @@ outbox = Table(
     sqlite_autoincrement=True,
 )
 
+# Every update Telegram hands over, stored before Telegram is told it arrived; processed in
+# order per chat by whichever worker takes the chat (see bot/inbox.py).
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("processed_at", UTCDateTime(), nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_inbox_waiting", "processed_at", "chat_id", "update_id"),
+)
+
 message_refs = Table(
     "message_refs",
     metadata,

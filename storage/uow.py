@@ -7,10 +7,13 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.inbox import InboxRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
+from storage.repositories.ops import OpsQueries
 from storage.repositories.outbox import OutboxRepositorySql
 from storage.repositories.replies import CannedReplyRepository
 
@@ -24,6 +27,9 @@ class SqlUnitOfWork:
     outbox: OutboxRepositorySql
     messages: MessageRefRepository
     replies: CannedReplyRepository
+    inbox: InboxRepository
+    ops: OpsQueries
+    claim_search: ClaimSearch
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -47,6 +53,9 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepositorySql(session)
         self.messages = MessageRefRepository(session)
         self.replies = CannedReplyRepository(session)
+        self.inbox = InboxRepository(session)
+        self.ops = OpsQueries(session)
+        self.claim_search = ClaimSearch(session)
         return self
 
     async def __aexit__(

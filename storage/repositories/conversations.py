@@ -79,6 +79,15 @@ class ConversationRepositorySql:
         )
         return rowcount(result) == 1
 
+    async def applied_at(self, update_id: int) -> datetime | None:
+        """When a recorded update's turn ran (its replies carry the same time), or None."""
+        row = (
+            await self._session.execute(
+                select(processed_updates.c.at).where(processed_updates.c.update_id == update_id)
+            )
+        ).first()
+        return None if row is None else row.at
+
     async def forget_updates_before(self, cutoff: datetime) -> int:
         """Drop processed-update ids older than cutoff (Telegram re-delivers within a day)."""
         result = await self._session.execute(

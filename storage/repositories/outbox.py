@@ -145,6 +145,45 @@ class OutboxRepositorySql:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def lock_due(self, item_id: int, now: datetime) -> bool:
+        """Lock an unsent, due message for this transaction; False if another has it (PostgreSQL).
+
+        SKIP LOCKED: a message being sent by another worker is passed over, not waited for.
+        """
+        row = (
+            await self._session.execute(
+                select(outbox.c.id)
+                .where(
+                    outbox.c.id == item_id,
+                    outbox.c.sent_at.is_(None),
+                    or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+                )
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+        return row is not None
+
+    async def release_replies(
+        self, chat_id: int, created_at: datetime, leased_until: datetime
+    ) -> int:
+        """Make a dead turn's replies due now instead of when their lease runs out.
+
+        Only rows still exactly as the turn left them: never tried, never claimed by a
+        dispatcher (a claim moves not_before), never deferred after a 429.
+        """
+        result = await self._session.execute(
+            update(outbox)
+            .where(
+                outbox.c.chat_id == chat_id,
+                outbox.c.created_at == created_at,
+                outbox.c.not_before == leased_until,
+                outbox.c.sent_at.is_(None),
+                outbox.c.attempts == 0,
+            )
+            .values(not_before=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def is_sent(self, item_id: int) -> bool:
         row = (
             await self._session.execute(select(outbox.c.sent_at).where(outbox.c.id == item_id))

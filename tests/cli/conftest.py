@@ -34,6 +34,14 @@ def cli(database_url: str, tmp_path: Path) -> Cli:
     return Cli(database_url, workdir)
 
 
+@pytest.fixture
+def offline_cli(tmp_path: Path) -> Cli:
+    """The CLI on a SQLite file that may not exist yet (settings are checked before it opens)."""
+    workdir = tmp_path / "cwd"
+    workdir.mkdir(exist_ok=True)
+    return Cli(f"sqlite+aiosqlite:///{tmp_path / 'refundbot.db'}", workdir)
+
+
 @pytest.fixture(scope="module")
 def module_cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     """The CLI on a database shared by the tests of one module (loaded once, then read)."""

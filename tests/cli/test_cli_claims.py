@@ -150,6 +150,36 @@ async def test_list_filters_by_status(cli: Cli, filed: Filed) -> None:
     assert "No claims with status refunded" in refunded.out
 
 
+async def test_list_filters_by_transaction_customer_and_time(cli: Cli, filed: Filed) -> None:
+    # Filed 30, 20 and 10 minutes ago (eligible, outage, ineligible).
+    since = (datetime.now(UTC) - timedelta(minutes=25)).isoformat()
+    until = (datetime.now(UTC) - timedelta(minutes=15)).isoformat()
+    today = datetime.now(UTC).date().isoformat()
+    by_tx, by_user, nobody, window, whole_day, combined = cli.many(
+        ["claims", "list", "--transaction", "TX-1008", "--json"],
+        ["claims", "list", "--user", str(CUSTOMER_CHAT), "--json"],
+        ["claims", "list", "--user", "42"],
+        ["claims", "list", "--since", since, "--until", until, "--json"],
+        ["claims", "list", "--until", today, "--json"],
+        ["claims", "list", "--status", "escalated", "--since", since, "--json"],
+    )
+
+    assert [c["id"] for c in by_tx.json()] == [filed.outage]
+    assert [c["id"] for c in by_user.json()] == [filed.ineligible, filed.outage, filed.eligible]
+    assert (nobody.code, nobody.out.strip()) == (0, "No claims match.")
+    assert [c["id"] for c in window.json()] == [filed.outage]
+    # A bare date for --until means up to the end of that day.
+    assert len(whole_day.json()) == 3
+    assert [c["id"] for c in combined.json()] == [filed.outage]
+
+
+async def test_a_bad_date_filter_exits_2_with_an_example(cli: Cli, db: Database) -> None:
+    result = cli("claims", "list", "--since", "yesterday")
+
+    assert result.code == 2
+    assert_one_clear_line(result, "--since", "'yesterday'", "2026-11-27")
+
+
 async def test_list_in_words_shows_one_line_per_claim(cli: Cli, filed: Filed) -> None:
     result = cli("claims", "list")
 
@@ -166,7 +196,7 @@ async def test_an_unknown_status_exits_2_and_lists_the_statuses(cli: Cli, filed:
     assert_one_clear_line(result, "'open'", "escalated", "in_review", "refunded")
 
 
-async def test_an_empty_queue_says_so(cli: Cli) -> None:
+async def test_an_empty_queue_says_so(cli: Cli, db: Database) -> None:
     as_json, in_words = cli.many(["claims", "list", "--json"], ["claims", "list"])
 
     assert as_json.json() == []

@@ -146,7 +146,9 @@ async def test_import_rejects_ids_a_person_could_not_read_and_says_where(
     assert "decimal places" in reasons[7]
 
 
-def test_canned_replies_are_the_built_in_ones_until_staff_set_their_own(cli: Cli) -> None:
+async def test_canned_replies_are_the_built_in_ones_until_staff_set_their_own(
+    cli: Cli, db: Database
+) -> None:
     built_in = cli("replies", "list", "reject")
     saved = cli("replies", "set", "reject", "no-report", "We need the delivery report first.")
     bad_key = cli("replies", "set", "ask", "Bad Key!", "Anything?")

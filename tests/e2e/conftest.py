@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from storage.database import Database
 from storage.demo_data import DemoCase, load_demo_data
 from tests.e2e.harness import STAFF_CHAT_ID, FakeClock, Running, start_bot, stop_bot
+from tests.e2e.processes import BotProcess
 from tests.fake_telegram import FakeTelegram
 
 
@@ -41,3 +43,18 @@ async def bot(
 
 def at(clock: FakeClock) -> datetime:
     return clock()
+
+
+@pytest.fixture
+async def spawn(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[BotProcess]]]:
+    """Start `refundbot run` processes; any still running when the test ends is killed."""
+    started: list[BotProcess] = []
+
+    async def start(env: dict[str, str], name: str = "bot") -> BotProcess:
+        process = await BotProcess.start(env, tmp_path, name)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        await process.kill9()

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import SecretStr
 from telegram.ext import Application, BaseRateLimiter
 
+from bot.polling import Poller
 from bot.settings import Settings
 from bot.telegram_app import build_application
 from conversations.dialogue.engine import Desk
@@ -60,6 +61,7 @@ class Running:
     clock: FakeClock
     settings: Settings
     application: Application  # type: ignore[type-arg]
+    poller: Poller
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def jump(self, **kw: float) -> None:
@@ -86,16 +88,22 @@ async def start_bot(
     """Start the real application polling the fake; `rate_limiter` replaces PTB's own."""
     settings = make_settings(fake, db.url, **overrides)
     application = build_application(
-        settings, db, clock, dispatcher_idle_seconds=0.05, rate_limiter=rate_limiter
+        settings,
+        db,
+        clock,
+        dispatcher_idle_seconds=0.05,
+        inbox_idle_seconds=0.05,
+        rate_limiter=rate_limiter,
     )
-    # The same order as Application.run_polling, which cannot run inside a test's event loop.
+    # The same order as bot.runner.serve, which owns its event loop and signals.
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
     await application.start()
-    return Running(fake, db, clock, settings, application)
+    data = application.bot_data
+    poller = Poller(application.bot, db, data["inbox"], clock, data["metrics"], poll_timeout=1)
+    await poller.start()
+    return Running(fake, db, clock, settings, application, poller)
 
 
 async def _bounded(step: str, awaitable: Awaitable[Any], seconds: float = 30.0) -> None:
@@ -116,8 +124,7 @@ async def _bounded(step: str, awaitable: Awaitable[Any], seconds: float = 30.0) 
 
 async def stop_bot(running: Running) -> None:
     application = running.application
-    if application.updater is not None and application.updater.running:
-        await _bounded("updater.stop", application.updater.stop())
+    await _bounded("poller.stop", running.poller.stop())
     if application.running:
         await _bounded("application.stop", application.stop())
         assert application.post_stop is not None

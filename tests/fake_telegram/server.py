@@ -332,6 +332,17 @@ class FakeTelegram(UserActions, BotApiMethods):
             find, timeout, lambda: f"no answerCallbackQuery within {timeout}s"
         )
 
+    async def wait_until_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
+        """Return the moment getUpdates' offset moves past a queued update_id."""
+
+        def find() -> bool | None:
+            waiting = any(p.update_id <= update_id for p in self._pending if not p.forced)
+            return None if waiting else True
+
+        await self._wait_until(
+            find, timeout, lambda: f"update {update_id} not confirmed within {timeout}s"
+        )
+
     async def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
         """Wait until every update was fetched and no call but getUpdates came for `quiet` s."""
         loop = asyncio.get_running_loop()

@@ -22,6 +22,7 @@ TABLES = {
     "processed_updates",
     "outbox",
     "message_refs",
+    "inbox",
     "alembic_version",
 }
 

@@ -164,7 +164,7 @@ async def _run(url: str, plan: list[list[Filing | StaffAct]]) -> None:
                 await uow.commit()
                 if done.ok:
                     changes[claim_id] += 1
-                    if op.transition is not Transition.ANSWER:
+                    if op.transition not in (Transition.ANSWER, Transition.WITHDRAW):
                         told[chat_of[claim_id]] += 1
 
         for step, batch in enumerate(plan):

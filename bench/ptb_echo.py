@@ -1,0 +1,35 @@
+"""The baseline for bench/workers.py: PTB's echo bot, as in PTB's examples, in webhook mode.
+
+TOKEN=... API=http://127.0.0.1:PORT/bot PORT=8443 SECRET=... python bench/ptb_echo.py
+"""
+
+from __future__ import annotations
+
+import os
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.text is not None
+    await update.message.reply_text(update.message.text)
+
+
+def main() -> None:
+    application = (
+        Application.builder().token(os.environ["TOKEN"]).base_url(os.environ["API"]).build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    port = int(os.environ["PORT"])
+    application.run_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="hook",
+        webhook_url=f"http://127.0.0.1:{port}/hook",
+        secret_token=os.environ["SECRET"],
+    )
+
+
+if __name__ == "__main__":
+    main()

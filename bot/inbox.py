@@ -1,0 +1,210 @@
+"""The durable inbox: an update is stored before Telegram hears it arrived, then applied.
+
+Telegram forgets an update once the webhook answers 200 or getUpdates moves past its id.
+PTB's own webhook server and Updater both do that as soon as the update is in an in-memory
+queue, so a crash loses it. Here both doors store the update first (bot/web.py, bot/polling.py)
+and a processor in every worker applies what is stored:
+
+- Any worker may take any chat, but only one at a time: on PostgreSQL the taker holds a
+  transaction-scoped advisory lock on the chat for as long as it applies the chat's oldest
+  waiting update and marks it processed, and reads that oldest update only after taking the
+  lock, so it sees what the previous holder committed. The lock dies with a killed worker's
+  connection. SQLite serves one process, where the set of busy chats does the same job.
+- A chat's updates are applied in update_id order, one after the other.
+- An update applied but not marked processed (a crash in between) is applied again; the turn
+  itself records its update id (Desk.handle), so the second time changes nothing, and the
+  dead turn's replies are released to the outbox dispatcher at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+
+from bot.logging_setup import update_context
+from bot.metrics import Metrics
+from conversations.dialogue.engine import REPLY_LEASE
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+# Chats applied at once by one worker; each holds up to two database connections.
+MAX_CHATS_IN_FLIGHT = 8
+# How many more of the longest-waiting chats than there are free slots a worker picks from.
+CANDIDATE_SPREAD = 8
+
+
+def chat_key(update: Update) -> int:
+    """The chat whose order an update belongs to (the user's id for chat-less updates)."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return 0
+
+
+async def store_updates(
+    db: Database,
+    updates: list[tuple[int, int, dict[str, Any]]],
+    now: datetime,
+    metrics: Metrics | None = None,
+) -> int:
+    """Commit (update_id, chat, payload) rows to the inbox; returns how many were new."""
+    async with db.uow() as uow:
+        added = await uow.inbox.add(updates, now)
+        await uow.commit()
+    if metrics is not None:
+        metrics.updates_received.inc(added)
+        metrics.updates_redelivered.inc(len(updates) - added)
+    return added
+
+
+class InboxProcessor:
+    """Takes waiting chats from the inbox and applies their updates in order."""
+
+    def __init__(
+        self,
+        db: Database,
+        decode: Callable[[dict[str, Any]], Update],
+        apply: Callable[[Update], Awaitable[bool]],
+        clock: Callable[[], datetime],
+        metrics: Metrics,
+        on_released: Callable[[], None],
+        idle_seconds: float = 1.0,
+    ) -> None:
+        self.db = db
+        self._decode = decode
+        self._apply = apply
+        self._clock = clock
+        self._metrics = metrics
+        self._idle_seconds = idle_seconds
+        self._on_released = on_released
+        self._wake = asyncio.Event()
+        self._busy: dict[int, asyncio.Task[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._loop(), name="inbox-processor")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish the updates being applied (up to `grace` s); the rest wait in the inbox."""
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        chats = list(self._busy.values())
+        if chats:
+            _, late = await asyncio.wait(chats, timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self._take_waiting_chats()
+            except Exception:  # a database hiccup must not stop the worker
+                log.exception("inbox: looking for waiting updates failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+
+    async def _take_waiting_chats(self) -> None:
+        free = MAX_CHATS_IN_FLIGHT - len(self._busy)
+        if free <= 0:
+            return
+        async with self.db.uow() as uow:
+            chats = await uow.inbox.waiting_chats(free + CANDIDATE_SPREAD, skip=self._busy)
+        # Workers see the same oldest chats; trying them in different orders keeps them from
+        # all racing for one chat's lock while other chats wait.
+        chats = chats[: free + CANDIDATE_SPREAD]
+        random.shuffle(chats)
+        for chat_id in chats[:free]:
+            self._busy[chat_id] = asyncio.create_task(self._drain(chat_id), name=f"chat-{chat_id}")
+
+    async def _drain(self, chat_id: int) -> None:
+        try:
+            while not self._stopping and await self._apply_next(chat_id):
+                pass
+        except Exception:
+            log.exception("inbox: chat %s failed; its updates wait for the next pass", chat_id)
+            await asyncio.sleep(self._idle_seconds)
+        finally:
+            del self._busy[chat_id]
+            self.wake()
+
+    async def _apply_next(self, chat_id: int) -> bool:
+        """Apply the chat's oldest waiting update; False when none, or another worker has it."""
+        async with self.db.uow() as lock:
+            if self.db.dialect == "sqlite":
+                # One process, and BEGIN IMMEDIATE would hold SQLite's only write lock for the
+                # whole turn: read and leave; the busy set keeps the chat ours.
+                row = await lock.inbox.next_for_chat(chat_id)
+                await lock.rollback()
+            else:
+                if not await lock.inbox.try_lock_chat(chat_id):
+                    return False
+                row = await lock.inbox.next_for_chat(chat_id)
+            if row is None:
+                return False
+            with update_context(row.update_id):
+                error = await self._apply_one(row.update_id, row.payload, chat_id)
+                now = self._clock()
+                if self.db.dialect == "sqlite":
+                    async with self.db.uow() as mark:
+                        await mark.inbox.mark_processed(row.update_id, now, error)
+                        await mark.commit()
+                else:
+                    await lock.inbox.mark_processed(row.update_id, now, error)
+                    await lock.commit()
+        return True
+
+    async def _apply_one(self, update_id: int, payload: dict[str, Any], chat_id: int) -> str | None:
+        started = time.perf_counter()
+        error: str | None = None
+        try:
+            duplicate = await self._apply(self._decode(payload))
+        except Exception as exc:
+            # The customer was told to try again (bot.telegram_app.apply_update); applying it
+            # again later would answer twice.
+            error = f"{type(exc).__name__}: {exc}"
+            duplicate = False
+        elapsed = time.perf_counter() - started
+        self._metrics.turn_seconds.observe(elapsed)
+        log.info(
+            "update applied in %.0f ms%s",
+            elapsed * 1000,
+            " (already applied)" if duplicate else " (failed)" if error else "",
+        )
+        self._metrics.updates_processed.labels(result="failed" if error else "ok").inc()
+        if duplicate:
+            await self._release_dead_turn(update_id, chat_id)
+        return error
+
+    async def _release_dead_turn(self, update_id: int, chat_id: int) -> None:
+        """A turn that ran but whose update was never marked processed died before sending."""
+        async with self.db.uow() as uow:
+            at = await uow.conversations.applied_at(update_id)
+            if at is None:
+                return
+            released = await uow.outbox.release_replies(chat_id, at, at + REPLY_LEASE)
+            await uow.commit()
+        if released:
+            log.info("released %d reply(ies) of a turn whose worker stopped", released)
+            self._on_released()

@@ -1,0 +1,113 @@
+"""The inbox: updates stored on arrival, then taken one chat at a time by any worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories._dialect import rowcount, upsert_insert
+from storage.tables import inbox
+
+MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    update_id: int
+    chat_id: int
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+class InboxRepository:
+    """Stores updates unique by update_id and hands out each chat's oldest waiting one."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, rows: Iterable[tuple[int, int, dict[str, Any]]], at: datetime) -> int:
+        """Store (update_id, chat_id, payload) rows; a re-delivered update_id is ignored.
+
+        Returns how many were new.
+        """
+        values = [
+            {"update_id": u, "chat_id": c, "payload": p, "received_at": at} for u, c, p in rows
+        ]
+        if not values:
+            return 0
+        insert = upsert_insert(self._session, inbox)
+        result = await self._session.execute(
+            insert.values(values).on_conflict_do_nothing(index_elements=[inbox.c.update_id])
+        )
+        return rowcount(result)
+
+    async def waiting_chats(self, limit: int, skip: Iterable[int] = ()) -> list[int]:
+        """Chats with unprocessed updates, the one waiting longest first."""
+        query = (
+            select(inbox.c.chat_id)
+            .where(inbox.c.processed_at.is_(None))
+            .group_by(inbox.c.chat_id)
+            .order_by(func.min(inbox.c.update_id))
+            .limit(limit)
+        )
+        skipped = list(skip)
+        if skipped:
+            query = query.where(inbox.c.chat_id.not_in(skipped))
+        return [int(row.chat_id) for row in await self._session.execute(query)]
+
+    async def next_for_chat(self, chat_id: int) -> InboxRow | None:
+        """The chat's oldest unprocessed update: updates of one chat are applied in order."""
+        row = (
+            await self._session.execute(
+                select(inbox)
+                .where(inbox.c.chat_id == chat_id, inbox.c.processed_at.is_(None))
+                .order_by(inbox.c.update_id)
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return None
+        return InboxRow(row.update_id, row.chat_id, dict(row.payload), row.received_at)
+
+    async def try_lock_chat(self, chat_id: int) -> bool:
+        """Take the chat for this transaction; False if another worker has it.
+
+        PostgreSQL: a transaction-scoped advisory lock, released at commit, rollback, or when
+        a killed worker's connection drops. SQLite serves one process; the caller's in-process
+        bookkeeping is the whole lock there.
+        """
+        bind = self._session.bind
+        if bind is None or bind.dialect.name != "postgresql":
+            return True
+        taken = await self._session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"inbox-chat:{chat_id}"},
+        )
+        return bool(taken)
+
+    async def mark_processed(self, update_id: int, at: datetime, error: str | None = None) -> None:
+        await self._session.execute(
+            update(inbox)
+            .where(inbox.c.update_id == update_id)
+            .values(processed_at=at, error=error[:MAX_ERROR_CHARS] if error else None)
+        )
+
+    async def unprocessed(self) -> Sequence[int]:
+        rows = await self._session.execute(
+            select(inbox.c.update_id)
+            .where(inbox.c.processed_at.is_(None))
+            .order_by(inbox.c.update_id)
+        )
+        return [int(r.update_id) for r in rows]
+
+    async def forget_processed_before(self, cutoff: datetime) -> int:
+        """Drop processed updates older than cutoff (Telegram re-delivers within a day)."""
+        result = await self._session.execute(
+            inbox.delete().where(inbox.c.processed_at.is_not(None), inbox.c.processed_at < cutoff)
+        )
+        return rowcount(result)

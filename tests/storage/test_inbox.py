@@ -1,0 +1,99 @@
+"""The inbox: unique by update_id, and each chat's updates applied one at a time, in order,
+by however many workers share the database (two on PostgreSQL, one on SQLite)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, datetime
+
+from telegram import Update
+
+from bot.inbox import InboxProcessor, store_updates
+from bot.metrics import Metrics
+from storage.database import Database
+
+CHATS = 6
+PER_CHAT = 15
+
+
+def _payload(update_id: int, chat: int) -> dict[str, object]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_800_000_000,
+            "chat": {"id": chat, "type": "private", "first_name": "C"},
+            "from": {"id": chat, "is_bot": False, "first_name": "C"},
+            "text": "hi",
+        },
+    }
+
+
+async def test_a_redelivered_update_is_stored_once(db: Database) -> None:
+    now = datetime.now(UTC)
+    assert await store_updates(db, [(1, 10, _payload(1, 10)), (2, 10, _payload(2, 10))], now) == 2
+    assert await store_updates(db, [(2, 10, _payload(2, 10)), (3, 11, _payload(3, 11))], now) == 1
+    async with db.uow() as uow:
+        assert await uow.inbox.unprocessed() == [1, 2, 3]
+
+
+async def test_workers_apply_each_chats_updates_once_in_order_one_at_a_time(
+    db: Database, database_url: str
+) -> None:
+    # Interleaved ids, as Telegram numbers updates across chats.
+    rows = [
+        (n * CHATS + c, 5000 + c, _payload(n * CHATS + c, 5000 + c))
+        for n in range(PER_CHAT)
+        for c in range(CHATS)
+    ]
+    await store_updates(db, rows, datetime.now(UTC))
+
+    applied: dict[int, list[int]] = {}
+    in_flight: set[int] = set()
+    overlaps: list[int] = []
+
+    async def apply(update: Update) -> bool:
+        assert update.effective_chat is not None
+        chat = update.effective_chat.id
+        if chat in in_flight:
+            overlaps.append(update.update_id)
+        in_flight.add(chat)
+        await asyncio.sleep(random.uniform(0, 0.01))
+        applied.setdefault(chat, []).append(update.update_id)
+        in_flight.discard(chat)
+        return False
+
+    # A worker each: its own engine and connection pool, as in separate processes.
+    workers = 2 if db.dialect == "postgresql" else 1
+    databases = [Database(database_url) for _ in range(workers)]
+    processors = [
+        InboxProcessor(
+            d,
+            lambda p: Update.de_json(p, None),
+            apply,
+            lambda: datetime.now(UTC),
+            Metrics(),
+            on_released=lambda: None,
+            idle_seconds=0.02,
+        )
+        for d in databases
+    ]
+    try:
+        for processor in processors:
+            processor.start()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while sum(map(len, applied.values())) < len(rows) and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        for processor in processors:
+            await processor.stop()
+    finally:
+        for d in databases:
+            await d.dispose()
+
+    assert overlaps == []
+    expected = {5000 + c: [n * CHATS + c for n in range(PER_CHAT)] for c in range(CHATS)}
+    assert applied == expected
+    async with db.uow() as uow:
+        assert await uow.inbox.unprocessed() == []
