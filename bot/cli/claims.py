@@ -1,0 +1,366 @@
+"""`refundbot claims …`: the queue and history, staff decisions, and the finance export."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import (
+    claims_app,
+    cli_settings,
+    with_db,
+)
+
+# claims ------------------------------------------------------------------------------------
+
+
+@claims_app.command("list")
+def claims_list(
+    status: Annotated[str | None, typer.Option(help="only claims with this status")] = None,
+    transaction: Annotated[
+        str | None, typer.Option(help="only claims on this transaction id")
+    ] = None,
+    user: Annotated[
+        int | None, typer.Option(help="only this customer's claims (Telegram user id)")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="filed at or after this ISO date or time (UTC if no offset)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="filed before this ISO time; a date means up to its end")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+) -> None:
+    """List claims, newest first."""
+    wanted = _status(status)
+    start = _when("--since", since, end_of_day=False)
+    end = _when("--until", until, end_of_day=True)
+    settings = cli_settings()
+
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            return list(await uow.claim_search.find(wanted, transaction, user, start, end))
+
+    claims = with_db(settings, go, upgrade=False)
+    if as_json:
+        typer.echo(json.dumps([c.as_json() for c in claims], ensure_ascii=False, indent=2))
+        return
+    if not claims:
+        filtered = any(v is not None for v in (transaction, user, start, end))
+        if wanted is None and not filtered:
+            typer.echo("No claims.")
+        elif wanted is not None and not filtered:
+            typer.echo(f"No claims with status {wanted.value}.")
+        else:
+            typer.echo("No claims match.")
+        return
+    typer.echo(
+        f"{'id':>5}  {'status':<15}{'outcome':<11}{'reason':<15}{'transaction':<16}"
+        f"{'credits':>8}  created"
+    )
+    for c in claims:
+        typer.echo(
+            f"{c.id:>5}  {c.status.value:<15}{c.outcome.value:<11}{c.reason.value:<15}"
+            f"{c.transaction_id:<16}{c.refundable_credits:>8}  {c.created_at:%Y-%m-%d %H:%M}"
+        )
+
+
+def _when(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
+    """An ISO date or time as UTC; a bare date --until means the whole of that day."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        typer.echo(
+            f"refundbot: {option} {value!r} is not an ISO date or time like 2026-11-27 "
+            "or 2026-11-27T10:00Z",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    if end_of_day and len(value.strip()) == 10:
+        when += timedelta(days=1)
+    return when
+
+
+def _status(value: str | None) -> Any:
+    from conversations.domain import ClaimStatus
+
+    if value is None:
+        return None
+    try:
+        return ClaimStatus(value)
+    except ValueError:
+        names = ", ".join(s.value for s in ClaimStatus)
+        typer.echo(f"refundbot: unknown status {value!r}; use one of: {names}", err=True)
+        raise typer.Exit(2) from None
+
+
+@claims_app.command("show")
+def claims_show(
+    claim_id: int,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """One claim with its decision, clauses and audit trail."""
+    settings = cli_settings()
+
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            claim = await uow.claims.get(claim_id)
+            if claim is None:
+                return None, [], []
+            trail = await uow.claims.audit(claim_id)
+            others = await uow.claims.for_transaction(claim.transaction_id)
+            return claim, trail, [c for c in others if c.id != claim.id]
+
+    claim, trail, history = with_db(settings, go, upgrade=False)
+    if claim is None:
+        typer.echo(f"refundbot: no claim {claim_id}", err=True)
+        raise typer.Exit(2)
+    audit = [
+        {
+            "at": a.at.isoformat(),
+            "actor": a.actor,
+            "actor_id": a.actor_id,
+            "from_status": a.from_status.value if a.from_status else None,
+            "to_status": a.to_status.value if a.to_status else None,
+            "note": a.note,
+        }
+        for a in trail
+    ]
+    earlier = [
+        {
+            "id": c.id,
+            "reason": c.reason.value,
+            "outcome": c.outcome.value,
+            "status": c.status.value,
+            "refundable_credits": c.refundable_credits,
+            "created_at": c.created_at.isoformat(),
+        }
+        for c in history
+    ]
+    if as_json:
+        document = {**claim.as_json(), "history": earlier, "audit": audit}
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"Claim #{claim.id}: {claim.status.value} (bot said {claim.outcome.value})")
+    if claim.filed_again:
+        typer.echo("Filed again after a refusal on this transaction (C-HISTORY).")
+    typer.echo(
+        f"Transaction {claim.transaction_id}, reason {claim.reason.value}"
+        + (f", campaign {claim.campaign_id}" if claim.campaign_id else "")
+    )
+    typer.echo(f"Customer: {claim.customer_name} (Telegram id {claim.telegram_user_id})")
+    typer.echo(f"Refundable credits: {claim.refundable_credits}")
+    if earlier:
+        typer.echo(f"Other claims on {claim.transaction_id}:")
+        for c in earlier:
+            typer.echo(
+                f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {c['outcome']}, "
+                f"now {c['status']}, {c['refundable_credits']} credits"
+            )
+    typer.echo("Clauses:")
+    for clause in claim.clauses:
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
+    typer.echo("Audit trail:")
+    for a in audit:
+        change = (
+            f"{a['from_status'] or 'filed'} -> {a['to_status']}"
+            if a["to_status"]
+            else "(no change)"
+        )
+        typer.echo(f"  {a['at']}  {a['actor']}: {change} {a['note']}".rstrip())
+
+
+def _staff_action(
+    claim_id: int, action: str, by: str, credits: int | None, reason: str | None
+) -> None:
+    from conversations.claims.lifecycle import Actor, Refusal
+    from conversations.claims.transitions import Transition
+    from conversations.domain import ClaimStatus
+    from conversations.services.staff import staff_act
+
+    if not by.strip():
+        typer.echo("refundbot: --by needs your name, for the audit trail.", err=True)
+        raise typer.Exit(2)
+    if reason is not None and not reason.strip():
+        typer.echo("refundbot: --reason needs words, for the audit trail.", err=True)
+        raise typer.Exit(2)
+    settings = cli_settings()
+    wanted = Transition(action)
+
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            claim = await uow.claims.get(claim_id)
+            transition = wanted
+            # C-FINAL: approving what the bot refused is an overrule, which needs a reason.
+            refused = claim is not None and claim.status is ClaimStatus.INELIGIBLE
+            if wanted is Transition.APPROVE and refused:
+                transition = Transition.OVERRULE
+            if transition is Transition.OVERRULE and reason is None:
+                return claim, transition, None
+            result = await staff_act(
+                uow,
+                claim_id,
+                transition,
+                Actor(name=f"cli:{by.strip()}", user_id=None),
+                datetime.now(UTC),
+                settings.desk_config(),
+                credits=credits,
+                text=reason.strip() if reason else None,
+            )
+            await uow.commit()
+            return claim, transition, result
+
+    claim, transition, result = with_db(settings, go)
+    if claim is None:
+        typer.echo(f"refundbot: no claim {claim_id}", err=True)
+        raise typer.Exit(2)
+    if result is None:
+        typer.echo(
+            f"refundbot: claim {claim_id} was found not eligible. To overrule that, give "
+            "--reason (why, for the audit trail) and --credits (how many to refund).",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if result.refusal is Refusal.CREDITS:
+        limit = result.credit_limit or 0
+        left = (
+            f"at most {limit:,} credits are left to refund on purchase {claim.transaction_id}"
+            if limit
+            else f"every credit of purchase {claim.transaction_id} is already approved or refunded"
+        )
+        asked = (
+            f"--credits {credits}" if credits is not None else f"{claim.refundable_credits} credits"
+        )
+        typer.echo(f"refundbot: {asked} is not possible: {left}; nothing changed.", err=True)
+        raise typer.Exit(2)
+    if result.refusal is Refusal.CAMPAIGN_PAID:
+        typer.echo(
+            f"refundbot: campaign {claim.campaign_id} of claim {claim_id} was already refunded "
+            "in another claim; nothing changed.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if result.refusal is Refusal.LIVE_EXISTS:
+        typer.echo(
+            f"refundbot: another claim on {claim.transaction_id} is open or approved; "
+            "decide that one first. Nothing changed.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if not result.ok:
+        assert result.claim is not None
+        who = f" (last changed by {result.last_actor})" if result.last_actor else ""
+        verb = {"refunded": "mark it refunded"}.get(transition.value, f"{transition.value} it")
+        typer.echo(
+            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {verb}{who}.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"Claim #{claim_id} is now {result.claim.status.value}. "
+        "The customer's message is queued; the running bot sends it."
+    )
+
+
+@claims_app.command("approve")
+def claims_approve(
+    claim_id: int,
+    by: Annotated[str, typer.Option(help="your name, for the audit trail")],
+    credits: Annotated[int | None, typer.Option(min=1, help="credits to refund")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="why, when overruling a 'not eligible' decision")
+    ] = None,
+) -> None:
+    """Approve a claim, or overrule a refusal with --reason; the customer is told."""
+    _staff_action(claim_id, "approve", by, credits, reason)
+
+
+@claims_app.command("reject")
+def claims_reject(
+    claim_id: int,
+    by: Annotated[str, typer.Option(help="your name, for the audit trail")],
+    reason: Annotated[str, typer.Option(help="the reason the customer reads")],
+) -> None:
+    """Reject a claim with a reason; the customer is told."""
+    _staff_action(claim_id, "reject", by, None, reason)
+
+
+@claims_app.command("refund")
+def claims_refund(
+    claim_id: int,
+    by: Annotated[str, typer.Option(help="your name, for the audit trail")],
+) -> None:
+    """Mark an approved claim as refunded; the customer is told."""
+    _staff_action(claim_id, "refunded", by, None, None)
+
+
+@claims_app.command("export")
+def claims_export(
+    status: Annotated[str, typer.Option(help="claims with this status")] = "approved",
+    as_json: Annotated[
+        bool, typer.Option("--json/--csv", help="a JSON array instead of CSV (the default)")
+    ] = False,
+) -> None:
+    """Claims for finance: claim, transaction, account, credits, amount due, window."""
+    from bot.spreadsheet import write_rows
+    from conversations.claims.finance import finance_rows
+
+    wanted = _status(status)
+    settings = cli_settings()
+
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            return await finance_rows(uow, wanted, settings.home_country)
+
+    header = (
+        "claim_id",
+        "transaction_id",
+        "account_id",
+        "credits",
+        "amount_due",
+        "currency",
+        "approved_at",
+        "refund_from",
+        "refund_by",
+    )
+    found = with_db(settings, go, upgrade=False)
+    if as_json:
+        # Amounts as strings: a JSON number would turn 10.10 into a float.
+        listed = [
+            {
+                "claim_id": r.claim_id,
+                "transaction_id": r.transaction_id,
+                "account_id": r.account_id,
+                "credits": r.credits,
+                "amount_due": None if r.amount_due is None else str(r.amount_due),
+                "currency": r.currency,
+                "approved_at": r.approved_at.isoformat() if r.approved_at else None,
+                "refund_from": r.refund_from.isoformat() if r.refund_from else None,
+                "refund_by": r.refund_by.isoformat() if r.refund_by else None,
+            }
+            for r in found
+        ]
+        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    rows = (
+        (
+            r.claim_id,
+            r.transaction_id,
+            r.account_id,
+            r.credits,
+            "" if r.amount_due is None else r.amount_due,
+            r.currency,
+            r.approved_at.isoformat() if r.approved_at else "",
+            r.refund_from.isoformat() if r.refund_from else "",
+            r.refund_by.isoformat() if r.refund_by else "",
+        )
+        for r in found
+    )
+    write_rows(sys.stdout, header, rows)

@@ -1,0 +1,54 @@
+"""`refundbot faq ask`: what the bot would answer to a question."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import (
+    faq_app,
+)
+
+# faq ---------------------------------------------------------------------------------------
+
+
+@faq_app.command("ask")
+def faq_ask(
+    question: Annotated[str | None, typer.Argument(help="the question; omit to read stdin")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print JSON (JSON Lines for stdin)")
+    ] = False,
+) -> None:
+    """Show what the bot would answer to a question."""
+    from conversations.faq import default_matcher
+
+    matcher = default_matcher()
+
+    def answer(q: str) -> str:
+        match = matcher.match(q)
+        if as_json:
+            return json.dumps(
+                {
+                    "topic": match.topic.id if match.topic else None,
+                    "score": round(match.score, 3),
+                    "answer": match.topic.answer if match.topic else None,
+                    "alternatives": [t.id for t in match.alternatives],
+                },
+                ensure_ascii=False,
+            )
+        if match.topic is not None:
+            return f"[{match.topic.id}] {match.topic.answer}".replace("\n", " ")
+        if match.alternatives:
+            return "[unsure] maybe: " + ", ".join(t.id for t in match.alternatives)
+        return "[off-topic]"
+
+    if question is not None:
+        typer.echo(answer(question))
+        return
+    # One answer line per input line, blank ones included, so a script can pair them up.
+    for line in sys.stdin:
+        typer.echo(answer(line.strip()))
+        sys.stdout.flush()

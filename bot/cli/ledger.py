@@ -1,0 +1,183 @@
+"""`refundbot import`, `demo-data` and `check`: the ledger and what the rules make of it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import (
+    app,
+    cli_settings,
+    with_db,
+)
+
+
+@app.command("import")
+def import_ledger(
+    kind: Annotated[str, typer.Argument(help="purchases, campaigns or incidents")],
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
+) -> None:
+    """Load ledger rows from a CSV file; bad rows are listed and skipped."""
+    from storage.ledger_import import LedgerFileError, import_csv
+
+    if kind not in ("purchases", "campaigns", "incidents"):
+        typer.echo(
+            f"refundbot: unknown kind {kind!r}; use purchases, campaigns or incidents.", err=True
+        )
+        raise typer.Exit(2)
+    if not file.is_file():
+        typer.echo(f"refundbot: no such file: {file}", err=True)
+        raise typer.Exit(2)
+    settings = cli_settings()
+    progress = _ProgressBar()
+
+    async def go(db: Any) -> Any:
+        return await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
+
+    try:
+        report = with_db(settings, go)
+    except LedgerFileError as exc:
+        # The message names the file already.
+        typer.echo(f"refundbot: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        progress.close()
+    for rejection in report.rejected:
+        typer.echo(f"{file}:{rejection.line}: rejected: {rejection.reason}", err=True)
+    typer.echo(
+        f"{kind}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+    )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+# Smaller files load in a moment; a bar would only flicker.
+PROGRESS_MIN_ROWS = 2000
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, for files over PROGRESS_MIN_ROWS rows on a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self._console = Console(stderr=True)
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < PROGRESS_MIN_ROWS or not self._console.is_terminal:
+            return
+        if self._progress is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self._progress = Progress(
+                "Importing",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=self._console,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("rows", total=total)
+        self._progress.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """Load a small sample ledger, relative to now, that shows every refund rule."""
+    from storage.demo_data import load_demo_data
+
+    settings = cli_settings()
+
+    async def go(db: Any) -> Any:
+        return await load_demo_data(db, datetime.now(UTC), settings.home_country)
+
+    cases = with_db(settings, go)
+    typer.echo(_demo_table(cases))
+
+
+def _demo_table(cases: Any) -> str:
+    lines = ["Loaded demo ledger (prove ownership with the phone or e-mail shown):", ""]
+    for case in cases:
+        campaign = f" campaign {case.campaign_id}" if case.campaign_id else ""
+        lines.append(f"  {case.transaction_id}  {case.phone}  {case.email}{campaign}")
+        lines.append(f"      shows: {case.shows}")
+    return "\n".join(lines)
+
+
+# check ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    transaction_id: str,
+    reason: Annotated[str, typer.Option(help="undelivered, outage, not_beneficial or other")],
+    campaign: Annotated[str | None, typer.Option(help="campaign id (for undelivered)")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="judge as of this ISO time; UTC if no offset (default: now)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Show the decision the bot would make for a claim, filing nothing."""
+    from conversations.domain import ClaimRequest, Purchase, Reason
+    from conversations.services.claims import decide_claim
+
+    try:
+        why = Reason(reason)
+    except ValueError:
+        typer.echo(
+            f"refundbot: unknown reason {reason!r}; use undelivered, outage, "
+            "not_beneficial or other.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    now = datetime.now(UTC)
+    if at is not None:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError:
+            typer.echo(
+                f"refundbot: --at {at!r} is not an ISO time like 2026-11-27T10:00Z", err=True
+            )
+            raise typer.Exit(2) from None
+        now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    settings = cli_settings()
+
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            purchase = await uow.ledger.purchase(transaction_id)
+            if purchase is None or now < purchase.purchased_at:
+                return purchase
+            request = ClaimRequest(transaction_id, why, now, campaign_id=campaign)
+            decided = await decide_claim(uow, request, settings.home_country)
+        return decided.decision if decided else None
+
+    decision = with_db(settings, go, upgrade=False)
+    if decision is None:
+        typer.echo(f"refundbot: unknown transaction {transaction_id}", err=True)
+        raise typer.Exit(2)
+    if isinstance(decision, Purchase):
+        # No claim can be made before the purchase; the rules would read a negative age as 0.
+        typer.echo(
+            f"refundbot: --at {now.isoformat()} is before {transaction_id} was bought "
+            f"({decision.purchased_at.isoformat()}).",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if as_json:
+        typer.echo(json.dumps(decision.as_json(), ensure_ascii=False))
+        return
+    typer.echo(f"Outcome: {decision.outcome.value}")
+    typer.echo(f"Refundable credits: {decision.refundable_credits}")
+    for clause in decision.clauses:
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")

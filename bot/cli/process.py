@@ -1,0 +1,96 @@
+"""`refundbot run`, `chat` and `db upgrade`: the bot's process and its database schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import (
+    app,
+    cli_settings,
+    db_app,
+    open_url,
+    run_async,
+    with_db,
+)
+
+# run, chat ---------------------------------------------------------------------------------
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: long polling, or a webhook server when WEBHOOK_URL is set."""
+    from bot.logging_setup import setup_logging
+    from bot.runner import run_bot
+
+    settings = cli_settings()
+    secrets = tuple(
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.webhook_secret)
+        if s is not None
+    )
+    setup_logging(settings.log_level, secrets, settings.log_format)
+    if settings.telegram_bot_token is None:
+        typer.echo(
+            "refundbot: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram "
+            "(/newbot), then put TELEGRAM_BOT_TOKEN=... in the environment or in .env. "
+            "To try the bot without a token: refundbot chat --demo",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if settings.webhook_url and settings.webhook_secret is None:
+        typer.echo("refundbot: WEBHOOK_URL is set, so WEBHOOK_SECRET must be set too.", err=True)
+        raise typer.Exit(2)
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.logging_setup import redact
+
+    try:
+        run_bot(settings)
+    except InvalidToken:
+        typer.echo(
+            "refundbot: Telegram rejected TELEGRAM_BOT_TOKEN. Copy it again from @BotFather "
+            "(/mybots, API Token) into the environment or .env.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    except NetworkError as exc:
+        where = settings.telegram_api_base_url.split("/bot")[0]
+        typer.echo(
+            f"refundbot: cannot reach the Telegram Bot API at {where}: "
+            f"{redact(str(exc), secrets)}. Check the network (or TELEGRAM_API_BASE_URL) "
+            "and start again.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def chat(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Use a temporary database loaded with demo data.")
+    ] = False,
+) -> None:
+    """Talk to the bot in this terminal; buttons are numbered choices."""
+    from bot.console_chat import run_console
+
+    settings = cli_settings()
+    run_async(run_console(settings, demo=demo, open_db=open_url))
+
+
+# db ----------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    settings = cli_settings()
+
+    async def go(db: Any) -> str:
+        return str(db.url)
+
+    typer.echo(f"Database is up to date: {with_db(settings, go)}")
+
+
+# import, demo-data ---------------------------------------------------------------------------
