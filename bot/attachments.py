@@ -6,19 +6,8 @@ import io
 from datetime import date
 
 from bot.spreadsheet import write_rows
+from conversations.claims.finance import COLUMNS
 from conversations.domain import Attachment, AttachmentKind
-
-FINANCE_HEADER = (
-    "claim_id",
-    "transaction_id",
-    "account_id",
-    "credits",
-    "amount_due",
-    "currency",
-    "approved_at",
-    "refund_from",
-    "refund_by",
-)
 
 
 def render(attachment: Attachment) -> bytes:
@@ -26,7 +15,7 @@ def render(attachment: Attachment) -> bytes:
     if attachment.kind is AttachmentKind.CLAIMS_CHART:
         return _chart(attachment.data)
     out = io.StringIO()
-    write_rows(out, FINANCE_HEADER, attachment.data["rows"])
+    write_rows(out, COLUMNS, attachment.data["rows"])
     return out.getvalue().encode("utf-8")
 
 

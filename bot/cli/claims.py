@@ -310,7 +310,7 @@ def claims_export(
 ) -> None:
     """Claims for finance: claim, transaction, account, credits, amount due, window."""
     from bot.spreadsheet import write_rows
-    from conversations.claims.finance import finance_rows
+    from conversations.claims.finance import COLUMNS, finance_rows
 
     wanted = _status(status)
     settings = cli_settings()
@@ -319,48 +319,8 @@ def claims_export(
         async with db.uow() as uow:
             return await finance_rows(uow, wanted, settings.home_country)
 
-    header = (
-        "claim_id",
-        "transaction_id",
-        "account_id",
-        "credits",
-        "amount_due",
-        "currency",
-        "approved_at",
-        "refund_from",
-        "refund_by",
-    )
     found = with_db(settings, go, upgrade=False)
     if as_json:
-        # Amounts as strings: a JSON number would turn 10.10 into a float.
-        listed = [
-            {
-                "claim_id": r.claim_id,
-                "transaction_id": r.transaction_id,
-                "account_id": r.account_id,
-                "credits": r.credits,
-                "amount_due": None if r.amount_due is None else str(r.amount_due),
-                "currency": r.currency,
-                "approved_at": r.approved_at.isoformat() if r.approved_at else None,
-                "refund_from": r.refund_from.isoformat() if r.refund_from else None,
-                "refund_by": r.refund_by.isoformat() if r.refund_by else None,
-            }
-            for r in found
-        ]
-        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
         return
-    rows = (
-        (
-            r.claim_id,
-            r.transaction_id,
-            r.account_id,
-            r.credits,
-            "" if r.amount_due is None else r.amount_due,
-            r.currency,
-            r.approved_at.isoformat() if r.approved_at else "",
-            r.refund_from.isoformat() if r.refund_from else "",
-            r.refund_by.isoformat() if r.refund_by else "",
-        )
-        for r in found
-    )
-    write_rows(sys.stdout, header, rows)
+    write_rows(sys.stdout, COLUMNS, (r.cells() for r in found))

@@ -11,6 +11,19 @@ from conversations.domain import ClaimStatus
 from conversations.money import pro_rata
 from conversations.ports import UnitOfWork
 
+# The export's columns, in order: the CSV header, the JSON keys.
+COLUMNS = (
+    "claim_id",
+    "transaction_id",
+    "account_id",
+    "credits",
+    "amount_due",
+    "currency",
+    "approved_at",
+    "refund_from",
+    "refund_by",
+)
+
 
 @dataclass(frozen=True)
 class FinanceRow:
@@ -23,6 +36,25 @@ class FinanceRow:
     approved_at: datetime | None
     refund_from: date | None
     refund_by: date | None
+
+    def as_json(self) -> dict[str, int | str | None]:
+        """The row by column; the amount as text, since a JSON number is a float."""
+        return {
+            "claim_id": self.claim_id,
+            "transaction_id": self.transaction_id,
+            "account_id": self.account_id,
+            "credits": self.credits,
+            "amount_due": None if self.amount_due is None else str(self.amount_due),
+            "currency": self.currency,
+            "approved_at": self.approved_at.isoformat() if self.approved_at else None,
+            "refund_from": self.refund_from.isoformat() if self.refund_from else None,
+            "refund_by": self.refund_by.isoformat() if self.refund_by else None,
+        }
+
+    def cells(self) -> list[int | str]:
+        """The row as CSV cells, in COLUMNS order; blank where there is nothing."""
+        values = self.as_json()
+        return [value if value is not None else "" for value in (values[c] for c in COLUMNS)]
 
 
 async def finance_rows(uow: UnitOfWork, status: ClaimStatus, home_country: str) -> list[FinanceRow]:

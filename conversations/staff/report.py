@@ -72,22 +72,7 @@ async def report(
     finance = Attachment(
         AttachmentKind.FINANCE_CSV,
         f"refunds-to-pay-{now:%Y%m%d}.csv",
-        {
-            "rows": [
-                [
-                    r.claim_id,
-                    r.transaction_id,
-                    r.account_id,
-                    r.credits,
-                    "" if r.amount_due is None else str(r.amount_due),
-                    r.currency,
-                    r.approved_at.isoformat() if r.approved_at else "",
-                    r.refund_from.isoformat() if r.refund_from else "",
-                    r.refund_by.isoformat() if r.refund_by else "",
-                ]
-                for r in rows
-            ]
-        },
+        {"rows": [r.cells() for r in rows]},
     )
     return [
         OutgoingMessage(chat_id=chat_id, text=summary, attachment=chart),
