@@ -12,6 +12,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -58,7 +59,7 @@ async def _seed(db: Database, now: datetime) -> None:
                     kind=Kind.PACKAGE,
                     credits=1000,
                     credits_used=400,
-                    amount=500.0,
+                    amount=Decimal("500.00"),
                     currency="PKR",
                 )
                 for n in range(1, CLAIMANTS + 1)
