@@ -38,13 +38,16 @@ class Sender:
         db: Database,
         clock: Callable[[], datetime],
         metrics: Metrics | None = None,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
         self.db = db
         self.clock = clock
         self.metrics = metrics or Metrics()
-        # After a 429 nothing goes to that chat until retry_after has passed (wall time, not
-        # the injected clock): the handlers' replies and the dispatcher share this.
+        # After a 429 nothing goes to that chat until retry_after has passed, on `timer` (wall
+        # time by default, as Telegram counts it): the handlers' replies and the dispatcher
+        # share this. Tests pass a timer they move by hand instead of sleeping.
+        self._timer = timer
         self._blocked_until: dict[int, float] = {}
         self._group_locks: dict[int, asyncio.Lock] = {}
         self._is_forum: dict[int, bool] = {}
@@ -59,14 +62,14 @@ class Sender:
             else contextlib.nullcontext()
         )
         async with lock:
-            wait = self._blocked_until.get(chat_id, 0.0) - time.monotonic()
+            wait = self._blocked_until.get(chat_id, 0.0) - self._timer()
             if wait > 0:
                 raise RetryAfter(math.ceil(wait))
             try:
                 return await self._send(message)
             except RetryAfter as exc:
                 self.metrics.telegram_429.inc()
-                self._blocked_until[chat_id] = time.monotonic() + _seconds(exc.retry_after)
+                self._blocked_until[chat_id] = self._timer() + _seconds(exc.retry_after)
                 raise
 
     async def _claim_topic(self, chat_id: int, ref: str) -> int | None:
