@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,15 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.e2e.processes import free_port, wait_listening
 from tests.fake_telegram import FakeTelegram
 
 CUSTOMER = 4242
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _spawn(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
@@ -35,21 +29,6 @@ async def _spawn(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-
-
-async def _wait_listening(port: int, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.1)
-        else:
-            writer.close()
-            return
 
 
 async def _stop(process: asyncio.subprocess.Process) -> str:
@@ -96,7 +75,7 @@ async def test_polling_process_answers_and_stops_cleanly_on_sigterm(
 async def test_webhook_needs_the_secret_token(
     fake_telegram: FakeTelegram, base_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     env = {
         **base_env,
@@ -108,7 +87,7 @@ async def test_webhook_needs_the_secret_token(
     process = await _spawn(env, tmp_path)
     try:
         await fake_telegram.wait_for_call("setWebhook", timeout=30)
-        await _wait_listening(port)
+        await wait_listening(port)
         fake_telegram.private_chat(fake_telegram.user(CUSTOMER, "Pat"))
         update = {
             "update_id": 777001,
