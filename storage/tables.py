@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -207,6 +208,25 @@ inbox = Table(
     Column("processed_at", UTCDateTime(), nullable=True),
     Column("error", Text, nullable=True),
     Index("ix_inbox_waiting", "processed_at", "chat_id", "update_id"),
+)
+
+# Customers' 👍/👎 under FAQ answers, and the questions the FAQ could not place (scrubbed of
+# phone numbers, e-mails and long numbers), so the team can see what to add.
+faq_feedback = Table(
+    "faq_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic_id", String(64), nullable=False),
+    Column("helpful", Boolean, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+faq_misses = Table(
+    "faq_misses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", String(300), nullable=False),
+    Column("at", UTCDateTime(), nullable=False, index=True),
 )
 
 message_refs = Table(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.faq_log import FaqLogRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepositorySql
     messages: MessageRefRepository
     replies: CannedReplyRepository
+    faq: FaqLogRepository
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepositorySql(session)
         self.messages = MessageRefRepository(session)
         self.replies = CannedReplyRepository(session)
+        self.faq = FaqLogRepository(session)
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import (
-    faq_app,
-)
+from bot.cli.common import cli_settings, faq_app, with_db
 
 # faq ---------------------------------------------------------------------------------------
 
@@ -52,3 +50,26 @@ def faq_ask(
     for line in sys.stdin:
         typer.echo(answer(line.strip()))
         sys.stdout.flush()
+
+
+@faq_app.command("misses")
+def faq_misses(
+    limit: Annotated[int, typer.Option(min=1, max=500, help="how many to list")] = 20,
+) -> None:
+    """The questions customers asked most that the FAQ could not place (numbers removed)."""
+    settings = cli_settings()
+
+    async def go(db: Any) -> Any:
+        async with db.uow() as uow:
+            return await uow.faq.top_misses(limit), await uow.faq.ratings()
+
+    misses, ratings = with_db(settings, go, upgrade=False)
+    if not misses:
+        typer.echo("No unanswered questions yet.")
+    for text, count in misses:
+        typer.echo(f"{count:>5}  {text}")
+    if ratings:
+        typer.echo("")
+        typer.echo("Answers rated (helpful / not helpful):")
+        for topic_id, (yes, no) in sorted(ratings.items(), key=lambda r: -r[1][1]):
+            typer.echo(f"  {topic_id}: {yes} / {no}")

@@ -166,6 +166,10 @@ STATS = (
     "Claims by status:\n{by_status}\n\nFiled today: {today}\n"
     "Median time to decision: {median}\nRefunds overdue: {overdue}"
 )
+STATS_FAQ = (
+    "FAQ answers rated: {helpful} 👍, {not_helpful} 👎 (most 👎: {worst}, {worst_no}). "
+    "`refundbot faq misses` lists the questions it could not answer."
+)
 STATS_NO_MEDIAN = "no decisions yet"
 
 REMINDER_UNTAKEN = "⏰ Claim #{claim_id} has waited {age} and nobody has taken it yet."

@@ -12,6 +12,7 @@ from conversations.faq import FaqGroup, FaqTopic, get_topic, load_groups
 
 MENU_FAQ = "m:faq"
 FAQ_NONE = "m:faq-none"
+FEEDBACK_PREFIX = "fb:"  # fb:y:<topic> or fb:n:<topic>
 # A customer's own claims: "mc:<verb>:<claim>" (not "c:", the campaign buttons').
 CLAIM_PREFIX = "mc:"
 CLAIM_LIST = "list"
@@ -70,11 +71,18 @@ _NEXT_STEP_BUTTONS = {
 }
 
 
-def after_answer(next_step: str) -> Keyboard:
-    """The natural next step after an FAQ answer, then the way back."""
+def after_answer(next_step: str, topic_id: str | None = None) -> Keyboard:
+    """The natural next step after an FAQ answer, the 👍/👎 for it, then the way back."""
     rows: list[tuple[Button, ...]] = []
     if next_step in _NEXT_STEP_BUTTONS:
         rows.append((_NEXT_STEP_BUTTONS[next_step],))
+    if topic_id is not None:
+        rows.append(
+            (
+                Button(t.BTN_HELPFUL, f"{FEEDBACK_PREFIX}y:{topic_id}"),
+                Button(t.BTN_NOT_HELPFUL, f"{FEEDBACK_PREFIX}n:{topic_id}"),
+            )
+        )
     rows.append((Button(t.BTN_MORE_FAQ, MENU_FAQ), Button(t.BTN_MENU, MENU_MAIN)))
     return tuple(rows)
 

@@ -20,6 +20,7 @@ from conversations.countries import country_name
 from conversations.dialogue import filing, my_claims, relay
 from conversations.domain import Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic, load_groups
+from conversations.faq.privacy import scrub
 from conversations.ownership import contact_in, proves_ownership
 
 MAX_TEXT = 4000
@@ -168,6 +169,8 @@ async def _button(turn: Turn, data: str) -> None:
         _menu(turn)
     elif data == kb.MENU_FAQ:
         turn.show(t.FAQ_MENU, kb.faq_menu())
+    elif data.startswith(kb.FEEDBACK_PREFIX):
+        await _rate_answer(turn, data.removeprefix(kb.FEEDBACK_PREFIX))
     elif data == kb.FAQ_NONE:
         # None of the guesses fit: a person can, or the whole list.
         turn.show(t.FAQ_NONE_FIT, kb.person_or_topics())
@@ -221,10 +224,24 @@ async def _idle_text(turn: Turn, text: str) -> None:
     if turn.slots.question_claim is not None:  # a staff question is still waiting
         await relay.answer_question(turn, text)
     else:
-        _free_question(turn, text)
+        await _free_question(turn, text)
 
 
-def _free_question(turn: Turn, text: str) -> None:
+async def _rate_answer(turn: Turn, rating: str) -> None:
+    """👍/👎 under an FAQ answer: counted for /stats; a 👎 is offered a person."""
+    verdict, _, topic_id = rating.partition(":")
+    topic = get_topic(topic_id)
+    if topic is None or verdict not in ("y", "n"):
+        turn.say(t.STALE_BUTTON)
+        return
+    await turn.uow.faq.rate(topic.id, verdict == "y", turn.now)
+    if verdict == "y":
+        turn.show(f"{topic.answer}\n\n{t.FEEDBACK_THANKS}", kb.after_answer(topic.next_step))
+    else:
+        turn.show(f"{topic.answer}\n\n{t.FEEDBACK_SORRY}", kb.person_or_topics())
+
+
+async def _free_question(turn: Turn, text: str) -> None:
     if text.lower().strip(" !.?") in _GREETINGS:
         turn.say(t.GREETING.format(name=turn.event.sender.first_name or "there"), kb.main_menu())
         return
@@ -234,8 +251,10 @@ def _free_question(turn: Turn, text: str) -> None:
     elif match.topic is not None:
         _answer_topic(turn, match.topic.id, edit=False)
     elif match.alternatives:
+        await turn.uow.faq.miss(scrub(text), turn.now)
         turn.say(faq_text.DID_YOU_MEAN, kb.topic_choices(match.alternatives))
     else:
+        await turn.uow.faq.miss(scrub(text), turn.now)
         pointer = faq_text.support_pointer(turn.config.support_contact)
         turn.say(f"{t.OFF_TOPIC}\n\n{pointer}", kb.main_menu())
 
@@ -247,7 +266,7 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
         turn.slots.faq_back = _group_of(topic_id) if edit else "menu"
     # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
     text = topic.answer if edit else faq_text.answer_with_intro(topic.title, topic.answer)
-    buttons = kb.after_answer(topic.next_step)
+    buttons = kb.after_answer(topic.next_step, topic.id)
     if edit:
         turn.show(text, buttons)
     else:

@@ -75,4 +75,17 @@ async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
     median = format_age(timedelta(seconds=statistics.median(waits))) if waits else s.STATS_NO_MEDIAN
     approved = [c for c in everything if c.status is ClaimStatus.APPROVED]
     overdue = sum(1 for c in approved if is_overdue(c, now, config.home_country))
-    return s.STATS.format(by_status=by_status, today=today, median=median, overdue=overdue)
+    text = s.STATS.format(by_status=by_status, today=today, median=median, overdue=overdue)
+    ratings = await uow.faq.ratings()
+    if not ratings:
+        return text
+    helpful = sum(yes for yes, _ in ratings.values())
+    not_helpful = sum(no for _, no in ratings.values())
+    worst = max(ratings.items(), key=lambda r: (r[1][1], r[0]))
+    return (
+        text
+        + "\n\n"
+        + s.STATS_FAQ.format(
+            helpful=helpful, not_helpful=not_helpful, worst=worst[0], worst_no=worst[1][1]
+        )
+    )

@@ -164,3 +164,19 @@ async def test_canned_replies_are_the_built_in_ones_until_staff_set_their_own(
     assert empty.code == 2 and "empty" in empty.err
     assert removed.code == 0 and missing.code == 1
     assert "window:" in cli("replies", "list", "reject").out
+
+
+async def test_faq_misses_lists_the_questions_asked_most(cli: Cli, db: Database) -> None:
+    now = datetime.now(UTC)
+    async with db.uow() as uow:
+        for text in ("do you sell whatsapp api", "do you sell whatsapp api", "cricket score"):
+            await uow.faq.miss(text, now)
+        await uow.faq.rate("processing-time", False, now)
+        await uow.commit()
+
+    result = cli("faq", "misses", "--limit", "5")
+
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[:2] == ["    2  do you sell whatsapp api", "    1  cricket score"]
+    assert "  processing-time: 0 / 1" in lines

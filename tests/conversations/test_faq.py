@@ -22,6 +22,7 @@ from conversations.faq.corpus import data_hash, load_written
 from conversations.faq.decide import decide
 from conversations.faq.model import Thresholds, load_model
 from conversations.faq.normalise import words
+from conversations.faq.privacy import scrub
 from conversations.faq.topics import MAX_GROUP_TOPICS, NEXT_STEPS, parse_faq_data
 
 TOPIC_IDS = [
@@ -578,3 +579,16 @@ def test_small_talk_is_answered_when_sure_but_never_offered() -> None:
     unsure = decide({"hi": 0.45, "a": 0.3, "b": 0.2, "null": 0.05}, BANDS, RELATED, {"hi"})
     assert unsure.topic is None and "hi" not in unsure.alternatives
     assert unsure.alternatives == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("asked", "kept"),
+    [
+        ("call me on 0300 1234567", "call me on [number]"),
+        ("mail ali@example.com   about it", "mail [e-mail] about it"),
+        ("refund within 2 days for TX-1001?", "refund within 2 days for TX-1001?"),
+        ("card 4111 1111 1111 1111", "card [number]"),
+    ],
+)
+def test_kept_questions_lose_what_could_identify_the_customer(asked: str, kept: str) -> None:
+    assert scrub(asked) == kept

@@ -182,3 +182,24 @@ async def test_pakistan_question_shows_the_suspension_notice(bot: Running) -> No
     raj = Customer(bot.fake, 906, "Raj")
     reply = await raj.says("can I still send sms in pakistan")
     assert "suspended" in reply.text and "PTA" in reply.text
+
+
+async def test_answers_can_be_rated_and_unplaced_questions_are_kept_without_numbers(
+    bot: Running,
+) -> None:
+    rae = Customer(bot.fake, 931, "Rae")
+    answer = await rae.says("how long does a refund take to reach my bank")
+    await rae.press(answer, "Not really")
+    sorry = await bot.fake.wait_for_edit(rae.chat_id, answer.message_id)
+    assert "Sorry that didn't help" in (sorry.text or "")
+    assert ["🙋 Talk to a person"] in [[label for label, _ in row] for row in sorry.buttons]
+
+    await rae.says("what is the weather in lahore, call me on 0300 1234567 or rae@example.com")
+    async with bot.db.uow() as uow:
+        misses = await uow.faq.top_misses(5)
+        ratings = await uow.faq.ratings()
+    assert ratings == {"processing-time": (0, 1)}
+    assert len(misses) == 1
+    kept, count = misses[0]
+    assert count == 1 and "lahore" in kept
+    assert "1234567" not in kept and "rae@example.com" not in kept

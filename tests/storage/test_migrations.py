@@ -23,6 +23,8 @@ TABLES = {
     "outbox",
     "message_refs",
     "inbox",
+    "faq_feedback",
+    "faq_misses",
     "alembic_version",
 }
 

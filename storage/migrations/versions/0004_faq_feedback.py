@@ -1,0 +1,43 @@
+"""FAQ feedback: the 👍/👎 under answers, and the questions the bot could not place.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-30 22:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "faq_feedback",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("topic_id", sa.String(64), nullable=False),
+        sa.Column("helpful", sa.Boolean(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_faq_feedback"),
+    )
+    op.create_table(
+        "faq_misses",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("text", sa.String(300), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_faq_misses"),
+    )
+    op.create_index("ix_faq_misses_at", "faq_misses", ["at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_faq_misses_at", table_name="faq_misses")
+    op.drop_table("faq_misses")
+    op.drop_table("faq_feedback")
