@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from conversations import support_hours
 from conversations.config import DeskConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./refundbot.db"
@@ -63,6 +64,8 @@ class Settings(BaseSettings):
     staff_cards_per_minute: int = Field(default=12, ge=1)
     # Shown to customers whose question is outside the refund desk, e.g. "sales@example.pk".
     support_contact: str = Field(default="", max_length=200)
+    # When staff answer, in the home country's time zone, e.g. "Mon-Fri 09:00-18:00".
+    support_hours: str = ""
     log_level: str = "INFO"
     log_format: str = "text"
     # Per worker: PTB's limiter spaces all sends out to this rate (Telegram allows about 30).
@@ -124,6 +127,13 @@ class Settings(BaseSettings):
     def _empty_port_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("support_hours")
+    @classmethod
+    def _support_hours(cls, value: str) -> str:
+        if value.strip():
+            support_hours.parse(value, "UTC")  # the format; the zone comes from HOME_COUNTRY
+        return value.strip()
+
     @field_validator("log_format")
     @classmethod
     def _log_format(cls, value: str) -> str:
@@ -150,6 +160,11 @@ class Settings(BaseSettings):
             untaken_reminder_minutes=self.untaken_reminder_minutes,
             staff_cards_per_minute=self.staff_cards_per_minute,
             support_contact=self.support_contact.strip(),
+            support_hours=(
+                support_hours.parse(self.support_hours, _zone_of(self.home_country))
+                if self.support_hours
+                else None
+            ),
         )
 
 
@@ -221,3 +236,11 @@ def load_settings(env_file: Path | None = None) -> Settings:
         secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"}
         shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
         raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None
+
+
+def _zone_of(country: str) -> str:
+    """The country's (first) time zone, from Babel's data; UTC when it knows none."""
+    from babel.core import get_global
+
+    zones = get_global("territory_zones").get(country.upper()) or ["UTC"]
+    return str(zones[0])

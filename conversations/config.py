@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conversations.support_hours import SupportHours
+
 
 @dataclass(frozen=True)
 class DeskConfig:
@@ -15,3 +17,4 @@ class DeskConfig:
     untaken_reminder_minutes: int = 60
     staff_cards_per_minute: int = 12
     support_contact: str = ""  # where customers reach sales/support; empty: no address given
+    support_hours: SupportHours | None = None  # when staff answer; None: not said

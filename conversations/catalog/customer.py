@@ -242,6 +242,11 @@ HUMAN_START = (
     "Okay, I'll pass your messages to our support team. Type your message below. "
     "Send /cancel when you're done."
 )
+HUMAN_OUTSIDE_HOURS = (
+    "Our team answers {hours} (local time), so the reply will come after {when}. "
+    "Your messages wait for them here."
+)
+HOURS_ONLY = "Our team answers {hours} (local time); the next time is {when}."
 HUMAN_NO_STAFF = "Our team can't answer in this chat right now. You can reach them here: {contact}"
 HUMAN_NO_STAFF_NO_CONTACT = (
     "Our team can't answer in this chat right now. Please contact our support team "

@@ -25,7 +25,7 @@ async def start(turn: Turn) -> None:
         return
     turn.reset()
     turn.goto(Step.HUMAN)
-    turn.say(t.HUMAN_START)
+    turn.say(_with_hours(turn, t.HUMAN_START, t.HUMAN_OUTSIDE_HOURS))
 
 
 async def forward(turn: Turn, text: str) -> None:
@@ -125,4 +125,15 @@ def reprompt(turn: Turn) -> None:
 def _no_staff(turn: Turn) -> str:
     """Without a staff chat, where the customer can still reach people."""
     contact = turn.config.support_contact
-    return t.HUMAN_NO_STAFF.format(contact=contact) if contact else t.HUMAN_NO_STAFF_NO_CONTACT
+    text = t.HUMAN_NO_STAFF.format(contact=contact) if contact else t.HUMAN_NO_STAFF_NO_CONTACT
+    return _with_hours(turn, text, t.HOURS_ONLY)
+
+
+def _with_hours(turn: Turn, text: str, outside: str) -> str:
+    """Outside support hours, say when a person will answer (SUPPORT_HOURS)."""
+    hours = turn.config.support_hours
+    opening = hours.next_opening(turn.now) if hours is not None else None
+    if hours is None or opening is None:
+        return text
+    when = f"{opening:%a} {opening.day} {opening:%b}, {opening:%H:%M}"
+    return text + "\n\n" + outside.format(hours=hours.describe(), when=when)

@@ -40,6 +40,7 @@ def offline_process(tmp_path: Path) -> ProcessCli:
         ("WEBHOOK_PORT", "0", ("WEBHOOK_PORT",)),
         ("WEBHOOK_URL", "http://example.com/hook", ("WEBHOOK_URL", "https")),
         ("PK_SUSPENSION_NOTICE", "maybe", ("PK_SUSPENSION_NOTICE",)),
+        ("SUPPORT_HOURS", "Mon-Fry 09:00-18:00", ("SUPPORT_HOURS", "unknown day")),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from conversations.domain import ClaimStatus
+from storage.database import Database
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
     Customer,
+    FakeClock,
     Running,
     StaffMember,
     file_claim,
@@ -13,6 +15,7 @@ from tests.e2e.harness import (
     stop_bot,
     wait_for_card,
 )
+from tests.fake_telegram import FakeTelegram
 
 
 async def test_human_messages_are_relayed_both_ways(bot: Running) -> None:
@@ -129,3 +132,21 @@ async def test_long_messages_are_relayed_in_parts_and_never_dropped(bot: Running
     parts = [await alice.next("Support team"), await alice.next()]
     assert "".join(p.text for p in parts).endswith("x" * 4_976)
     assert all(len(p.text) <= 4096 for p in parts)
+
+
+async def test_outside_support_hours_the_customer_is_told_when_to_expect_a_reply(
+    fake_telegram: FakeTelegram, db: Database, clock: FakeClock
+) -> None:
+    fake_telegram.group(STAFF_CHAT_ID, "Refund staff")
+    clock.advance(hours=6)  # Friday 14 Aug 2026, 15:30 UTC: 20:30 in Pakistan
+    running = await start_bot(fake_telegram, db, clock, support_hours="Mon-Fri 09:00-18:00")
+    try:
+        ola = Customer(fake_telegram, 520, "Ola")
+        start = await ola.says("/human")
+    finally:
+        await stop_bot(running)
+    assert "I'll pass your messages to our support team" in start.text
+    assert (
+        "Our team answers Mon–Fri 09:00–18:00 (local time), so the reply will come after "
+        "Mon 17 Aug, 09:00." in start.text
+    )
