@@ -17,6 +17,7 @@ from bot.attachments import is_photo, render
 from bot.logging_setup import claim_named, update_context
 from bot.metrics import Metrics
 from bot.translate import markup
+from bot.translate import reply_markup as reply_markup_of
 from conversations import refs
 from conversations.catalog import staff as staff_text
 from conversations.domain import OutboxItem, OutgoingMessage
@@ -97,7 +98,8 @@ class Sender:
         return topic.message_thread_id
 
     async def _send(self, message: OutgoingMessage) -> int | None:
-        reply_markup = markup(message.buttons)
+        reply_markup = reply_markup_of(message)
+        inline = markup(message.buttons)  # an edit keeps inline buttons only
         target: tuple[int, int, int | None] | None = None
         reply_to: int | None = None
         thread_id = message.message_thread_id
@@ -118,7 +120,7 @@ class Sender:
                     chat_id=target[0],
                     message_id=target[1],
                     text=shorten(message.text),
-                    reply_markup=reply_markup,
+                    reply_markup=inline,
                 )
                 return target[1]
             except BadRequest as exc:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+    User,
+)
 
+from conversations.catalog import customer as customer_text
 from conversations.chat.events import EventKind, Inbound, Sender
-from conversations.domain import Button
+from conversations.domain import Button, OutgoingMessage
 
 _MEDIA_FIELDS = (
     "sticker",
@@ -89,10 +98,27 @@ def to_inbound(update: Update) -> Inbound | None:
         return Inbound.text_or_command(message.chat.id, sender, message.text, **common)
     if message.chat.type != "private":
         return None  # a photo in the staff group is staff business
+    if message.contact is not None:
+        return Inbound(
+            chat_id=message.chat.id,
+            sender=sender,
+            kind=EventKind.CONTACT,
+            text=message.contact.phone_number,
+            contact_user_id=message.contact.user_id,
+            **common,
+        )
     media = next((name for name in _MEDIA_FIELDS if getattr(message, name, None)), "other")
     return Inbound(
         chat_id=message.chat.id, sender=sender, kind=EventKind.MEDIA, media=media, **common
     )
+
+
+def reply_markup(message: OutgoingMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """The message's inline buttons, or the keyboard button that shares the phone number."""
+    if message.ask_contact and not message.buttons:
+        share = KeyboardButton(customer_text.BTN_SHARE_CONTACT, request_contact=True)
+        return ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
+    return markup(message.buttons)
 
 
 def markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:

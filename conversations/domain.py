@@ -295,6 +295,8 @@ class OutgoingMessage:
     reply_ref: str | None = None
     # A photo or document sent with the text as its caption.
     attachment: Attachment | None = None
+    # Offer a "share my phone number" keyboard button (only on a message without buttons).
+    ask_contact: bool = False
 
 
 @dataclass

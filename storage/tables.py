@@ -186,6 +186,7 @@ outbox = Table(
     Column("edit_ref", String(128), nullable=True),
     Column("reply_ref", String(128), nullable=True),
     Column("attachment", JSON, nullable=True),  # {"kind", "filename", "data"}
+    Column("ask_contact", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime(), nullable=True),
     Column("telegram_message_id", BigInteger, nullable=True),

@@ -35,6 +35,12 @@ EXPIRED = "We hadn't heard from you for {idle}, so I've started over."
 CANCELLED = "Okay, stopped. Nothing was sent."
 NOTHING_TO_CANCEL = "There's nothing to cancel."
 NOTHING_TO_GO_BACK_TO = "You're at the start already."
+BTN_SHARE_CONTACT = "📱 Share my phone number"
+NOT_YOUR_CONTACT = (
+    "That's someone else's contact. Tap “Share my phone number” to send your own, "
+    "or type the phone number or e-mail on the account."
+)
+CONTACT_NOT_NEEDED = "Thanks, but I don't need a phone number right now."
 BTN_HELPFUL = "👍 Helpful"
 BTN_NOT_HELPFUL = "👎 Not really"
 FEEDBACK_THANKS = "Thanks for telling me."

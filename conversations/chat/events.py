@@ -11,6 +11,7 @@ class EventKind(enum.StrEnum):
     COMMAND = "command"
     BUTTON = "button"
     MEDIA = "media"  # sticker, photo, voice, file…: nothing we can read
+    CONTACT = "contact"  # a shared contact card: text is its phone number
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Inbound:
     reply_to_message_id: int | None = None
     is_private: bool = True
     thread_id: int | None = None  # the forum topic it came from; replies go to the same topic
+    # A shared contact's own Telegram user, if it has one: the sender's own means Telegram has
+    # verified the number.
+    contact_user_id: int | None = None
 
     @classmethod
     def text_or_command(cls, chat_id: int, sender: Sender, text: str, **kw: object) -> Inbound:

@@ -47,11 +47,18 @@ class Turn:
     def chat_id(self) -> int:
         return self.event.chat_id
 
-    def say(self, text: str, buttons: Keyboard = (), ref: str | None = None) -> None:
+    def say(
+        self, text: str, buttons: Keyboard = (), ref: str | None = None, ask_contact: bool = False
+    ) -> None:
         """Send a new message to this chat."""
         self.messages.append(
             OutgoingMessage(
-                self.chat_id, text, buttons, ref=ref, message_thread_id=self.event.thread_id
+                self.chat_id,
+                text,
+                buttons,
+                ref=ref,
+                message_thread_id=self.event.thread_id,
+                ask_contact=ask_contact,
             )
         )
 

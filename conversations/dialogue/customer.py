@@ -50,6 +50,8 @@ async def apply(turn: Turn) -> None:
         await _command(turn, ev.command or "")
     elif ev.kind is EventKind.BUTTON:
         await _button(turn, ev.data or "")
+    elif ev.kind is EventKind.CONTACT:
+        await _shared_contact(turn)
     elif ev.kind is EventKind.MEDIA:
         turn.say(t.UNSUPPORTED_MEDIA)
         await _reprompt(turn, only_if_busy=True)
@@ -319,7 +321,21 @@ async def _on_transaction(turn: Turn, text: str) -> None:
     slots.tx = tx
     slots.tx_misses = 0
     turn.goto(Step.OWNER)
-    turn.say(t.ASK_OWNER)
+    turn.say(t.ASK_OWNER, ask_contact=True)
+
+
+async def _shared_contact(turn: Turn) -> None:
+    """A contact card: proof of ownership when it is the sender's own (Telegram verified it)."""
+    if turn.step is not Step.OWNER:
+        turn.say(t.CONTACT_NOT_NEEDED)
+        await _reprompt(turn, only_if_busy=True)
+        return
+    if turn.event.contact_user_id != turn.event.sender.user_id:
+        turn.say(t.NOT_YOUR_CONTACT, ask_contact=True)
+        return
+    phone = turn.event.text.strip()
+    # Telegram gives the number in international form, sometimes without its "+".
+    await _on_owner(turn, phone if phone.startswith("+") else "+" + phone)
 
 
 async def _on_owner(turn: Turn, text: str) -> None:
@@ -512,7 +528,7 @@ async def _ask_transaction(turn: Turn) -> None:
 
 
 async def _ask_owner(turn: Turn) -> None:
-    turn.say(t.ASK_OWNER)
+    turn.say(t.ASK_OWNER, ask_contact=True)
 
 
 async def _ask_reason(turn: Turn) -> None:

@@ -38,6 +38,7 @@ def _item(row: Row[Any]) -> OutboxItem:
             edit_ref=row.edit_ref,
             reply_ref=row.reply_ref,
             attachment=_attachment(row.attachment),
+            ask_contact=bool(row.ask_contact),
         ),
         created_at=row.created_at,
         attempts=row.attempts,
@@ -79,6 +80,7 @@ class OutboxRepositorySql:
                         "data": message.attachment.data,
                     }
                 ),
+                ask_contact=message.ask_contact,
                 not_before=not_before,
                 created_at=now or datetime.now(UTC),
                 attempts=0,

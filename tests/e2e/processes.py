@@ -131,6 +131,10 @@ class RoundRobin:
         return web.Response(status=502)
 
 
+# How long after killed_at the killed process may still have been sending.
+KILL_SLACK = 0.5
+
+
 def assert_doubles_only_in_flight(
     fake: FakeTelegram, killed_at: float, window: float = 3.0
 ) -> None:
@@ -146,7 +150,8 @@ def assert_doubles_only_in_flight(
     for (chat, _), times in sends.items():
         if len(times) > 1:
             assert len(times) == 2, f"chat {chat}: one message sent {len(times)} times"
-            assert killed_at - window < times[0] < killed_at, (
+            # The kill reaches the process a moment after killed_at is read: allow a hair after.
+            assert killed_at - window < times[0] <= killed_at + KILL_SLACK, (
                 f"chat {chat}: a message sent {killed_at - times[0]:.2f} s before the kill "
                 "was sent again"
             )

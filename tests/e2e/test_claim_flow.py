@@ -74,3 +74,28 @@ async def test_ids_and_contacts_are_understood_as_people_type_them(bot: Running)
     await cara.press(cara.last_with_buttons(), "Send")
     decision = await cara.next("claim #")
     assert "qualifies for a refund of 120 credits" in decision.text
+
+
+async def test_sharing_ones_own_contact_proves_the_purchase_is_theirs(bot: Running) -> None:
+    ann = Customer(bot.fake, 510, "Ann")
+    await ann.says("/claim")
+    ask = await ann.says("TX-1001")
+    keyboard = (ask.reply_markup or {}).get("keyboard") or []
+    assert keyboard[0][0] == {"text": "📱 Share my phone number", "request_contact": True}
+
+    # Someone else's card is refused without using up a try.
+    await bot.fake.send_custom(
+        ann.chat_id,
+        ann.user,
+        {"contact": {"phone_number": "923001110001", "first_name": "Bob", "user_id": 999}},
+    )
+    refused = await ann.next()
+    assert refused.text.startswith("That's someone else's contact.")
+
+    await bot.fake.send_custom(
+        ann.chat_id,
+        ann.user,
+        {"contact": {"phone_number": "923001110001", "first_name": "Ann", "user_id": 510}},
+    )
+    reasons = await ann.next("What went wrong")
+    assert "TX-1001" in reasons.text and len(reasons.buttons) == 4

@@ -1,4 +1,4 @@
-"""FAQ feedback: the 👍/👎 under answers, and the questions the bot could not place.
+"""FAQ feedback (👍/👎, questions not placed); messages that ask for a shared contact.
 
 Revision ID: 0004
 Revises: 0003
@@ -35,9 +35,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_faq_misses"),
     )
     op.create_index("ix_faq_misses_at", "faq_misses", ["at"])
+    # A message may offer the "share my phone number" keyboard (proof of ownership).
+    op.add_column(
+        "outbox",
+        sa.Column("ask_contact", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", table_kwargs={"sqlite_autoincrement": True}) as batch:
+        batch.drop_column("ask_contact")
     op.drop_index("ix_faq_misses_at", table_name="faq_misses")
     op.drop_table("faq_misses")
     op.drop_table("faq_feedback")
