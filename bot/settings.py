@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Per worker: PTB's limiter spaces all sends out to this rate (Telegram allows about 30).
     telegram_sends_per_second: float = Field(default=30, gt=0)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
+    typing_after_ms: int = Field(default=800, ge=0, le=10_000)
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from telegram import BotCommand, CallbackQuery, Update
-from telegram.error import BadRequest
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -25,7 +28,8 @@ from bot.settings import Settings
 from bot.translate import to_inbound
 from conversations.catalog import customer as t
 from conversations.catalog.commands import COMMANDS
-from conversations.dialogue.engine import Desk
+from conversations.chat.events import Inbound
+from conversations.dialogue.engine import Desk, TurnResult
 from conversations.staff.reminders import due_reminders
 from storage.database import Database
 
@@ -90,6 +94,8 @@ def build_application(
         ),
         clock=clock,
         upgrade_database=upgrade_database,
+        typing_after=settings.typing_after_ms / 1000,
+        typing_tasks=set(),
     )
     return application
 
@@ -159,7 +165,7 @@ async def _apply(application: Application, update: Update) -> bool:  # type: ign
         await _answer(query)
     if inbound is None:
         return False
-    result = await desk.handle(inbound)
+    result = await _while_typing(application, inbound, desk.handle(inbound))
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = application.bot_data["sender"]
@@ -192,3 +198,32 @@ async def report_failure(
             await application.bot.send_message(chat.id, t.PROGRESS_SAVED)
     except Exception as exc:  # the error path must never raise
         log.warning("could not tell chat about the failure: %s", type(exc).__name__)
+
+
+async def _while_typing(
+    application: Application,  # type: ignore[type-arg]
+    inbound: Inbound,
+    turn: Awaitable[TurnResult],
+) -> TurnResult:
+    """A customer sees "typing…" when a turn takes longer than a moment (TYPING_AFTER_MS)."""
+    if not inbound.is_private:
+        return await turn
+    sending = False
+
+    async def typing() -> None:
+        nonlocal sending
+        await asyncio.sleep(application.bot_data["typing_after"])
+        sending = True
+        with contextlib.suppress(TelegramError):
+            await application.bot.send_chat_action(inbound.chat_id, ChatAction.TYPING)
+
+    task = asyncio.create_task(typing())
+    # Held until done: the event loop keeps only weak references to tasks.
+    tasks: set[asyncio.Task[None]] = application.bot_data["typing_tasks"]
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    try:
+        return await turn
+    finally:
+        if not sending:
+            task.cancel()  # fast enough: no indicator (one already on its way is let through)

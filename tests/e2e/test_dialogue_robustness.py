@@ -16,7 +16,7 @@ from tests.e2e.harness import (
     start_bot,
     stop_bot,
 )
-from tests.fake_telegram import RecordedMessage
+from tests.fake_telegram import FakeTelegram, RecordedMessage
 
 
 async def test_three_wrong_contacts_lock_the_transaction_for_an_hour(bot: Running) -> None:
@@ -401,3 +401,16 @@ async def test_someone_elses_claim_cannot_be_opened_with_a_forged_button(bot: Ru
     async with bot.db.uow() as uow:
         claim = await uow.claims.get(1)
     assert claim is not None and claim.status.value == "escalated"
+
+
+async def test_a_turn_that_takes_a_moment_shows_typing_first(
+    fake_telegram: FakeTelegram, db: Database, clock: FakeClock
+) -> None:
+    running = await start_bot(fake_telegram, db, clock, typing_after_ms=0)
+    try:
+        uma = Customer(fake_telegram, 846, "Uma")
+        await uma.says("/help")
+        typing = await fake_telegram.wait_for_call("sendChatAction")
+    finally:
+        await stop_bot(running)
+    assert (typing.params["chat_id"], typing.params["action"]) == (uma.chat_id, "typing")
