@@ -19,29 +19,50 @@ HEADER = (
 FORMULA = '=HYPERLINK("http://evil.example","open me")'
 
 
-async def _refused_claim(db: Database) -> int:
-    now = datetime.now(UTC)
-    await load_demo_data(db, now)
+async def _store_claim(
+    db: Database,
+    tx: str,
+    status: ClaimStatus,
+    outcome: Outcome,
+    reason: Reason,
+    clauses: list[ClauseResult] | None = None,
+    campaign_id: str | None = None,
+) -> int:
+    """A claim as if a customer had filed it five minutes ago; returns its number."""
+    at = datetime.now(UTC) - timedelta(minutes=5)
     async with db.uow() as uow:
         claim = await uow.claims.add(
             Claim(
                 id=None,
-                status=ClaimStatus.INELIGIBLE,
-                outcome=Outcome.INELIGIBLE,
-                reason=Reason.UNDELIVERED,
-                transaction_id="TX-1005",
+                status=status,
+                outcome=outcome,
+                reason=reason,
+                transaction_id=tx,
                 telegram_user_id=555,
                 chat_id=555,
                 refundable_credits=0,
-                clauses=[ClauseResult("C-SERVICE-FAILURE", False, "Failed at the carrier.")],
-                created_at=now - timedelta(minutes=5),
-                updated_at=now - timedelta(minutes=5),
-                campaign_id="CMP-1005",
+                clauses=clauses or [],
+                created_at=at,
+                updated_at=at,
+                campaign_id=campaign_id,
             )
         )
         await uow.commit()
     assert claim.id is not None
     return claim.id
+
+
+async def _refused_claim(db: Database) -> int:
+    await load_demo_data(db, datetime.now(UTC))
+    return await _store_claim(
+        db,
+        "TX-1005",
+        ClaimStatus.INELIGIBLE,
+        Outcome.INELIGIBLE,
+        Reason.UNDELIVERED,
+        clauses=[ClauseResult("C-SERVICE-FAILURE", False, "Failed at the carrier.")],
+        campaign_id="CMP-1005",
+    )
 
 
 async def test_a_refusal_is_overruled_only_with_a_reason_and_is_audited(
@@ -86,24 +107,10 @@ async def test_the_finance_export_is_safe_to_open_in_a_spreadsheet(
         "package,100,0,500.00,PKR\n"
     )
     assert cli("import", "purchases", str(ledger)).code == 0
-    async with db.uow() as uow:
-        claim = await uow.claims.add(
-            Claim(
-                id=None,
-                status=ClaimStatus.ESCALATED,
-                outcome=Outcome.REVIEW,
-                reason=Reason.OTHER,
-                transaction_id="TX-9001",
-                telegram_user_id=556,
-                chat_id=556,
-                refundable_credits=0,
-                clauses=[],
-                created_at=datetime.now(UTC),
-                updated_at=datetime.now(UTC),
-            )
-        )
-        await uow.commit()
-    approved = cli("claims", "approve", str(claim.id), "--by", "Sana", "--credits", "33")
+    claim_id = await _store_claim(
+        db, "TX-9001", ClaimStatus.ESCALATED, Outcome.REVIEW, Reason.OTHER
+    )
+    approved = cli("claims", "approve", str(claim_id), "--by", "Sana", "--credits", "33")
     assert approved.code == 0, approved.err
 
     exported = cli("claims", "export", "--status", "approved", "--csv")

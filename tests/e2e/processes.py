@@ -23,6 +23,20 @@ from tests.fake_telegram import FakeTelegram
 Spawn = Callable[..., Awaitable["BotProcess"]]
 
 
+WEBHOOK_SECRET = "s3cret-token"
+
+
+def webhook_env(base_env: dict[str, str], port: int) -> dict[str, str]:
+    """The settings of a webhook worker listening on 127.0.0.1:port at /hook."""
+    return {
+        **base_env,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

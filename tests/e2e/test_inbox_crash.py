@@ -15,6 +15,7 @@ from tests.e2e.processes import (
     assert_doubles_only_in_flight,
     free_port,
     wait_listening,
+    webhook_env,
 )
 from tests.fake_telegram import FakeTelegram
 
@@ -69,13 +70,7 @@ async def test_webhook_updates_answered_200_survive_kill_9(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
-    env = {
-        **base_env,
-        "WEBHOOK_URL": url,
-        "WEBHOOK_SECRET": "s3cret-token",
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-    }
+    env = webhook_env(base_env, port)
     chats = [FIRST_CUSTOMER + i for i in range(CHATS)]
     for chat in chats:
         fake_telegram.private_chat(fake_telegram.user(chat, f"C{chat}"))

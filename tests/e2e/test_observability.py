@@ -15,7 +15,7 @@ from bot.inbox import store_updates
 from bot.metrics import Metrics
 from bot.web import WebServer
 from storage.database import Database
-from tests.e2e.processes import BotProcess, free_port, wait_listening
+from tests.e2e.processes import BotProcess, free_port, wait_listening, webhook_env
 from tests.fake_telegram import FakeTelegram
 
 CUSTOMER = 4343
@@ -51,14 +51,7 @@ async def test_webhook_port_serves_health_and_metrics(
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **base_env,
-        "WEBHOOK_URL": f"{base}/hook",
-        "WEBHOOK_SECRET": "s3cret-token",
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-        "LOG_FORMAT": "json",
-    }
+    env = {**webhook_env(base_env, port), "LOG_FORMAT": "json"}
     user = fake_telegram.user(CUSTOMER, "Pat")
     fake_telegram.private_chat(user)
     process = await BotProcess.start(env, tmp_path)

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.e2e.processes import free_port, wait_listening
+from tests.e2e.processes import free_port, wait_listening, webhook_env
 from tests.fake_telegram import FakeTelegram
 
 CUSTOMER = 4242
@@ -77,13 +77,7 @@ async def test_webhook_needs_the_secret_token(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
-    env = {
-        **base_env,
-        "WEBHOOK_URL": url,
-        "WEBHOOK_SECRET": "s3cret-token",
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-    }
+    env = webhook_env(base_env, port)
     process = await _spawn(env, tmp_path)
     try:
         await fake_telegram.wait_for_call("setWebhook", timeout=30)
