@@ -11,9 +11,10 @@ and a processor in every worker applies what is stored:
   lock, so it sees what the previous holder committed. The lock dies with a killed worker's
   connection. SQLite serves one process, where the set of busy chats does the same job.
 - A chat's updates are applied in update_id order, one after the other.
-- An update applied but not marked processed (a crash in between) is applied again; the turn
-  itself records its update id (Desk.handle), so the second time changes nothing, and the
-  dead turn's replies are released to the outbox dispatcher at once.
+- A turn marks its update processed in its own transaction. Its replies wait in the outbox,
+  held back while the worker sends them. If that worker dies first, they are released to
+  the dispatcher at once: on SQLite when the (only) process starts again; on PostgreSQL by
+  any worker that finds the chat's lock free, which the sender would hold.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 MAX_CHATS_IN_FLIGHT = 8
 # How many more of the longest-waiting chats than there are free slots a worker picks from.
 CANDIDATE_SPREAD = 8
+# How often a PostgreSQL worker looks for replies held for a worker that is gone.
+ORPHAN_SWEEP_SECONDS = 2.0
 
 
 def chat_key(update: Update) -> int:
@@ -119,9 +122,18 @@ class InboxProcessor:
                 await asyncio.wait(late)
 
     async def _loop(self) -> None:
+        swept = -ORPHAN_SWEEP_SECONDS
+        first = True
         while True:
             self._wake.clear()
             try:
+                if first or (
+                    self.db.dialect == "postgresql"
+                    and time.monotonic() - swept >= ORPHAN_SWEEP_SECONDS
+                ):
+                    swept = time.monotonic()
+                    await self._release_orphaned_replies(at_start=first)
+                    first = False
                 await self._take_waiting_chats()
             except Exception:  # a database hiccup must not stop the worker
                 log.exception("inbox: looking for waiting updates failed")
@@ -209,6 +221,31 @@ class InboxProcessor:
             async with self.db.uow() as uow:
                 await uow.inbox.mark_processed(row.update_id, self._clock(), error)
                 await uow.commit()
+
+    async def _release_orphaned_replies(self, at_start: bool) -> None:
+        """Send now the replies of turns whose worker died before it could send them."""
+        now = self._clock()
+        released = 0
+        if self.db.dialect == "sqlite":
+            if not at_start:
+                return  # one process: every held reply is this process's own
+            async with self.db.uow() as uow:
+                released = await uow.outbox.release_held_replies(now)
+                await uow.commit()
+        else:
+            async with self.db.reader() as read:
+                chats = await read.outbox.chats_with_held_replies(now)
+            for chat_id in chats:
+                if chat_id in self._busy:
+                    continue
+                async with self.db.uow() as uow:
+                    # Free means no worker is in that chat's turn, so none is sending them.
+                    if await uow.inbox.try_lock_chat(chat_id):
+                        released += await uow.outbox.release_held_replies(now, chat_id)
+                        await uow.commit()
+        if released:
+            log.info("released %d reply(ies) of turns whose worker stopped", released)
+            self._on_released()
 
     async def _release_dead_turn(self, update_id: int, chat_id: int) -> None:
         """A turn that ran but whose update was never marked processed died before sending."""

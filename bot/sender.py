@@ -9,6 +9,7 @@ import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -16,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.attachments import is_photo, render
 from bot.logging_setup import claim_named, update_context
 from bot.metrics import Metrics
+from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler
 from bot.translate import markup
 from bot.translate import reply_markup as reply_markup_of
 from conversations import refs
@@ -53,7 +55,15 @@ class Sender:
         self._group_locks: dict[int, asyncio.Lock] = {}
         self._is_forum: dict[int, bool] = {}
 
-    async def send(self, message: OutgoingMessage) -> int | None:
+    def _pace(self, priority: Priority, droppable: bool = False) -> dict[str, Any]:
+        """The keyword that tells the send scheduler where this call stands in line."""
+        if not isinstance(getattr(self.bot, "rate_limiter", None), SendScheduler):
+            return {}
+        return {"rate_limit_args": SendArgs(priority=priority, droppable=droppable)}
+
+    async def send(
+        self, message: OutgoingMessage, priority: Priority = Priority.NOTICE
+    ) -> int | None:
         """Send or edit; returns the Telegram message id. Raises Telegram errors to the caller."""
         chat_id = message.chat_id
         # One call at a time per group, so a 429 is known before the next call goes out.
@@ -67,7 +77,7 @@ class Sender:
             if wait > 0:
                 raise RetryAfter(math.ceil(wait))
             try:
-                return await self._send(message)
+                return await self._send(message, priority)
             except RetryAfter as exc:
                 self.metrics.telegram_429.inc()
                 self._blocked_until[chat_id] = self._timer() + _seconds(exc.retry_after)
@@ -97,7 +107,7 @@ class Sender:
             await uow.commit()
         return topic.message_thread_id
 
-    async def _send(self, message: OutgoingMessage) -> int | None:
+    async def _send(self, message: OutgoingMessage, priority: Priority) -> int | None:
         reply_markup = reply_markup_of(message)
         inline = markup(message.buttons)  # an edit keeps inline buttons only
         target: tuple[int, int, int | None] | None = None
@@ -122,15 +132,21 @@ class Sender:
                     message_id=target[1],
                     text=shorten(message.text),
                     reply_markup=inline,
+                    **self._pace(priority, droppable=message.closes_menu),
                 )
+                return target[1]
+            except Dropped:
+                log.info("chat %s busy: an edit closing a menu was dropped", message.chat_id)
                 return target[1]
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     return target[1]
                 # Too old, deleted, or not ours: a fresh message says the same thing.
                 log.info("edit failed (%s); sending a new message instead", exc.message)
+        if message.closes_menu:
+            return None  # the menu is gone: nothing to close, and nothing new to say
         if message.attachment is not None:
-            return await self._send_file(message, thread_id, reply_to)
+            return await self._send_file(message, thread_id, reply_to, priority)
         # A long message goes out in parts, never dropped; the buttons ride on the last part,
         # and a reply to any part (e.g. of a relayed message) is traced by its ref.
         parts = split(message.text)
@@ -144,6 +160,7 @@ class Sender:
                     message_thread_id=thread_id,
                     reply_to_message_id=reply_to if number == 1 else None,
                     allow_sending_without_reply=True,
+                    **self._pace(priority),
                 )
             )
         if message.ref is not None:
@@ -156,14 +173,21 @@ class Sender:
         return sent_parts[-1].message_id
 
     async def _send_file(
-        self, message: OutgoingMessage, thread_id: int | None, reply_to: int | None
+        self,
+        message: OutgoingMessage,
+        thread_id: int | None,
+        reply_to: int | None,
+        priority: Priority,
     ) -> int:
         """A photo or document, with the text as its caption (sent before it if too long)."""
         assert message.attachment is not None
         caption: str | None = message.text
         if len(message.text) > MAX_CAPTION:
             await self.bot.send_message(
-                chat_id=message.chat_id, text=shorten(message.text), message_thread_id=thread_id
+                chat_id=message.chat_id,
+                text=shorten(message.text),
+                message_thread_id=thread_id,
+                **self._pace(priority),
             )
             caption = None
         content = InputFile(render(message.attachment), filename=message.attachment.filename)
@@ -175,22 +199,26 @@ class Sender:
             message_thread_id=thread_id,
             reply_to_message_id=reply_to,
             allow_sending_without_reply=True,
+            **self._pace(priority),
         )
         return sent.message_id
 
-    async def deliver(self, replies: list[tuple[int, OutgoingMessage]]) -> bool:
-        """Send a turn's replies now, in order; False if any stays for the dispatcher.
+    async def deliver(
+        self, replies: list[tuple[int, OutgoingMessage]], priority: Priority = Priority.REPLY
+    ) -> bool:
+        """Send a turn's replies now; False if any stays for the dispatcher.
 
-        What became of them is recorded in one transaction after the last is sent.
+        What the customer must read goes first, edits closing a menu after it. What became of
+        them all is recorded in one transaction after the last is sent.
         """
         sent: list[tuple[int, int | None]] = []
         deferred: list[tuple[int, float, str]] = []
-        for outbox_id, message in replies:
+        for outbox_id, message in sorted(replies, key=lambda reply: reply[1].closes_menu):
             if deferred:  # the rest follow it, in order
                 deferred.append((outbox_id, deferred[-1][1], "after an earlier reply"))
                 continue
             try:
-                sent.append((outbox_id, await self.send(message)))
+                sent.append((outbox_id, await self.send(message, priority)))
             except (Forbidden, BadRequest) as exc:
                 # Blocked by the user, or a chat that is gone: retrying cannot help.
                 log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
@@ -228,21 +256,28 @@ class Dispatcher:
         self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
         if self._task is not None:
+            # The flag as well: Python 3.11's wait_for can swallow a cancel that lands just
+            # as the wait it guards ends.
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 busy = await self.drain_once()
             except Exception:  # keep the dispatcher alive whatever one batch did
@@ -308,8 +343,10 @@ class Dispatcher:
     async def _send_item(self, item: OutboxItem, uow: SqlUnitOfWork | None) -> bool:
         """Send one taken message; False if its chat is blocked by a 429."""
         message = item.message
+        # Whoever waits for it is not waiting on this turn: staff first, then customers' notices.
+        priority = Priority.STAFF if message.chat_id < 0 else Priority.NOTICE
         try:
-            message_id = await self.sender.send(message)
+            message_id = await self.sender.send(message, priority)
         except (Forbidden, BadRequest) as exc:
             # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
             log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)

@@ -28,7 +28,11 @@ _OUR_PREFIXES = (
     "PK_",
     "REFUNDBOT_",
     "METRICS_",
+    "SEND_",
+    "REDIS_",
 )
+# Settings that were renamed: the old name gets a pointer to the new one.
+_RENAMED = {"TELEGRAM_SENDS_PER_SECOND": "SEND_RATE_PER_SECOND"}
 # Without one of our prefixes, only a name this close to one of ours counts as a typo.
 _TYPO_CUTOFF = 0.85
 DEFAULT_ENV_FILE = Path(".env")
@@ -68,8 +72,11 @@ class Settings(BaseSettings):
     support_hours: str = ""
     log_level: str = "INFO"
     log_format: str = "text"
-    # Per worker: PTB's limiter spaces all sends out to this rate (Telegram allows about 30).
-    telegram_sends_per_second: float = Field(default=30, gt=0)
+    # For the whole deployment, shared by its workers: Telegram allows about 30 messages a
+    # second, up to 1,000 with paid broadcasts.
+    send_rate_per_second: float = Field(default=30, gt=0, le=1000)
+    # Shares the send rate between workers; without it PostgreSQL does, or one process alone.
+    redis_url: SecretStr | None = None
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
     typing_after_ms: int = Field(default=800, ge=0, le=10_000)
@@ -122,6 +129,15 @@ class Settings(BaseSettings):
         local = value.startswith(("http://127.0.0.1", "http://localhost"))
         if value and not value.startswith("https://") and not local:
             raise ValueError("Telegram only delivers webhooks to an https:// URL")
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:6379/0 (or rediss:// or unix://)")
         return value
 
     @field_validator("metrics_port", mode="before")
@@ -177,6 +193,8 @@ def _known_names() -> list[str]:
 def _typo_of_ours(name: str) -> tuple[bool, str | None]:
     """Whether an unknown name looks meant for us, and the setting it was probably meant as."""
     upper = name.upper()
+    if upper in _RENAMED:
+        return True, _RENAMED[upper]
     known = _known_names()
     guess = difflib.get_close_matches(upper, known, n=1)
     if upper.startswith(_OUR_PREFIXES):
@@ -235,7 +253,7 @@ def load_settings(env_file: Path | None = None) -> Settings:
         name = str(error["loc"][0]).upper() if error["loc"] else "?"
         message = str(error["msg"]).removeprefix("Value error, ")
         raw = error.get("input")
-        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"}
+        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "REDIS_URL"}
         shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
         raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None
 

@@ -12,7 +12,6 @@ from telegram import BotCommand, CallbackQuery, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
@@ -23,6 +22,8 @@ from bot.clock import utc_now
 from bot.inbox import InboxProcessor
 from bot.logging_setup import note_claim
 from bot.metrics import Metrics
+from bot.send_budget import open_budget
+from bot.send_scheduler import Priority, SendScheduler
 from bot.sender import Dispatcher, Sender
 from bot.settings import Settings
 from bot.translate import to_inbound
@@ -56,14 +57,19 @@ def build_application(
     out: updates come in through the inbox (bot/inbox.py), stored before Telegram is answered.
     """
     assert settings.telegram_bot_token is not None
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
-        # We handle 429s ourselves (the outbox waits retry_after), so no silent retries here.
+        # One scheduler paces every call; 429s are not retried here (the outbox waits
+        # retry_after and tries again).
         .rate_limiter(
             rate_limiter
-            or AIORateLimiter(overall_max_rate=settings.telegram_sends_per_second, max_retries=0)
+            or SendScheduler(
+                open_budget(db, redis_url),
+                settings.send_rate_per_second,
+            )
         )
         .updater(None)
         .post_init(_post_init)
@@ -180,7 +186,9 @@ async def _apply(
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = application.bot_data["sender"]
-    delivered = await sender.deliver(result.replies)
+    # A customer waits for their answer; a staff member's answer comes after the cards.
+    priority = Priority.REPLY if inbound.is_private else Priority.STAFF
+    delivered = await sender.deliver(result.replies, priority)
     if result.queued_elsewhere or not delivered:
         application.bot_data["dispatcher"].wake()
     return result.duplicate

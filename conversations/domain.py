@@ -297,6 +297,9 @@ class OutgoingMessage:
     attachment: Attachment | None = None
     # Offer a "share my phone number" keyboard button (only on a message without buttons).
     ask_contact: bool = False
+    # An edit that only turns a pressed menu into a record of the choice: it carries nothing
+    # new, so the sender may drop it when the chat is busy.
+    closes_menu: bool = False
 
 
 @dataclass

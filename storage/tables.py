@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -187,6 +188,9 @@ outbox = Table(
     Column("reply_ref", String(128), nullable=True),
     Column("attachment", JSON, nullable=True),  # {"kind", "filename", "data"}
     Column("ask_contact", Boolean, nullable=False, server_default=text("false")),
+    Column("closes_menu", Boolean, nullable=False, server_default=text("false")),
+    # A turn's reply, held back while the turn's own worker sends it (see bot/inbox.py).
+    Column("leased", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime(), nullable=True),
     Column("telegram_message_id", BigInteger, nullable=True),
@@ -239,4 +243,12 @@ message_refs = Table(
     Column("message_id", BigInteger, nullable=False),
     Column("thread_id", BigInteger, nullable=True),
     UniqueConstraint("chat_id", "message_id", name="uq_message_refs_chat_message"),
+)
+
+# The deployment's shared send schedule (bot/send_budget.py): one row per budget.
+send_budget = Table(
+    "send_budget",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("tat", Float(), nullable=False),
 )

@@ -75,7 +75,13 @@ class Turn:
         """Turn the pressed message into a plain record of the choice, without its buttons."""
         if self.event.kind is EventKind.BUTTON and self.event.message_id is not None:
             self.messages.append(
-                OutgoingMessage(self.chat_id, text, (), edit_message_id=self.event.message_id)
+                OutgoingMessage(
+                    self.chat_id,
+                    text,
+                    (),
+                    edit_message_id=self.event.message_id,
+                    closes_menu=True,
+                )
             )
 
     def toast(self, text: str, alert: bool = False) -> None:

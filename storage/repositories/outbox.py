@@ -10,6 +10,7 @@ from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import Attachment, AttachmentKind, Button, OutboxItem, OutgoingMessage
+from storage.repositories._dialect import rowcount
 from storage.tables import outbox
 
 MAX_ERROR_CHARS = 500
@@ -39,6 +40,7 @@ def _item(row: Row[Any]) -> OutboxItem:
             reply_ref=row.reply_ref,
             attachment=_attachment(row.attachment),
             ask_contact=bool(row.ask_contact),
+            closes_menu=bool(row.closes_menu),
         ),
         created_at=row.created_at,
         attempts=row.attempts,
@@ -81,6 +83,8 @@ class OutboxRepositorySql:
                     }
                 ),
                 ask_contact=message.ask_contact,
+                closes_menu=message.closes_menu,
+                leased=not_before is not None,
                 not_before=not_before,
                 created_at=now or datetime.now(UTC),
                 attempts=0,
@@ -185,6 +189,29 @@ class OutboxRepositorySql:
             .values(not_before=None)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    @staticmethod
+    def _held_replies(now: datetime) -> tuple[Any, ...]:
+        return (
+            outbox.c.leased,
+            outbox.c.sent_at.is_(None),
+            outbox.c.attempts == 0,
+            outbox.c.not_before > now,
+        )
+
+    async def chats_with_held_replies(self, now: datetime) -> list[int]:
+        """Chats whose turn replies are still held back for the worker sending them."""
+        rows = await self._session.execute(
+            select(outbox.c.chat_id).where(*self._held_replies(now)).distinct()
+        )
+        return [int(row.chat_id) for row in rows]
+
+    async def release_held_replies(self, now: datetime, chat_id: int | None = None) -> int:
+        """Make held replies due now (of one chat, or all): their worker is known to be gone."""
+        query = update(outbox).where(*self._held_replies(now)).values(not_before=None, leased=False)
+        if chat_id is not None:
+            query = query.where(outbox.c.chat_id == chat_id)
+        return rowcount(await self._session.execute(query))
 
     async def is_sent(self, item_id: int) -> bool:
         row = (

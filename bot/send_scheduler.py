@@ -1,0 +1,249 @@
+"""One send scheduler: every message and edit to Telegram waits here for its turn.
+
+It is PTB's rate limiter (every Bot API call passes `process_request`), so nothing can go
+around it. Three limits, as Telegram states them:
+
+- the deployment's overall rate, SEND_RATE_PER_SECOND, shared by every worker through the
+  send budget (bot/send_budget.py: Redis, PostgreSQL, or this process);
+- about one message a second in a private chat, with a short burst (a reply and its edit);
+- 20 a minute in a group (the staff chat).
+
+Waiting calls go out by priority, oldest first within one: the answer a customer is waiting
+for, then staff cards, then notices, reminders and digests. An edit that only closes a pressed
+menu is dropped when it would have to wait: it carries nothing the customer needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, TypedDict
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.send_budget import SendBudget
+
+log = logging.getLogger(__name__)
+
+
+class Priority(IntEnum):
+    REPLY = 0  # the answer to what a customer just did
+    STAFF = 1  # staff cards and the answers to staff actions
+    NOTICE = 2  # notices to customers, reminders, digests
+
+
+class SendArgs(TypedDict, total=False):
+    """What the sender tells the scheduler about one call (PTB's `rate_limit_args`)."""
+
+    priority: Priority
+    droppable: bool
+
+
+class Dropped(Exception):
+    """A menu-closing edit was not sent: the chat was busy and it carried no information."""
+
+
+# Calls that put something in a chat; Telegram's flood limits count these.
+COUNTED = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendPhoto",
+        "sendDocument",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ChatLimits:
+    """Telegram's limits for one chat: at most `calls` in any `window` seconds."""
+
+    private_calls: int = 2  # a reply and the edit closing the pressed menu
+    private_window: float = 1.0
+    group_calls: int = 20
+    group_window: float = 61.0  # a minute, with a second to spare for clock differences
+
+    def of(self, chat_id: int) -> tuple[int, float]:
+        if chat_id > 0:
+            return self.private_calls, self.private_window
+        return self.group_calls, self.group_window
+
+
+# A droppable call that would wait longer than this is dropped instead.
+DROP_AFTER_SECONDS = 0.5
+
+
+@dataclass(order=True)
+class _Waiting:
+    priority: int
+    seq: int
+    chat_id: int | None = field(compare=False)
+    droppable: bool = field(compare=False)
+    since: float = field(compare=False)
+    admitted: asyncio.Future[None] = field(compare=False)
+
+
+class SendScheduler(BaseRateLimiter[SendArgs]):
+    """Admits Bot API calls in priority order within the overall, chat and group limits."""
+
+    def __init__(
+        self,
+        budget: SendBudget,
+        rate: float,
+        limits: ChatLimits | None = None,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.budget = budget
+        self.rate = rate
+        self.limits = limits or ChatLimits()
+        self._timer = timer
+        self._waiting: list[_Waiting] = []
+        self._seq = itertools.count()
+        # Per chat, when its recent calls were admitted (a sliding window, as Telegram counts).
+        self._chat_sent: dict[int, collections.deque[float]] = {}
+        self._arrived = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.dropped = 0
+
+    async def initialize(self) -> None:
+        self._stopping = False
+        self._pump = asyncio.create_task(self._run(), name="send-scheduler")
+
+    async def shutdown(self) -> None:
+        if self._pump is not None:
+            self._stopping = True  # as well as the cancel, which wait_for may swallow
+            self._arrived.set()
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+        for waiting in self._waiting:
+            waiting.admitted.cancel()
+        self._waiting.clear()
+        await self.budget.close()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: SendArgs | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint not in COUNTED:
+            return await callback(*args, **kwargs)
+        chat_id = _chat_id(data.get("chat_id"))
+        wish = rate_limit_args or {}
+        await self._admission(chat_id, wish.get("priority", Priority.NOTICE), wish)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            # Nothing more to this chat until Telegram says so; the caller reschedules this one.
+            if chat_id is not None:
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if not isinstance(wait, int) else float(wait)
+                calls, window = self.limits.of(chat_id)
+                # The window then looks full until retry_after has passed.
+                until = self._timer() + seconds - window
+                self._chat_sent[chat_id] = collections.deque([until] * calls, maxlen=calls)
+            raise
+
+    async def _admission(self, chat_id: int | None, priority: int, wish: SendArgs) -> None:
+        if self._pump is None:  # not initialized (a tool's one-off Bot): no waiting
+            return
+        admitted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = _Waiting(
+            priority,
+            next(self._seq),
+            chat_id,
+            bool(wish.get("droppable")),
+            self._timer(),
+            admitted,
+        )
+        heapq.heappush(self._waiting, entry)
+        self._arrived.set()
+        try:
+            await admitted
+        except asyncio.CancelledError:
+            if entry in self._waiting:
+                self._waiting.remove(entry)
+                heapq.heapify(self._waiting)
+            raise
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            entry, wait = self._next()
+            if entry is None:
+                self._arrived.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), wait)
+                continue
+            try:
+                due_in = await self.budget.take(self.rate)
+            except Exception:  # a budget that cannot be reached must not stop all sending
+                log.exception("send budget unavailable; pacing this worker alone")
+                due_in = 1 / self.rate
+            if due_in > 0:
+                await asyncio.sleep(due_in)
+            if not entry.admitted.done():
+                entry.admitted.set_result(None)
+
+    def _next(self) -> tuple[_Waiting | None, float | None]:
+        """The first waiting call whose chat may have it now, or how long until one may."""
+        now = self._timer()
+        soonest: float | None = None
+        chosen: _Waiting | None = None
+        for entry in sorted(self._waiting):
+            if entry.admitted.done():
+                continue
+            ready_in = self._chat_ready_in(entry.chat_id, now)
+            if entry.droppable and (
+                ready_in > DROP_AFTER_SECONDS or now - entry.since > DROP_AFTER_SECONDS
+            ):
+                entry.admitted.set_exception(Dropped())
+                self.dropped += 1
+                continue
+            if ready_in <= 0:
+                chosen = entry
+                break
+            soonest = ready_in if soonest is None else min(soonest, ready_in)
+        self._waiting = [e for e in self._waiting if not e.admitted.done() and e is not chosen]
+        heapq.heapify(self._waiting)
+        if chosen is not None and chosen.chat_id is not None:
+            calls, _ = self.limits.of(chosen.chat_id)
+            sent = self._chat_sent.setdefault(chosen.chat_id, collections.deque(maxlen=calls))
+            sent.append(now)
+        return chosen, soonest
+
+    def _chat_ready_in(self, chat_id: int | None, now: float) -> float:
+        if chat_id is None or chat_id not in self._chat_sent:
+            return 0.0
+        calls, window = self.limits.of(chat_id)
+        sent = self._chat_sent[chat_id]
+        if sent[-1] <= now - window:  # quiet for a window: forget the chat
+            del self._chat_sent[chat_id]
+            return 0.0
+        if len(sent) < calls:
+            return 0.0
+        return max(0.0, sent[0] + window - now)
+
+
+def _chat_id(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None  # an @channel name: only the overall budget applies

@@ -1,0 +1,24 @@
+"""The shared send schedule's row (see bot/send_budget.py): taken in one statement."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+_TAKE = text(
+    "INSERT INTO send_budget AS b (key, tat) "
+    "VALUES (:key, extract(epoch from clock_timestamp()) + :step) "
+    "ON CONFLICT (key) DO UPDATE "
+    "SET tat = greatest(b.tat, extract(epoch from clock_timestamp())) + :step "
+    "RETURNING tat, extract(epoch from clock_timestamp()) AS now"
+)
+
+
+async def take_slot(engine: AsyncEngine, key: str, step: float) -> tuple[float, float]:
+    """Move the schedule on by `step` seconds; returns (its new end, now), on the server's clock.
+
+    Its own short transaction: the row is locked only for this one statement.
+    """
+    async with engine.begin() as connection:
+        row = (await connection.execute(_TAKE, {"key": key, "step": step})).one()
+    return float(row.tat), float(row.now)
