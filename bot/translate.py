@@ -48,7 +48,12 @@ class _Common(TypedDict):
 def sender_of(user: User | None) -> Sender:
     if user is None:
         return Sender(user_id=0)
-    return Sender(user_id=user.id, first_name=user.first_name or "", username=user.username)
+    return Sender(
+        user_id=user.id,
+        first_name=user.first_name or "",
+        username=user.username,
+        language_code=user.language_code,
+    )
 
 
 def _pressed_label(message: Message | None, data: str) -> str:

@@ -1,0 +1,81 @@
+"""Babel extractors (see babel.cfg): what `pybabel extract` takes into the message catalog.
+
+- `catalog`: a customer catalog module (conversations/catalog/*.py but staff.py). Every string
+  constant assigned at module level is a message: plain constants, a dict's values (not its
+  keys), the text of a (key, text) pair. A new constant is in the catalog without marking it;
+  `_()`/`ngettext()` calls in the module's functions are extracted too.
+- `faq`: the FAQ's data file: every topic's and group's title and answer.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Collection, Iterator, Mapping
+from typing import IO, Any
+
+from babel.messages.extract import extract_python
+
+# (line, function name, message or (singular, plural), comments)
+Extracted = tuple[int, str | None, str | tuple[str, ...], list[str]]
+
+
+def _strings(node: ast.expr) -> Iterator[tuple[int, str]]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.lineno, node.value
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _strings(value)
+    elif isinstance(node, ast.Tuple | ast.List):
+        texts = [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if len(node.elts) == 2 and len(texts) == 2:
+            yield from _strings(node.elts[1])  # ("start", "Start over…"): the key is no message
+            return
+        for element in node.elts:
+            yield from _strings(element)
+
+
+def constants(source: str) -> Iterator[tuple[int, str]]:
+    """The module-level string constants of a catalog module, in order."""
+    for statement in ast.parse(source).body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            for lineno, text in _strings(statement.value):
+                if text.strip():
+                    yield lineno, text
+
+
+def extract_catalog(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[Extracted]:
+    source = fileobj.read()
+    for lineno, text in constants(source.decode("utf-8")):
+        yield lineno, None, text, []
+    fileobj.seek(0)
+    for lineno, funcname, messages, comments in extract_python(
+        fileobj, keywords, comment_tags, dict(options)
+    ):
+        yield lineno, funcname, messages, list(comments)
+
+
+def faq_strings(data: Mapping[str, Any]) -> Iterator[str]:
+    """The customer-facing text of faq.json: titles and answers of topics and groups."""
+    for section in ("topics", "groups"):
+        for item in data.get(section, []):
+            for key in ("title", "answer"):
+                text = item.get(key)
+                if isinstance(text, str) and text.strip():
+                    yield text
+
+
+def extract_faq(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[Extracted]:
+    data = json.loads(fileobj.read().decode("utf-8"))
+    for text in faq_strings(data):
+        yield 0, None, text, []
