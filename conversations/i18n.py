@@ -19,6 +19,7 @@ from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_day_names
 from babel.numbers import format_currency, format_decimal
 
 ENGLISH = "en"
@@ -55,6 +56,11 @@ def use(language: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def switch(language: str) -> None:
+    """The rest of the current `use` block is in `language` (the customer just picked it)."""
+    _current.set(known(language))
 
 
 @functools.cache
@@ -118,3 +124,24 @@ def day(d: date) -> str:
     if locale is None:
         return f"{d:%a} {d.day} {d:%b %Y}"
     return babel_format_date(d, "EEEE d MMMM y", locale=locale)
+
+
+def local_moment(dt: datetime) -> str:
+    """A moment in its own time zone, e.g. "Mon 1 Dec, 09:00" (when support opens)."""
+    locale = _locale()
+    if locale is None:
+        return f"{dt:%a} {dt.day} {dt:%b}, {dt:%H:%M}"
+    return babel_format_datetime(dt, "EEEE d MMMM، HH:mm", tzinfo=dt.tzinfo, locale=locale)
+
+
+def day_names() -> list[str] | None:
+    """Monday to Sunday in the current language; None in English (the setting's own words)."""
+    locale = _locale()
+    if locale is None:
+        return None
+    names = get_day_names("wide", locale=locale)
+    return [str(names[i]) for i in range(7)]
+
+
+# Each language's name in itself: the /language buttons, the same whatever the current one.
+LANGUAGE_NAMES = {ENGLISH: "English", URDU: "اردو"}

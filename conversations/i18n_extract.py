@@ -16,8 +16,9 @@ from typing import IO, Any
 
 from babel.messages.extract import extract_python
 
-# (line, function name, message or (singular, plural), comments)
-Extracted = tuple[int, str | None, str | tuple[str, ...], list[str]]
+# (line, function name, message or (singular, plural), comments): what an extraction method
+# yields (Babel's own annotations of extract_python say otherwise; its code does this).
+Extracted = tuple[Any, ...]
 
 
 def _strings(node: ast.expr) -> Iterator[tuple[int, str]]:
@@ -54,10 +55,8 @@ def extract_catalog(
     for lineno, text in constants(source.decode("utf-8")):
         yield lineno, None, text, []
     fileobj.seek(0)
-    for lineno, funcname, messages, comments in extract_python(
-        fileobj, keywords, comment_tags, dict(options)
-    ):
-        yield lineno, funcname, messages, list(comments)
+    python: Any = extract_python
+    yield from python(fileobj, keywords, comment_tags, dict(options))
 
 
 def faq_strings(data: Mapping[str, Any]) -> Iterator[str]:

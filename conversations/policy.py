@@ -105,7 +105,9 @@ def _decide(
     campaigns: Sequence[Campaign],
 ) -> Decision:
     if request.reason is Reason.NOT_BENEFICIAL:
-        return _ineligible([ClauseResult(C_NOT_BENEFICIAL, False, i18n._(text.NOT_BENEFICIAL_FAILED))])
+        return _ineligible(
+            [ClauseResult(C_NOT_BENEFICIAL, False, i18n._(text.NOT_BENEFICIAL_FAILED))]
+        )
 
     future = _from_the_future(request.now, purchase, campaign)
     if future is not None:

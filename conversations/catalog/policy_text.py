@@ -226,13 +226,17 @@ def cause_passed(failed_platform: int, messages_sent: int, credits: int) -> str:
             credits=_plural(credits, "credit")
         )
     )
-    return _(
-        "{failed} of {sent} messages failed on our platform. The policy refunds those: {refund}."
-    ).format(
-        failed=_n(failed_platform),
-        sent=_n(messages_sent),
-        refund=_plural(failed_platform, "credit"),
-    ) + capped
+    return (
+        _(
+            "{failed} of {sent} messages failed on our platform. "
+            "The policy refunds those: {refund}."
+        ).format(
+            failed=_n(failed_platform),
+            sent=_n(messages_sent),
+            refund=_plural(failed_platform, "credit"),
+        )
+        + capped
+    )
 
 
 def intl_carrier_failed(failed_carrier: int, messages_sent: int, country: str) -> str:
@@ -240,7 +244,11 @@ def intl_carrier_failed(failed_carrier: int, messages_sent: int, country: str) -
         "None of the {sent} messages failed on our platform; "
         "{failed} failed at a carrier or network in {country}, outside our control. "
         "The policy gives no refund for carrier or network failures abroad."
-    ).format(sent=_n(messages_sent), failed=_n(failed_carrier), country=country_name(country))
+    ).format(
+        sent=_n(messages_sent),
+        failed=_n(failed_carrier),
+        country=country_name(country, i18n.current()),
+    )
 
 
 def service_failure_failed(failed_carrier: int, messages_sent: int) -> str:
@@ -281,16 +289,19 @@ def incident_campaigns(
         else " "
         + _("Only {credits} are left to refund.").format(credits=_plural(credits, "credit"))
     )
-    return _(
-        "Our service had an outage {period} ({description}). "
-        "{failed} messages of campaign {campaigns} failed on our platform during it; "
-        "the policy refunds those."
-    ).format(
-        period=_period(started_at, ended_at),
-        description=description,
-        failed=_n(failed),
-        campaigns=names,
-    ) + capped
+    return (
+        _(
+            "Our service had an outage {period} ({description}). "
+            "{failed} messages of campaign {campaigns} failed on our platform during it; "
+            "the policy refunds those."
+        ).format(
+            period=_period(started_at, ended_at),
+            description=description,
+            failed=_n(failed),
+            campaigns=names,
+        )
+        + capped
+    )
 
 
 def incident_unused(
@@ -335,7 +346,7 @@ def _scope_label(scope: str) -> str:
         return _("all messages")
     if scope.lower() == "international":
         return _("international messages")
-    return _("messages to {country}").format(country=country_name(scope))
+    return _("messages to {country}").format(country=country_name(scope, i18n.current()))
 
 
 def incident_narrower(
@@ -344,7 +355,9 @@ def incident_narrower(
     return _(
         "Since your purchase we had a problem with {scope} {period} ({description}), "
         "but no outage for everyone. Our staff will check whether it affected your account."
-    ).format(scope=_scope_label(scope), period=_period(started_at, ended_at), description=description)
+    ).format(
+        scope=_scope_label(scope), period=_period(started_at, ended_at), description=description
+    )
 
 
 INCIDENT_NONE = (

@@ -1,0 +1,94 @@
+"""Which language a customer reads: Telegram's language_code until they pick one with /language.
+
+The choice is stored per Telegram user (uow.languages), so a staff action on their claim writes
+to them in it too (`of_customer`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from conversations import i18n
+from conversations.catalog import language as lt
+from conversations.chat import keyboards as kb
+from conversations.chat.events import EventKind
+from conversations.chat.turn import Turn
+from conversations.domain import LanguageChoice
+from conversations.ports import UnitOfWork
+
+# Arabic-script letters (Urdu's Nastaliq is written in them), not digits or punctuation.
+_URDU_LETTER = re.compile(
+    r"[\u0621-\u064a\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]"
+)
+
+
+def written_in_urdu(text: str) -> bool:
+    """Mostly Urdu script: at least two of its letters, and more of them than Latin letters."""
+    urdu = len(_URDU_LETTER.findall(text))
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return urdu >= 2 and urdu > latin
+
+
+async def of_customer(uow: UnitOfWork, telegram_user_id: int) -> str:
+    """The language to write to this customer in, outside their own turn (a staff action)."""
+    stored = await uow.languages.get(telegram_user_id)
+    return i18n.known(stored.language) if stored is not None else i18n.ENGLISH
+
+
+async def settle(turn: Turn) -> LanguageChoice:
+    """This turn's language: the customer's choice, else Telegram's language_code (remembered)."""
+    sender = turn.event.sender
+    if sender.user_id == 0:  # no user (a channel post): nothing to remember
+        return LanguageChoice(i18n.ENGLISH)
+    stored = await turn.uow.languages.get(sender.user_id)
+    if stored is not None and stored.chosen:
+        return stored
+    if sender.language_code is None:  # the terminal chat says nothing about it
+        return stored or LanguageChoice(i18n.ENGLISH)
+    language = i18n.language_for(sender.language_code)
+    if stored is not None and stored.language == language:
+        return stored
+    switch_offered = stored.switch_offered if stored is not None else False
+    choice = LanguageChoice(language, chosen=False, switch_offered=switch_offered)
+    await turn.uow.languages.set(sender.user_id, choice, turn.now)
+    return choice
+
+
+def ask(turn: Turn) -> None:
+    """/language: the two languages as buttons."""
+    turn.say(i18n._(lt.LANGUAGE_PICK), kb.languages())
+
+
+async def pick(turn: Turn, language: str) -> None:
+    """A language button: remember it, and say so in it."""
+    if language not in i18n.LANGUAGES:
+        return
+    user_id = turn.event.sender.user_id
+    stored = await turn.uow.languages.get(user_id)
+    offered = stored.switch_offered if stored is not None else False
+    await turn.uow.languages.set(
+        user_id, LanguageChoice(language, chosen=True, switch_offered=offered), turn.now
+    )
+    i18n.switch(language)
+    turn.show(i18n._(lt.LANGUAGE_SET), kb.main_menu())
+
+
+async def offer_urdu(turn: Turn, choice: LanguageChoice) -> None:
+    """Urdu script from a customer reading English: offer Urdu, once (in both languages)."""
+    event = turn.event
+    if (
+        choice.language != i18n.ENGLISH
+        or choice.switch_offered
+        or event.kind is not EventKind.TEXT
+        or event.sender.user_id == 0
+        or not written_in_urdu(event.text)
+    ):
+        return
+    with i18n.use(i18n.URDU):
+        in_urdu = i18n._(lt.SWITCH_OFFER)
+    turn.say(f"{lt.SWITCH_OFFER}\n{in_urdu}", kb.switch_to_urdu())
+    await turn.uow.languages.set(
+        event.sender.user_id,
+        LanguageChoice(choice.language, chosen=choice.chosen, switch_offered=True),
+        turn.now,
+    )
