@@ -26,6 +26,7 @@ from bot.metrics import Metrics
 from bot.sender import Dispatcher, Sender
 from bot.settings import Settings
 from bot.translate import to_inbound
+from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog.commands import COMMANDS
 from conversations.chat.events import Inbound
@@ -104,6 +105,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].upgrade()
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    # Telegram shows users whose app is in Urdu this list instead.
+    with i18n.use(i18n.URDU):
+        in_urdu = [BotCommand(name, i18n._(text)) for name, text in COMMANDS]
+    await application.bot.set_my_commands(in_urdu, language_code=i18n.URDU)
     application.bot_data["dispatcher"].start()
     # Updates left waiting by a stopped or killed worker are taken at once.
     application.bot_data["inbox"].start()

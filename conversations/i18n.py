@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -145,3 +146,16 @@ def day_names() -> list[str] | None:
 
 # Each language's name in itself: the /language buttons, the same whatever the current one.
 LANGUAGE_NAMES = {ENGLISH: "English", URDU: "اردو"}
+
+
+# Arabic-script letters (Urdu's Nastaliq is written in them), not digits or punctuation.
+_URDU_LETTER = re.compile(
+    r"[\u0621-\u064a\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]"
+)
+
+
+def written_in_urdu(text: str) -> bool:
+    """Mostly Urdu script: at least two of its letters, and more of them than Latin letters."""
+    urdu = len(_URDU_LETTER.findall(text))
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return urdu >= 2 and urdu > latin

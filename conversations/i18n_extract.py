@@ -37,9 +37,16 @@ def _strings(node: ast.expr) -> Iterator[tuple[int, str]]:
 
 
 def constants(source: str) -> Iterator[tuple[int, str]]:
-    """The module-level string constants of a catalog module, in order."""
+    """The module-level string constants of a catalog module (not private ones), in order."""
     for statement in ast.parse(source).body:
-        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+        if isinstance(statement, ast.Assign):
+            names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            names = [statement.target.id]
+        else:
+            continue
+        # A private constant ("_UNITS") is the module's own business, not something said.
+        if statement.value is not None and not all(n.startswith("_") for n in names):
             for lineno, text in _strings(statement.value):
                 if text.strip():
                     yield lineno, text

@@ -6,8 +6,6 @@ to them in it too (`of_customer`).
 
 from __future__ import annotations
 
-import re
-
 from conversations import i18n
 from conversations.catalog import language as lt
 from conversations.chat import keyboards as kb
@@ -15,18 +13,6 @@ from conversations.chat.events import EventKind
 from conversations.chat.turn import Turn
 from conversations.domain import LanguageChoice
 from conversations.ports import UnitOfWork
-
-# Arabic-script letters (Urdu's Nastaliq is written in them), not digits or punctuation.
-_URDU_LETTER = re.compile(
-    r"[\u0621-\u064a\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]"
-)
-
-
-def written_in_urdu(text: str) -> bool:
-    """Mostly Urdu script: at least two of its letters, and more of them than Latin letters."""
-    urdu = len(_URDU_LETTER.findall(text))
-    latin = sum(1 for c in text if c.isascii() and c.isalpha())
-    return urdu >= 2 and urdu > latin
 
 
 async def of_customer(uow: UnitOfWork, telegram_user_id: int) -> str:
@@ -81,7 +67,7 @@ async def offer_urdu(turn: Turn, choice: LanguageChoice) -> None:
         or choice.switch_offered
         or event.kind is not EventKind.TEXT
         or event.sender.user_id == 0
-        or not written_in_urdu(event.text)
+        or not i18n.written_in_urdu(event.text)
     ):
         return
     with i18n.use(i18n.URDU):
