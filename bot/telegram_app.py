@@ -200,7 +200,11 @@ async def report_failure(
             await update.callback_query.answer()
         chat = update.effective_chat
         if chat is not None and chat.type == "private":
-            await application.bot.send_message(chat.id, t.PROGRESS_SAVED)
+            # Not the database (it may be what failed): the app's language says it well enough.
+            user = update.effective_user
+            with i18n.use(i18n.language_for(user.language_code if user else None)):
+                text = i18n._(t.PROGRESS_SAVED)
+            await application.bot.send_message(chat.id, text)
     except Exception as exc:  # the error path must never raise
         log.warning("could not tell chat about the failure: %s", type(exc).__name__)
 

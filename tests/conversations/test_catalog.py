@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
 import string
@@ -225,3 +226,59 @@ def test_a_decision_is_recorded_in_english_with_the_urdu_beside_it() -> None:
     assert failed.explanation.startswith("You bought these credits 5 days ago")
     assert failed.explanation_in("ur").startswith("آپ نے یہ کریڈٹس 5 دن پہلے")
     assert failed.explanation_in("en") == failed.explanation
+
+
+# Customer catalogs, and the uses of them that are deliberately not translated where they stand.
+_CUSTOMER_CATALOGS = {"customer", "decisions", "faq_text", "language", "policy_text"}
+_UNTRANSLATED_ON_PURPOSE = {
+    ("conversations/chat/keyboards.py", "BTN_CLAIM"),  # _NEXT_STEP_BUTTONS, labels for _b()
+    ("conversations/chat/keyboards.py", "BTN_STATUS"),
+    ("conversations/chat/keyboards.py", "BTN_HUMAN"),
+    ("conversations/dialogue/language.py", "SWITCH_OFFER"),  # the English half of the offer
+}
+_TRANSLATING = {"_", "_b", "ngettext"}
+
+
+def _calls_translation(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    return name in _TRANSLATING
+
+
+def test_customer_sentences_are_said_through_the_catalog() -> None:
+    """`t.WELCOME` is said as `_(t.WELCOME)`: a bare use would reach an Urdu customer in English.
+
+    The staff side (conversations/staff, the staff catalog) is English and not checked.
+    """
+    bare = []
+    for path in sorted([*(ROOT / "conversations").rglob("*.py"), *(ROOT / "bot").rglob("*.py")]):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith(("conversations/catalog/", "conversations/staff/")):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "conversations.catalog"
+            for alias in node.names
+            if alias.name in _CUSTOMER_CATALOGS
+        }
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and node.attr.isupper()
+            ):
+                continue
+            if (relative, node.attr) in _UNTRANSLATED_ON_PURPOSE:
+                continue
+            ancestor: ast.AST | None = parents.get(node)
+            while ancestor is not None and not _calls_translation(ancestor):
+                ancestor = parents.get(ancestor)
+            if ancestor is None:
+                bare.append(f"{relative}:{node.lineno} {node.value.id}.{node.attr}")
+    assert not bare, bare
