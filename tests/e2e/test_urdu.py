@@ -69,7 +69,7 @@ async def test_an_urdu_customer_starts_asks_files_and_hears_the_approval_in_urdu
     summary = await amna.next("اپنا کلیم دیکھ لیں")
     await amna.press(summary, "✅")
     decision = await amna.next("#1")
-    assert decision.text.startswith("✅ خوش خبری: آپ کا کلیم #1 120 کریڈٹس")
+    assert decision.text.startswith("✅ خوش خبری: آپ کا کلیم #1 ریفنڈ کا اہل ہے: 120 کریڈٹس")
     assert "1,000 میں سے 120 پیغامات ہمارے پلیٹ فارم پر ناکام ہوئے" in decision.text
 
     # Staff read English, and their approval reaches the customer in Urdu.
