@@ -42,6 +42,16 @@ async def test_an_urdu_customer_starts_asks_files_and_hears_the_approval_in_urdu
     assert "5 سے 7 کاروباری دنوں" in answer.text
     assert in_urdu(t.BTN_HELPFUL) in answer.button_labels
 
+    # Asked in Urdu script, and in Roman Urdu: answered in Urdu.
+    how = await amna.says("ریفنڈ کیسے لوں")
+    assert how.text.startswith(
+        "میرا خیال ہے آپ اس بارے میں پوچھ رہے ہیں: ریفنڈ کی درخواست کیسے دیں"
+    )
+    assert "ٹرانزیکشن آئی ڈی تیار رکھیں" in how.text
+    assert "کاروباری دنوں" in (await amna.says("refund kitne din mein milta hai")).text
+    # No offer to switch: the customer already reads Urdu.
+    assert not any(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(amna.chat_id))
+
     # The FAQ menu: Urdu groups, Urdu titles, Urdu answers.
     menu = await amna.says("/faq")
     assert menu.text == in_urdu(t.FAQ_MENU)
