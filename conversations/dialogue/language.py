@@ -1,24 +1,18 @@
 """Which language a customer reads: Telegram's language_code until they pick one with /language.
 
 The choice is stored per Telegram user (uow.languages), so a staff action on their claim writes
-to them in it too (`of_customer`).
+to them in it too (claims.lifecycle, staff.actions read it there).
 """
 
 from __future__ import annotations
 
 from conversations import i18n
+from conversations.catalog import customer as t
 from conversations.catalog import language as lt
 from conversations.chat import keyboards as kb
 from conversations.chat.events import EventKind
 from conversations.chat.turn import Turn
 from conversations.domain import LanguageChoice
-from conversations.ports import UnitOfWork
-
-
-async def of_customer(uow: UnitOfWork, telegram_user_id: int) -> str:
-    """The language to write to this customer in, outside their own turn (a staff action)."""
-    stored = await uow.languages.get(telegram_user_id)
-    return i18n.known(stored.language) if stored is not None else i18n.ENGLISH
 
 
 async def settle(turn: Turn) -> LanguageChoice:
@@ -48,6 +42,7 @@ def ask(turn: Turn) -> None:
 async def pick(turn: Turn, language: str) -> None:
     """A language button: remember it, and say so in it."""
     if language not in i18n.LANGUAGES:
+        turn.say(i18n._(t.STALE_BUTTON))
         return
     user_id = turn.event.sender.user_id
     stored = await turn.uow.languages.get(user_id)
@@ -60,10 +55,14 @@ async def pick(turn: Turn, language: str) -> None:
 
 
 async def offer_urdu(turn: Turn, choice: LanguageChoice) -> None:
-    """Urdu script from a customer reading English: offer Urdu, once (in both languages)."""
+    """Urdu script from a customer reading English they did not pick: offer Urdu, once.
+
+    The offer is in English and in Urdu; its button switches like /language's.
+    """
     event = turn.event
     if (
         choice.language != i18n.ENGLISH
+        or choice.chosen  # picked English with /language: no need to ask
         or choice.switch_offered
         or event.kind is not EventKind.TEXT
         or event.sender.user_id == 0
