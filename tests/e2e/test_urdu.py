@@ -123,6 +123,11 @@ async def test_language_switches_to_english_and_is_remembered(bot: Running) -> N
         stored = await uow.languages.get(802)
     assert stored is not None and (stored.language, stored.chosen) == ("en", True)
 
+    # Having picked English, Urdu script gets no offer to switch.
+    await bilal.says("ریفنڈ کب ملے گا؟")
+    await bot.fake.settle()
+    assert not any(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(bilal.chat_id))
+
     # Back to Urdu the same way.
     pick = await bilal.says("/language")
     await bilal.press(pick, "اردو")
