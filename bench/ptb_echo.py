@@ -1,6 +1,8 @@
-"""The baseline for bench/workers.py: PTB's echo bot, as in PTB's examples, in webhook mode.
+"""The baseline for the benches: PTB's echo bot, as in PTB's examples.
 
-TOKEN=... API=http://127.0.0.1:PORT/bot PORT=8443 SECRET=... python bench/ptb_echo.py
+Webhook mode (bench/workers.py):
+    TOKEN=... API=http://127.0.0.1:PORT/bot PORT=8443 SECRET=... python bench/ptb_echo.py
+Polling mode with concurrent updates (bench/speed.py): leave PORT unset.
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def main() -> None:
     application = (
-        Application.builder().token(os.environ["TOKEN"]).base_url(os.environ["API"]).build()
+        Application.builder()
+        .token(os.environ["TOKEN"])
+        .base_url(os.environ["API"])
+        .concurrent_updates(True)
+        .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
+    if "PORT" not in os.environ:
+        application.run_polling(poll_interval=0, timeout=10)
+        return
     port = int(os.environ["PORT"])
     application.run_webhook(
         listen="127.0.0.1",

@@ -31,8 +31,11 @@ from telegram import Update
 
 from bot.logging_setup import update_context
 from bot.metrics import Metrics
-from conversations.dialogue.engine import REPLY_LEASE
+from conversations.dialogue.engine import REPLY_LEASE, AlongWith
+from conversations.ports import UnitOfWork
 from storage.database import Database
+from storage.repositories.inbox import InboxRow
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ class InboxProcessor:
         self,
         db: Database,
         decode: Callable[[dict[str, Any]], Update],
-        apply: Callable[[Update], Awaitable[bool]],
+        apply: Callable[[Update, AlongWith], Awaitable[bool]],
         clock: Callable[[], datetime],
         metrics: Metrics,
         on_released: Callable[[], None],
@@ -129,7 +132,7 @@ class InboxProcessor:
         free = MAX_CHATS_IN_FLIGHT - len(self._busy)
         if free <= 0:
             return
-        async with self.db.uow() as uow:
+        async with self.db.reader() as uow:
             chats = await uow.inbox.waiting_chats(free + CANDIDATE_SPREAD, skip=self._busy)
         # Workers see the same oldest chats; trying them in different orders keeps them from
         # all racing for one chat's lock while other chats wait.
@@ -151,35 +154,41 @@ class InboxProcessor:
 
     async def _apply_next(self, chat_id: int) -> bool:
         """Apply the chat's oldest waiting update; False when none, or another worker has it."""
-        async with self.db.uow() as lock:
-            if self.db.dialect == "sqlite":
-                # One process, and BEGIN IMMEDIATE would hold SQLite's only write lock for the
-                # whole turn: read and leave; the busy set keeps the chat ours.
-                row = await lock.inbox.next_for_chat(chat_id)
-                await lock.rollback()
-            else:
-                if not await lock.inbox.try_lock_chat(chat_id):
-                    return False
-                row = await lock.inbox.next_for_chat(chat_id)
+        if self.db.dialect == "sqlite":
+            # One process, where the busy set keeps the chat ours: a plain read, without
+            # SQLite's write lock, and the turn marks the update in its own transaction.
+            async with self.db.reader() as read:
+                row = await read.inbox.next_for_chat(chat_id)
             if row is None:
                 return False
             with update_context(row.update_id):
-                error = await self._apply_one(row.update_id, row.payload, chat_id)
-                now = self._clock()
-                if self.db.dialect == "sqlite":
-                    async with self.db.uow() as mark:
-                        await mark.inbox.mark_processed(row.update_id, now, error)
-                        await mark.commit()
-                else:
-                    await lock.inbox.mark_processed(row.update_id, now, error)
-                    await lock.commit()
+                await self._apply_one(row, chat_id)
+            return True
+        async with self.db.uow() as lock:
+            # The advisory lock lives as long as this transaction; the turn commits on its own
+            # connection meanwhile, and a crash drops both.
+            if not await lock.inbox.try_lock_chat(chat_id):
+                return False
+            row = await lock.inbox.next_for_chat(chat_id)
+            if row is None:
+                return False
+            with update_context(row.update_id):
+                await self._apply_one(row, chat_id)
         return True
 
-    async def _apply_one(self, update_id: int, payload: dict[str, Any], chat_id: int) -> str | None:
+    async def _apply_one(self, row: InboxRow, chat_id: int) -> None:
         started = time.perf_counter()
         error: str | None = None
+        marked = False
+
+        async def mark(uow: UnitOfWork) -> None:
+            nonlocal marked
+            assert isinstance(uow, SqlUnitOfWork)
+            await uow.inbox.mark_processed(row.update_id, self._clock())
+            marked = True
+
         try:
-            duplicate = await self._apply(self._decode(payload))
+            duplicate = await self._apply(self._decode(row.payload), mark)
         except Exception as exc:
             # The customer was told to try again (bot.telegram_app.apply_update); applying it
             # again later would answer twice.
@@ -194,8 +203,12 @@ class InboxProcessor:
         )
         self._metrics.updates_processed.labels(result="failed" if error else "ok").inc()
         if duplicate:
-            await self._release_dead_turn(update_id, chat_id)
-        return error
+            await self._release_dead_turn(row.update_id, chat_id)
+        if not marked:
+            # No turn committed it: a failure, a re-delivery, or an update with nothing to do.
+            async with self.db.uow() as uow:
+                await uow.inbox.mark_processed(row.update_id, self._clock(), error)
+                await uow.commit()
 
     async def _release_dead_turn(self, update_id: int, chat_id: int) -> None:
         """A turn that ran but whose update was never marked processed died before sending."""

@@ -103,13 +103,14 @@ class Sender:
         target: tuple[int, int, int | None] | None = None
         reply_to: int | None = None
         thread_id = message.message_thread_id
-        async with self.db.uow() as uow:
-            if message.edit_ref is not None:
-                target = await uow.messages.lookup(message.edit_ref)
-            if message.reply_ref is not None:
-                found = await uow.messages.lookup(message.reply_ref)
-                if found is not None and found[0] == message.chat_id:
-                    reply_to, thread_id = found[1], found[2]
+        if message.edit_ref is not None or message.reply_ref is not None:
+            async with self.db.reader() as uow:
+                if message.edit_ref is not None:
+                    target = await uow.messages.lookup(message.edit_ref)
+                if message.reply_ref is not None:
+                    found = await uow.messages.lookup(message.reply_ref)
+                    if found is not None and found[0] == message.chat_id:
+                        reply_to, thread_id = found[1], found[2]
         if message.edit_message_id is not None:
             target = (message.chat_id, message.edit_message_id, thread_id)
         if target is None and thread_id is None and message.ref is not None:
@@ -177,33 +178,43 @@ class Sender:
         )
         return sent.message_id
 
-    async def deliver(self, outbox_id: int, message: OutgoingMessage) -> bool:
-        """Send a turn's reply now; on failure it stays in the outbox for the dispatcher."""
-        try:
-            message_id = await self.send(message)
-        except (Forbidden, BadRequest) as exc:
-            # Blocked by the user, or a chat that is gone: retrying cannot help.
-            log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
-            self.metrics.send_errors.labels(kind="refused").inc()
-            message_id = None
-        except (RetryAfter, NetworkError) as exc:
-            # Hand it to the dispatcher now rather than when the reply's lease runs out.
-            wait = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else 1.0
-            if not isinstance(exc, RetryAfter):
-                self.metrics.send_errors.labels(kind="network").inc()
-            log.warning(
-                "reply %s to chat %s deferred %.0f s: %s", outbox_id, message.chat_id, wait, exc
-            )
-            async with self.db.uow() as uow:
-                await uow.outbox.retry_later(
-                    outbox_id, self.clock() + timedelta(seconds=wait), str(exc)
+    async def deliver(self, replies: list[tuple[int, OutgoingMessage]]) -> bool:
+        """Send a turn's replies now, in order; False if any stays for the dispatcher.
+
+        What became of them is recorded in one transaction after the last is sent.
+        """
+        sent: list[tuple[int, int | None]] = []
+        deferred: list[tuple[int, float, str]] = []
+        for outbox_id, message in replies:
+            if deferred:  # the rest follow it, in order
+                deferred.append((outbox_id, deferred[-1][1], "after an earlier reply"))
+                continue
+            try:
+                sent.append((outbox_id, await self.send(message)))
+            except (Forbidden, BadRequest) as exc:
+                # Blocked by the user, or a chat that is gone: retrying cannot help.
+                log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
+                self.metrics.send_errors.labels(kind="refused").inc()
+                sent.append((outbox_id, None))
+            except (RetryAfter, NetworkError) as exc:
+                # Hand it to the dispatcher now rather than when the reply's lease runs out.
+                wait = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else 1.0
+                if not isinstance(exc, RetryAfter):
+                    self.metrics.send_errors.labels(kind="network").inc()
+                log.warning(
+                    "reply %s to chat %s deferred %.0f s: %s", outbox_id, message.chat_id, wait, exc
                 )
+                deferred.append((outbox_id, wait, str(exc)))
+        if sent or deferred:
+            async with self.db.uow() as uow:
+                for outbox_id, message_id in sent:
+                    await uow.outbox.mark_sent(outbox_id, message_id)
+                for outbox_id, wait, error in deferred:
+                    await uow.outbox.retry_later(
+                        outbox_id, self.clock() + timedelta(seconds=wait), error
+                    )
                 await uow.commit()
-            return False
-        async with self.db.uow() as uow:
-            await uow.outbox.mark_sent(outbox_id, message_id)
-            await uow.commit()
-        return True
+        return not deferred
 
 
 class Dispatcher:
@@ -245,7 +256,7 @@ class Dispatcher:
     async def drain_once(self, limit: int = 50) -> bool:
         """Send one batch of due messages; True when something was attempted."""
         now = self.clock()
-        async with self.sender.db.uow() as uow:
+        async with self.sender.db.reader() as uow:
             items = await uow.outbox.pending(now, limit)
         if not items:
             return False

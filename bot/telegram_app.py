@@ -30,7 +30,8 @@ from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog.commands import COMMANDS
 from conversations.chat.events import Inbound
-from conversations.dialogue.engine import Desk, TurnResult
+from conversations.dialogue.engine import AlongWith, Desk, TurnResult
+from conversations.faq import default_matcher
 from conversations.staff.reminders import due_reminders
 from storage.database import Database
 
@@ -75,8 +76,8 @@ def build_application(
     sender = Sender(application.bot, db, clock, metrics)
     dispatcher = Dispatcher(sender, clock, dispatcher_idle_seconds)
 
-    async def apply(update: Update) -> bool:
-        return await apply_update(application, update)
+    async def apply(update: Update, along_with: AlongWith | None = None) -> bool:
+        return await apply_update(application, update, along_with)
 
     application.bot_data.update(
         desk=desk,
@@ -105,10 +106,13 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].upgrade()
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
-    # Telegram shows users whose app is in Urdu this list instead.
+    # Telegram shows users whose app is in Urdu this list instead (and the Urdu catalog is
+    # loaded now, not by the first Urdu customer).
     with i18n.use(i18n.URDU):
         in_urdu = [BotCommand(name, i18n._(text)) for name, text in COMMANDS]
     await application.bot.set_my_commands(in_urdu, language_code=i18n.URDU)
+    # Loaded now, not by the first customer to ask a question (a fraction of a second).
+    default_matcher()
     application.bot_data["dispatcher"].start()
     # Updates left waiting by a stopped or killed worker are taken at once.
     application.bot_data["inbox"].start()
@@ -145,20 +149,28 @@ async def run_reminders(application: Application) -> int:  # type: ignore[type-a
     return count
 
 
-async def apply_update(application: Application, update: Update) -> bool:  # type: ignore[type-arg]
+async def apply_update(
+    application: Application,  # type: ignore[type-arg]
+    update: Update,
+    along_with: AlongWith | None = None,
+) -> bool:
     """Apply one update to the core and send its replies; True if it was applied before.
 
     A failure is logged, the chat is told its progress is saved, and the error re-raised for
     the inbox to record.
     """
     try:
-        return await _apply(application, update)
+        return await _apply(application, update, along_with)
     except Exception as exc:
         await report_failure(application, update, exc)
         raise
 
 
-async def _apply(application: Application, update: Update) -> bool:  # type: ignore[type-arg]
+async def _apply(
+    application: Application,  # type: ignore[type-arg]
+    update: Update,
+    along_with: AlongWith | None,
+) -> bool:
     inbound = to_inbound(update)
     query = update.callback_query
     if query is not None:
@@ -170,12 +182,12 @@ async def _apply(application: Application, update: Update) -> bool:  # type: ign
         await _answer(query)
     if inbound is None:
         return False
-    result = await _while_typing(application, inbound, desk.handle(inbound))
+    result = await _while_typing(application, inbound, desk.handle(inbound, along_with))
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = application.bot_data["sender"]
-    delivered = [await sender.deliver(outbox_id, message) for outbox_id, message in result.replies]
-    if result.queued_elsewhere or not all(delivered):
+    delivered = await sender.deliver(result.replies)
+    if result.queued_elsewhere or not delivered:
         application.bot_data["dispatcher"].wake()
     return result.duplicate
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from storage.uow import SqlUnitOfWork
+from storage.uow import READ_ONLY, SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -68,6 +68,10 @@ class Database:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions)
+
+    def reader(self) -> SqlUnitOfWork:
+        """A unit of work for reads: on SQLite it does not wait for, or hold, the write lock."""
+        return SqlUnitOfWork(self._sessions, read_only=True)
 
     async def upgrade(self) -> None:
         """Apply every migration up to the newest (alembic upgrade head)."""
@@ -131,6 +135,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # WAL: readers see the last commit and never block, or are blocked by, the writer.
+            connection.exec_driver_sql("BEGIN")
+            return
         # Take the write lock up front: two turns then queue on busy_timeout instead of both
         # reading, then one failing with "database is locked" when it tries to write.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -19,6 +19,9 @@ from storage.repositories.ops import OpsQueries
 from storage.repositories.outbox import OutboxRepositorySql
 from storage.repositories.replies import CannedReplyRepository
 
+# The execution option that marks a unit of work as reading only.
+READ_ONLY = "refundbot_read_only"
+
 
 class SqlUnitOfWork:
     """`async with db.uow() as uow: ...; await uow.commit()`; leaving without commit rolls back."""
@@ -35,8 +38,11 @@ class SqlUnitOfWork:
     ops: OpsQueries
     claim_search: ClaimSearch
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ) -> None:
         self._sessions = sessions
+        self._read_only = read_only
         self._session: AsyncSession | None = None
 
     @property
@@ -50,6 +56,9 @@ class SqlUnitOfWork:
             raise RuntimeError("a unit of work cannot be entered twice")
         session = self._sessions()
         await session.begin()
+        if self._read_only:
+            # Read by storage.database's "begin" hook: a plain BEGIN on SQLite, not IMMEDIATE.
+            await session.connection(execution_options={READ_ONLY: True})
         self._session = session
         self.ledger = LedgerRepository(session)
         self.claims = ClaimRepositorySql(session)

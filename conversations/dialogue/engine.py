@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 REPLY_LEASE = timedelta(seconds=30)
+
+
+# Work the caller needs committed with the turn (the inbox marks its update processed).
+AlongWith = Callable[[UnitOfWork], Awaitable[None]]
 
 
 class ConcurrencyError(RuntimeError):
@@ -59,8 +63,11 @@ class Desk:
             and event.sender.user_id in self.config.staff_user_ids
         )
 
-    async def handle(self, event: Inbound) -> TurnResult:
-        """Apply one event exactly once; retried when another turn of the chat won the race."""
+    async def handle(self, event: Inbound, along_with: AlongWith | None = None) -> TurnResult:
+        """Apply one event exactly once; retried when another turn of the chat won the race.
+
+        `along_with` runs in the turn's own transaction, so a turn costs one commit.
+        """
         for attempt in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 now = self._clock()
@@ -92,6 +99,8 @@ class Desk:
                     else:
                         await uow.outbox.put(message, turn.now)
                         result.queued_elsewhere = True
+                if along_with is not None:
+                    await along_with(uow)
                 await uow.commit()
                 return result
         raise ConcurrencyError(f"chat {event.chat_id}: gave up after {MAX_ATTEMPTS} attempts")

@@ -220,7 +220,10 @@ async def test_report_sends_a_chart_the_numbers_and_the_finance_csv(bot: Running
         await sara.next()
 
     await sara.send("/report")
-    chart = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: m.method == "sendPhoto")
+    # Drawing the chart imports matplotlib: seconds on a busy machine.
+    chart = await bot.fake.wait_for_message(
+        STAFF_CHAT_ID, lambda m: m.method == "sendPhoto", timeout=30
+    )
     finance = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: m.method == "sendDocument")
 
     assert chart.file_content is not None and chart.file_content.startswith(b"\x89PNG\r\n")

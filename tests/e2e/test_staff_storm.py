@@ -91,8 +91,8 @@ async def apply(running: Running, event: Inbound) -> None:
     """What the bot's update handler does with one update, minus Telegram's polling."""
     result = await running.desk.handle(event)
     sender: Sender = running.application.bot_data["sender"]
-    delivered = [await sender.deliver(outbox_id, m) for outbox_id, m in result.replies]
-    if result.queued_elsewhere or not all(delivered):
+    delivered = await sender.deliver(result.replies)
+    if result.queued_elsewhere or not delivered:
         running.application.bot_data["dispatcher"].wake()
 
 

@@ -11,6 +11,7 @@ from telegram import Update
 
 from bot.inbox import InboxProcessor, store_updates
 from bot.metrics import Metrics
+from conversations.dialogue.engine import AlongWith
 from storage.database import Database
 
 CHATS = 6
@@ -53,13 +54,17 @@ async def test_workers_apply_each_chats_updates_once_in_order_one_at_a_time(
     in_flight: set[int] = set()
     overlaps: list[int] = []
 
-    async def apply(update: Update) -> bool:
+    async def apply(update: Update, along_with: AlongWith) -> bool:
         assert update.effective_chat is not None
         chat = update.effective_chat.id
         if chat in in_flight:
             overlaps.append(update.update_id)
         in_flight.add(chat)
         await asyncio.sleep(random.uniform(0, 0.01))
+        # As a turn does: the update is marked processed in the turn's own transaction.
+        async with db.uow() as uow:
+            await along_with(uow)
+            await uow.commit()
         applied.setdefault(chat, []).append(update.update_id)
         in_flight.discard(chat)
         return False
