@@ -27,6 +27,7 @@ from bot.send_scheduler import Priority, SendScheduler
 from bot.sender import Dispatcher, Sender
 from bot.settings import Settings
 from bot.translate import to_inbound
+from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog.commands import COMMANDS
 from conversations.chat.events import Inbound
@@ -111,6 +112,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].upgrade()
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    # Telegram shows users whose app is in Urdu this list instead (and the Urdu catalog is
+    # loaded now, not by the first Urdu customer).
+    with i18n.use(i18n.URDU):
+        in_urdu = [BotCommand(name, i18n._(text)) for name, text in COMMANDS]
+    await application.bot.set_my_commands(in_urdu, language_code=i18n.URDU)
     # Loaded now, not by the first customer to ask a question (a fraction of a second).
     default_matcher()
     application.bot_data["dispatcher"].start()
@@ -214,7 +220,11 @@ async def report_failure(
             await update.callback_query.answer()
         chat = update.effective_chat
         if chat is not None and chat.type == "private":
-            await application.bot.send_message(chat.id, t.PROGRESS_SAVED)
+            # Not the database (it may be what failed): the app's language says it well enough.
+            user = update.effective_user
+            with i18n.use(i18n.language_for(user.language_code if user else None)):
+                text = i18n._(t.PROGRESS_SAVED)
+            await application.bot.send_message(chat.id, text)
     except Exception as exc:  # the error path must never raise
         log.warning("could not tell chat about the failure: %s", type(exc).__name__)
 

@@ -14,6 +14,7 @@ from telegram import (
     User,
 )
 
+from conversations import i18n
 from conversations.catalog import customer as customer_text
 from conversations.chat.events import EventKind, Inbound, Sender
 from conversations.domain import Button, OutgoingMessage
@@ -48,7 +49,12 @@ class _Common(TypedDict):
 def sender_of(user: User | None) -> Sender:
     if user is None:
         return Sender(user_id=0)
-    return Sender(user_id=user.id, first_name=user.first_name or "", username=user.username)
+    return Sender(
+        user_id=user.id,
+        first_name=user.first_name or "",
+        username=user.username,
+        language_code=user.language_code,
+    )
 
 
 def _pressed_label(message: Message | None, data: str) -> str:
@@ -116,7 +122,11 @@ def to_inbound(update: Update) -> Inbound | None:
 def reply_markup(message: OutgoingMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     """The message's inline buttons, or the keyboard button that shares the phone number."""
     if message.ask_contact and not message.buttons:
-        share = KeyboardButton(customer_text.BTN_SHARE_CONTACT, request_contact=True)
+        # Built when sent, outside the turn: the message's own script says its language.
+        language = i18n.URDU if i18n.written_in_urdu(message.text) else i18n.ENGLISH
+        with i18n.use(language):
+            label = i18n._(customer_text.BTN_SHARE_CONTACT)
+        share = KeyboardButton(label, request_contact=True)
         return ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
     return markup(message.buttons)
 

@@ -105,7 +105,13 @@ class ClaimRequest:
 class ClauseResult:
     id: str  # e.g. "C-WINDOW"
     passed: bool
-    explanation: str  # plain language, from the catalog
+    explanation: str  # plain language, from the catalog, in English (staff, CLI, records)
+    # The explanation in the customer languages other than English: (("ur", "…"),).
+    translations: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def explanation_in(self, language: str) -> str:
+        """The explanation in `language`, or in English when there is none in it."""
+        return dict(self.translations).get(language, self.explanation)
 
 
 @dataclass(frozen=True)
@@ -320,3 +326,12 @@ class ConversationState:
     slots: dict[str, Any] = field(default_factory=dict)
     version: int = 0
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """The language a customer reads (conversations.i18n.LANGUAGES), remembered per user."""
+
+    language: str
+    chosen: bool = False  # picked with /language: wins over Telegram's language_code
+    switch_offered: bool = False  # offered Urdu once, for a message typed in Urdu script

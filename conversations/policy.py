@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from conversations import i18n
 from conversations.catalog import policy_text as text
 from conversations.domain import (
     PAID_STATUSES,
@@ -70,8 +71,28 @@ def decide(
 
     `history` is the earlier claims of the transaction; `campaigns` all of its campaigns.
     """
-    decision = _decide(request, purchase, campaign, incidents, home_country, history, campaigns)
-    return _filed_again(decision, history)
+
+    def run() -> Decision:
+        decision = _decide(request, purchase, campaign, incidents, home_country, history, campaigns)
+        return _filed_again(decision, history)
+
+    # The same decision in every customer language: English is the record (staff, CLI); the
+    # customer reads theirs, now or later in /status.
+    with i18n.use(i18n.ENGLISH):
+        decision = run()
+    for language in i18n.LANGUAGES:
+        if language != i18n.ENGLISH:
+            with i18n.use(language):
+                decision = _with_translation(decision, language, run())
+    return decision
+
+
+def _with_translation(decision: Decision, language: str, translated: Decision) -> Decision:
+    clauses = tuple(
+        replace(c, translations=(*c.translations, (language, t.explanation)))
+        for c, t in zip(decision.clauses, translated.clauses, strict=True)
+    )
+    return replace(decision, clauses=clauses)
 
 
 def _decide(
@@ -84,7 +105,9 @@ def _decide(
     campaigns: Sequence[Campaign],
 ) -> Decision:
     if request.reason is Reason.NOT_BENEFICIAL:
-        return _ineligible([ClauseResult(C_NOT_BENEFICIAL, False, text.NOT_BENEFICIAL_FAILED)])
+        return _ineligible(
+            [ClauseResult(C_NOT_BENEFICIAL, False, i18n._(text.NOT_BENEFICIAL_FAILED))]
+        )
 
     future = _from_the_future(request.now, purchase, campaign)
     if future is not None:
@@ -118,7 +141,7 @@ def what_next(decision: Decision) -> str:
     failed = decision.failed_clause
     if decision.outcome is not Outcome.INELIGIBLE or failed is None:
         return ""
-    return text.WHAT_NEXT.get(failed.id, text.WHAT_NEXT_DEFAULT)
+    return i18n._(text.WHAT_NEXT.get(failed.id, text.WHAT_NEXT_DEFAULT))
 
 
 def _gates(
@@ -167,7 +190,7 @@ def _window(purchase: Purchase, now: datetime) -> ClauseResult:
 
 def _subscription(purchase: Purchase) -> ClauseResult:
     if purchase.kind is Kind.SUBSCRIPTION:
-        return ClauseResult(C_SUBSCRIPTION, False, text.SUBSCRIPTION_FAILED)
+        return ClauseResult(C_SUBSCRIPTION, False, i18n._(text.SUBSCRIPTION_FAILED))
     return ClauseResult(C_SUBSCRIPTION, True, text.subscription_passed(purchase.credits))
 
 
@@ -177,7 +200,7 @@ def _campaign(request: ClaimRequest, purchase: Purchase, campaign: Campaign | No
     # Never name the other transaction: it may be someone else's purchase.
     campaign_id = request.campaign_id or (campaign.campaign_id if campaign else None)
     if campaign_id is None:
-        return ClauseResult(C_CAMPAIGN, False, text.CAMPAIGN_MISSING)
+        return ClauseResult(C_CAMPAIGN, False, i18n._(text.CAMPAIGN_MISSING))
     return ClauseResult(C_CAMPAIGN, False, text.campaign_not_found(campaign_id))
 
 
@@ -353,7 +376,7 @@ def _outage(
         return _ineligible(clauses)
     narrower = counted[0] if counted else None
     if narrower is None:
-        clauses.append(ClauseResult(C_INCIDENT, False, text.INCIDENT_NONE))
+        clauses.append(ClauseResult(C_INCIDENT, False, i18n._(text.INCIDENT_NONE)))
         return Decision(Outcome.REVIEW, 0, tuple(clauses))
     explanation = text.incident_narrower(
         narrower.description, narrower.scope, narrower.started_at, narrower.ended_at

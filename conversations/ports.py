@@ -17,6 +17,7 @@ from conversations.domain import (
     ConversationState,
     CustomerQuery,
     Incident,
+    LanguageChoice,
     Outcome,
     OutgoingMessage,
     Purchase,
@@ -146,6 +147,13 @@ class FaqLog(Protocol):
     async def top_misses(self, limit: int) -> list[tuple[str, int]]: ...
 
 
+class Languages(Protocol):
+    """The language each customer reads, by Telegram user id."""
+
+    async def get(self, telegram_user_id: int) -> LanguageChoice | None: ...
+    async def set(self, telegram_user_id: int, choice: LanguageChoice, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a turn changes commits together or not at all."""
 
@@ -164,6 +172,8 @@ class UnitOfWork(Protocol):
     def replies(self) -> CannedReplies: ...
     @property
     def faq(self) -> FaqLog: ...
+    @property
+    def languages(self) -> Languages: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -36,8 +37,8 @@ class SupportHours:
                 return opens
         return None
 
-    def describe(self) -> str:
-        """e.g. "Mon–Fri 09:00–18:00"."""
+    def describe(self, day_names: Sequence[str] | None = None) -> str:
+        """e.g. "Mon–Fri 09:00–18:00"; `day_names` (Monday first) for another language."""
         runs: list[str] = []
         ordered = sorted(self.days)
         start = prev = ordered[0]
@@ -45,7 +46,8 @@ class SupportHours:
             if day is not None and day == prev + 1:
                 prev = day
                 continue
-            first, last = DAYS[start].title(), DAYS[prev].title()
+            names = day_names or [d.title() for d in DAYS]
+            first, last = names[start], names[prev]
             runs.append(first if start == prev else f"{first}–{last}")
             if day is not None:
                 start = prev = day

@@ -252,3 +252,15 @@ send_budget = Table(
     Column("key", String(64), primary_key=True),
     Column("tat", Float(), nullable=False),
 )
+
+# The language each customer reads: from Telegram's language_code until they pick one with
+# /language (`chosen`); `switch_offered` once they were offered Urdu for typing in Urdu script.
+customer_languages = Table(
+    "customer_languages",
+    metadata,
+    Column("telegram_user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("language", String(8), nullable=False),
+    Column("chosen", Boolean, nullable=False),
+    Column("switch_offered", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -12,6 +12,7 @@ from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
 from storage.repositories.faq_log import FaqLogRepository
 from storage.repositories.inbox import InboxRepository
+from storage.repositories.languages import LanguageRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
 from storage.repositories.ops import OpsQueries
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     messages: MessageRefRepository
     replies: CannedReplyRepository
     faq: FaqLogRepository
+    languages: LanguageRepository
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.messages = MessageRefRepository(session)
         self.replies = CannedReplyRepository(session)
         self.faq = FaqLogRepository(session)
+        self.languages = LanguageRepository(session)
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)

@@ -1,4 +1,7 @@
-"""The chat commands and their descriptions, registered with setMyCommands at start."""
+"""The chat commands and their descriptions, registered with setMyCommands at start.
+
+The descriptions are registered in English, and in Urdu for Telegram users set to Urdu.
+"""
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Start over and show the menu"),
@@ -9,4 +12,5 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("human", "Talk to a person"),
     ("back", "Go one step back"),
     ("cancel", "Stop what you're doing"),
+    ("language", "English or Urdu"),
 )

@@ -19,7 +19,8 @@ HELP = (
     "/status – see your claims\n"
     "/human – talk to a person\n"
     "/back – go one step back\n"
-    "/cancel – stop what you're doing\n\n"
+    "/cancel – stop what you're doing\n"
+    "/language – English or اردو\n\n"
     "You can also just type your question."
 )
 
@@ -171,7 +172,7 @@ DECISION_ELIGIBLE = (
     "{why}\n\n"
     "It's now with our team for a final check. I'll message you here when they decide."
 )
-MONEY = " ({amount} {currency})"
+MONEY = " ({amount})"  # the amount with its currency, e.g. "1,234.50 PKR"
 DECISION_REVIEW = (
     "🔎 Thanks. Your claim #{claim_id} needs a person to check it.\n\n"
     "{why}\n\nOur team will look into it and I'll message you here when they decide."
@@ -268,6 +269,9 @@ OFF_TOPIC = (
     "Pick an option below or ask a refund question."
 )
 GREETING = "Hi {name}! Ask me a refund question, or pick an option below."
+NAME_UNKNOWN = "there"  # "Hi there!" when Telegram gives no first name
+TRY = "try"  # "(2 tries left)"
+TRIES = "tries"
 
 UNKNOWN_COMMAND = "I don't know /{command}."
 CHANGE_PROMPT = "Okay, let's change it. What went wrong?"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from conversations.i18n import _
+
 DID_YOU_MEAN: Final = "Did you mean one of these?"
 
 
@@ -22,12 +24,12 @@ SUPPORT_POINTER_NO_CONTACT: Final = (
 
 def support_pointer(contact: str) -> str:
     """Where to take a question the refund desk does not answer."""
-    return SUPPORT_POINTER.format(contact=contact) if contact else SUPPORT_POINTER_NO_CONTACT
+    return _(SUPPORT_POINTER).format(contact=contact) if contact else _(SUPPORT_POINTER_NO_CONTACT)
 
 
 def guess_intro(title: str) -> str:
     """The line above an answer the bot matched from free text, so a wrong guess is obvious."""
-    return f"I think you're asking about: {title}"
+    return _("I think you're asking about: {title}").format(title=title)
 
 
 def answer_with_intro(title: str, answer: str) -> str:

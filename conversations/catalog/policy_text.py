@@ -1,10 +1,16 @@
-"""What the bot says about the refund rules: clause titles, explanations and what-next advice."""
+"""What the bot says about the refund rules: clause titles, explanations and what-next advice.
+
+The explanations are built in the current language (conversations.i18n); `format_when`,
+`format_date` and `format_age` are the English forms the staff side uses.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from conversations import i18n
 from conversations.countries import country_name
+from conversations.i18n import _, ngettext
 
 CLAUSE_TITLES: dict[str, str] = {
     "C-OWNER": "Proof the purchase is yours",
@@ -35,11 +41,26 @@ _UNITS: tuple[tuple[str, int], ...] = (
 )
 
 
+def _count(n: int, unit: str) -> str:
+    """ "1 day", "3 hours", in the current language."""
+    if unit == "day":
+        words = ngettext("{n} day", "{n} days", n)
+    elif unit == "hour":
+        words = ngettext("{n} hour", "{n} hours", n)
+    elif unit == "minute":
+        words = ngettext("{n} minute", "{n} minutes", n)
+    else:
+        words = ngettext("{n} second", "{n} seconds", n)
+    return words.format(n=n)
+
+
 def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+    if unit == "credit":
+        return ngettext("{n} credit", "{n} credits", n).format(n=n)
+    return _count(n, unit)
 
 
-def format_age(delta: timedelta) -> str:
+def age(delta: timedelta) -> str:
     """A duration in its two largest units: "3 days", "2 days 1 second", "over 1 day 4 hours"."""
     micros = max(delta, timedelta(0)) // timedelta(microseconds=1)
     seconds, below_a_second = divmod(micros, 1_000_000)
@@ -47,55 +68,75 @@ def format_age(delta: timedelta) -> str:
     for rank, (unit, size) in enumerate(_UNITS):
         count, seconds = divmod(seconds, size)
         if count:
-            parts.append((rank, _plural(count, unit)))
+            parts.append((rank, _count(count, unit)))
     if not parts:
-        return "less than a second" if below_a_second else "0 seconds"
+        return _("less than a second") if below_a_second else _count(0, "second")
     # Never round: "2 days" must mean exactly 2 days, since the limits are inclusive.
     exact = len(parts) <= 2 and not below_a_second
     if exact:
-        return " ".join(words for _, words in parts)
+        return " ".join(words for _r, words in parts)
     # "over 5 hours 4 seconds" reads oddly: a far smaller second unit adds nothing.
     adjacent = len(parts) > 1 and parts[1][0] == parts[0][0] + 1
     shown = parts[:2] if adjacent else parts[:1]
-    return "over " + " ".join(words for _, words in shown)
+    return _("over {duration}").format(duration=" ".join(words for _r, words in shown))
+
+
+def format_age(delta: timedelta) -> str:
+    """`age` in English, for the staff side."""
+    with i18n.use(i18n.ENGLISH):
+        return age(delta)
 
 
 def format_when(dt: datetime) -> str:
-    """A moment in UTC, e.g. "25 Nov 2026, 14:00 UTC"."""
-    utc = dt.astimezone(UTC)
-    return f"{utc.day} {utc:%b %Y, %H:%M} UTC"
+    """A moment in UTC in English, e.g. "25 Nov 2026, 14:00 UTC" (the staff side)."""
+    with i18n.use(i18n.ENGLISH):
+        return i18n.when(dt)
 
 
 def format_date(d: date) -> str:
-    """A calendar day, e.g. "Tue 1 Dec 2026"."""
-    return f"{d:%a} {d.day} {d:%b %Y}"
+    """A calendar day in English, e.g. "Tue 1 Dec 2026" (the staff side)."""
+    with i18n.use(i18n.ENGLISH):
+        return i18n.day(d)
+
+
+_n = i18n.number
+_when = i18n.when
 
 
 def after_claim(what: str, at: datetime) -> str:
-    return (
-        f"Our records show this {what} at {format_when(at)}, after the time of this claim. "
-        "Our staff will check the records."
-    )
+    if what == "purchase":
+        template = _(
+            "Our records show this purchase at {at}, after the time of this claim. "
+            "Our staff will check the records."
+        )
+    else:
+        template = _(
+            "Our records show this campaign at {at}, after the time of this claim. "
+            "Our staff will check the records."
+        )
+    return template.format(at=_when(at))
 
 
 # C-WINDOW
-def window_passed(age: timedelta, purchased_at: datetime, deadline: datetime) -> str:
-    return (
-        f"You bought these credits {format_age(age)} ago ({format_when(purchased_at)}); "
-        f"refunds can be requested within 2 days, so until {format_when(deadline)}."
-    )
+def window_passed(age_: timedelta, purchased_at: datetime, deadline: datetime) -> str:
+    return _(
+        "You bought these credits {age} ago ({at}); "
+        "refunds can be requested within 2 days, so until {deadline}."
+    ).format(age=age(age_), at=_when(purchased_at), deadline=_when(deadline))
 
 
-def window_failed(age: timedelta, purchased_at: datetime, deadline: datetime) -> str:
-    return (
-        f"You bought these credits {format_age(age)} ago ({format_when(purchased_at)}); "
-        f"refunds must be requested within 2 days. That time ended {format_when(deadline)}."
-    )
+def window_failed(age_: timedelta, purchased_at: datetime, deadline: datetime) -> str:
+    return _(
+        "You bought these credits {age} ago ({at}); "
+        "refunds must be requested within 2 days. That time ended {deadline}."
+    ).format(age=age(age_), at=_when(purchased_at), deadline=_when(deadline))
 
 
 # C-SUBSCRIPTION
 def subscription_passed(credits: int) -> str:
-    return f"This is a one-off package of {credits:,} credits, not a subscription."
+    return _("This is a one-off package of {credits} credits, not a subscription.").format(
+        credits=_n(credits)
+    )
 
 
 SUBSCRIPTION_FAILED = (
@@ -105,14 +146,16 @@ SUBSCRIPTION_FAILED = (
 
 # C-CAMPAIGN
 def campaign_passed(campaign_id: str) -> str:
-    return f"Campaign {campaign_id} was sent with the credits of this purchase."
+    return _("Campaign {campaign} was sent with the credits of this purchase.").format(
+        campaign=campaign_id
+    )
 
 
 def campaign_not_found(campaign_id: str) -> str:
-    return (
-        f"We couldn't find campaign {campaign_id} among the campaigns of this purchase. "
+    return _(
+        "We couldn't find campaign {campaign} among the campaigns of this purchase. "
         "Our staff will check which campaign you mean."
-    )
+    ).format(campaign=campaign_id)
 
 
 CAMPAIGN_MISSING = (
@@ -121,18 +164,18 @@ CAMPAIGN_MISSING = (
 
 
 # C-REPORT-24H
-def report_passed(age: timedelta, sent_at: datetime) -> str:
-    return (
-        f"The campaign was sent {format_age(age)} ago ({format_when(sent_at)}); "
+def report_passed(age_: timedelta, sent_at: datetime) -> str:
+    return _(
+        "The campaign was sent {age} ago ({at}); "
         "undelivered messages can be reported within 24 hours, so you are in time."
-    )
+    ).format(age=age(age_), at=_when(sent_at))
 
 
-def report_failed(age: timedelta, sent_at: datetime) -> str:
-    return (
-        f"The campaign was sent {format_age(age)} ago ({format_when(sent_at)}); "
+def report_failed(age_: timedelta, sent_at: datetime) -> str:
+    return _(
+        "The campaign was sent {age} ago ({at}); "
         "undelivered messages must be reported within 24 hours of the campaign."
-    )
+    ).format(age=age(age_), at=_when(sent_at))
 
 
 # C-ONCE
@@ -141,34 +184,36 @@ def _claims(claim_ids: tuple[int, ...]) -> str:
 
 
 def once_campaign_paid(campaign_id: str, claim_id: int) -> str:
-    return (
-        f"The failed messages of campaign {campaign_id} were already refunded in claim "
-        f"#{claim_id}. Credits are refunded once."
-    )
+    return _(
+        "The failed messages of campaign {campaign} were already refunded in claim "
+        "#{claim_id}. Credits are refunded once."
+    ).format(campaign=campaign_id, claim_id=claim_id)
 
 
 def once_nothing_left(credits: int, claim_ids: tuple[int, ...]) -> str:
-    return (
-        f"All {credits:,} credits of this purchase were already refunded "
-        f"(claim {_claims(claim_ids)}). Credits are refunded once."
-    )
+    return _(
+        "All {credits} credits of this purchase were already refunded "
+        "(claim {claims}). Credits are refunded once."
+    ).format(credits=_n(credits), claims=_claims(claim_ids))
 
 
 def once_passed(left: int, credits: int, claim_ids: tuple[int, ...]) -> str:
     if not claim_ids:
-        return "No credits of this purchase have been refunded before."
-    return (
-        f"{credits - left:,} of this purchase's {credits:,} credits were already refunded "
-        f"(claim {_claims(claim_ids)}); up to {left:,} are left."
+        return _("No credits of this purchase have been refunded before.")
+    return _(
+        "{refunded} of this purchase's {credits} credits were already refunded "
+        "(claim {claims}); up to {left} are left."
+    ).format(
+        refunded=_n(credits - left), credits=_n(credits), claims=_claims(claim_ids), left=_n(left)
     )
 
 
 # C-HISTORY
 def filed_again(claim_id: int) -> str:
-    return (
-        f"Filed again after claim #{claim_id} on this purchase was found not eligible. "
+    return _(
+        "Filed again after claim #{claim_id} on this purchase was found not eligible. "
         "A person will check it before anything is paid."
-    )
+    ).format(claim_id=claim_id)
 
 
 # C-CAUSE and its ineligible variants
@@ -176,44 +221,57 @@ def cause_passed(failed_platform: int, messages_sent: int, credits: int) -> str:
     capped = (
         ""
         if credits == failed_platform
-        else f" Only {_plural(credits, 'credit')} of this purchase are left to refund."
+        else " "
+        + _("Only {credits} of this purchase are left to refund.").format(
+            credits=_plural(credits, "credit")
+        )
     )
     return (
-        f"{failed_platform:,} of {messages_sent:,} messages failed on our platform. "
-        f"The policy refunds those: {_plural(failed_platform, 'credit')}.{capped}"
+        _(
+            "{failed} of {sent} messages failed on our platform. "
+            "The policy refunds those: {refund}."
+        ).format(
+            failed=_n(failed_platform),
+            sent=_n(messages_sent),
+            refund=_plural(failed_platform, "credit"),
+        )
+        + capped
     )
 
 
 def intl_carrier_failed(failed_carrier: int, messages_sent: int, country: str) -> str:
-    return (
-        f"None of the {messages_sent:,} messages failed on our platform; "
-        f"{failed_carrier:,} failed at a carrier or network in {country_name(country)}, "
-        "outside our control. "
+    return _(
+        "None of the {sent} messages failed on our platform; "
+        "{failed} failed at a carrier or network in {country}, outside our control. "
         "The policy gives no refund for carrier or network failures abroad."
+    ).format(
+        sent=_n(messages_sent),
+        failed=_n(failed_carrier),
+        country=country_name(country, i18n.current()),
     )
 
 
 def service_failure_failed(failed_carrier: int, messages_sent: int) -> str:
-    return (
-        f"None of the {messages_sent:,} messages failed on our platform; "
-        f"{failed_carrier:,} failed at the mobile carrier, outside our service. "
+    return _(
+        "None of the {sent} messages failed on our platform; "
+        "{failed} failed at the mobile carrier, outside our service. "
         "The policy refunds only failures on our end."
-    )
+    ).format(sent=_n(messages_sent), failed=_n(failed_carrier))
 
 
 def no_failure_failed(messages_sent: int, delivered: int) -> str:
-    return (
-        f"Of {messages_sent:,} messages, {delivered:,} were delivered, "
+    return _(
+        "Of {sent} messages, {delivered} were delivered, "
         "none failed on our platform and none failed at a carrier. "
         "The policy refunds only failures on our end."
-    )
+    ).format(sent=_n(messages_sent), delivered=_n(delivered))
 
 
 # C-INCIDENT
 def _period(started_at: datetime, ended_at: datetime | None) -> str:
     if ended_at is None:
-        return f"since {format_when(started_at)}, still ongoing"
-    return f"from {format_when(started_at)} to {format_when(ended_at)}"
+        return _("since {start}, still ongoing").format(start=_when(started_at))
+    return _("from {start} to {end}").format(start=_when(started_at), end=_when(ended_at))
 
 
 def incident_campaigns(
@@ -225,11 +283,24 @@ def incident_campaigns(
     credits: int,
 ) -> str:
     names = ", ".join(campaign_ids)
-    capped = "" if credits == failed else f" Only {_plural(credits, 'credit')} are left to refund."
+    capped = (
+        ""
+        if credits == failed
+        else " "
+        + _("Only {credits} are left to refund.").format(credits=_plural(credits, "credit"))
+    )
     return (
-        f"Our service had an outage {_period(started_at, ended_at)} ({description}). "
-        f"{failed:,} messages of campaign {names} failed on our platform during it; "
-        f"the policy refunds those.{capped}"
+        _(
+            "Our service had an outage {period} ({description}). "
+            "{failed} messages of campaign {campaigns} failed on our platform during it; "
+            "the policy refunds those."
+        ).format(
+            period=_period(started_at, ended_at),
+            description=description,
+            failed=_n(failed),
+            campaigns=names,
+        )
+        + capped
     )
 
 
@@ -241,37 +312,51 @@ def incident_unused(
     unused: int,
     credits: int,
 ) -> str:
-    return (
-        f"Our service had a problem with {_scope_label(scope)} {_period(started_at, ended_at)} "
-        f"({description}), while this purchase could be used. {unused:,} of its {credits:,} "
-        "credits are unused. Our staff will check whether the outage stopped you sending."
+    return _(
+        "Our service had a problem with {scope} {period} ({description}), while this purchase "
+        "could be used. {unused} of its {credits} credits are unused. "
+        "Our staff will check whether the outage stopped you sending."
+    ).format(
+        scope=_scope_label(scope),
+        period=_period(started_at, ended_at),
+        description=description,
+        unused=_n(unused),
+        credits=_n(credits),
     )
 
 
 def incident_all_delivered(sent: int, delivered: int, carrier: int) -> str:
-    failed = f" and {carrier:,} failed at the mobile carrier" if carrier else ""
-    return (
-        f"We have no outage on record while this purchase could be used, and our records "
-        f"account for every message: of {sent:,} sent, {delivered:,} were delivered{failed}, "
-        "none failed on our platform."
-    )
+    if carrier:
+        template = _(
+            "We have no outage on record while this purchase could be used, and our records "
+            "account for every message: of {sent} sent, {delivered} were delivered and "
+            "{carrier} failed at the mobile carrier, none failed on our platform."
+        )
+    else:
+        template = _(
+            "We have no outage on record while this purchase could be used, and our records "
+            "account for every message: of {sent} sent, {delivered} were delivered, "
+            "none failed on our platform."
+        )
+    return template.format(sent=_n(sent), delivered=_n(delivered), carrier=_n(carrier))
 
 
 def _scope_label(scope: str) -> str:
     if scope.lower() == "all":
-        return "all messages"
+        return _("all messages")
     if scope.lower() == "international":
-        return "international messages"
-    return f"messages to {country_name(scope)}"
+        return _("international messages")
+    return _("messages to {country}").format(country=country_name(scope, i18n.current()))
 
 
 def incident_narrower(
     description: str, scope: str, started_at: datetime, ended_at: datetime | None
 ) -> str:
-    return (
-        f"Since your purchase we had a problem with {_scope_label(scope)} "
-        f"{_period(started_at, ended_at)} ({description}), but no outage for everyone. "
-        "Our staff will check whether it affected your account."
+    return _(
+        "Since your purchase we had a problem with {scope} {period} ({description}), "
+        "but no outage for everyone. Our staff will check whether it affected your account."
+    ).format(
+        scope=_scope_label(scope), period=_period(started_at, ended_at), description=description
     )
 
 
@@ -323,8 +408,7 @@ WHAT_NEXT_DEFAULT = "If you think we got this wrong, type /human to reach our te
 
 # C-PROCESSING
 def processing(first: date, last: date) -> str:
-    return (
-        f"Approved refunds are paid within 5 to 7 business days: "
-        f"between {format_date(first)} and {format_date(last)}. "
+    return _(
+        "Approved refunds are paid within 5 to 7 business days: between {start} and {end}. "
         "Your bank or payment provider may take a few days more."
-    )
+    ).format(start=i18n.day(first), end=i18n.day(last))

@@ -19,6 +19,7 @@ class Sender:
     user_id: int
     first_name: str = ""
     username: str | None = None
+    language_code: str | None = None  # Telegram's, e.g. "ur" or "en-GB"; None from the terminal
 
     @property
     def display(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text
 from conversations.chat.turn import Keyboard
@@ -33,41 +34,47 @@ CAMPAIGN_PREFIX = "c:"
 SUBMIT = "cl:submit"
 CHANGE = "cl:change"
 CANCEL = "cl:cancel"
+LANGUAGE_PREFIX = "lang:"
+
+
+def _b(label: str, data: str) -> Button:
+    """A button with a catalog label, in the current language."""
+    return Button(i18n._(label), data)
 
 
 def main_menu() -> Keyboard:
     return (
-        (Button(t.BTN_FAQ, MENU_FAQ),),
-        (Button(t.BTN_CLAIM, MENU_CLAIM),),
-        (Button(t.BTN_STATUS, MENU_STATUS), Button(t.BTN_HUMAN, MENU_HUMAN)),
+        (_b(t.BTN_FAQ, MENU_FAQ),),
+        (_b(t.BTN_CLAIM, MENU_CLAIM),),
+        (_b(t.BTN_STATUS, MENU_STATUS), _b(t.BTN_HUMAN, MENU_HUMAN)),
     )
 
 
 def faq_menu() -> Keyboard:
     """The topic groups: a short screen on a phone, each group opening its topics."""
-    rows = [(Button(group.title, FAQ_GROUP_PREFIX + group.id),) for group in load_groups()]
-    rows.append((Button(t.BTN_MENU, MENU_MAIN),))
+    rows = [(_b(group.title, FAQ_GROUP_PREFIX + group.id),) for group in load_groups()]
+    rows.append((_b(t.BTN_MENU, MENU_MAIN),))
     return tuple(rows)
 
 
 def faq_group(group: FaqGroup) -> Keyboard:
     """One group's topics and the way back to the groups: at most six buttons."""
     topics = (get_topic(topic_id) for topic_id in group.topic_ids)
-    rows = [(Button(topic.title, FAQ_PREFIX + topic.id),) for topic in topics if topic]
-    rows.append((Button(faq_text.BTN_ALL_TOPICS, MENU_FAQ),))
+    rows = [(_b(topic.title, FAQ_PREFIX + topic.id),) for topic in topics if topic]
+    rows.append((_b(faq_text.BTN_ALL_TOPICS, MENU_FAQ),))
     return tuple(rows)
 
 
 def topic_choices(topics: Iterable[FaqTopic]) -> Keyboard:
-    rows = [(Button(topic.title, FAQ_PREFIX + topic.id),) for topic in topics]
-    rows.append((Button(t.BTN_NONE_OF_THESE, FAQ_NONE),))
+    rows = [(_b(topic.title, FAQ_PREFIX + topic.id),) for topic in topics]
+    rows.append((_b(t.BTN_NONE_OF_THESE, FAQ_NONE),))
     return tuple(rows)
 
 
 _NEXT_STEP_BUTTONS = {
-    "claim": Button(t.BTN_CLAIM, MENU_CLAIM),
-    "status": Button(t.BTN_STATUS, MENU_STATUS),
-    "human": Button(t.BTN_HUMAN, MENU_HUMAN),
+    "claim": (t.BTN_CLAIM, MENU_CLAIM),
+    "status": (t.BTN_STATUS, MENU_STATUS),
+    "human": (t.BTN_HUMAN, MENU_HUMAN),
 }
 
 
@@ -75,20 +82,20 @@ def after_answer(next_step: str, topic_id: str | None = None) -> Keyboard:
     """The natural next step after an FAQ answer, the 👍/👎 for it, then the way back."""
     rows: list[tuple[Button, ...]] = []
     if next_step in _NEXT_STEP_BUTTONS:
-        rows.append((_NEXT_STEP_BUTTONS[next_step],))
+        rows.append((_b(*_NEXT_STEP_BUTTONS[next_step]),))
     if topic_id is not None:
         rows.append(
             (
-                Button(t.BTN_HELPFUL, f"{FEEDBACK_PREFIX}y:{topic_id}"),
-                Button(t.BTN_NOT_HELPFUL, f"{FEEDBACK_PREFIX}n:{topic_id}"),
+                _b(t.BTN_HELPFUL, f"{FEEDBACK_PREFIX}y:{topic_id}"),
+                _b(t.BTN_NOT_HELPFUL, f"{FEEDBACK_PREFIX}n:{topic_id}"),
             )
         )
-    rows.append((Button(t.BTN_MORE_FAQ, MENU_FAQ), Button(t.BTN_MENU, MENU_MAIN)))
+    rows.append((_b(t.BTN_MORE_FAQ, MENU_FAQ), _b(t.BTN_MENU, MENU_MAIN)))
     return tuple(rows)
 
 
 def reasons() -> Keyboard:
-    return tuple((Button(t.REASON_LABELS[r.value], REASON_PREFIX + r.value),) for r in Reason)
+    return tuple((_b(t.REASON_LABELS[r.value], REASON_PREFIX + r.value),) for r in Reason)
 
 
 def campaigns(choices: Iterable[tuple[str, str]]) -> Keyboard:
@@ -98,22 +105,22 @@ def campaigns(choices: Iterable[tuple[str, str]]) -> Keyboard:
 
 def confirm() -> Keyboard:
     return (
-        (Button(t.BTN_SUBMIT, SUBMIT),),
-        (Button(t.BTN_CHANGE, CHANGE), Button(t.BTN_CANCEL, CANCEL)),
+        (_b(t.BTN_SUBMIT, SUBMIT),),
+        (_b(t.BTN_CHANGE, CHANGE), _b(t.BTN_CANCEL, CANCEL)),
     )
 
 
 def human_only() -> Keyboard:
-    return ((Button(t.BTN_HUMAN, MENU_HUMAN), Button(t.BTN_MENU, MENU_MAIN)),)
+    return ((_b(t.BTN_HUMAN, MENU_HUMAN), _b(t.BTN_MENU, MENU_MAIN)),)
 
 
 def discard() -> Keyboard:
     """Asked before a command throws away the claim being filed."""
-    return ((Button(t.BTN_DISCARD, DISCARD_YES), Button(t.BTN_KEEP, DISCARD_NO)),)
+    return ((_b(t.BTN_DISCARD, DISCARD_YES), _b(t.BTN_KEEP, DISCARD_NO)),)
 
 
 def person_or_topics() -> Keyboard:
-    return ((Button(t.BTN_HUMAN, MENU_HUMAN),), (Button(t.BTN_MORE_FAQ, MENU_FAQ),))
+    return ((_b(t.BTN_HUMAN, MENU_HUMAN),), (_b(t.BTN_MORE_FAQ, MENU_FAQ),))
 
 
 def claim_data(verb: str, claim_id: int) -> str:
@@ -123,21 +130,32 @@ def claim_data(verb: str, claim_id: int) -> str:
 def my_claims(lines: Iterable[tuple[int, str]]) -> Keyboard:
     """One button per claim, then the main menu."""
     rows = [(Button(label, claim_data(CLAIM_VIEW, claim_id)),) for claim_id, label in lines]
-    rows.append((Button(t.BTN_MENU, MENU_MAIN),))
+    rows.append((_b(t.BTN_MENU, MENU_MAIN),))
     return tuple(rows)
 
 
 def claim_actions(claim_id: int, is_open: bool) -> Keyboard:
     rows: list[tuple[Button, ...]] = []
     if is_open:
-        rows.append((Button(t.BTN_ADD_INFO, claim_data(CLAIM_ADD, claim_id)),))
-        rows.append((Button(t.BTN_WITHDRAW, claim_data(CLAIM_WITHDRAW, claim_id)),))
-    rows.append((Button(t.BTN_MY_CLAIMS, claim_data(CLAIM_LIST, 0)),))
+        rows.append((_b(t.BTN_ADD_INFO, claim_data(CLAIM_ADD, claim_id)),))
+        rows.append((_b(t.BTN_WITHDRAW, claim_data(CLAIM_WITHDRAW, claim_id)),))
+    rows.append((_b(t.BTN_MY_CLAIMS, claim_data(CLAIM_LIST, 0)),))
     return tuple(rows)
 
 
 def confirm_withdraw(claim_id: int) -> Keyboard:
     return (
-        (Button(t.BTN_WITHDRAW_CONFIRM, claim_data(CLAIM_WITHDRAW_CONFIRMED, claim_id)),),
-        (Button(t.BTN_MY_CLAIMS, claim_data(CLAIM_LIST, 0)),),
+        (_b(t.BTN_WITHDRAW_CONFIRM, claim_data(CLAIM_WITHDRAW_CONFIRMED, claim_id)),),
+        (_b(t.BTN_MY_CLAIMS, claim_data(CLAIM_LIST, 0)),),
     )
+
+
+def languages() -> Keyboard:
+    """Each language under its own name."""
+    return tuple(
+        (Button(name, LANGUAGE_PREFIX + code),) for code, name in i18n.LANGUAGE_NAMES.items()
+    )
+
+
+def switch_to_urdu() -> Keyboard:
+    return ((Button(i18n.LANGUAGE_NAMES[i18n.URDU], LANGUAGE_PREFIX + i18n.URDU),),)

@@ -6,9 +6,9 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from conversations import i18n
 from conversations.business_days import overdue_from, refund_window
 from conversations.catalog import decisions as d
-from conversations.catalog.policy_text import format_date
 from conversations.claims.transitions import (
     ADDED_PREFIX,
     ALLOWED_FROM,
@@ -27,6 +27,7 @@ from conversations.domain import (
     Claim,
     OutgoingMessage,
 )
+from conversations.i18n import _
 from conversations.ports import UnitOfWork
 
 
@@ -138,7 +139,10 @@ async def perform(
         )
     )
     messages: list[OutgoingMessage] = []
-    told = _customer_message(transition, updated, config)
+    # The customer reads it in their language (staff text around it stays English).
+    chosen = await uow.languages.get(updated.telegram_user_id)
+    with i18n.use(chosen.language if chosen is not None else i18n.ENGLISH):
+        told = _customer_message(transition, updated, config)
     if told is not None:
         messages.append(told)
     return Result(claim=updated, messages=tuple(messages))
@@ -224,23 +228,25 @@ def _customer_message(
     if transition in (Transition.ANSWER, Transition.WITHDRAW):
         return None  # the customer is in the chat; the dialogue answers them itself
     if transition is Transition.TAKE:
-        text = d.TAKEN.format(claim_id=claim.id)
+        text = _(d.TAKEN).format(claim_id=claim.id)
     elif transition in APPROVALS:
         assert claim.decided_at is not None
         start, end = refund_window(claim.decided_at, config.home_country)
-        template = d.OVERRULED if transition is Transition.OVERRULE else d.APPROVED
+        template = _(d.OVERRULED) if transition is Transition.OVERRULE else _(d.APPROVED)
         text = template.format(
             claim_id=claim.id,
-            credits=f"{claim.refundable_credits:,}",
-            start=format_date(start),
-            end=format_date(end),
+            credits=i18n.number(claim.refundable_credits),
+            start=i18n.day(start),
+            end=i18n.day(end),
         )
     elif transition is Transition.REJECT:
-        text = d.REJECTED.format(claim_id=claim.id, reason=claim.reject_reason)
+        text = _(d.REJECTED).format(claim_id=claim.id, reason=claim.reject_reason)
     elif transition is Transition.ASK:
-        text = d.QUESTION.format(claim_id=claim.id, question=claim.pending_question)
+        text = _(d.QUESTION).format(claim_id=claim.id, question=claim.pending_question)
     else:
-        text = d.REFUNDED.format(claim_id=claim.id, credits=f"{claim.refundable_credits:,}")
+        text = _(d.REFUNDED).format(
+            claim_id=claim.id, credits=i18n.number(claim.refundable_credits)
+        )
     return OutgoingMessage(chat_id=claim.chat_id, text=text)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
-from conversations.catalog.policy_text import format_date, format_when
 from conversations.claims.transitions import ADDED_PREFIX, CUSTOMER
 from conversations.domain import OPEN_STATUSES, AuditEntry, Claim, ClaimStatus
+from conversations.i18n import _
 
 MAX_SHOWN = 10
 
@@ -16,31 +17,31 @@ MAX_SHOWN = 10
 def render(claims: Sequence[Claim], home_country: str) -> str:
     """List the claims with status and, once approved, the refund date range."""
     if not claims:
-        return t.STATUS_NONE
+        return _(t.STATUS_NONE)
     newest = sorted(claims, key=lambda c: c.created_at, reverse=True)[:MAX_SHOWN]
-    lines = [t.STATUS_HEADER]
+    lines = [_(t.STATUS_HEADER)]
     for claim in newest:
         lines.append(
-            t.STATUS_LINE.format(
+            _(t.STATUS_LINE).format(
                 claim_id=claim.id,
                 tx=claim.transaction_id,
-                status=t.STATUS_LABELS[claim.status.value],
-                when=format_when(claim.created_at),
+                status=_(t.STATUS_LABELS[claim.status.value]),
+                when=i18n.when(claim.created_at),
             )
         )
         if claim.status is ClaimStatus.APPROVED and claim.decided_at is not None:
             start, end = refund_window(claim.decided_at, home_country)
             lines.append(
-                t.STATUS_APPROVED_LINE.format(
-                    credits=f"{claim.refundable_credits:,}",
-                    start=format_date(start),
-                    end=format_date(end),
+                _(t.STATUS_APPROVED_LINE).format(
+                    credits=i18n.number(claim.refundable_credits),
+                    start=i18n.day(start),
+                    end=i18n.day(end),
                 )
             )
         elif claim.status is ClaimStatus.REJECTED and claim.reject_reason:
-            lines.append(t.STATUS_REJECTED_LINE.format(reason=claim.reject_reason))
+            lines.append(_(t.STATUS_REJECTED_LINE).format(reason=claim.reject_reason))
         elif claim.status is ClaimStatus.INFO_REQUESTED and claim.pending_question:
-            lines.append(t.STATUS_QUESTION_LINE.format(question=claim.pending_question))
+            lines.append(_(t.STATUS_QUESTION_LINE).format(question=claim.pending_question))
     return "\n".join(lines)
 
 
@@ -48,17 +49,19 @@ def detail(claim: Claim, trail: Sequence[AuditEntry], home_country: str) -> str:
     """One claim for its customer: what happened when, and what happens next."""
     assert claim.id is not None
     lines = [
-        t.DETAIL_TITLE.format(
-            claim_id=claim.id, tx=claim.transaction_id, status=t.STATUS_LABELS[claim.status.value]
+        _(t.DETAIL_TITLE).format(
+            claim_id=claim.id,
+            tx=claim.transaction_id,
+            status=_(t.STATUS_LABELS[claim.status.value]),
         ),
         "",
-        t.DETAIL_TIMELINE,
+        _(t.DETAIL_TIMELINE),
     ]
     for entry in trail:
         what = _timeline(entry)
         if what is not None:
-            lines.append(t.DETAIL_EVENT.format(when=format_when(entry.at), what=what))
-    lines += ["", t.DETAIL_NEXT.format(next=_next(claim, home_country))]
+            lines.append(_(t.DETAIL_EVENT).format(when=i18n.when(entry.at), what=what))
+    lines += ["", _(t.DETAIL_NEXT).format(next=_next(claim, home_country))]
     return "\n".join(lines)
 
 
@@ -66,31 +69,33 @@ def _timeline(entry: AuditEntry) -> str | None:
     """What the customer may see of an audit row; staff notes and reminders stay inside."""
     if entry.to_status is not None:
         if entry.actor == CUSTOMER and entry.to_status is ClaimStatus.IN_REVIEW:
-            return t.TIMELINE_ANSWERED
-        return t.TIMELINE[entry.to_status.value]
+            return _(t.TIMELINE_ANSWERED)
+        return _(t.TIMELINE[entry.to_status.value])
     if entry.actor == CUSTOMER and entry.note.startswith(ADDED_PREFIX):
-        return t.TIMELINE_ADDED
+        return _(t.TIMELINE_ADDED)
     return None
 
 
 def _next(claim: Claim, home_country: str) -> str:
     status = claim.status
     if status is ClaimStatus.INFO_REQUESTED and claim.pending_question:
-        return t.NEXT_QUESTION.format(question=claim.pending_question)
+        return _(t.NEXT_QUESTION).format(question=claim.pending_question)
     if status in OPEN_STATUSES:
-        return t.NEXT_OPEN
+        return _(t.NEXT_OPEN)
     if status is ClaimStatus.APPROVED and claim.decided_at is not None:
         start, end = refund_window(claim.decided_at, home_country)
-        return t.NEXT_APPROVED.format(
-            credits=f"{claim.refundable_credits:,}", start=format_date(start), end=format_date(end)
+        return _(t.NEXT_APPROVED).format(
+            credits=i18n.number(claim.refundable_credits), start=i18n.day(start), end=i18n.day(end)
         )
     if status is ClaimStatus.REFUNDED and claim.refunded_at is not None:
-        return t.NEXT_REFUNDED.format(
-            credits=f"{claim.refundable_credits:,}", when=format_when(claim.refunded_at)
+        return _(t.NEXT_REFUNDED).format(
+            credits=i18n.number(claim.refundable_credits), when=i18n.when(claim.refunded_at)
         )
     if status is ClaimStatus.REJECTED:
-        return t.NEXT_REJECTED.format(reason=claim.reject_reason or "")
+        return _(t.NEXT_REJECTED).format(reason=claim.reject_reason or "")
     if status is ClaimStatus.INELIGIBLE:
         failed = next((c for c in claim.clauses if not c.passed), None)
-        return t.NEXT_INELIGIBLE.format(why=failed.explanation if failed else "")
-    return t.NEXT_CANCELLED
+        return _(t.NEXT_INELIGIBLE).format(
+            why=failed.explanation_in(i18n.current()) if failed else ""
+        )
+    return _(t.NEXT_CANCELLED)

@@ -7,20 +7,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from conversations import ids, policy
+from conversations import i18n, ids, policy
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text, policy_text
-from conversations.catalog.policy_text import format_age, format_when
 from conversations.chat import keyboards as kb
 from conversations.chat.events import EventKind
 from conversations.chat.slots import Slots
 from conversations.chat.steps import CLAIM_STEPS, Step
 from conversations.chat.turn import Turn
 from conversations.countries import country_name
-from conversations.dialogue import filing, my_claims, relay
+from conversations.dialogue import filing, language, my_claims, relay
 from conversations.domain import Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic, load_groups
 from conversations.faq.privacy import scrub
+from conversations.i18n import _
 from conversations.ownership import contact_in, proves_ownership
 
 MAX_TEXT = 4000
@@ -32,17 +32,24 @@ _GREETINGS = frozenset({"hi", "hello", "hey", "salam", "salaam", "aoa", "assalam
 
 
 def _tries_word(n: int) -> str:
-    return "try" if n == 1 else "tries"
+    return _(t.TRY) if n == 1 else _(t.TRIES)
 
 
 async def apply(turn: Turn) -> None:
-    """Apply one inbound event to the customer's conversation."""
+    """Apply one inbound event to the customer's conversation, in the customer's language."""
+    choice = await language.settle(turn)
+    with i18n.use(choice.language):
+        await _apply(turn)
+        await language.offer_urdu(turn, choice)
+
+
+async def _apply(turn: Turn) -> None:
     await relay.catch_up_on_questions(turn)
     ev = turn.event
     if _expired(turn):
-        idle = format_age(timedelta(minutes=turn.config.idle_timeout_minutes))
+        idle = policy_text.age(timedelta(minutes=turn.config.idle_timeout_minutes))
         turn.reset()
-        turn.say(t.EXPIRED.format(idle=idle))
+        turn.say(_(t.EXPIRED).format(idle=idle))
         if ev.kind is not EventKind.COMMAND:
             _menu(turn)
             return
@@ -53,10 +60,10 @@ async def apply(turn: Turn) -> None:
     elif ev.kind is EventKind.CONTACT:
         await _shared_contact(turn)
     elif ev.kind is EventKind.MEDIA:
-        turn.say(t.UNSUPPORTED_MEDIA)
+        turn.say(_(t.UNSUPPORTED_MEDIA))
         await _reprompt(turn, only_if_busy=True)
     elif len(ev.text) > MAX_TEXT:
-        turn.say(t.TOO_LONG.format(length=len(ev.text), limit=MAX_TEXT))
+        turn.say(_(t.TOO_LONG).format(length=len(ev.text), limit=MAX_TEXT))
         await _reprompt(turn, only_if_busy=True)
     else:
         await HANDLERS[turn.step].text(turn, ev.text.strip())
@@ -80,7 +87,7 @@ _DISCARDING = frozenset({"start", "claim", "human"})
 async def _command(turn: Turn, name: str) -> None:
     if name in _DISCARDING and turn.step in CLAIM_STEPS and turn.slots.tx is not None:
         turn.slots.discard_then = name
-        turn.say(t.DISCARD_ASK.format(tx=turn.slots.tx), kb.discard())
+        turn.say(_(t.DISCARD_ASK).format(tx=turn.slots.tx), kb.discard())
         return
     await _run_command(turn, name)
 
@@ -90,10 +97,10 @@ async def _run_command(turn: Turn, name: str) -> None:
         turn.reset()
         _welcome(turn)
     elif name == "help":
-        turn.say(t.HELP)
+        turn.say(_(t.HELP))
         await _reprompt(turn, only_if_busy=True)
     elif name == "faq":
-        turn.say(t.FAQ_MENU, kb.faq_menu())
+        turn.say(_(t.FAQ_MENU), kb.faq_menu())
     elif name == "claim":
         _start_claim(turn)
     elif name == "status":
@@ -103,34 +110,37 @@ async def _run_command(turn: Turn, name: str) -> None:
         await relay.start(turn)
     elif name == "back":
         await _back(turn)
+    elif name == "language":
+        language.ask(turn)
+        await _reprompt(turn, only_if_busy=True)
     elif name == "cancel":
         was = turn.step
         turn.reset()
         if was is Step.HUMAN:
-            turn.say(t.HUMAN_ENDED, kb.main_menu())
+            turn.say(_(t.HUMAN_ENDED), kb.main_menu())
         elif was is Step.MENU:
-            turn.say(t.NOTHING_TO_CANCEL, kb.main_menu())
+            turn.say(_(t.NOTHING_TO_CANCEL), kb.main_menu())
         else:
-            turn.say(t.CANCELLED, kb.main_menu())
+            turn.say(_(t.CANCELLED), kb.main_menu())
     else:
-        turn.say(t.UNKNOWN_COMMAND.format(command=name[:32]) + "\n\n" + t.HELP)
+        turn.say(_(t.UNKNOWN_COMMAND).format(command=name[:32]) + "\n\n" + _(t.HELP))
 
 
 def _welcome(turn: Turn) -> None:
-    text = t.WELCOME.format(name=turn.event.sender.first_name or "there")
+    text = _(t.WELCOME).format(name=turn.event.sender.first_name or _(t.NAME_UNKNOWN))
     if turn.config.pk_suspension_notice:
-        text = t.PK_NOTICE + "\n\n" + text
+        text = _(t.PK_NOTICE) + "\n\n" + text
     turn.say(text, kb.main_menu())
 
 
 def _menu(turn: Turn) -> None:
-    turn.show(t.MENU_PROMPT, kb.main_menu())
+    turn.show(_(t.MENU_PROMPT), kb.main_menu())
 
 
 def _start_claim(turn: Turn) -> None:
     turn.reset()
     turn.goto(Step.TX)
-    turn.say(t.ASK_TRANSACTION)
+    turn.say(_(t.ASK_TRANSACTION))
 
 
 async def _status(turn: Turn) -> None:
@@ -142,11 +152,11 @@ async def _back(turn: Turn) -> None:
     if turn.step is Step.MENU and faq_back is not None:
         turn.slots.faq_back = None
         group = get_group(faq_back) if faq_back != "menu" else None
-        turn.say(t.FAQ_MENU, kb.faq_group(group) if group else kb.faq_menu())
+        turn.say(_(t.FAQ_MENU), kb.faq_group(group) if group else kb.faq_menu())
         return
     back = HANDLERS[turn.step].back
     if back is None:
-        turn.say(t.NOTHING_TO_GO_BACK_TO, kb.main_menu())
+        turn.say(_(t.NOTHING_TO_GO_BACK_TO), kb.main_menu())
         return
     previous = back(turn.slots)
     if previous is Step.MENU:
@@ -170,28 +180,31 @@ async def _button(turn: Turn, data: str) -> None:
             turn.reset()
         _menu(turn)
     elif data == kb.MENU_FAQ:
-        turn.show(t.FAQ_MENU, kb.faq_menu())
+        turn.show(_(t.FAQ_MENU), kb.faq_menu())
     elif data.startswith(kb.FEEDBACK_PREFIX):
         await _rate_answer(turn, data.removeprefix(kb.FEEDBACK_PREFIX))
     elif data == kb.FAQ_NONE:
         # None of the guesses fit: a person can, or the whole list.
-        turn.show(t.FAQ_NONE_FIT, kb.person_or_topics())
+        turn.show(_(t.FAQ_NONE_FIT), kb.person_or_topics())
     elif data.startswith(kb.FAQ_GROUP_PREFIX):
         group = get_group(data.removeprefix(kb.FAQ_GROUP_PREFIX))
-        turn.show(t.FAQ_MENU, kb.faq_group(group) if group else kb.faq_menu())
+        turn.show(_(t.FAQ_MENU), kb.faq_group(group) if group else kb.faq_menu())
     elif data.startswith(kb.FAQ_PREFIX):
         topic = get_topic(data.removeprefix(kb.FAQ_PREFIX))
         if topic is None:
-            turn.show(t.FAQ_MENU, kb.faq_menu())
+            turn.show(_(t.FAQ_MENU), kb.faq_menu())
         else:
             _answer_topic(turn, topic.id, edit=True)
     elif data == kb.MENU_CLAIM:
-        turn.close_buttons(turn.event.text or t.BTN_CLAIM)
+        turn.close_buttons(turn.event.text or _(t.BTN_CLAIM))
         _start_claim(turn)
     elif data == kb.MENU_STATUS:
         await _status(turn)
     elif data == kb.MENU_HUMAN:
         await relay.start(turn)
+    elif data.startswith(kb.LANGUAGE_PREFIX):
+        await language.pick(turn, data.removeprefix(kb.LANGUAGE_PREFIX))
+        await _reprompt(turn, only_if_busy=True)
     elif data.startswith(kb.CLAIM_PREFIX):
         await my_claims.press(turn, data)
     elif data in (kb.DISCARD_YES, kb.DISCARD_NO):
@@ -199,7 +212,7 @@ async def _button(turn: Turn, data: str) -> None:
     else:
         press = HANDLERS[step].press
         if press is None or not await press(turn, data):
-            turn.say(t.STALE_BUTTON)
+            turn.say(_(t.STALE_BUTTON))
             await _reprompt(turn)
 
 
@@ -208,14 +221,14 @@ async def _answer_discard(turn: Turn, discard: bool) -> None:
     command = turn.slots.discard_then
     turn.slots.discard_then = None
     if command is None:  # answered already, or the claim is gone
-        turn.say(t.STALE_BUTTON)
+        turn.say(_(t.STALE_BUTTON))
         return
     if discard:
-        turn.close_buttons(t.BTN_DISCARD)
+        turn.close_buttons(_(t.BTN_DISCARD))
         turn.reset()
         await _run_command(turn, command)
         return
-    turn.close_buttons(t.KEPT)
+    turn.close_buttons(_(t.KEPT))
     await _reprompt(turn)
 
 
@@ -231,34 +244,37 @@ async def _idle_text(turn: Turn, text: str) -> None:
 
 async def _rate_answer(turn: Turn, rating: str) -> None:
     """👍/👎 under an FAQ answer: counted for /stats; a 👎 is offered a person."""
-    verdict, _, topic_id = rating.partition(":")
+    verdict, _sep, topic_id = rating.partition(":")
     topic = get_topic(topic_id)
     if topic is None or verdict not in ("y", "n"):
-        turn.say(t.STALE_BUTTON)
+        turn.say(_(t.STALE_BUTTON))
         return
     await turn.uow.faq.rate(topic.id, verdict == "y", turn.now)
     if verdict == "y":
-        turn.show(f"{topic.answer}\n\n{t.FEEDBACK_THANKS}", kb.after_answer(topic.next_step))
+        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(topic.next_step))
     else:
-        turn.show(f"{topic.answer}\n\n{t.FEEDBACK_SORRY}", kb.person_or_topics())
+        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
 
 
 async def _free_question(turn: Turn, text: str) -> None:
     if text.lower().strip(" !.?") in _GREETINGS:
-        turn.say(t.GREETING.format(name=turn.event.sender.first_name or "there"), kb.main_menu())
+        turn.say(
+            _(t.GREETING).format(name=turn.event.sender.first_name or _(t.NAME_UNKNOWN)),
+            kb.main_menu(),
+        )
         return
     match = default_matcher().match(text)
     if match.topic is not None and match.topic.small_talk:
-        turn.say(match.topic.answer, kb.main_menu())
+        turn.say(_(match.topic.answer), kb.main_menu())
     elif match.topic is not None:
         _answer_topic(turn, match.topic.id, edit=False)
     elif match.alternatives:
         await turn.uow.faq.miss(scrub(text), turn.now)
-        turn.say(faq_text.DID_YOU_MEAN, kb.topic_choices(match.alternatives))
+        turn.say(_(faq_text.DID_YOU_MEAN), kb.topic_choices(match.alternatives))
     else:
         await turn.uow.faq.miss(scrub(text), turn.now)
         pointer = faq_text.support_pointer(turn.config.support_contact)
-        turn.say(f"{t.OFF_TOPIC}\n\n{pointer}", kb.main_menu())
+        turn.say(f"{_(t.OFF_TOPIC)}\n\n{pointer}", kb.main_menu())
 
 
 def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
@@ -267,7 +283,7 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     if turn.step is Step.MENU:
         turn.slots.faq_back = _group_of(topic_id) if edit else "menu"
     # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
-    text = topic.answer if edit else faq_text.answer_with_intro(topic.title, topic.answer)
+    text = _(topic.answer) if edit else faq_text.answer_with_intro(_(topic.title), _(topic.answer))
     buttons = kb.after_answer(topic.next_step, topic.id)
     if edit:
         turn.show(text, buttons)
@@ -295,7 +311,7 @@ def _refused_while_locked(turn: Turn, tx: str) -> bool:
     if until is None or until <= turn.now:
         return False
     turn.reset()
-    turn.say(t.STILL_LOCKED.format(tx=tx, until=format_when(until)), kb.human_only())
+    turn.say(_(t.STILL_LOCKED).format(tx=tx, until=i18n.when(until)), kb.human_only())
     return True
 
 
@@ -303,17 +319,19 @@ async def _on_transaction(turn: Turn, text: str) -> None:
     slots = turn.slots
     candidate = text.strip()
     if not ids.variants(candidate):
-        turn.say(t.BAD_TRANSACTION_FORMAT)
+        turn.say(_(t.BAD_TRANSACTION_FORMAT))
         return
     purchase = await _find(turn.uow.ledger.purchase, candidate)
     if purchase is None:
         slots.tx_misses += 1
         if slots.tx_misses >= TRIES:
             turn.reset()
-            turn.say(t.UNKNOWN_TRANSACTION_GIVE_UP, kb.human_only())
+            turn.say(_(t.UNKNOWN_TRANSACTION_GIVE_UP), kb.human_only())
         else:
             left = TRIES - slots.tx_misses
-            turn.say(t.UNKNOWN_TRANSACTION.format(tx=candidate, left=left, tries=_tries_word(left)))
+            turn.say(
+                _(t.UNKNOWN_TRANSACTION).format(tx=candidate, left=left, tries=_tries_word(left))
+            )
         return
     tx = purchase.transaction_id
     if _refused_while_locked(turn, tx):
@@ -321,17 +339,17 @@ async def _on_transaction(turn: Turn, text: str) -> None:
     slots.tx = tx
     slots.tx_misses = 0
     turn.goto(Step.OWNER)
-    turn.say(t.ASK_OWNER, ask_contact=True)
+    turn.say(_(t.ASK_OWNER), ask_contact=True)
 
 
 async def _shared_contact(turn: Turn) -> None:
     """A contact card: proof of ownership when it is the sender's own (Telegram verified it)."""
     if turn.step is not Step.OWNER:
-        turn.say(t.CONTACT_NOT_NEEDED)
+        turn.say(_(t.CONTACT_NOT_NEEDED))
         await _reprompt(turn, only_if_busy=True)
         return
     if turn.event.contact_user_id != turn.event.sender.user_id:
-        turn.say(t.NOT_YOUR_CONTACT, ask_contact=True)
+        turn.say(_(t.NOT_YOUR_CONTACT), ask_contact=True)
         return
     phone = turn.event.text.strip()
     # Telegram gives the number in international form, sometimes without its "+".
@@ -349,7 +367,7 @@ async def _on_owner(turn: Turn, text: str) -> None:
         return
     contact = contact_in(text)
     if contact is None:
-        turn.say(t.NOT_A_CONTACT)
+        turn.say(_(t.NOT_A_CONTACT))
         return
     fails = slots.owner_fails
     if not proves_ownership(contact, purchase, turn.config.home_country):
@@ -359,20 +377,20 @@ async def _on_owner(turn: Turn, text: str) -> None:
             until = turn.now + LOCK_FOR
             slots.locks[tx] = until
             turn.reset()
-            turn.say(t.OWNER_LOCKED.format(until=format_when(until)), kb.human_only())
+            turn.say(_(t.OWNER_LOCKED).format(until=i18n.when(until)), kb.human_only())
         else:
             left = TRIES - fails[tx]
-            turn.say(t.OWNER_MISMATCH.format(left=left, tries=_tries_word(left)))
+            turn.say(_(t.OWNER_MISMATCH).format(left=left, tries=_tries_word(left)))
         return
     fails.pop(tx, None)
     existing = await turn.uow.claims.live_for_transaction(tx)
     if existing is not None:
         turn.reset()
         turn.say(
-            t.DUPLICATE.format(
+            _(t.DUPLICATE).format(
                 tx=tx,
                 claim_id=existing.id,
-                status=t.STATUS_LABELS[existing.status.value],
+                status=_(t.STATUS_LABELS[existing.status.value]),
             ),
             kb.main_menu(),
         )
@@ -385,7 +403,7 @@ async def _on_owner(turn: Turn, text: str) -> None:
         )
         turn.reset()
         turn.say(
-            t.TOO_LATE.format(why=why, next=policy_text.WHAT_NEXT[policy.C_WINDOW]),
+            _(t.TOO_LATE).format(why=why, next=_(policy_text.WHAT_NEXT[policy.C_WINDOW])),
             kb.human_only(),
         )
         return
@@ -406,7 +424,7 @@ async def _press_reason(turn: Turn, data: str) -> bool:
     slots.campaign = None
     slots.description = None
     slots.campaign_misses = 0
-    turn.close_buttons(t.REASON_LABELS[reason.value])
+    turn.close_buttons(_(t.REASON_LABELS[reason.value]))
     if reason is Reason.UNDELIVERED:
         turn.goto(Step.CAMPAIGN)
     elif reason is Reason.OTHER:
@@ -438,31 +456,33 @@ async def _on_campaign(turn: Turn, value: str) -> None:
         if slots.campaign_misses >= TRIES:
             # C-CAMPAIGN: after three tries the claim goes to review without a campaign.
             slots.campaign = None
-            turn.say(t.CAMPAIGN_GIVE_UP)
+            turn.say(_(t.CAMPAIGN_GIVE_UP))
             turn.goto(Step.CONFIRM)
         else:
             left = TRIES - slots.campaign_misses
             turn.say(
-                t.UNKNOWN_CAMPAIGN.format(campaign=wanted[:40], left=left, tries=_tries_word(left))
+                _(t.UNKNOWN_CAMPAIGN).format(
+                    campaign=wanted[:40], left=left, tries=_tries_word(left)
+                )
             )
         await _reprompt(turn)
         return
     slots.campaign = campaign.campaign_id
-    turn.close_buttons(t.ASK_CAMPAIGN + "\n→ " + campaign.campaign_id)
+    turn.close_buttons(_(t.ASK_CAMPAIGN) + "\n→ " + campaign.campaign_id)
     turn.goto(Step.CONFIRM)
     # C-PK-SUSPENSION, on the summary itself: it may explain messages to Pakistan that did not
     # arrive; beside a campaign that was delivered it would only confuse.
     missing = campaign.delivered < campaign.messages_sent
     pk = campaign.destination_country.upper() == "PK" and turn.config.pk_suspension_notice
-    await _ask_confirm(turn, notice=t.PK_NOTICE if pk and missing else None)
+    await _ask_confirm(turn, notice=_(t.PK_NOTICE) if pk and missing else None)
 
 
 async def _on_description(turn: Turn, text: str) -> None:
     if len(text) < MIN_DESCRIPTION:
-        turn.say(t.DESCRIPTION_TOO_SHORT)
+        turn.say(_(t.DESCRIPTION_TOO_SHORT))
         return
     if len(text) > MAX_DESCRIPTION:
-        turn.say(t.TOO_LONG.format(length=len(text), limit=MAX_DESCRIPTION))
+        turn.say(_(t.TOO_LONG).format(length=len(text), limit=MAX_DESCRIPTION))
         return
     turn.slots.description = text
     turn.goto(Step.CONFIRM)
@@ -471,11 +491,11 @@ async def _on_description(turn: Turn, text: str) -> None:
 
 async def _press_confirm(turn: Turn, data: str) -> bool:
     if data == kb.CANCEL:
-        turn.close_buttons(t.CANCELLED)
+        turn.close_buttons(_(t.CANCELLED))
         turn.reset()
-        turn.say(t.MENU_PROMPT, kb.main_menu())
+        turn.say(_(t.MENU_PROMPT), kb.main_menu())
     elif data == kb.CHANGE:
-        turn.close_buttons(t.BTN_CHANGE)
+        turn.close_buttons(_(t.BTN_CHANGE))
         turn.goto(Step.REASON)
         await _reprompt(turn)
     elif data == kb.SUBMIT:
@@ -483,7 +503,7 @@ async def _press_confirm(turn: Turn, data: str) -> bool:
         if summary is None:
             _start_claim(turn)
             return True
-        turn.close_buttons(summary + "\n\n→ " + t.BTN_SUBMIT)
+        turn.close_buttons(summary + "\n\n→ " + _(t.BTN_SUBMIT))
         await filing.submit(turn)
     else:
         return False
@@ -491,7 +511,7 @@ async def _press_confirm(turn: Turn, data: str) -> bool:
 
 
 async def _need_button(turn: Turn, text: str) -> None:
-    turn.say(t.NEED_BUTTON)
+    turn.say(_(t.NEED_BUTTON))
     await _reprompt(turn)
 
 
@@ -506,10 +526,14 @@ def _summary_text(slots: Slots) -> str | None:
     extra = ""
     if reason is Reason.UNDELIVERED:
         campaign = slots.campaign
-        extra = t.SUMMARY_CAMPAIGN.format(campaign=campaign) if campaign else t.SUMMARY_NO_CAMPAIGN
+        extra = (
+            _(t.SUMMARY_CAMPAIGN).format(campaign=campaign)
+            if campaign
+            else _(t.SUMMARY_NO_CAMPAIGN)
+        )
     elif reason is Reason.OTHER:
-        extra = t.SUMMARY_DESCRIPTION.format(description=slots.description or "")
-    return t.SUMMARY.format(tx=slots.tx, reason=t.REASON_SHORT[reason.value], extra=extra)
+        extra = _(t.SUMMARY_DESCRIPTION).format(description=slots.description or "")
+    return _(t.SUMMARY).format(tx=slots.tx, reason=_(t.REASON_SHORT[reason.value]), extra=extra)
 
 
 async def _reprompt(turn: Turn, only_if_busy: bool = False) -> None:
@@ -520,15 +544,15 @@ async def _reprompt(turn: Turn, only_if_busy: bool = False) -> None:
 
 
 async def _ask_menu(turn: Turn) -> None:
-    turn.say(t.MENU_PROMPT, kb.main_menu())
+    turn.say(_(t.MENU_PROMPT), kb.main_menu())
 
 
 async def _ask_transaction(turn: Turn) -> None:
-    turn.say(t.ASK_TRANSACTION)
+    turn.say(_(t.ASK_TRANSACTION))
 
 
 async def _ask_owner(turn: Turn) -> None:
-    turn.say(t.ASK_OWNER, ask_contact=True)
+    turn.say(_(t.ASK_OWNER), ask_contact=True)
 
 
 async def _ask_reason(turn: Turn) -> None:
@@ -538,11 +562,11 @@ async def _ask_reason(turn: Turn) -> None:
         _start_claim(turn)
         return
     turn.say(
-        t.ASK_REASON.format(
+        _(t.ASK_REASON).format(
             tx=purchase.transaction_id,
-            credits=f"{purchase.credits:,}",
-            kind=t.KIND_LABELS[purchase.kind.value],
-            when=format_when(purchase.purchased_at),
+            credits=i18n.number(purchase.credits),
+            kind=_(t.KIND_LABELS[purchase.kind.value]),
+            when=i18n.when(purchase.purchased_at),
         ),
         kb.reasons(),
     )
@@ -551,17 +575,17 @@ async def _ask_reason(turn: Turn) -> None:
 async def _ask_campaign(turn: Turn) -> None:
     choices = await _campaign_choices(turn)
     if not choices:
-        turn.say(t.ASK_CAMPAIGN_TYPED)
+        turn.say(_(t.ASK_CAMPAIGN_TYPED))
         return
     turn.say(
-        t.ASK_CAMPAIGN,
+        _(t.ASK_CAMPAIGN),
         kb.campaigns(
             (
                 c.campaign_id,
-                t.CAMPAIGN_BUTTON.format(
+                _(t.CAMPAIGN_BUTTON).format(
                     campaign_id=c.campaign_id,
-                    sent=format_when(c.sent_at),
-                    country=country_name(c.destination_country),
+                    sent=i18n.when(c.sent_at),
+                    country=country_name(c.destination_country, i18n.current()),
                 ),
             )
             for c in choices
@@ -570,7 +594,7 @@ async def _ask_campaign(turn: Turn) -> None:
 
 
 async def _ask_description(turn: Turn) -> None:
-    turn.say(t.ASK_DESCRIPTION.format(min=MIN_DESCRIPTION, max=MAX_DESCRIPTION))
+    turn.say(_(t.ASK_DESCRIPTION).format(min=MIN_DESCRIPTION, max=MAX_DESCRIPTION))
 
 
 async def _ask_confirm(turn: Turn, notice: str | None = None) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from conversations import policy
+from conversations import i18n, policy
 from conversations.catalog import customer as t
 from conversations.chat import keyboards as kb
 from conversations.chat.turn import Turn
 from conversations.domain import Claim, ClaimRequest, ClaimStatus, Decision, Outcome, Purchase
+from conversations.i18n import _
 from conversations.money import pro_rata
 from conversations.services.claims import Claimant, file_claim
 from conversations.staff import notify
@@ -29,7 +30,7 @@ async def submit(turn: Turn) -> None:
     filed = await file_claim(turn.uow, request, claimant, turn.config)
     if filed is None:
         turn.reset()
-        turn.say(t.UNKNOWN_TRANSACTION_GIVE_UP, kb.human_only())
+        turn.say(_(t.UNKNOWN_TRANSACTION_GIVE_UP), kb.human_only())
         return
     if filed.claim is None or filed.decision is None:
         _duplicate(turn, tx, filed.existing)
@@ -46,11 +47,11 @@ async def submit(turn: Turn) -> None:
 def _duplicate(turn: Turn, tx: str, existing: Claim | None) -> None:
     turn.reset()
     if existing is None:  # it was decided between the refusal and our look
-        turn.say(t.DUPLICATE_GONE.format(tx=tx), kb.main_menu())
+        turn.say(_(t.DUPLICATE_GONE).format(tx=tx), kb.main_menu())
         return
     turn.say(
-        t.DUPLICATE.format(
-            tx=tx, claim_id=existing.id, status=t.STATUS_LABELS[existing.status.value]
+        _(t.DUPLICATE).format(
+            tx=tx, claim_id=existing.id, status=_(t.STATUS_LABELS[existing.status.value])
         ),
         kb.main_menu(),
     )
@@ -59,20 +60,23 @@ def _duplicate(turn: Turn, tx: str, existing: Claim | None) -> None:
 def _decision_text(claim_id: int, decision: Decision, purchase: Purchase | None) -> str:
     """The decision in the policy's own words; clause ids stay on the staff card."""
     if decision.outcome is Outcome.ELIGIBLE:
-        deciding = decision.clauses[-1].explanation if decision.clauses else ""
-        return t.DECISION_ELIGIBLE.format(
+        language = i18n.current()
+        deciding = decision.clauses[-1].explanation_in(language) if decision.clauses else ""
+        return _(t.DECISION_ELIGIBLE).format(
             claim_id=claim_id,
-            credits=f"{decision.refundable_credits:,}",
+            credits=i18n.number(decision.refundable_credits),
             money=_money(decision.refundable_credits, purchase),
             why=deciding,
         )
     failed = decision.failed_clause
     if decision.outcome is Outcome.REVIEW:
-        why = failed.explanation if failed else t.REVIEW_DESCRIPTION
-        return t.DECISION_REVIEW.format(claim_id=claim_id, why=why)
+        why = failed.explanation_in(i18n.current()) if failed else _(t.REVIEW_DESCRIPTION)
+        return _(t.DECISION_REVIEW).format(claim_id=claim_id, why=why)
     assert failed is not None
-    return t.DECISION_INELIGIBLE.format(
-        why=failed.explanation, next=policy.what_next(decision), claim_id=claim_id
+    return _(t.DECISION_INELIGIBLE).format(
+        why=failed.explanation_in(i18n.current()),
+        next=policy.what_next(decision),
+        claim_id=claim_id,
     )
 
 
@@ -81,4 +85,4 @@ def _money(credits: int, purchase: Purchase | None) -> str:
     if purchase is None or purchase.amount <= 0 or purchase.credits <= 0:
         return ""
     amount = pro_rata(purchase.amount, credits, purchase.credits)
-    return t.MONEY.format(amount=f"{amount:,.2f}", currency=purchase.currency)
+    return _(t.MONEY).format(amount=i18n.money(amount, purchase.currency))

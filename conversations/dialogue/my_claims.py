@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog import staff as s
 from conversations.chat import keyboards as kb
@@ -11,6 +12,7 @@ from conversations.claims import lifecycle, status_view
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
 from conversations.domain import OPEN_STATUSES, Claim, OutgoingMessage
+from conversations.i18n import _
 from conversations.staff import card
 from conversations.staff.numbers import claim_number
 
@@ -33,24 +35,24 @@ async def show_list(turn: Turn, edit: bool = False) -> None:
     buttons = kb.my_claims(
         (
             c.id or 0,
-            t.BTN_CLAIM_LINE.format(
-                claim_id=c.id, tx=c.transaction_id, status=t.STATUS_LABELS[c.status.value]
+            _(t.BTN_CLAIM_LINE).format(
+                claim_id=c.id, tx=c.transaction_id, status=_(t.STATUS_LABELS[c.status.value])
             ),
         )
         for c in newest
     )
-    say(f"{text}\n\n{t.STATUS_PICK}", buttons)
+    say(f"{text}\n\n{_(t.STATUS_PICK)}", buttons)
 
 
 async def press(turn: Turn, data: str) -> None:
     """A button of /status: view, add information, withdraw (asked first)."""
-    verb, _, number = data.removeprefix(kb.CLAIM_PREFIX).partition(":")
+    verb, _sep, number = data.removeprefix(kb.CLAIM_PREFIX).partition(":")
     if verb == kb.CLAIM_LIST:
         await show_list(turn, edit=True)
         return
     claim = await _own_claim(turn, number)
     if claim is None or claim.id is None:
-        turn.say(t.STALE_BUTTON)
+        turn.say(_(t.STALE_BUTTON))
         return
     if verb == kb.CLAIM_VIEW:
         trail = await turn.uow.claims.audit(claim.id)
@@ -59,11 +61,11 @@ async def press(turn: Turn, data: str) -> None:
     elif verb == kb.CLAIM_ADD:
         await _start_adding(turn, claim)
     elif verb == kb.CLAIM_WITHDRAW:
-        turn.show(t.WITHDRAW_ASK.format(claim_id=claim.id), kb.confirm_withdraw(claim.id))
+        turn.show(_(t.WITHDRAW_ASK).format(claim_id=claim.id), kb.confirm_withdraw(claim.id))
     elif verb == kb.CLAIM_WITHDRAW_CONFIRMED:
         await _withdraw(turn, claim)
     else:
-        turn.say(t.STALE_BUTTON)
+        turn.say(_(t.STALE_BUTTON))
 
 
 async def add(turn: Turn, text: str) -> None:
@@ -72,20 +74,22 @@ async def add(turn: Turn, text: str) -> None:
     claim = await turn.uow.claims.get(claim_id) if claim_id is not None else None
     turn.reset()
     if claim is None or claim.id is None:
-        turn.say(t.MENU_PROMPT, kb.main_menu())
+        turn.say(_(t.MENU_PROMPT), kb.main_menu())
         return
     if claim.status not in OPEN_STATUSES:
-        status = t.STATUS_LABELS[claim.status.value]
-        turn.say(t.ADD_INFO_CLOSED.format(claim_id=claim.id, status=status), kb.main_menu())
+        status = _(t.STATUS_LABELS[claim.status.value])
+        turn.say(_(t.ADD_INFO_CLOSED).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     words = text[:MAX_ADDED]
     await lifecycle.add_information(turn.uow, claim, words, turn.event.sender.user_id, turn.now)
-    turn.say(t.ADD_INFO_DONE.format(claim_id=claim.id), kb.main_menu())
+    turn.say(_(t.ADD_INFO_DONE).format(claim_id=claim.id), kb.main_menu())
     await _tell_staff(turn, claim, s.CUSTOMER_ADDED.format(claim_id=claim.id, text=words))
 
 
 async def prompt(turn: Turn) -> None:
-    turn.say(t.ADD_INFO_PROMPT.format(claim_id=turn.slots.info_claim, limit=f"{MAX_ADDED:,}"))
+    turn.say(
+        _(t.ADD_INFO_PROMPT).format(claim_id=turn.slots.info_claim, limit=i18n.number(MAX_ADDED))
+    )
 
 
 async def _own_claim(turn: Turn, number: str) -> Claim | None:
@@ -100,21 +104,21 @@ async def _own_claim(turn: Turn, number: str) -> Claim | None:
 async def _start_adding(turn: Turn, claim: Claim) -> None:
     assert claim.id is not None
     if claim.status not in OPEN_STATUSES:
-        status = t.STATUS_LABELS[claim.status.value]
-        turn.show(t.ADD_INFO_CLOSED.format(claim_id=claim.id, status=status), kb.main_menu())
+        status = _(t.STATUS_LABELS[claim.status.value])
+        turn.show(_(t.ADD_INFO_CLOSED).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     turn.reset()
     turn.slots.info_claim = claim.id
     turn.goto(Step.ADD_INFO)
-    turn.close_buttons(t.BTN_ADD_INFO)
+    turn.close_buttons(_(t.BTN_ADD_INFO))
     await prompt(turn)
 
 
 async def _withdraw(turn: Turn, claim: Claim) -> None:
     assert claim.id is not None
     if not allows(claim, Transition.WITHDRAW):
-        status = t.STATUS_LABELS[claim.status.value]
-        turn.show(t.CANNOT_WITHDRAW.format(claim_id=claim.id, status=status), kb.main_menu())
+        status = _(t.STATUS_LABELS[claim.status.value])
+        turn.show(_(t.CANNOT_WITHDRAW).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     actor = Actor(CUSTOMER, turn.event.sender.user_id)
     result = await lifecycle.perform(
@@ -122,10 +126,10 @@ async def _withdraw(turn: Turn, claim: Claim) -> None:
     )
     if not result.ok or result.claim is None:
         latest = result.claim or claim
-        status = t.STATUS_LABELS[latest.status.value]
-        turn.show(t.CANNOT_WITHDRAW.format(claim_id=claim.id, status=status), kb.main_menu())
+        status = _(t.STATUS_LABELS[latest.status.value])
+        turn.show(_(t.CANNOT_WITHDRAW).format(claim_id=claim.id, status=status), kb.main_menu())
         return
-    turn.show(t.WITHDRAWN.format(claim_id=claim.id), kb.main_menu())
+    turn.show(_(t.WITHDRAWN).format(claim_id=claim.id), kb.main_menu())
     for message in await card.with_card(turn.uow, result, turn.now, turn.config):
         turn.send_to(message)
 

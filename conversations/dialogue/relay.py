@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations import refs
+from conversations import i18n, refs
 from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
 from conversations.catalog import staff as s
@@ -13,19 +13,20 @@ from conversations.claims import lifecycle
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
 from conversations.domain import ClaimStatus, OutgoingMessage
+from conversations.i18n import _
 from conversations.staff import card
 
 
 async def start(turn: Turn) -> None:
     """Switch the chat to relaying messages to the staff chat."""
-    turn.close_buttons(turn.event.text or t.BTN_HUMAN)
+    turn.close_buttons(turn.event.text or _(t.BTN_HUMAN))
     if turn.config.staff_chat_id is None:
         turn.reset()
         turn.say(_no_staff(turn), kb.main_menu())
         return
     turn.reset()
     turn.goto(Step.HUMAN)
-    turn.say(_with_hours(turn, t.HUMAN_START, t.HUMAN_OUTSIDE_HOURS))
+    turn.say(_with_hours(turn, _(t.HUMAN_START), _(t.HUMAN_OUTSIDE_HOURS)))
 
 
 async def forward(turn: Turn, text: str) -> None:
@@ -48,7 +49,7 @@ async def forward(turn: Turn, text: str) -> None:
             ref=refs.relay(turn.chat_id),
         )
     )
-    turn.say(t.HUMAN_RELAYED)
+    turn.say(_(t.HUMAN_RELAYED))
 
 
 async def catch_up_on_questions(turn: Turn) -> None:
@@ -90,16 +91,16 @@ async def answer_question(turn: Turn, text: str) -> None:
     if seen is not None and claim_id in seen:
         seen.remove(claim_id)
     if claim is None or not allows(claim, Transition.ANSWER):
-        turn.say(t.MENU_PROMPT, kb.main_menu())
+        turn.say(_(t.MENU_PROMPT), kb.main_menu())
         return
     customer = Actor(CUSTOMER, turn.event.sender.user_id)
     result = await lifecycle.perform(
         turn.uow, claim_id, Transition.ANSWER, customer, turn.now, turn.config, text=text
     )
     if not result.ok:
-        turn.say(t.MENU_PROMPT, kb.main_menu())
+        turn.say(_(t.MENU_PROMPT), kb.main_menu())
         return
-    turn.say(d.ANSWER_RECEIVED.format(claim_id=claim_id), kb.main_menu())
+    turn.say(_(d.ANSWER_RECEIVED).format(claim_id=claim_id), kb.main_menu())
     if turn.config.staff_chat_id is not None:
         turn.send_to(
             OutgoingMessage(
@@ -117,16 +118,18 @@ async def answer_question(turn: Turn, text: str) -> None:
 def reprompt(turn: Turn) -> None:
     """Remind the customer what the chat is waiting for."""
     if turn.step is Step.HUMAN:
-        turn.say(t.HUMAN_START)
+        turn.say(_(t.HUMAN_START))
     else:
-        turn.say(t.ANSWER_PROMPT)
+        turn.say(_(t.ANSWER_PROMPT))
 
 
 def _no_staff(turn: Turn) -> str:
     """Without a staff chat, where the customer can still reach people."""
     contact = turn.config.support_contact
-    text = t.HUMAN_NO_STAFF.format(contact=contact) if contact else t.HUMAN_NO_STAFF_NO_CONTACT
-    return _with_hours(turn, text, t.HOURS_ONLY)
+    text = (
+        _(t.HUMAN_NO_STAFF).format(contact=contact) if contact else _(t.HUMAN_NO_STAFF_NO_CONTACT)
+    )
+    return _with_hours(turn, text, _(t.HOURS_ONLY))
 
 
 def _with_hours(turn: Turn, text: str, outside: str) -> str:
@@ -135,5 +138,5 @@ def _with_hours(turn: Turn, text: str, outside: str) -> str:
     opening = hours.next_opening(turn.now) if hours is not None else None
     if hours is None or opening is None:
         return text
-    when = f"{opening:%a} {opening.day} {opening:%b}, {opening:%H:%M}"
-    return text + "\n\n" + outside.format(hours=hours.describe(), when=when)
+    when = i18n.local_moment(opening)
+    return text + "\n\n" + outside.format(hours=hours.describe(i18n.day_names()), when=when)

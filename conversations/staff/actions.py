@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations import refs
+from conversations import i18n, refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_when
@@ -292,7 +292,11 @@ async def _reply(turn: Turn, text: str, reply_to: int) -> None:
     if about is None:
         return
     if about.kind is refs.Kind.RELAY:
-        turn.send_to(OutgoingMessage(chat_id=about.number, text=ct.HUMAN_REPLY.format(text=text)))
+        # A customer's private chat id is their user id: they read it in their language.
+        chosen = await turn.uow.languages.get(about.number)
+        with i18n.use(chosen.language if chosen is not None else i18n.ENGLISH):
+            reply = i18n._(ct.HUMAN_REPLY).format(text=text)
+        turn.send_to(OutgoingMessage(chat_id=about.number, text=reply))
         turn.say(s.RELAY_SENT)
         return
     if about.kind is not refs.Kind.PROMPT or about.prompt is None:

@@ -41,9 +41,7 @@ def _values(claim: Claim) -> dict[str, Any]:
         "telegram_user_id": claim.telegram_user_id,
         "chat_id": claim.chat_id,
         "refundable_credits": claim.refundable_credits,
-        "clauses": [
-            {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in claim.clauses
-        ],
+        "clauses": [_clause_json(c) for c in claim.clauses],
         "created_at": claim.created_at,
         "updated_at": claim.updated_at,
         "campaign_id": claim.campaign_id,
@@ -78,10 +76,27 @@ def _claim(row: Row[Any]) -> Claim:
     values["reason"] = Reason(values["reason"])
     values["campaign_ids"] = list(values["campaign_ids"] or [])
     values["clauses"] = [
-        ClauseResult(id=c["id"], passed=bool(c["passed"]), explanation=c["explanation"])
+        ClauseResult(
+            id=c["id"],
+            passed=bool(c["passed"]),
+            explanation=c["explanation"],
+            translations=tuple((str(k), str(v)) for k, v in (c.get("in") or {}).items()),
+        )
         for c in values["clauses"] or []
     ]
     return Claim(**values)
+
+
+def _clause_json(clause: ClauseResult) -> dict[str, Any]:
+    """A clause as stored: the English explanation, and the customer's language's under "in"."""
+    stored: dict[str, Any] = {
+        "id": clause.id,
+        "passed": clause.passed,
+        "explanation": clause.explanation,
+    }
+    if clause.translations:
+        stored["in"] = dict(clause.translations)
+    return stored
 
 
 def _statuses(status: ClaimStatus | Iterable[ClaimStatus]) -> builtins.list[str]:

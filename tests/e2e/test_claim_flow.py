@@ -20,7 +20,23 @@ async def test_start_shows_welcome_notice_and_menu(bot: Running) -> None:
 
 async def test_commands_are_registered_at_start(bot: Running) -> None:
     names = [c["command"] for c in bot.fake.commands()]
-    assert names == ["start", "help", "faq", "claim", "status", "human", "back", "cancel"]
+    assert names == [
+        "start",
+        "help",
+        "faq",
+        "claim",
+        "status",
+        "human",
+        "back",
+        "cancel",
+        "language",
+    ]
+    # Telegram shows a user whose app is in Urdu the same commands, described in Urdu.
+    in_urdu = bot.fake.commands(language_code="ur")
+    assert [c["command"] for c in in_urdu] == names
+    assert (
+        next(c["description"] for c in in_urdu if c["command"] == "language") == "انگریزی یا اردو"
+    )
 
 
 async def test_eligible_undelivered_claim_is_escalated_with_a_card(bot: Running) -> None:

@@ -1,0 +1,173 @@
+"""A customer whose Telegram is in Urdu is answered in Urdu; /language switches, and is kept."""
+
+from __future__ import annotations
+
+from conversations import i18n
+from conversations.catalog import customer as t
+from conversations.catalog import decisions as d
+from conversations.catalog import language as lt
+from tests.e2e.harness import STAFF_CHAT_ID, Customer, Running, StaffMember, wait_for_card
+
+ALICE_PHONE = "+923001110001"
+
+
+def in_urdu(message: str) -> str:
+    with i18n.use(i18n.URDU):
+        return i18n._(message)
+
+
+def urdu_customer(bot: Running, user_id: int, name: str) -> Customer:
+    customer = Customer(bot.fake, user_id, name)
+    customer.user = bot.fake.user(user_id, name, language_code="ur")
+    return customer
+
+
+def is_urdu(text: str) -> bool:
+    return i18n.written_in_urdu(text)
+
+
+async def test_an_urdu_customer_starts_asks_files_and_hears_the_approval_in_urdu(
+    bot: Running,
+) -> None:
+    amna = urdu_customer(bot, 801, "Amna")
+
+    welcome = await amna.says("/start")
+    assert "السلام علیکم Amna!" in welcome.text
+    assert in_urdu(t.WELCOME).format(name="Amna") in welcome.text
+    assert welcome.button_labels[0] == in_urdu(t.BTN_FAQ)
+
+    # A question typed in English is still answered in the customer's language.
+    answer = await amna.says("how long does a refund take?")
+    assert is_urdu(answer.text), answer.text
+    assert "5 سے 7 کاروباری دنوں" in answer.text
+    assert in_urdu(t.BTN_HELPFUL) in answer.button_labels
+
+    # Asked in Urdu script, and in Roman Urdu: answered in Urdu.
+    how = await amna.says("ریفنڈ کیسے لوں")
+    assert how.text.startswith(
+        "میرا خیال ہے آپ اس بارے میں پوچھ رہے ہیں: ریفنڈ کی درخواست کیسے دیں"
+    )
+    assert "ٹرانزیکشن آئی ڈی تیار رکھیں" in how.text
+    assert "کاروباری دنوں" in (await amna.says("refund kitne din mein milta hai")).text
+    # No offer to switch: the customer already reads Urdu.
+    assert not any(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(amna.chat_id))
+
+    # The FAQ menu: Urdu groups, Urdu titles, Urdu answers.
+    menu = await amna.says("/faq")
+    assert menu.text == in_urdu(t.FAQ_MENU)
+    await amna.press(menu, "📖")
+    group = await bot.fake.wait_for_edit(
+        amna.chat_id, menu.message_id, lambda m: "ہماری ریفنڈ پالیسی" in m.button_labels
+    )
+    await amna.press(group, "ہماری ریفنڈ پالیسی")
+    policy = await bot.fake.wait_for_edit(
+        amna.chat_id, menu.message_id, lambda m: m.text.startswith("ہم SMS کریڈٹس")
+    )
+    assert "48 گھنٹے" in policy.text
+
+    # The claim, from transaction id to decision.
+    ask = await amna.says("/claim")
+    assert ask.text == in_urdu(t.ASK_TRANSACTION)
+    owner = await amna.says("TX-1001")
+    assert owner.text == in_urdu(t.ASK_OWNER)
+    assert owner.reply_keyboard == [[in_urdu(t.BTN_SHARE_CONTACT)]]
+    reasons = await amna.says(ALICE_PHONE)
+    assert "خریداری TX-1001: 5,000 کریڈٹس (پیکج)" in reasons.text
+    await amna.press(reasons, "📵")
+    campaigns = await amna.next("کس کیمپین")
+    await amna.press(campaigns, "CMP")
+    summary = await amna.next("اپنا کلیم دیکھ لیں")
+    await amna.press(summary, "✅")
+    decision = await amna.next("#1")
+    assert decision.text.startswith("✅ خوش خبری: آپ کا کلیم #1 ریفنڈ کا اہل ہے: 120 کریڈٹس")
+    assert "1,000 میں سے 120 پیغامات ہمارے پلیٹ فارم پر ناکام ہوئے" in decision.text
+
+    # Staff read English, and their approval reaches the customer in Urdu.
+    card = await wait_for_card(bot.fake, 1)
+    assert "120 of 1,000 messages failed on our platform" in (card.text or "")
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    await sara.press(card, "Approve")
+    confirm = await sara.next("Approve claim #1")
+    await sara.press(confirm, "Approve 120 credits")
+    approved = await amna.next("منظور")
+    assert approved.text.startswith(
+        "✅ آپ کا کلیم #1 منظور ہو گیا ہے: 120 کریڈٹس کا ریفنڈ دیا جائے گا۔"
+    )
+    # Approved on Friday 14 August 2026 (a holiday): due from Fri 21 to Tue 25 August.
+    assert "جمعہ 21 اگست 2026 اور منگل 25 اگست 2026 کے درمیان" in approved.text
+    assert not any(is_urdu(m.text or "") for m in bot.fake.messages(STAFF_CHAT_ID))
+
+    status = await amna.says("/status")
+    assert status.text.startswith(in_urdu(t.STATUS_HEADER))
+    assert "#1 · TX-1001 · منظور" in status.text
+
+
+async def test_language_switches_to_english_and_is_remembered(bot: Running) -> None:
+    bilal = urdu_customer(bot, 802, "Bilal")
+    assert is_urdu((await bilal.says("/start")).text)
+
+    pick = await bilal.says("/language")
+    assert pick.text == in_urdu(lt.LANGUAGE_PICK)
+    assert pick.button_labels == ["English", "اردو"]
+    await bilal.press(pick, "English")
+    done = await bot.fake.wait_for_edit(
+        bilal.chat_id, pick.message_id, lambda m: m.text == lt.LANGUAGE_SET
+    )
+    assert t.BTN_FAQ in done.button_labels
+
+    # Telegram still says "ur"; the customer's choice wins, in this turn and every later one.
+    welcome = await bilal.says("/start")
+    assert t.WELCOME.format(name="Bilal") in welcome.text
+    assert (await bilal.says("/status")).text.startswith(t.STATUS_NONE)
+    async with bot.db.uow() as uow:
+        stored = await uow.languages.get(802)
+    assert stored is not None and (stored.language, stored.chosen) == ("en", True)
+
+    # Having picked English, Urdu script gets no offer to switch.
+    await bilal.says("ریفنڈ کب ملے گا؟")
+    await bot.fake.settle()
+    assert not any(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(bilal.chat_id))
+
+    # Back to Urdu the same way.
+    pick = await bilal.says("/language")
+    await bilal.press(pick, "اردو")
+    await bot.fake.wait_for_edit(
+        bilal.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
+    )
+    assert is_urdu((await bilal.says("/help")).text)
+
+
+async def test_urdu_script_from_an_english_customer_is_offered_urdu_once(bot: Running) -> None:
+    chris = Customer(bot.fake, 803, "Chris")
+    await chris.says("/start")
+    await chris.send("ریفنڈ کب ملے گا؟")
+    offer = await chris.next(lt.SWITCH_OFFER)
+    assert offer.text == f"{lt.SWITCH_OFFER}\n{in_urdu(lt.SWITCH_OFFER)}"
+    assert offer.button_labels == ["اردو"]
+
+    # Not again: a second message in Urdu script is only answered.
+    await chris.send("شکریہ")
+    await bot.fake.settle()
+    assert sum(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(chris.chat_id)) == 1
+
+    await chris.press(offer, "اردو")
+    await bot.fake.wait_for_edit(
+        chris.chat_id, offer.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
+    )
+    assert (await chris.says("/start")).text.endswith(in_urdu(t.MENU_PROMPT))
+
+
+async def test_staff_question_reaches_an_urdu_customer_in_urdu(bot: Running) -> None:
+    dana = urdu_customer(bot, 804, "Dana")
+    await dana.says("/claim")
+    await dana.says("TX-1001")
+    reasons = await dana.says(ALICE_PHONE)
+    await dana.press(reasons, "📵")
+    await dana.press(await dana.next("کس کیمپین"), "CMP")
+    await dana.press(await dana.next("اپنا کلیم دیکھ لیں"), "✅")
+    await dana.next("#1")
+    card = await wait_for_card(bot.fake, 1)
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
+    await sara.press(card, "Take")
+    taken = await dana.next("#1")
+    assert taken.text == in_urdu(d.TAKEN).format(claim_id=1)
