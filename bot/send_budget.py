@@ -19,8 +19,12 @@ from redis.asyncio import Redis
 from storage.database import Database
 from storage.repositories.send_budget import take_slot
 
-# Slots that may be taken at once after a quiet spell (Telegram tolerates short bursts).
-OVERALL_BURST = 5
+# Slots that may be taken at once after a quiet spell: none beyond the rate itself, since
+# Telegram counts any second's calls.
+OVERALL_BURST = 1
+# Calls reach Telegram a few milliseconds apart from when they were let go: spacing them a
+# little wider than 1/rate keeps any one second's count under the limit.
+MARGIN = 1.05
 KEY = "refundbot:send-budget"
 
 
@@ -34,7 +38,11 @@ class SendBudget(Protocol):
 
 def _due_in(tat: float, now: float, rate: float) -> float:
     """Seconds until a slot whose schedule ends at `tat` may be used."""
-    return max(0.0, tat - now - OVERALL_BURST / rate)
+    return max(0.0, tat - now - OVERALL_BURST * _step(rate))
+
+
+def _step(rate: float) -> float:
+    return MARGIN / rate
 
 
 class LocalBudget:
@@ -46,7 +54,7 @@ class LocalBudget:
 
     async def take(self, rate: float) -> float:
         now = self._timer()
-        self._tat = max(self._tat, now) + 1 / rate
+        self._tat = max(self._tat, now) + _step(rate)
         return _due_in(self._tat, now, rate)
 
     async def close(self) -> None:
@@ -61,7 +69,7 @@ class PostgresBudget:
         self._key = key
 
     async def take(self, rate: float) -> float:
-        tat, now = await take_slot(self._db.engine, self._key, 1 / rate)
+        tat, now = await take_slot(self._db.engine, self._key, _step(rate))
         return _due_in(tat, now, rate)
 
     async def close(self) -> None:
@@ -85,7 +93,7 @@ return tostring(tat - now)
         self._take = self._redis.register_script(self._SCRIPT)
 
     async def take(self, rate: float) -> float:
-        ahead = float(await self._take(keys=[self._key], args=[repr(1 / rate)]))
+        ahead = float(await self._take(keys=[self._key], args=[repr(_step(rate))]))
         return _due_in(ahead, 0.0, rate)
 
     async def close(self) -> None:

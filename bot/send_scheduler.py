@@ -10,7 +10,8 @@ around it. Three limits, as Telegram states them:
 
 Waiting calls go out by priority, oldest first within one: the answer a customer is waiting
 for, then staff cards, then notices, reminders and digests. An edit that only closes a pressed
-menu is dropped when it would have to wait: it carries nothing the customer needs.
+menu is dropped when it would have to wait, or when sending runs at the overall limit: it
+carries nothing the customer needs.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Priority(IntEnum):
     REPLY = 0  # the answer to what a customer just did
     STAFF = 1  # staff cards and the answers to staff actions
     NOTICE = 2  # notices to customers, reminders, digests
+    TIDY = 3  # edits that only close a pressed menu: last, and dropped if they would wait
 
 
 class SendArgs(TypedDict, total=False):
@@ -68,17 +70,21 @@ COUNTED = frozenset(
 
 @dataclass(frozen=True)
 class ChatLimits:
-    """Telegram's limits for one chat: at most `calls` in any `window` seconds."""
+    """Telegram's limits for one chat: at most `calls` in any `window` seconds, per rule."""
 
-    private_calls: int = 2  # a reply and the edit closing the pressed menu
-    private_window: float = 1.0
+    # Any chat: a reply and the edit closing the pressed menu, then about one a second; the
+    # windows have some to spare for calls that reach Telegram a moment late.
+    chat_calls: int = 2
+    chat_window: float = 1.1
     group_calls: int = 20
-    group_window: float = 61.0  # a minute, with a second to spare for clock differences
+    group_window: float = 61.0  # a minute
 
-    def of(self, chat_id: int) -> tuple[int, float]:
-        if chat_id > 0:
-            return self.private_calls, self.private_window
-        return self.group_calls, self.group_window
+    def of(self, chat_id: int) -> tuple[tuple[int, float], ...]:
+        every = (self.chat_calls, self.chat_window)
+        return (every,) if chat_id > 0 else (every, (self.group_calls, self.group_window))
+
+    def remembered(self, chat_id: int) -> int:
+        return max(calls for calls, _ in self.of(chat_id))
 
 
 # A droppable call that would wait longer than this is dropped instead.
@@ -113,9 +119,12 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
         self._seq = itertools.count()
         # Per chat, when its recent calls were admitted (a sliding window, as Telegram counts).
         self._chat_sent: dict[int, collections.deque[float]] = {}
+        # After a 429, nothing to the chat before this moment.
+        self._chat_blocked: dict[int, float] = {}
         self._arrived = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._stopping = False
+        self._saturated = False
         self.dropped = 0
 
     async def initialize(self) -> None:
@@ -156,10 +165,7 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             if chat_id is not None:
                 wait = exc.retry_after
                 seconds = wait.total_seconds() if not isinstance(wait, int) else float(wait)
-                calls, window = self.limits.of(chat_id)
-                # The window then looks full until retry_after has passed.
-                until = self._timer() + seconds - window
-                self._chat_sent[chat_id] = collections.deque([until] * calls, maxlen=calls)
+                self._chat_blocked[chat_id] = self._timer() + seconds
             raise
 
     async def _admission(self, chat_id: int | None, priority: int, wish: SendArgs) -> None:
@@ -197,6 +203,8 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             except Exception:  # a budget that cannot be reached must not stop all sending
                 log.exception("send budget unavailable; pacing this worker alone")
                 due_in = 1 / self.rate
+            # Calls wait for the overall budget: Telegram's pace, not ours, is the limit now.
+            self._saturated = due_in > 0
             if due_in > 0:
                 await asyncio.sleep(due_in)
             if not entry.admitted.done():
@@ -212,7 +220,9 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
                 continue
             ready_in = self._chat_ready_in(entry.chat_id, now)
             if entry.droppable and (
-                ready_in > DROP_AFTER_SECONDS or now - entry.since > DROP_AFTER_SECONDS
+                self._saturated
+                or ready_in > DROP_AFTER_SECONDS
+                or now - entry.since > DROP_AFTER_SECONDS
             ):
                 entry.admitted.set_exception(Dropped())
                 self.dropped += 1
@@ -224,22 +234,32 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
         self._waiting = [e for e in self._waiting if not e.admitted.done() and e is not chosen]
         heapq.heapify(self._waiting)
         if chosen is not None and chosen.chat_id is not None:
-            calls, _ = self.limits.of(chosen.chat_id)
+            calls = self.limits.remembered(chosen.chat_id)
             sent = self._chat_sent.setdefault(chosen.chat_id, collections.deque(maxlen=calls))
             sent.append(now)
         return chosen, soonest
 
     def _chat_ready_in(self, chat_id: int | None, now: float) -> float:
-        if chat_id is None or chat_id not in self._chat_sent:
+        if chat_id is None:
             return 0.0
-        calls, window = self.limits.of(chat_id)
-        sent = self._chat_sent[chat_id]
-        if sent[-1] <= now - window:  # quiet for a window: forget the chat
-            del self._chat_sent[chat_id]
-            return 0.0
-        if len(sent) < calls:
-            return 0.0
-        return max(0.0, sent[0] + window - now)
+        wait = 0.0
+        blocked = self._chat_blocked.get(chat_id)
+        if blocked is not None:
+            if blocked <= now:
+                del self._chat_blocked[chat_id]
+            else:
+                wait = blocked - now
+        sent = self._chat_sent.get(chat_id)
+        if not sent:
+            return wait
+        rules = self.limits.of(chat_id)
+        if sent[-1] <= now - max(window for _, window in rules):
+            del self._chat_sent[chat_id]  # quiet for the longest window: forget the chat
+            return wait
+        for calls, window in rules:
+            if len(sent) >= calls:
+                wait = max(wait, sent[len(sent) - calls] + window - now)
+        return max(0.0, wait)
 
 
 def _chat_id(value: object) -> int | None:

@@ -59,6 +59,8 @@ class Sender:
         """The keyword that tells the send scheduler where this call stands in line."""
         if not isinstance(getattr(self.bot, "rate_limiter", None), SendScheduler):
             return {}
+        if droppable:
+            priority = Priority.TIDY
         return {"rate_limit_args": SendArgs(priority=priority, droppable=droppable)}
 
     async def send(

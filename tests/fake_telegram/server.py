@@ -183,6 +183,10 @@ class FakeTelegram(UserActions, BotApiMethods):
         """Answer 429 past per_minute counted calls to one group (negative id) in any minute."""
         self._limits.add_rule(per_minute, 60.0, groups_only=True)
 
+    def limit_overall(self, per_second: int = 30) -> None:
+        """Answer 429 past per_second counted calls in any second, over all chats together."""
+        self._limits.overall = (per_second, 1.0)
+
     def limit_per_chat_per_second(self, per_second: int = 1) -> None:
         """Answer 429 past per_second counted calls to one chat in any second."""
         self._limits.add_rule(per_second, 1.0, groups_only=False)

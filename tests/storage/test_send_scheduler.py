@@ -79,7 +79,7 @@ async def test_a_waiting_customers_answer_goes_before_notices_queued_earlier() -
 
 async def test_one_private_chat_gets_a_reply_and_an_edit_at_once_then_waits() -> None:
     telegram = Telegram()
-    limits = ChatLimits(private_calls=2, private_window=0.3)
+    limits = ChatLimits(chat_calls=2, chat_window=0.3)
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
     try:
         await asyncio.gather(*(send(scheduler, telegram, f"m{n}", CUSTOMER) for n in range(3)))
@@ -94,7 +94,7 @@ async def test_one_private_chat_gets_a_reply_and_an_edit_at_once_then_waits() ->
 
 async def test_a_group_never_gets_more_than_its_limit_in_a_window() -> None:
     telegram = Telegram()
-    limits = ChatLimits(group_calls=3, group_window=0.4)
+    limits = ChatLimits(chat_calls=10, chat_window=0.05, group_calls=3, group_window=0.4)
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
     try:
         await asyncio.gather(*(send(scheduler, telegram, f"g{n}", STAFF) for n in range(7)))
@@ -107,7 +107,7 @@ async def test_a_group_never_gets_more_than_its_limit_in_a_window() -> None:
 
 async def test_an_edit_that_only_closes_a_menu_is_dropped_when_the_chat_is_busy() -> None:
     telegram = Telegram()
-    limits = ChatLimits(private_calls=1, private_window=2.0)
+    limits = ChatLimits(chat_calls=1, chat_window=2.0)
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
     try:
         await send(scheduler, telegram, "question", CUSTOMER, Priority.REPLY)
@@ -145,7 +145,7 @@ async def test_after_a_429_nothing_more_goes_to_that_chat_before_retry_after() -
 
 async def test_calls_that_send_nothing_are_not_paced() -> None:
     telegram = Telegram()
-    limits = ChatLimits(private_calls=1, private_window=5.0)
+    limits = ChatLimits(chat_calls=1, chat_window=5.0)
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
     try:
         await send(scheduler, telegram, "message", CUSTOMER)

@@ -1,0 +1,176 @@
+"""An outage storm against Telegram's limits: does the desk drain at Telegram's pace?
+
+N customers file a claim each (/claim, transaction id, e-mail, "not delivered", campaign,
+Send), starting within SPREAD seconds, all for campaigns that failed inside one incident. The
+fake Bot API answers 429 past Telegram's limits: 30 messages a second in all, 2 a second in a
+private chat, 20 a minute in the staff group. The desk runs as `refundbot run` with its send
+scheduler at SEND_RATE_PER_SECOND=30.
+
+    python bench/storm.py [--customers 100 1000] [--database sqlite|postgresql]
+
+Prints the drain time (first message to the last customer's decision) against the floor the
+limits set for the messages sent (their number / 30 a second, the staff group's / 20 a minute,
+and the spread of arrivals), messages per turn, the latency of each next question, and 429s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.speed import STAFF_CHAT, fresh_database, seed, spawn, tx  # noqa: E402
+from conversations.domain import Incident  # noqa: E402
+from storage.database import open_database  # noqa: E402
+from tests.e2e.harness import Customer  # noqa: E402
+from tests.fake_telegram import FakeTelegram  # noqa: E402
+
+SPREAD = 15.0
+OVERALL = 30
+PRIVATE = 2
+GROUP_PER_MINUTE = 20
+VERBOSE = False
+
+
+async def seed_incident(url: str) -> None:
+    """The outage the claims' campaigns failed in (C-INCIDENT)."""
+    db = await open_database(url)
+    now = datetime.now(UTC)
+    async with db.uow() as uow:
+        await uow.ledger.upsert_incidents(
+            [
+                Incident(
+                    incident_id="INC-STORM",
+                    started_at=now - timedelta(hours=2),
+                    ended_at=now - timedelta(minutes=5),
+                    scope="all",
+                    description="Sending failed for every account",
+                )
+            ]
+        )
+        await uow.commit()
+    await db.dispose()
+
+
+async def customer(
+    fake: FakeTelegram, n: int, start_at: float, latencies: list[float], done: list[float]
+) -> None:
+    await asyncio.sleep(start_at)
+    who = Customer(fake, 900_000 + n, f"Storm{n}")
+
+    async def turn(action: object, wait: str) -> None:
+        started = time.perf_counter()
+        await who.skip_unread()
+        if isinstance(action, str):
+            await who.send(action)
+        else:
+            assert isinstance(action, tuple)
+            await who.press(*action)
+        await who.next(wait, timeout=900)
+        latencies.append(time.perf_counter() - started)
+
+    await turn("/claim", "transaction id")
+    await turn(tx(n, 0), "phone number or e-mail")
+    await turn(f"bench{n}@example.com", "what went wrong")
+    await turn((who.last_with_buttons(), "not delivered"), "which campaign")
+    await turn((who.last_with_buttons(), "CMP"), "check your claim")
+    await turn((who.last_with_buttons(), "Send"), "claim #")
+    done.append(time.perf_counter())
+
+
+async def storm(kind: str, customers: int, tmp: Path) -> None:
+    url, cleanup = await fresh_database(kind, tmp, f"storm_{customers}")
+    try:
+        await seed(url, customers)
+        await seed_incident(url)
+        async with FakeTelegram() as fake:
+            fake.group(STAFF_CHAT, "Refund staff")
+            fake.limit_overall(OVERALL)
+            fake.limit_per_chat_per_second(PRIVATE)
+            fake.limit_group_messages(GROUP_PER_MINUTE)
+            env = {
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "DATABASE_URL": url,
+                "STAFF_CHAT_ID": str(STAFF_CHAT),
+                "LOG_LEVEL": "WARNING",
+                "SEND_RATE_PER_SECOND": str(OVERALL),
+                "TYPING_AFTER_MS": "10000",
+            }
+            process = await spawn([sys.executable, "-m", "bot", "run"], env)
+            try:
+                await fake.wait_for_call("getUpdates", timeout=60)
+                calls_before = len(fake.calls())
+                rng = random.Random(customers)
+                starts = sorted(rng.uniform(0, SPREAD) for _ in range(customers))
+                latencies: list[float] = []
+                done: list[float] = []
+                began = time.perf_counter()
+                await asyncio.gather(
+                    *(customer(fake, n, starts[n], latencies, done) for n in range(customers))
+                )
+                drain = max(done) - began
+                await fake.settle(quiet=1.0, timeout=600)
+                settled = time.perf_counter() - began
+            finally:
+                process.terminate()
+                await asyncio.wait_for(process.wait(), 60)
+            calls = fake.calls()[calls_before:]
+            counted = [
+                c for c in calls if c.method in fake.rate_limited_methods and c.status == 200
+            ]
+            private = [c for c in counted if int(c.params.get("chat_id", 0)) > 0]
+            group = [c for c in counted if int(c.params.get("chat_id", 0)) < 0]
+            # A group may have 20 at once; each further one waits its share of the minute.
+            group_floor = max(0, len(group) - GROUP_PER_MINUTE) * 60 / GROUP_PER_MINUTE
+            floor = max(SPREAD, len(counted) / OVERALL, group_floor)
+            if VERBOSE:
+                hits = fake.rate_limit_hits
+                print(
+                    "429 to groups:",
+                    sum(1 for h in hits if int(h.chat_id or 0) < 0),
+                    "private:",
+                    sum(1 for h in hits if int(h.chat_id or 0) > 0),
+                    "retry_after:",
+                    sorted({h.retry_after for h in hits}),
+                )
+            latencies.sort()
+            turns = len(latencies)
+            print(
+                f"{kind:<11}{customers:>6} {drain:>8.1f} {floor:>7.1f} {drain / floor:>6.2f} "
+                f"{settled:>9.1f} {len(private) / turns:>6.2f} {len(group):>6} "
+                f"{latencies[turns // 2] * 1000:>7.0f} {latencies[int(turns * 0.95)] * 1000:>7.0f} "
+                f"{len(fake.rate_limit_hits):>5} {len(fake.early_retries):>5}",
+                flush=True,
+            )
+    finally:
+        await cleanup()  # type: ignore[operator]
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(
+        f"limits: {OVERALL}/s overall, {PRIVATE}/s per private chat, "
+        f"{GROUP_PER_MINUTE}/min in the staff group; arrivals within {SPREAD:g} s; 6 turns each"
+    )
+    print(
+        f"{'db':<11}{'N':>6} {'drain s':>8} {'floor':>7} {'ratio':>6} {'settled':>9} "
+        f"{'msg/t':>6} {'staff':>6} {'p50 ms':>7} {'p95 ms':>7} {'429s':>5} {'early':>5}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for customers in args.customers:
+            await storm(args.database, customers, Path(tmp))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--customers", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    asyncio.run(main(parser.parse_args()))
