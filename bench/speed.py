@@ -6,6 +6,7 @@ N customers talk at once, 8 turns each, each waiting for the bot's answer before
 reach a staff group, as in production. Both bots poll; the desk runs as `refundbot run`.
 
     python bench/speed.py [--customers 10 100] [--databases sqlite postgresql] [--rounds 3]
+    python bench/speed.py --flows     # messages and edits each turn of each flow spends
 
 Prints, per database and N, the median of the rounds: turns/s, turn latency p50/p95 (from the
 customer's message to the answer they wait for), the bot process's CPU per turn, messages
@@ -49,6 +50,7 @@ LIFTED = 100_000.0
 PROFILE = os.environ.get("BENCH_PROFILE")
 # BENCH_LOG=FILE appends the bots' logs there.
 LOG = os.environ.get("BENCH_LOG")
+VERBOSE_FLOWS = bool(os.environ.get("BENCH_VERBOSE"))
 
 
 @dataclass
@@ -261,12 +263,79 @@ async def echo_round(customers: int) -> Result:
         return await run_round(fake, argv, env, echo_customer, customers)
 
 
+async def flows(kind: str, tmp: Path) -> None:
+    """Messages and edits each turn of each flow spends, for one customer on a quiet bot."""
+    url, cleanup = await fresh_database(kind, tmp, "flows")
+    try:
+        await seed(url, 1)
+        async with FakeTelegram() as fake:
+            fake.group(STAFF_CHAT, "Refund staff")
+            env = {
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "DATABASE_URL": url,
+                "STAFF_CHAT_ID": str(STAFF_CHAT),
+                "LOG_LEVEL": "WARNING",
+                "TYPING_AFTER_MS": "10000",
+            }
+            process = await spawn([sys.executable, "-m", "bot", "run"], env)
+            try:
+                await fake.wait_for_call("getUpdates", timeout=60)
+                who = Customer(fake, 800_000, "Flows")
+                steps: list[tuple[str, object, str | None]] = [
+                    ("FAQ question", "how long does a refund take", "business days"),
+                    ("/claim", "/claim", "transaction id"),
+                    ("transaction id", tx(0, 0), "phone number or e-mail"),
+                    ("e-mail (ownership)", "bench0@example.com", "what went wrong"),
+                    ("reason button", "not delivered", "which campaign"),
+                    ("campaign button", "CMP", "check your claim"),
+                    ("Send button", "Send", "claim #"),
+                    ("/status", "/status", None),
+                ]
+                print(f"{'turn':<22}{'messages':>9}{'edits':>7}")
+                await fake.settle(quiet=1.0, timeout=30)
+                for name, action, wait in steps:
+                    seen = {id(c) for c in fake.calls()}
+                    await who.skip_unread()
+                    assert isinstance(action, str)
+                    if action.startswith(("/", "TX", "how", "bench")):
+                        await who.send(action)
+                    else:
+                        await who.press(who.last_with_buttons(), action)
+                    if wait != "":
+                        await who.next(wait, timeout=30)
+                    await fake.settle(quiet=1.5, timeout=30)
+                    mine = [
+                        c
+                        for c in fake.calls()
+                        if id(c) not in seen
+                        and c.status == 200
+                        and int(c.params.get("chat_id", 0)) == who.chat_id
+                    ]
+                    sent = sum(c.method.startswith("send") for c in mine)
+                    edits = sum(c.method.startswith("edit") for c in mine)
+                    print(f"{name:<22}{sent:>9}{edits:>7}", flush=True)
+                    if VERBOSE_FLOWS:
+                        for c in mine:
+                            print("     ", c.method, repr(str(c.params.get("text", ""))[:70]))
+            finally:
+                process.send_signal(signal.SIGINT)
+                await asyncio.wait_for(process.wait(), 30)
+    finally:
+        assert callable(cleanup)
+        await cleanup()
+
+
 def median(results: list[Result], pick: object) -> float:
     assert callable(pick)
     return statistics.median(pick(r) for r in results)
 
 
 async def main(args: argparse.Namespace) -> None:
+    if args.flows:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            await flows(args.databases[0], Path(tmp_name))
+        return
     turns = TURNS * CYCLES
     print(f"{turns} turns per customer; median of {args.rounds} round(s); {os.cpu_count()} cores")
     header = (
@@ -305,4 +374,5 @@ if __name__ == "__main__":
         "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--flows", action="store_true", help="messages and edits per turn")
     asyncio.run(main(parser.parse_args()))

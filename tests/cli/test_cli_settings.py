@@ -41,6 +41,9 @@ def offline_process(tmp_path: Path) -> ProcessCli:
         ("WEBHOOK_URL", "http://example.com/hook", ("WEBHOOK_URL", "https")),
         ("PK_SUSPENSION_NOTICE", "maybe", ("PK_SUSPENSION_NOTICE",)),
         ("SUPPORT_HOURS", "Mon-Fry 09:00-18:00", ("SUPPORT_HOURS", "unknown day")),
+        ("SEND_RATE_PER_SECOND", "5000", ("SEND_RATE_PER_SECOND", "1000")),
+        ("SEND_RATE_PER_SECOND", "0", ("SEND_RATE_PER_SECOND",)),
+        ("REDIS_URL", "localhost:6379", ("REDIS_URL", "redis://")),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(
@@ -60,6 +63,23 @@ def test_a_typo_in_dotenv_says_which_setting_was_meant(offline_cli: Cli) -> None
 
     assert result.code == 2
     assert_one_clear_line(result, "STAF_CHAT_ID", "did you mean STAFF_CHAT_ID")
+
+
+def test_the_old_name_of_the_send_rate_points_to_the_new_one(offline_cli: Cli) -> None:
+    (offline_cli.cwd / ".env").write_text("TELEGRAM_SENDS_PER_SECOND=10\n")
+
+    result = offline_cli("claims", "list")
+
+    assert result.code == 2
+    assert_one_clear_line(result, "TELEGRAM_SENDS_PER_SECOND", "SEND_RATE_PER_SECOND")
+
+
+def test_a_redis_password_is_never_echoed(offline_cli: Cli) -> None:
+    result = offline_cli("claims", "list", env={"REDIS_URL": "redis:/:hunter2@cache:6379"})
+
+    assert result.code == 2
+    assert "REDIS_URL" in result.err
+    assert "hunter2" not in result.out + result.err
 
 
 def test_a_typo_without_our_prefix_in_dotenv_is_caught_too(offline_cli: Cli) -> None:
