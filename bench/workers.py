@@ -124,7 +124,7 @@ async def _desk_round(
                 "WEBHOOK_LISTEN": "127.0.0.1",
                 "WEBHOOK_PORT": str(port),
                 "LOG_LEVEL": "WARNING",
-                "TELEGRAM_SENDS_PER_SECOND": str(args.sends_per_second),
+                "SEND_RATE_PER_SECOND": str(min(args.sends_per_second, 1000)),
             }
             processes.append(await _spawn([sys.executable, "-m", "bot", "run"], env))
             # One at a time: the first migrates the new database.
@@ -147,7 +147,7 @@ async def main(args: argparse.Namespace) -> None:
         async with FakeTelegram() as fake:
             print(
                 f"{args.updates} updates from {args.chats} chats, {args.posting} posted at a time; "
-                f"desk TELEGRAM_SENDS_PER_SECOND={args.sends_per_second:g}"
+                f"desk SEND_RATE_PER_SECOND={args.sends_per_second:g}"
             )
             echo = await _echo_round(fake, args, 1_000_000)
             print(f"  bare PTB echo bot (webhook):        {echo:8.0f} updates/s")

@@ -59,24 +59,18 @@ def build_application(
     """
     assert settings.telegram_bot_token is not None
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
+    )
+    if rate_limiter is None and settings.send_rate_per_second > 0:
         # One scheduler paces every call; 429s are not retried here (the outbox waits
         # retry_after and tries again).
-        .rate_limiter(
-            rate_limiter
-            or SendScheduler(
-                open_budget(db, redis_url),
-                settings.send_rate_per_second,
-            )
-        )
-        .updater(None)
-        .post_init(_post_init)
-        .post_stop(_post_stop)
-        .build()
-    )
+        rate_limiter = SendScheduler(open_budget(db, redis_url), settings.send_rate_per_second)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    application = builder.updater(None).post_init(_post_init).post_stop(_post_stop).build()
     metrics = Metrics()
     desk = Desk(db.uow, clock, settings.desk_config())
     sender = Sender(application.bot, db, clock, metrics)

@@ -42,7 +42,7 @@ def offline_process(tmp_path: Path) -> ProcessCli:
         ("PK_SUSPENSION_NOTICE", "maybe", ("PK_SUSPENSION_NOTICE",)),
         ("SUPPORT_HOURS", "Mon-Fry 09:00-18:00", ("SUPPORT_HOURS", "unknown day")),
         ("SEND_RATE_PER_SECOND", "5000", ("SEND_RATE_PER_SECOND", "1000")),
-        ("SEND_RATE_PER_SECOND", "0", ("SEND_RATE_PER_SECOND",)),
+        ("SEND_RATE_PER_SECOND", "-1", ("SEND_RATE_PER_SECOND",)),
         ("REDIS_URL", "localhost:6379", ("REDIS_URL", "redis://")),
     ],
 )
