@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.attachments import is_photo, render
+from bot.attachments import is_photo, render, telegram_file_id
 from bot.logging_setup import claim_named, update_context
 from bot.metrics import Metrics
 from bot.translate import markup
@@ -165,8 +165,11 @@ class Sender:
                 chat_id=message.chat_id, text=shorten(message.text), message_thread_id=thread_id
             )
             caption = None
-        content = InputFile(render(message.attachment), filename=message.attachment.filename)
-        send = self.bot.send_photo if is_photo(message.attachment) else self.bot.send_document
+        attachment = message.attachment
+        content: str | InputFile = telegram_file_id(attachment) or InputFile(
+            render(attachment), filename=attachment.filename
+        )
+        send = self.bot.send_photo if is_photo(attachment) else self.bot.send_document
         sent: Message = await send(
             message.chat_id,
             content,
@@ -175,6 +178,12 @@ class Sender:
             reply_to_message_id=reply_to,
             allow_sending_without_reply=True,
         )
+        if message.ref is not None:  # e.g. a relayed photo, which staff answer by replying
+            async with self.db.uow() as uow:
+                await uow.messages.remember(
+                    message.ref, sent.chat_id, sent.message_id, sent.message_thread_id
+                )
+                await uow.commit()
         return sent.message_id
 
     async def deliver(self, outbox_id: int, message: OutgoingMessage) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.evidence import EvidenceRepository, RatingRepository
 from storage.repositories.faq_log import FaqLogRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.ledger import LedgerRepository
@@ -29,6 +30,8 @@ class SqlUnitOfWork:
     messages: MessageRefRepository
     replies: CannedReplyRepository
     faq: FaqLogRepository
+    evidence: EvidenceRepository
+    ratings: RatingRepository
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
@@ -56,6 +59,8 @@ class SqlUnitOfWork:
         self.messages = MessageRefRepository(session)
         self.replies = CannedReplyRepository(session)
         self.faq = FaqLogRepository(session)
+        self.evidence = EvidenceRepository(session)
+        self.ratings = RatingRepository(session)
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)

@@ -20,6 +20,11 @@ CLAIM_VIEW = "view"
 CLAIM_ADD = "add"
 CLAIM_WITHDRAW = "wd"
 CLAIM_WITHDRAW_CONFIRMED = "wdok"
+CLAIM_DONE = "done"  # finished sending files to an open claim
+# Rating a closed claim: "rt:<claim>:<stars>", or "rt:<claim>:skip" to leave no comment.
+RATE_PREFIX = "rt:"
+RATE_SKIP = "skip"
+STARS = range(1, 6)
 DISCARD_YES = "d:yes"
 DISCARD_NO = "d:no"
 MENU_CLAIM = "m:claim"
@@ -141,3 +146,17 @@ def confirm_withdraw(claim_id: int) -> Keyboard:
         (Button(t.BTN_WITHDRAW_CONFIRM, claim_data(CLAIM_WITHDRAW_CONFIRMED, claim_id)),),
         (Button(t.BTN_MY_CLAIMS, claim_data(CLAIM_LIST, 0)),),
     )
+
+
+def add_info_done(claim_id: int) -> Keyboard:
+    return ((Button(t.BTN_DONE, claim_data(CLAIM_DONE, claim_id)),),)
+
+
+def rating(claim_id: int) -> Keyboard:
+    """1 to 5 stars, one row: short enough for a phone."""
+    row = (Button(t.RATE_STARS.format(stars=n), f"{RATE_PREFIX}{claim_id}:{n}") for n in STARS)
+    return (tuple(row),)
+
+
+def rating_skip(claim_id: int) -> Keyboard:
+    return ((Button(t.BTN_SKIP, f"{RATE_PREFIX}{claim_id}:{RATE_SKIP}"),),)

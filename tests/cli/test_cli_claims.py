@@ -246,9 +246,11 @@ async def test_reject_tells_the_customer_the_reason(cli: Cli, db: Database, file
     assert shown["status"] == "rejected"
     assert shown["reject_reason"] == "No outage that day."
     assert shown["audit"][-1]["to_status"] == "rejected"
-    [message] = await pending_messages(db)
+    message, rating = await pending_messages(db)
     assert message.chat_id == CUSTOMER_CHAT
     assert "No outage that day." in message.text
+    # The claim is closed: the customer is asked how it was handled.
+    assert rating.chat_id == CUSTOMER_CHAT and "Tap 1 (poor) to 5 (great)" in rating.text
 
 
 async def test_a_rejected_claim_cannot_be_approved(cli: Cli, db: Database, filed: Filed) -> None:
@@ -261,7 +263,8 @@ async def test_a_rejected_claim_cannot_be_approved(cli: Cli, db: Database, filed
     assert_one_clear_line(result, f"claim {filed.outage}", "rejected", "cannot approve", "Bilal")
     shown = cli("claims", "show", str(filed.outage), "--json").json()
     assert shown["status"] == "rejected"
-    assert len(await pending_messages(db)) == 1, "only the rejection was queued"
+    # Only the rejection and its rating question were queued.
+    assert len(await pending_messages(db)) == 2
 
 
 async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
@@ -281,7 +284,7 @@ async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
         ("approved", "refunded"),
     ]
     texts = [m.text for m in await pending_messages(db)]
-    assert len(texts) == 2 and "paid" in texts[-1]
+    assert len(texts) == 3 and "paid" in texts[1] and "Tap 1 (poor)" in texts[2]
 
 
 async def test_approving_more_credits_than_were_bought_is_refused(
