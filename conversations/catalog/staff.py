@@ -179,7 +179,7 @@ STATS_FAQ = (
     "`refundbot faq misses` lists the questions it could not answer."
 )
 STATS_NO_MEDIAN = "no decisions yet"
-STATS_RATINGS = "Customer ratings: {average} ⭐ average from {count} closed claims"
+STATS_RATINGS = "Customer ratings: {average} ⭐ on average, {count} rated"
 STATS_COMMENTS = "Latest comments:"
 STATS_COMMENT = "• #{claim_id}, {stars} ⭐, {when}: “{comment}”"
 

@@ -1,4 +1,8 @@
-"""Rating a closed claim: 1-5 stars from the buttons, then an optional comment."""
+"""Rating a closed claim: 1-5 stars from the buttons, then an optional comment.
+
+A customer's button is answered before the turn runs (so it stops spinning at once), so what
+goes wrong with a press is said in a message, not a toast.
+"""
 
 from __future__ import annotations
 
@@ -20,23 +24,23 @@ async def press(turn: Turn, data: str) -> None:
     claim = await turn.uow.claims.get(claim_id) if claim_id is not None else None
     # Someone else's claim, or a made-up one: say no more than that the button is not valid.
     if claim is None or claim.id is None or claim.telegram_user_id != turn.event.sender.user_id:
-        turn.toast(t.RATE_INVALID, alert=True)
+        turn.say(t.RATE_INVALID)
         return
     if choice == kb.RATE_SKIP:
         _end_comment(turn, claim.id, t.RATE_THANKS_DONE)
         return
     stars = int(choice) if choice in ("1", "2", "3", "4", "5") else None
     if stars is None:
-        turn.toast(t.RATE_INVALID, alert=True)
+        turn.say(t.RATE_INVALID)
         return
     if claim.status not in RATEABLE:
-        turn.toast(t.RATE_NOT_CLOSED.format(claim_id=claim.id), alert=True)
+        turn.say(t.RATE_NOT_CLOSED.format(claim_id=claim.id))
         return
     rating = Rating(claim.id, turn.event.sender.user_id, stars, turn.now)
     if not await turn.uow.ratings.rate(rating):
         earlier = await turn.uow.ratings.get(claim.id)
         given = earlier.stars if earlier is not None else stars
-        turn.toast(t.RATE_ALREADY.format(claim_id=claim.id, stars=given), alert=True)
+        turn.say(t.RATE_ALREADY.format(claim_id=claim.id, stars=given))
         return
     thanks = t.RATE_THANKS.format(claim_id=claim.id, stars=stars)
     if turn.step is not Step.MENU:
