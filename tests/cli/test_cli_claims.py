@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, OutgoingMessage, Reason
+from conversations.domain import (
+    Claim,
+    ClaimStatus,
+    ClauseResult,
+    Evidence,
+    Outcome,
+    OutgoingMessage,
+    Rating,
+    Reason,
+)
 from storage import Database
 from storage.demo_data import load_demo_data
 from tests.cli.cli_process import Cli, assert_one_clear_line
@@ -371,3 +380,44 @@ async def test_export_of_nothing_is_just_the_header(cli: Cli, filed: Filed) -> N
         "claim_id,transaction_id,account_id,credits,amount_due,currency,approved_at,"
         "refund_from,refund_by"
     ]
+
+
+async def test_show_lists_the_customers_files_and_rating(
+    cli: Cli, db: Database, filed: Filed
+) -> None:
+    at = datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
+    async with db.uow() as uow:
+        for kind, name, size, caption in (
+            ("photo", "", 51_234, "the delivery screen"),
+            ("document", "delivery-report.pdf", 80_000, ""),
+        ):
+            await uow.evidence.add(
+                Evidence(
+                    claim_id=filed.outage,
+                    chat_id=CUSTOMER_CHAT,
+                    telegram_user_id=CUSTOMER_CHAT,
+                    kind=kind,
+                    file_id=f"file-{kind}",
+                    unique_id=f"u-{kind}",
+                    received_at=at,
+                    file_name=name,
+                    size=size,
+                    caption=caption,
+                )
+            )
+        await uow.ratings.rate(Rating(filed.outage, CUSTOMER_CHAT, 3, at, "Slow, but fair."))
+        await uow.commit()
+
+    shown = cli("claims", "show", str(filed.outage))
+    assert shown.code == 0, shown.err
+    assert "Attachments (2):" in shown.out
+    assert "photo 51,234 bytes “the delivery screen”" in shown.out
+    assert "delivery-report.pdf 80,000 bytes" in shown.out
+    assert "Customer rating: 3 of 5: “Slow, but fair.”" in shown.out
+    document = cli("claims", "show", str(filed.outage), "--json").json()
+    assert [a["file_name"] or a["kind"] for a in document["attachments"]] == [
+        "photo",
+        "delivery-report.pdf",
+    ]
+    assert document["rating"]["stars"] == 3
+    assert cli("claims", "show", str(filed.eligible), "--json").json()["rating"] is None
