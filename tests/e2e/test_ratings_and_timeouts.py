@@ -136,3 +136,15 @@ async def test_a_question_typed_after_a_timeout_gets_its_answer(bot: Running) ->
     assert "👍 Helpful" in answer.button_labels
     await bot.fake.settle()
     assert not [m for m in bot.fake.messages(STAFF_CHAT_ID) if "TX-1001" in (m.text or "")]
+
+
+async def test_a_conversation_with_a_person_does_not_time_out(bot: Running) -> None:
+    # Staff may answer hours later (or the next working day): the follow-up is still relayed.
+    lee = Customer(bot.fake, 706, "Lee")
+    await lee.says("/human")
+    await bot.jump(hours=3)
+    relayed = await lee.says("Any news about my refund?")
+    assert relayed.text == "Sent to our team. They'll reply here."
+    await bot.fake.wait_for_message(
+        STAFF_CHAT_ID, lambda m: "Any news about my refund?" in (m.text or "")
+    )
