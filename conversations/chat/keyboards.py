@@ -167,14 +167,17 @@ def switch_to_urdu() -> Keyboard:
 
 
 def add_info_done(claim_id: int) -> Keyboard:
-    return ((Button(t.BTN_DONE, claim_data(CLAIM_DONE, claim_id)),),)
+    return ((_b(t.BTN_DONE, claim_data(CLAIM_DONE, claim_id)),),)
 
 
 def rating(claim_id: int) -> Keyboard:
     """1 to 5 stars, one row: short enough for a phone."""
-    row = (Button(t.RATE_STARS.format(stars=n), f"{RATE_PREFIX}{claim_id}:{n}") for n in STARS)
+    row = (
+        Button(i18n._(t.RATE_STARS).format(stars=i18n.number(n)), f"{RATE_PREFIX}{claim_id}:{n}")
+        for n in STARS
+    )
     return (tuple(row),)
 
 
 def rating_skip(claim_id: int) -> Keyboard:
-    return ((Button(t.BTN_SKIP, f"{RATE_PREFIX}{claim_id}:{RATE_SKIP}"),),)
+    return ((_b(t.BTN_SKIP, f"{RATE_PREFIX}{claim_id}:{RATE_SKIP}"),),)

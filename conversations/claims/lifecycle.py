@@ -152,17 +152,17 @@ async def perform(
     chosen = await uow.languages.get(updated.telegram_user_id)
     with i18n.use(chosen.language if chosen is not None else i18n.ENGLISH):
         told = _customer_message(transition, updated, config)
-    if told is not None:
-        messages.append(told)
-    if transition in RATED:
-        # The claim is closed: how did we do? (The customer's own withdrawal is not asked.)
-        messages.append(
-            OutgoingMessage(
-                chat_id=updated.chat_id,
-                text=t.RATE_ASK.format(claim_id=claim_id),
-                buttons=kb.rating(claim_id),
+        if told is not None:
+            messages.append(told)
+        if transition in RATED:
+            # The claim is closed: how did we do? (The customer's own withdrawal is not asked.)
+            messages.append(
+                OutgoingMessage(
+                    chat_id=updated.chat_id,
+                    text=_(t.RATE_ASK).format(claim_id=claim_id),
+                    buttons=kb.rating(claim_id),
+                )
             )
-        )
     return Result(claim=updated, messages=tuple(messages))
 
 

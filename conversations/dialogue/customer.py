@@ -79,13 +79,13 @@ def _expired(turn: Turn) -> bool:
 def _start_fresh(turn: Turn) -> None:
     """Idle too long: drop what was in progress and say so; the new message is then handled
     as if it came at the menu, so what the customer just typed is answered, not lost."""
-    idle = format_age(timedelta(minutes=turn.config.idle_timeout_minutes))
+    idle = policy_text.age(timedelta(minutes=turn.config.idle_timeout_minutes))
     step, tx = turn.step, turn.slots.tx
     turn.reset()
     if step in CLAIM_STEPS and tx is not None:
-        turn.say(t.EXPIRED_CLAIM.format(idle=idle, tx=tx))
+        turn.say(_(t.EXPIRED_CLAIM).format(idle=idle, tx=tx))
     elif step is not Step.RATING_COMMENT:  # an optional comment: nothing to tell
-        turn.say(t.EXPIRED.format(idle=idle))
+        turn.say(_(t.EXPIRED).format(idle=idle))
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def _menu(turn: Turn) -> None:
 
 def _start_claim(turn: Turn) -> None:
     _start_claim_quietly(turn)
-    turn.say(t.ASK_TRANSACTION)
+    turn.say(_(t.ASK_TRANSACTION))
 
 
 def _start_claim_quietly(turn: Turn) -> None:
@@ -267,7 +267,7 @@ async def _idle_text(turn: Turn, text: str) -> None:
     elif _is_bare_contact(text):
         # A phone number or e-mail with nothing else (say, an answer to a claim that timed
         # out): not a question for the FAQ.
-        turn.say(t.CONTACT_AT_MENU, kb.main_menu())
+        turn.say(_(t.CONTACT_AT_MENU), kb.main_menu())
     else:
         await _free_question(turn, text)
 
@@ -391,14 +391,14 @@ async def _file(turn: Turn) -> None:
     assert file is not None
     step = turn.step
     if step in (Step.TX, Step.OWNER):
-        turn.say(t.FILE_TOO_EARLY)
+        turn.say(_(t.FILE_TOO_EARLY))
         await _reprompt(turn)
         return
     takes_files = step in evidence.FILING_STEPS or step in (Step.ADD_INFO, Step.ANSWER)
     waiting = step is Step.MENU and turn.slots.question_claim is not None
     human = step is Step.HUMAN and turn.config.staff_chat_id is not None
     if not (takes_files or waiting or human):
-        turn.say(t.FILE_OUTSIDE, kb.main_menu())
+        turn.say(_(t.FILE_OUTSIDE), kb.main_menu())
         return
     problem = evidence.refusal(file)
     if problem is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations import refs
+from conversations import i18n, refs
 from conversations.catalog import customer as t
 from conversations.catalog import staff as s
 from conversations.chat import keyboards as kb
@@ -14,6 +14,7 @@ from conversations.chat.steps import Step
 from conversations.chat.turn import Turn
 from conversations.claims.transitions import ADDED_PREFIX, CUSTOMER
 from conversations.domain import OPEN_STATUSES, AuditEntry, Claim, Evidence, OutgoingMessage
+from conversations.i18n import _
 from conversations.staff import card
 
 MAX_FILES = 10  # per claim: enough for a few screenshots and a report, not an archive
@@ -43,18 +44,20 @@ FILING_STEPS = frozenset({Step.REASON, Step.CAMPAIGN, Step.DESCRIPTION, Step.CON
 
 
 def what(file: FileRef) -> str:
-    """How the customer's file is named back to them: "photo" or “report.pdf”."""
-    return t.FILE_NAMED.format(name=file.name[:64]) if file.name else t.FILE_PHOTO
+    """How the customer's file is named back to them: "photo" or “report.pdf”, in their language."""
+    return _(t.FILE_NAMED).format(name=file.name[:64]) if file.name else _(t.FILE_PHOTO)
 
 
 def refusal(file: FileRef) -> str | None:
     """Why this file cannot be kept (too big, or a kind of file nobody should open), if so."""
     if file.size is not None and file.size > MAX_MB * 1024 * 1024:
-        return t.FILE_TOO_BIG.format(size=f"{file.size / 1024 / 1024:.1f}", limit=MAX_MB)
+        return _(t.FILE_TOO_BIG).format(
+            size=f"{file.size / 1024 / 1024:.1f}", limit=i18n.number(MAX_MB)
+        )
     if file.kind == "document":
         extension = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
         if extension not in ACCEPTED and not file.mime_type.startswith("image/"):
-            return t.FILE_WRONG_TYPE
+            return _(t.FILE_WRONG_TYPE)
     return None
 
 
@@ -64,13 +67,17 @@ def keep_for_claim(turn: Turn) -> None:
     assert file is not None
     slots = turn.slots
     if any(p.file.unique_id == file.unique_id for p in slots.files):
-        turn.say(t.FILE_SEEN)
+        turn.say(_(t.FILE_SEEN))
         return
     if len(slots.files) >= MAX_FILES:
-        turn.say(t.FILE_TOO_MANY_PENDING.format(limit=MAX_FILES))
+        turn.say(_(t.FILE_TOO_MANY_PENDING).format(limit=i18n.number(MAX_FILES)))
         return
     slots.files.append(PendingFile(file, turn.event.text[:1000], turn.now))
-    turn.say(t.FILE_KEPT.format(what=what(file), count=len(slots.files), limit=MAX_FILES))
+    turn.say(
+        _(t.FILE_KEPT).format(
+            what=what(file), count=i18n.number(len(slots.files)), limit=i18n.number(MAX_FILES)
+        )
+    )
 
 
 async def attach_pending(turn: Turn, claim: Claim) -> list[Evidence]:
@@ -101,7 +108,7 @@ async def add_to_claim(turn: Turn) -> None:
     claim = await turn.uow.claims.get(claim_id) if claim_id is not None else None
     if claim is None or claim.id is None or claim.status not in OPEN_STATUSES:
         turn.reset()
-        turn.say(t.FILE_OUTSIDE, kb.main_menu())
+        turn.say(_(t.FILE_OUTSIDE), kb.main_menu())
         return
     item = await _store(turn, claim)
     if item is None:
@@ -109,7 +116,12 @@ async def add_to_claim(turn: Turn) -> None:
     turn.slots.info_files += 1
     count = len(await turn.uow.evidence.for_claim(claim.id))
     turn.say(
-        t.FILE_ATTACHED.format(what=what(file), claim_id=claim.id, count=count, limit=MAX_FILES),
+        _(t.FILE_ATTACHED).format(
+            what=what(file),
+            claim_id=claim.id,
+            count=i18n.number(count),
+            limit=i18n.number(MAX_FILES),
+        ),
         kb.add_info_done(claim.id),
     )
     copies_for_staff(turn, claim, [item])
@@ -140,14 +152,14 @@ async def relay(turn: Turn, staff_chat: int) -> None:
                 name=sender.first_name or "?",
                 username=f" (@{sender.username})" if sender.username else "",
                 user_id=sender.user_id,
-                what=file.name or t.FILE_PHOTO,
+                what=item.label,  # staff text: English
                 caption=s.EVIDENCE_CAPTION.format(caption=caption) if caption else "",
             ),
             ref=refs.relay(turn.chat_id),
             attachment=card.evidence_attachment(item),
         )
     )
-    turn.say(t.FILE_RELAYED.format(what=what(file)))
+    turn.say(_(t.FILE_RELAYED).format(what=what(file)))
 
 
 async def _store(turn: Turn, claim: Claim) -> Evidence | None:
@@ -156,10 +168,10 @@ async def _store(turn: Turn, claim: Claim) -> Evidence | None:
     assert file is not None and claim.id is not None
     files = await turn.uow.evidence.for_claim(claim.id)
     if any(f.unique_id == file.unique_id for f in files):
-        turn.say(t.FILE_SEEN)
+        turn.say(_(t.FILE_SEEN))
         return None
     if len(files) >= MAX_FILES:
-        turn.say(t.FILE_TOO_MANY.format(claim_id=claim.id, limit=MAX_FILES))
+        turn.say(_(t.FILE_TOO_MANY).format(claim_id=claim.id, limit=i18n.number(MAX_FILES)))
         return None
     item = _evidence(turn, file, turn.event.text[:1000], claim.id, turn.now)
     await turn.uow.evidence.add(item)

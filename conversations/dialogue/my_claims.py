@@ -68,8 +68,8 @@ async def press(turn: Turn, data: str) -> None:
         # Finished sending files: the buttons go, and the chat is back at the menu.
         if turn.step is Step.ADD_INFO and turn.slots.info_claim == claim.id:
             turn.reset()
-        turn.close_buttons(t.BTN_DONE)
-        turn.say(t.ADD_INFO_DONE.format(claim_id=claim.id), kb.main_menu())
+        turn.close_buttons(_(t.BTN_DONE))
+        turn.say(_(t.ADD_INFO_DONE).format(claim_id=claim.id), kb.main_menu())
     else:
         turn.say(_(t.STALE_BUTTON))
 

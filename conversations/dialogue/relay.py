@@ -125,14 +125,14 @@ async def answer_with_file(turn: Turn) -> None:
     claim = await turn.uow.claims.get(claim_id)
     if claim is None or not allows(claim, Transition.ANSWER):
         turn.reset()
-        turn.say(t.FILE_OUTSIDE, kb.main_menu())
+        turn.say(_(t.FILE_OUTSIDE), kb.main_menu())
         return
     item = await evidence.store_answer(turn, claim)
     if item is None:
         return  # sent before, or the claim has all the files it can take: said so
     caption = f": {turn.event.text}" if turn.event.text else ""
     await answer_question(turn, f"📎 {item.label}{caption}", said=False)
-    turn.say(t.FILE_ANSWERED.format(what=evidence.what(file), claim_id=claim_id), kb.main_menu())
+    turn.say(_(t.FILE_ANSWERED).format(what=evidence.what(file), claim_id=claim_id), kb.main_menu())
     evidence.copies_for_staff(turn, claim, [item])
 
 
