@@ -20,7 +20,14 @@ def render(attachment: Attachment) -> bytes:
 
 
 def is_photo(attachment: Attachment) -> bool:
-    return attachment.kind is AttachmentKind.CLAIMS_CHART
+    return attachment.kind in (AttachmentKind.CLAIMS_CHART, AttachmentKind.EVIDENCE_PHOTO)
+
+
+def telegram_file_id(attachment: Attachment) -> str | None:
+    """A customer's photo or document is sent on by Telegram's file_id, not drawn or uploaded."""
+    if attachment.kind in (AttachmentKind.EVIDENCE_PHOTO, AttachmentKind.EVIDENCE_DOCUMENT):
+        return str(attachment.data["file_id"])
+    return None
 
 
 def _chart(data: dict[str, object]) -> bytes:

@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.attachments import is_photo, render
+from bot.attachments import is_photo, render, telegram_file_id
 from bot.logging_setup import claim_named, update_context
 from bot.metrics import Metrics
 from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler
@@ -192,8 +192,11 @@ class Sender:
                 **self._pace(priority),
             )
             caption = None
-        content = InputFile(render(message.attachment), filename=message.attachment.filename)
-        send = self.bot.send_photo if is_photo(message.attachment) else self.bot.send_document
+        attachment = message.attachment
+        content: str | InputFile = telegram_file_id(attachment) or InputFile(
+            render(attachment), filename=attachment.filename
+        )
+        send = self.bot.send_photo if is_photo(attachment) else self.bot.send_document
         sent: Message = await send(
             message.chat_id,
             content,
@@ -203,6 +206,12 @@ class Sender:
             allow_sending_without_reply=True,
             **self._pace(priority),
         )
+        if message.ref is not None:  # e.g. a relayed photo, which staff answer by replying
+            async with self.db.uow() as uow:
+                await uow.messages.remember(
+                    message.ref, sent.chat_id, sent.message_id, sent.message_thread_id
+                )
+                await uow.commit()
         return sent.message_id
 
     async def deliver(

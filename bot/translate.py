@@ -16,7 +16,7 @@ from telegram import (
 
 from conversations import i18n
 from conversations.catalog import customer as customer_text
-from conversations.chat.events import EventKind, Inbound, Sender
+from conversations.chat.events import EventKind, FileRef, Inbound, Sender
 from conversations.domain import Button, OutgoingMessage
 
 _MEDIA_FIELDS = (
@@ -113,10 +113,38 @@ def to_inbound(update: Update) -> Inbound | None:
             contact_user_id=message.contact.user_id,
             **common,
         )
+    kept = _file_of(message)
+    if kept is not None:
+        return Inbound(
+            chat_id=message.chat.id,
+            sender=sender,
+            kind=EventKind.FILE,
+            text=message.caption or "",
+            file=kept,
+            **common,
+        )
     media = next((name for name in _MEDIA_FIELDS if getattr(message, name, None)), "other")
     return Inbound(
         chat_id=message.chat.id, sender=sender, kind=EventKind.MEDIA, media=media, **common
     )
+
+
+def _file_of(message: Message) -> FileRef | None:
+    """A photo (its largest size) or a document: what a customer can send as evidence."""
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return FileRef("photo", largest.file_id, largest.file_unique_id, size=largest.file_size)
+    document = message.document
+    if document is not None:
+        return FileRef(
+            "document",
+            document.file_id,
+            document.file_unique_id,
+            name=document.file_name or "",
+            mime_type=document.mime_type or "",
+            size=document.file_size,
+        )
+    return None
 
 
 def reply_markup(message: OutgoingMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:

@@ -273,6 +273,9 @@ class AttachmentKind(enum.StrEnum):
 
     CLAIMS_CHART = "claims_chart"  # a PNG: claims per day by outcome
     FINANCE_CSV = "finance_csv"  # the finance export as a CSV document
+    # A customer's file, sent on again by its Telegram file_id (data: {"file_id": ...}).
+    EVIDENCE_PHOTO = "evidence_photo"
+    EVIDENCE_DOCUMENT = "evidence_document"
 
 
 @dataclass(frozen=True)
@@ -306,6 +309,40 @@ class OutgoingMessage:
     # An edit that only turns a pressed menu into a record of the choice: it carries nothing
     # new, so the sender may drop it when the chat is busy.
     closes_menu: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A photo or document a customer sent: with a claim, or to a person via /human."""
+
+    claim_id: int | None  # None: sent in a /human conversation, not about a claim
+    chat_id: int
+    telegram_user_id: int
+    kind: str  # "photo" or "document"
+    file_id: str
+    unique_id: str
+    received_at: datetime
+    file_name: str = ""
+    mime_type: str = ""
+    size: int | None = None
+    caption: str = ""
+    id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How a list names it: the document's file name, or "photo"."""
+        return self.file_name or self.kind
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A customer's 1-5 stars for how a closed claim was handled, and an optional comment."""
+
+    claim_id: int
+    telegram_user_id: int
+    stars: int
+    rated_at: datetime
+    comment: str | None = None
 
 
 @dataclass

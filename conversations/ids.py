@@ -32,3 +32,20 @@ def variants(text: str) -> list[str]:
             if _ID.fullmatch(form) and form not in found:
                 found.append(form)
     return found
+
+
+# How customers write a transaction id that is not on the ledger (a typo, another account's).
+_TRANSACTION = re.compile(r"^#?\s*(?:tx|txn|trx)[\s_\-]*\d{3,}$", re.IGNORECASE)
+
+
+def is_bare_id(text: str) -> bool:
+    """The message is one id and nothing else ("TX-1001", "tx 1001"), not a sentence."""
+    typed = text.strip().strip(".,;:!?\"'()[]").lstrip("#").strip()
+    return bool(_ID.fullmatch(typed) or _SPLIT.fullmatch(typed)) and any(
+        ch.isdigit() for ch in typed
+    )
+
+
+def looks_like_transaction(text: str) -> bool:
+    """Shaped like a transaction id (TX-1001, tx 1001, TXN1001), whether or not it exists."""
+    return bool(_TRANSACTION.fullmatch(text.strip().strip(".,;:!?\"'()[]")))

@@ -16,11 +16,13 @@ from conversations.domain import (
     ClaimStatus,
     ConversationState,
     CustomerQuery,
+    Evidence,
     Incident,
     LanguageChoice,
     Outcome,
     OutgoingMessage,
     Purchase,
+    Rating,
     ReplyKind,
 )
 
@@ -154,6 +156,36 @@ class Languages(Protocol):
     async def set(self, telegram_user_id: int, choice: LanguageChoice, at: datetime) -> None: ...
 
 
+class EvidenceStore(Protocol):
+    """Photos and documents customers sent (kept as Telegram file ids, never downloaded)."""
+
+    async def add(self, evidence: Evidence) -> int: ...
+    async def for_claim(self, claim_id: int) -> Sequence[Evidence]:
+        """A claim's files, in the order they came."""
+        ...
+
+
+class Ratings(Protocol):
+    """Customers' 1-5 stars for closed claims, one per claim, and their comments."""
+
+    async def rate(self, rating: Rating) -> bool:
+        """Store the claim's rating; False (nothing changed) when it was rated already."""
+        ...
+
+    async def comment(self, claim_id: int, text: str) -> bool:
+        """Add the comment to a rating that has none; False otherwise."""
+        ...
+
+    async def get(self, claim_id: int) -> Rating | None: ...
+    async def summary(self) -> tuple[int, float | None]:
+        """How many ratings there are, and their average (None when there are none)."""
+        ...
+
+    async def latest_comments(self, limit: int) -> Sequence[Rating]:
+        """The newest ratings that have a comment, newest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a turn changes commits together or not at all."""
 
@@ -174,6 +206,10 @@ class UnitOfWork(Protocol):
     def faq(self) -> FaqLog: ...
     @property
     def languages(self) -> Languages: ...
+    @property
+    def evidence(self) -> EvidenceStore: ...
+    @property
+    def ratings(self) -> Ratings: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -264,3 +264,34 @@ customer_languages = Table(
     Column("switch_offered", Boolean, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# Photos and documents customers sent, kept as Telegram file ids (the bot never downloads them):
+# with a claim (claim_id), or to a person in a /human conversation (claim_id empty).
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", Integer, ForeignKey("claims.id"), nullable=True, index=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("telegram_user_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),  # "photo" or "document"
+    Column("file_id", String(256), nullable=False),
+    Column("unique_id", String(128), nullable=False),
+    Column("file_name", String(256), nullable=False, default=""),
+    Column("mime_type", String(128), nullable=False, default=""),
+    Column("size", BigInteger, nullable=True),
+    Column("caption", Text, nullable=False, default=""),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
+# A customer's 1-5 stars for a closed claim: one per claim, held by the primary key.
+claim_ratings = Table(
+    "claim_ratings",
+    metadata,
+    Column("claim_id", Integer, ForeignKey("claims.id"), primary_key=True, autoincrement=False),
+    Column("telegram_user_id", BigInteger, nullable=False),
+    Column("stars", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("rated_at", UTCDateTime(), nullable=False, index=True),
+    CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.evidence import EvidenceRepository, RatingRepository
 from storage.repositories.faq_log import FaqLogRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.languages import LanguageRepository
@@ -34,6 +35,8 @@ class SqlUnitOfWork:
     replies: CannedReplyRepository
     faq: FaqLogRepository
     languages: LanguageRepository
+    evidence: EvidenceRepository
+    ratings: RatingRepository
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
@@ -68,6 +71,8 @@ class SqlUnitOfWork:
         self.replies = CannedReplyRepository(session)
         self.faq = FaqLogRepository(session)
         self.languages = LanguageRepository(session)
+        self.evidence = EvidenceRepository(session)
+        self.ratings = RatingRepository(session)
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)

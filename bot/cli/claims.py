@@ -113,12 +113,14 @@ def claims_show(
         async with db.uow() as uow:
             claim = await uow.claims.get(claim_id)
             if claim is None:
-                return None, [], []
+                return None, [], [], [], None
             trail = await uow.claims.audit(claim_id)
             others = await uow.claims.for_transaction(claim.transaction_id)
-            return claim, trail, [c for c in others if c.id != claim.id]
+            files = await uow.evidence.for_claim(claim_id)
+            rating = await uow.ratings.get(claim_id)
+            return claim, trail, [c for c in others if c.id != claim.id], files, rating
 
-    claim, trail, history = with_db(settings, go, upgrade=False)
+    claim, trail, history, files, rating = with_db(settings, go, upgrade=False)
     if claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
@@ -144,8 +146,35 @@ def claims_show(
         }
         for c in history
     ]
+    attachments = [
+        {
+            "kind": f.kind,
+            "file_name": f.file_name or None,
+            "mime_type": f.mime_type or None,
+            "size": f.size,
+            "caption": f.caption or None,
+            "received_at": f.received_at.isoformat(),
+            "telegram_file_id": f.file_id,
+        }
+        for f in files
+    ]
+    rated = (
+        None
+        if rating is None
+        else {
+            "stars": rating.stars,
+            "comment": rating.comment,
+            "rated_at": rating.rated_at.isoformat(),
+        }
+    )
     if as_json:
-        document = {**claim.as_json(), "history": earlier, "audit": audit}
+        document = {
+            **claim.as_json(),
+            "history": earlier,
+            "audit": audit,
+            "attachments": attachments,
+            "rating": rated,
+        }
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     typer.echo(f"Claim #{claim.id}: {claim.status.value} (bot said {claim.outcome.value})")
@@ -167,6 +196,16 @@ def claims_show(
     typer.echo("Clauses:")
     for clause in claim.clauses:
         typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
+    if attachments:
+        typer.echo(f"Attachments ({len(attachments)}):")
+        for f in attachments:
+            size = f" {f['size']:,} bytes" if f["size"] else ""
+            caption = f" “{f['caption']}”" if f["caption"] else ""
+            name = f["file_name"] or f["kind"]
+            typer.echo(f"  {f['received_at']}  {name}{size}{caption}")
+    if rated is not None:
+        comment = f": “{rated['comment']}”" if rated["comment"] else ""
+        typer.echo(f"Customer rating: {rated['stars']} of 5{comment}")
     typer.echo("Audit trail:")
     for a in audit:
         change = (

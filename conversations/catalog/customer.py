@@ -276,3 +276,63 @@ TRIES = "tries"
 UNKNOWN_COMMAND = "I don't know /{command}."
 CHANGE_PROMPT = "Okay, let's change it. What went wrong?"
 ANSWER_PROMPT = "Our team is waiting for your answer about your claim. Just type it here."
+
+# Evidence: photos and documents sent during a claim, with an open claim, or to a person
+FILE_PHOTO = "photo"
+FILE_NAMED = "“{name}”"
+FILE_KEPT = "Got your {what} — I'll attach it to your claim when you send it ({count} of {limit})."
+FILE_ATTACHED = (
+    "Got your {what} — it's attached to claim #{claim_id} ({count} of {limit}). "
+    "Send more, or tap Done."
+)
+FILE_RELAYED = "Got your {what} — I've passed it to our team. They'll reply here."
+FILE_ANSWERED = "Got your {what} — it's attached to claim #{claim_id} and our team has it now."
+FILE_TOO_EARLY = (
+    "Thanks! I can take screenshots once I've found your purchase. "
+    "For now, please answer the question above."
+)
+FILE_OUTSIDE = (
+    "Thanks, but there's no claim open for this. To add it to a claim, open the claim in "
+    "📋 My claims and tap “Add information”, then send it again. To show it to a person, "
+    "tap “Talk to a person” first."
+)
+FILE_TOO_MANY = (
+    "Claim #{claim_id} has {limit} files already, the most I can take. "
+    "If our team needs more, they'll ask you here."
+)
+FILE_TOO_MANY_PENDING = (
+    "That's {limit} files already, the most one claim can take. "
+    "If our team needs more, they'll ask you here."
+)
+FILE_TOO_BIG = "That file is too big ({size} MB). Please send files under {limit} MB."
+FILE_WRONG_TYPE = (
+    "I can't take that kind of file. Please send a photo, a screenshot, a PDF or a spreadsheet."
+)
+FILE_SEEN = "You've sent that one already; it's attached."
+SUMMARY_FILES = "\nAttached: {files}"
+BTN_DONE = "✅ Done"
+
+# Rating a closed claim
+RATE_ASK = "How did we handle claim #{claim_id}? Tap 1 (poor) to 5 (great)."
+RATE_STARS = "{stars} ⭐"
+RATE_THANKS = "Thanks for rating claim #{claim_id}: {stars} ⭐."
+RATE_ASK_COMMENT = "Anything you'd like to tell us? Type it here, or tap Skip."
+BTN_SKIP = "Skip"
+RATE_COMMENT_THANKS = "Thanks, our team will read it."
+RATE_ALREADY = "You've already rated claim #{claim_id} ({stars} ⭐). Thanks!"
+RATE_NOT_CLOSED = "Claim #{claim_id} isn't finished yet, so there's nothing to rate."
+RATE_INVALID = "That rating button isn't valid."
+RATE_COMMENT_TOO_LONG = (
+    "That's a long one ({length} characters). Please keep it under {limit} and send it again."
+)
+
+# After an idle timeout: what was dropped, before the new message is answered
+EXPIRED_CLAIM = (
+    "We hadn't heard from you for {idle}, so I closed the claim you were filing for {tx} "
+    "(nothing was sent)."
+)
+RATE_THANKS_DONE = "Thanks! What would you like to do?"
+CONTACT_AT_MENU = (
+    "Thanks, but I don't need that right now. To check a refund, tap “Ask for a refund” "
+    "and I'll ask for it."
+)

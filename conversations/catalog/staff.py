@@ -20,6 +20,10 @@ CARD_CAMPAIGN = (
 CARD_NO_CAMPAIGN = "• No campaign matched"
 CARD_INCIDENT = "• Incident {incident_id} ({scope}): {description}, {start} – {end}"
 CARD_INCIDENT_ONGOING = "ongoing"
+CARD_FILES = "• 📎 {count} {noun}: {names}"
+CARD_FILES_NOUN = ("attachment", "attachments")
+EVIDENCE_COPY = "📎 Claim #{claim_id}: {what} from {name}{caption}"
+EVIDENCE_CAPTION = "\n“{caption}”"
 CARD_REFUNDABLE = "Refundable: {credits} credits"
 CARD_OWNER = "Handled by: {owner}"
 CARD_NOBODY = "Handled by: nobody yet"
@@ -151,6 +155,10 @@ ACTION_LABELS = {
 }
 
 RELAYED = "💬 From {name}{username} (id {user_id}):\n{text}\n\nReply to this message to answer."
+RELAYED_FILE = (
+    "💬 From {name}{username} (id {user_id}): 📎 {what}{caption}\n\n"
+    "Reply to this message to answer."
+)
 RELAY_SENT = "Sent to the customer."
 RELAY_UNKNOWN = "I can't tell which customer that reply is for. Reply to a relayed message."
 CUSTOMER_ADDED = "➕ Claim #{claim_id}: the customer added:\n{text}"
@@ -171,6 +179,9 @@ STATS_FAQ = (
     "`refundbot faq misses` lists the questions it could not answer."
 )
 STATS_NO_MEDIAN = "no decisions yet"
+STATS_RATINGS = "Customer ratings: {average} ⭐ on average, {count} rated"
+STATS_COMMENTS = "Latest comments:"
+STATS_COMMENT = "• #{claim_id}, {stars} ⭐, {when}: “{comment}”"
 
 REMINDER_UNTAKEN = "⏰ Claim #{claim_id} has waited {age} and nobody has taken it yet."
 REMINDER_OVERDUE = (

@@ -12,6 +12,7 @@ class EventKind(enum.StrEnum):
     BUTTON = "button"
     MEDIA = "media"  # sticker, photo, voice, file…: nothing we can read
     CONTACT = "contact"  # a shared contact card: text is its phone number
+    FILE = "file"  # a photo or document we can keep as evidence: `file`; text is its caption
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,18 @@ class Sender:
     @property
     def display(self) -> str:
         return self.first_name or (f"@{self.username}" if self.username else str(self.user_id))
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A photo or document as Telegram holds it: the bot re-sends it by file_id, never downloads."""
+
+    kind: str  # "photo" or "document"
+    file_id: str
+    unique_id: str  # the same file sent twice has the same one
+    name: str = ""  # a document's file name; "" for a photo
+    mime_type: str = ""
+    size: int | None = None  # bytes, when Telegram says
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Inbound:
     # A shared contact's own Telegram user, if it has one: the sender's own means Telegram has
     # verified the number.
     contact_user_id: int | None = None
+    file: FileRef | None = None  # EventKind.FILE: the photo or document
 
     @classmethod
     def text_or_command(cls, chat_id: int, sender: Sender, text: str, **kw: object) -> Inbound:

@@ -21,6 +21,11 @@ CLAIM_VIEW = "view"
 CLAIM_ADD = "add"
 CLAIM_WITHDRAW = "wd"
 CLAIM_WITHDRAW_CONFIRMED = "wdok"
+CLAIM_DONE = "done"  # finished sending files to an open claim
+# Rating a closed claim: "rt:<claim>:<stars>", or "rt:<claim>:skip" to leave no comment.
+RATE_PREFIX = "rt:"
+RATE_SKIP = "skip"
+STARS = range(1, 6)
 DISCARD_YES = "d:yes"
 DISCARD_NO = "d:no"
 MENU_CLAIM = "m:claim"
@@ -159,3 +164,20 @@ def languages() -> Keyboard:
 
 def switch_to_urdu() -> Keyboard:
     return ((Button(i18n.LANGUAGE_NAMES[i18n.URDU], LANGUAGE_PREFIX + i18n.URDU),),)
+
+
+def add_info_done(claim_id: int) -> Keyboard:
+    return ((_b(t.BTN_DONE, claim_data(CLAIM_DONE, claim_id)),),)
+
+
+def rating(claim_id: int) -> Keyboard:
+    """1 to 5 stars, one row: short enough for a phone."""
+    row = (
+        Button(i18n._(t.RATE_STARS).format(stars=i18n.number(n)), f"{RATE_PREFIX}{claim_id}:{n}")
+        for n in STARS
+    )
+    return (tuple(row),)
+
+
+def rating_skip(claim_id: int) -> Keyboard:
+    return ((_b(t.BTN_SKIP, f"{RATE_PREFIX}{claim_id}:{RATE_SKIP}"),),)

@@ -7,7 +7,46 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from conversations.chat.events import FileRef
 from conversations.domain import Reason
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    """A photo or document sent while filing a claim, attached when the claim is sent."""
+
+    file: FileRef
+    caption: str
+    at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        f = self.file
+        return {
+            "kind": f.kind,
+            "file_id": f.file_id,
+            "unique_id": f.unique_id,
+            "name": f.name,
+            "mime_type": f.mime_type,
+            "size": f.size,
+            "caption": self.caption,
+            "at": self.at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> PendingFile:
+        size = raw.get("size")
+        return cls(
+            FileRef(
+                kind=str(raw["kind"]),
+                file_id=str(raw["file_id"]),
+                unique_id=str(raw.get("unique_id", "")),
+                name=str(raw.get("name") or ""),
+                mime_type=str(raw.get("mime_type") or ""),
+                size=int(size) if size is not None else None,
+            ),
+            caption=str(raw.get("caption") or ""),
+            at=datetime.fromisoformat(str(raw["at"])),
+        )
 
 
 @dataclass
@@ -33,8 +72,13 @@ class Slots:
     faq_back: str | None = None
     # A command that would throw the claim away, waiting for "Discard it?" to be answered.
     discard_then: str | None = None
-    # The open claim the customer is adding information to.
+    # The open claim the customer is adding information to, and how many files went to it.
     info_claim: int | None = None
+    info_files: int = 0
+    # Photos and documents for the claim being filled in.
+    files: list[PendingFile] = field(default_factory=list)
+    # The closed claim whose rating a comment may follow.
+    rating_claim: int | None = None
 
     def kept(self) -> Slots:
         """What outlives starting over: locks, failed tries and the staff questions seen."""
@@ -48,6 +92,7 @@ class Slots:
         self.reason = None
         self.campaign = None
         self.description = None
+        self.files = []
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Slots:
@@ -70,6 +115,9 @@ class Slots:
             faq_back=_str(raw.get("faq_back")),
             discard_then=_str(raw.get("discard_then")),
             info_claim=int(raw["info_claim"]) if raw.get("info_claim") else None,
+            info_files=int(raw.get("info_files", 0)),
+            files=[PendingFile.from_json(f) for f in raw.get("files") or []],
+            rating_claim=int(raw["rating_claim"]) if raw.get("rating_claim") else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -87,6 +135,9 @@ class Slots:
             "faq_back": self.faq_back,
             "discard_then": self.discard_then,
             "info_claim": self.info_claim,
+            "info_files": self.info_files,
+            "files": [f.to_json() for f in self.files],
+            "rating_claim": self.rating_claim,
         }
         kept = {k: v for k, v in raw.items() if v}
         if self.questions_seen is not None:

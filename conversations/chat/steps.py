@@ -16,6 +16,7 @@ class Step(enum.StrEnum):
     HUMAN = "human"
     ANSWER = "answer_question"  # a staff member asked the customer something
     ADD_INFO = "add_info"  # the customer adds information to an open claim
+    RATING_COMMENT = "rating_comment"  # an optional comment after rating a closed claim
 
     @classmethod
     def parse(cls, stored: str) -> Step:

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from conversations import i18n
 from conversations.business_days import overdue_from, refund_window
+from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
+from conversations.chat import keyboards as kb
 from conversations.claims.transitions import (
     ADDED_PREFIX,
     ALLOWED_FROM,
@@ -25,6 +27,7 @@ from conversations.domain import (
     Approval,
     AuditEntry,
     Claim,
+    ClaimStatus,
     OutgoingMessage,
 )
 from conversations.i18n import _
@@ -40,6 +43,12 @@ class Refusal(enum.StrEnum):
     CAMPAIGN_PAID = "campaign_paid"  # its campaign was paid by another claim (C-ONCE)
     LIVE_EXISTS = "live_exists"  # another claim on the transaction is open or approved
     NEEDS_REASON = "needs_reason"  # an overrule or rejection without words for the customer
+
+
+# Transitions that close a claim on staff's decision: the customer is asked for a rating.
+RATED = frozenset({Transition.REJECT, Transition.REFUNDED})
+# A closed claim can be rated once.
+RATEABLE: frozenset[ClaimStatus] = frozenset({ClaimStatus.REJECTED, ClaimStatus.REFUNDED})
 
 
 @dataclass(frozen=True)
@@ -143,8 +152,17 @@ async def perform(
     chosen = await uow.languages.get(updated.telegram_user_id)
     with i18n.use(chosen.language if chosen is not None else i18n.ENGLISH):
         told = _customer_message(transition, updated, config)
-    if told is not None:
-        messages.append(told)
+        if told is not None:
+            messages.append(told)
+        if transition in RATED:
+            # The claim is closed: how did we do? (The customer's own withdrawal is not asked.)
+            messages.append(
+                OutgoingMessage(
+                    chat_id=updated.chat_id,
+                    text=_(t.RATE_ASK).format(claim_id=claim_id),
+                    buttons=kb.rating(claim_id),
+                )
+            )
     return Result(claim=updated, messages=tuple(messages))
 
 

@@ -16,7 +16,7 @@ from conversations.chat.slots import Slots
 from conversations.chat.steps import CLAIM_STEPS, Step
 from conversations.chat.turn import Turn
 from conversations.countries import country_name
-from conversations.dialogue import filing, language, my_claims, relay
+from conversations.dialogue import evidence, filing, language, my_claims, ratings, relay
 from conversations.domain import Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic, load_groups
 from conversations.faq.privacy import scrub
@@ -46,19 +46,17 @@ async def apply(turn: Turn) -> None:
 async def _apply(turn: Turn) -> None:
     await relay.catch_up_on_questions(turn)
     ev = turn.event
-    if _expired(turn):
-        idle = policy_text.age(timedelta(minutes=turn.config.idle_timeout_minutes))
-        turn.reset()
-        turn.say(_(t.EXPIRED).format(idle=idle))
-        if ev.kind is not EventKind.COMMAND:
-            _menu(turn)
-            return
+    expired = _expired(turn)
+    if expired:
+        _start_fresh(turn)
     if ev.kind is EventKind.COMMAND:
         await _command(turn, ev.command or "")
     elif ev.kind is EventKind.BUTTON:
-        await _button(turn, ev.data or "")
+        await _button(turn, ev.data or "", expired=expired)
     elif ev.kind is EventKind.CONTACT:
         await _shared_contact(turn)
+    elif ev.kind is EventKind.FILE:
+        await _file(turn)
     elif ev.kind is EventKind.MEDIA:
         turn.say(_(t.UNSUPPORTED_MEDIA))
         await _reprompt(turn, only_if_busy=True)
@@ -71,10 +69,23 @@ async def _apply(turn: Turn) -> None:
 
 def _expired(turn: Turn) -> bool:
     updated = turn.state.updated_at
-    # A question from staff may be answered hours later, so that step never expires.
-    if turn.step in (Step.MENU, Step.ANSWER) or updated is None:
+    # A question from staff may be answered hours later, and so may a person in /human (who
+    # may answer only the next working day): those steps never expire.
+    if turn.step in (Step.MENU, Step.ANSWER, Step.HUMAN) or updated is None:
         return False
     return turn.now - updated > timedelta(minutes=turn.config.idle_timeout_minutes)
+
+
+def _start_fresh(turn: Turn) -> None:
+    """Idle too long: drop what was in progress and say so; the new message is then handled
+    as if it came at the menu, so what the customer just typed is answered, not lost."""
+    idle = policy_text.age(timedelta(minutes=turn.config.idle_timeout_minutes))
+    step, tx = turn.step, turn.slots.tx
+    turn.reset()
+    if step in CLAIM_STEPS and tx is not None:
+        turn.say(_(t.EXPIRED_CLAIM).format(idle=idle, tx=tx))
+    elif step is not Step.RATING_COMMENT:  # an optional comment: nothing to tell
+        turn.say(_(t.EXPIRED).format(idle=idle))
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -114,10 +125,12 @@ async def _run_command(turn: Turn, name: str) -> None:
         language.ask(turn)
         await _reprompt(turn, only_if_busy=True)
     elif name == "cancel":
-        was = turn.step
+        was, info_claim, info_files = turn.step, turn.slots.info_claim, turn.slots.info_files
         turn.reset()
         if was is Step.HUMAN:
             turn.say(_(t.HUMAN_ENDED), kb.main_menu())
+        elif was is Step.ADD_INFO and info_files and info_claim is not None:
+            turn.say(_(t.ADD_INFO_DONE).format(claim_id=info_claim), kb.main_menu())
         elif was is Step.MENU:
             turn.say(_(t.NOTHING_TO_CANCEL), kb.main_menu())
         else:
@@ -138,9 +151,13 @@ def _menu(turn: Turn) -> None:
 
 
 def _start_claim(turn: Turn) -> None:
+    _start_claim_quietly(turn)
+    turn.say(_(t.ASK_TRANSACTION))
+
+
+def _start_claim_quietly(turn: Turn) -> None:
     turn.reset()
     turn.goto(Step.TX)
-    turn.say(_(t.ASK_TRANSACTION))
 
 
 async def _status(turn: Turn) -> None:
@@ -173,7 +190,7 @@ async def _back(turn: Turn) -> None:
 # Buttons ----------------------------------------------------------------------------------
 
 
-async def _button(turn: Turn, data: str) -> None:
+async def _button(turn: Turn, data: str, expired: bool = False) -> None:
     step = turn.step
     if data == kb.MENU_MAIN:
         if step in CLAIM_STEPS or step is Step.HUMAN:
@@ -207,11 +224,16 @@ async def _button(turn: Turn, data: str) -> None:
         await _reprompt(turn, only_if_busy=True)
     elif data.startswith(kb.CLAIM_PREFIX):
         await my_claims.press(turn, data)
+    elif data.startswith(kb.RATE_PREFIX):
+        await ratings.press(turn, data)
     elif data in (kb.DISCARD_YES, kb.DISCARD_NO):
         await _answer_discard(turn, data == kb.DISCARD_YES)
     else:
         press = HANDLERS[step].press
-        if press is None or not await press(turn, data):
+        if expired:
+            # A button of the step that timed out: the notice said so; show where we are.
+            _menu(turn)
+        elif press is None or not await press(turn, data):
             turn.say(_(t.STALE_BUTTON))
             await _reprompt(turn)
 
@@ -238,8 +260,29 @@ async def _answer_discard(turn: Turn, discard: bool) -> None:
 async def _idle_text(turn: Turn, text: str) -> None:
     if turn.slots.question_claim is not None:  # a staff question is still waiting
         await relay.answer_question(turn, text)
+    elif await _is_transaction(turn, text):
+        # A transaction id on its own means "this purchase": look it up as /claim would.
+        _start_claim_quietly(turn)
+        await _on_transaction(turn, text)
+    elif _is_bare_contact(text):
+        # A phone number or e-mail with nothing else (say, an answer to a claim that timed
+        # out): not a question for the FAQ.
+        turn.say(_(t.CONTACT_AT_MENU), kb.main_menu())
     else:
         await _free_question(turn, text)
+
+
+def _is_bare_contact(text: str) -> bool:
+    return "?" not in text and len(text.split()) <= 6 and contact_in(text) is not None
+
+
+async def _is_transaction(turn: Turn, text: str) -> bool:
+    """A message that is just a transaction id: on the ledger, or shaped like TX-1001."""
+    if not ids.is_bare_id(text):
+        return False
+    if ids.looks_like_transaction(text):
+        return True
+    return await _find(turn.uow.ledger.purchase, text) is not None
 
 
 async def _rate_answer(turn: Turn, rating: str) -> None:
@@ -340,6 +383,36 @@ async def _on_transaction(turn: Turn, text: str) -> None:
     slots.tx_misses = 0
     turn.goto(Step.OWNER)
     turn.say(_(t.ASK_OWNER), ask_contact=True)
+
+
+async def _file(turn: Turn) -> None:
+    """A photo or document: evidence for the claim at hand, or for the person in /human."""
+    file = turn.event.file
+    assert file is not None
+    step = turn.step
+    if step in (Step.TX, Step.OWNER):
+        turn.say(_(t.FILE_TOO_EARLY))
+        await _reprompt(turn)
+        return
+    takes_files = step in evidence.FILING_STEPS or step in (Step.ADD_INFO, Step.ANSWER)
+    waiting = step is Step.MENU and turn.slots.question_claim is not None
+    human = step is Step.HUMAN and turn.config.staff_chat_id is not None
+    if not (takes_files or waiting or human):
+        turn.say(_(t.FILE_OUTSIDE), kb.main_menu())
+        return
+    problem = evidence.refusal(file)
+    if problem is not None:
+        turn.say(problem)
+        return
+    if step in evidence.FILING_STEPS:
+        evidence.keep_for_claim(turn)
+    elif step is Step.ADD_INFO:
+        await evidence.add_to_claim(turn)
+    elif human:
+        assert turn.config.staff_chat_id is not None
+        await evidence.relay(turn, turn.config.staff_chat_id)
+    else:
+        await relay.answer_with_file(turn)
 
 
 async def _shared_contact(turn: Turn) -> None:
@@ -533,6 +606,9 @@ def _summary_text(slots: Slots) -> str | None:
         )
     elif reason is Reason.OTHER:
         extra = _(t.SUMMARY_DESCRIPTION).format(description=slots.description or "")
+    if slots.files:
+        names = ", ".join(evidence.what(p.file) for p in slots.files)
+        extra += _(t.SUMMARY_FILES).format(files=names)
     return _(t.SUMMARY).format(tx=slots.tx, reason=_(t.REASON_SHORT[reason.value]), extra=extra)
 
 
@@ -655,6 +731,9 @@ HANDLERS: dict[Step, StepHandlers] = {
     Step.HUMAN: StepHandlers(text=relay.forward, prompt=_ask_person),
     Step.ANSWER: StepHandlers(text=relay.answer_question, prompt=_ask_person),
     Step.ADD_INFO: StepHandlers(text=my_claims.add, prompt=my_claims.prompt, back=_to(Step.MENU)),
+    Step.RATING_COMMENT: StepHandlers(
+        text=ratings.comment, prompt=ratings.prompt, back=_to(Step.MENU)
+    ),
 }
 
 

@@ -6,6 +6,7 @@ from conversations import i18n, policy
 from conversations.catalog import customer as t
 from conversations.chat import keyboards as kb
 from conversations.chat.turn import Turn
+from conversations.dialogue import evidence
 from conversations.domain import Claim, ClaimRequest, ClaimStatus, Decision, Outcome, Purchase
 from conversations.i18n import _
 from conversations.money import pro_rata
@@ -37,11 +38,14 @@ async def submit(turn: Turn) -> None:
         return
     claim = filed.claim
     assert claim.id is not None
+    # Stored before the card is drawn, so the card lists them.
+    files = await evidence.attach_pending(turn, claim)
     turn.reset()
     turn.say(_decision_text(claim.id, filed.decision, filed.purchase), kb.main_menu())
     if claim.status is not ClaimStatus.INELIGIBLE:
         for message in await notify.claim_escalated(turn.uow, claim, turn.now, turn.config):
             turn.send_to(message)
+        evidence.copies_for_staff(turn, claim, files)
 
 
 def _duplicate(turn: Turn, tx: str, existing: Claim | None) -> None:

@@ -64,6 +64,12 @@ async def press(turn: Turn, data: str) -> None:
         turn.show(_(t.WITHDRAW_ASK).format(claim_id=claim.id), kb.confirm_withdraw(claim.id))
     elif verb == kb.CLAIM_WITHDRAW_CONFIRMED:
         await _withdraw(turn, claim)
+    elif verb == kb.CLAIM_DONE:
+        # Finished sending files: the buttons go, and the chat is back at the menu.
+        if turn.step is Step.ADD_INFO and turn.slots.info_claim == claim.id:
+            turn.reset()
+        turn.close_buttons(_(t.BTN_DONE))
+        turn.say(_(t.ADD_INFO_DONE).format(claim_id=claim.id), kb.main_menu())
     else:
         turn.say(_(t.STALE_BUTTON))
 

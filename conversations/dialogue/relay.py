@@ -12,6 +12,7 @@ from conversations.chat.turn import Turn
 from conversations.claims import lifecycle
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
+from conversations.dialogue import evidence
 from conversations.domain import ClaimStatus, OutgoingMessage
 from conversations.i18n import _
 from conversations.staff import card
@@ -81,7 +82,7 @@ async def catch_up_on_questions(turn: Turn) -> None:
         turn.slots.question_claim = next(iter(waiting), None)
 
 
-async def answer_question(turn: Turn, text: str) -> None:
+async def answer_question(turn: Turn, text: str, said: bool = True) -> None:
     """The customer's reply to a staff question goes back to the claim, which returns to review."""
     claim_id = turn.slots.question_claim or 0
     claim = await turn.uow.claims.get(claim_id)
@@ -100,7 +101,8 @@ async def answer_question(turn: Turn, text: str) -> None:
     if not result.ok:
         turn.say(_(t.MENU_PROMPT), kb.main_menu())
         return
-    turn.say(_(d.ANSWER_RECEIVED).format(claim_id=claim_id), kb.main_menu())
+    if said:
+        turn.say(_(d.ANSWER_RECEIVED).format(claim_id=claim_id), kb.main_menu())
     if turn.config.staff_chat_id is not None:
         turn.send_to(
             OutgoingMessage(
@@ -113,6 +115,25 @@ async def answer_question(turn: Turn, text: str) -> None:
         )
     for message in await card.with_card(turn.uow, result, turn.now, turn.config):
         turn.send_to(message)
+
+
+async def answer_with_file(turn: Turn) -> None:
+    """A photo or document as the answer to a staff question ("send a screenshot, please")."""
+    file = turn.event.file
+    assert file is not None
+    claim_id = turn.slots.question_claim or 0
+    claim = await turn.uow.claims.get(claim_id)
+    if claim is None or not allows(claim, Transition.ANSWER):
+        turn.reset()
+        turn.say(_(t.FILE_OUTSIDE), kb.main_menu())
+        return
+    item = await evidence.store_answer(turn, claim)
+    if item is None:
+        return  # sent before, or the claim has all the files it can take: said so
+    caption = f": {turn.event.text}" if turn.event.text else ""
+    await answer_question(turn, f"📎 {item.label}{caption}", said=False)
+    turn.say(_(t.FILE_ANSWERED).format(what=evidence.what(file), claim_id=claim_id), kb.main_menu())
+    evidence.copies_for_staff(turn, claim, [item])
 
 
 def reprompt(turn: Turn) -> None:

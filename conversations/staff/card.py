@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from conversations import refs
@@ -20,7 +21,16 @@ from conversations.claims.transitions import (
 )
 from conversations.config import DeskConfig
 from conversations.countries import country_name
-from conversations.domain import Button, Claim, ClaimStatus, Outcome, OutgoingMessage
+from conversations.domain import (
+    Attachment,
+    AttachmentKind,
+    Button,
+    Claim,
+    ClaimStatus,
+    Evidence,
+    Outcome,
+    OutgoingMessage,
+)
 from conversations.ports import UnitOfWork
 from conversations.staff import callbacks
 
@@ -176,6 +186,10 @@ async def _evidence(uow: UnitOfWork, claim: Claim) -> list[str]:
         )
     elif claim.reason.value == "undelivered":
         lines.append(s.CARD_NO_CAMPAIGN)
+    assert claim.id is not None
+    files = await uow.evidence.for_claim(claim.id)
+    if files:
+        lines.append(files_line(files))
     if claim.incident_id and purchase is not None:
         incidents = await uow.ledger.incidents_between(purchase.purchased_at, claim.created_at)
         for incident in incidents:
@@ -218,3 +232,32 @@ async def with_card(
     if not result.ok or result.claim is None or config.staff_chat_id is None:
         return result.messages
     return (*result.messages, await card_message(uow, result.claim, now, config, edit=True))
+
+
+def files_line(files: Sequence[Evidence]) -> str:
+    """The card's line of files, e.g. "📎 2 attachments: photo, delivery-report.pdf"."""
+    noun = s.CARD_FILES_NOUN[0] if len(files) == 1 else s.CARD_FILES_NOUN[1]
+    names = ", ".join(f.label for f in files)
+    return s.CARD_FILES.format(count=len(files), noun=noun, names=names)
+
+
+def evidence_attachment(item: Evidence) -> Attachment:
+    """The customer's file, to be sent on by its Telegram file id."""
+    photo = item.kind == "photo"
+    kind = AttachmentKind.EVIDENCE_PHOTO if photo else AttachmentKind.EVIDENCE_DOCUMENT
+    return Attachment(kind, item.file_name or "photo.jpg", {"file_id": item.file_id})
+
+
+def evidence_message(
+    item: Evidence, claim_id: int, name: str, staff_chat_id: int
+) -> OutgoingMessage:
+    """A copy of a claim's file for the staff chat, under the claim's card (in its topic)."""
+    caption = s.EVIDENCE_CAPTION.format(caption=item.caption[:600]) if item.caption else ""
+    return OutgoingMessage(
+        chat_id=staff_chat_id,
+        text=s.EVIDENCE_COPY.format(
+            claim_id=claim_id, what=item.label, name=name or "?", caption=caption
+        ),
+        reply_ref=card_ref(claim_id),
+        attachment=evidence_attachment(item),
+    )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from conversations.business_days import refund_window
 from conversations.catalog import staff as s
-from conversations.catalog.policy_text import format_age
+from conversations.catalog.policy_text import format_age, format_when
 from conversations.config import DeskConfig
 from conversations.domain import Button, Claim, ClaimStatus
 from conversations.ports import UnitOfWork
@@ -76,6 +76,7 @@ async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
     approved = [c for c in everything if c.status is ClaimStatus.APPROVED]
     overdue = sum(1 for c in approved if is_overdue(c, now, config.home_country))
     text = s.STATS.format(by_status=by_status, today=today, median=median, overdue=overdue)
+    text += await _customer_ratings(uow)
     ratings = await uow.faq.ratings()
     if not ratings:
         return text
@@ -89,3 +90,31 @@ async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
             helpful=helpful, not_helpful=not_helpful, worst=worst[0], worst_no=worst[1][1]
         )
     )
+
+
+COMMENTS_SHOWN = 5
+COMMENT_CHARS = 200
+
+
+async def _customer_ratings(uow: UnitOfWork) -> str:
+    """The average of customers' 1-5 ratings of closed claims, and the latest comments."""
+    count, average = await uow.ratings.summary()
+    if not count or average is None:
+        return ""
+    lines = ["", "", s.STATS_RATINGS.format(average=f"{average:.1f}", count=count)]
+    comments = await uow.ratings.latest_comments(COMMENTS_SHOWN)
+    if comments:
+        lines.append(s.STATS_COMMENTS)
+    for rating in comments:
+        words = rating.comment or ""
+        if len(words) > COMMENT_CHARS:
+            words = words[: COMMENT_CHARS - 1].rstrip() + "…"
+        lines.append(
+            s.STATS_COMMENT.format(
+                claim_id=rating.claim_id,
+                stars=rating.stars,
+                when=format_when(rating.rated_at),
+                comment=words,
+            )
+        )
+    return "\n".join(lines)

@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, OutgoingMessage, Reason
+from conversations.domain import (
+    Claim,
+    ClaimStatus,
+    ClauseResult,
+    Evidence,
+    Outcome,
+    OutgoingMessage,
+    Rating,
+    Reason,
+)
 from storage import Database
 from storage.demo_data import load_demo_data
 from tests.cli.cli_process import Cli, assert_one_clear_line
@@ -246,9 +255,11 @@ async def test_reject_tells_the_customer_the_reason(cli: Cli, db: Database, file
     assert shown["status"] == "rejected"
     assert shown["reject_reason"] == "No outage that day."
     assert shown["audit"][-1]["to_status"] == "rejected"
-    [message] = await pending_messages(db)
+    message, rating = await pending_messages(db)
     assert message.chat_id == CUSTOMER_CHAT
     assert "No outage that day." in message.text
+    # The claim is closed: the customer is asked how it was handled.
+    assert rating.chat_id == CUSTOMER_CHAT and "Tap 1 (poor) to 5 (great)" in rating.text
 
 
 async def test_a_rejected_claim_cannot_be_approved(cli: Cli, db: Database, filed: Filed) -> None:
@@ -261,7 +272,8 @@ async def test_a_rejected_claim_cannot_be_approved(cli: Cli, db: Database, filed
     assert_one_clear_line(result, f"claim {filed.outage}", "rejected", "cannot approve", "Bilal")
     shown = cli("claims", "show", str(filed.outage), "--json").json()
     assert shown["status"] == "rejected"
-    assert len(await pending_messages(db)) == 1, "only the rejection was queued"
+    # Only the rejection and its rating question were queued.
+    assert len(await pending_messages(db)) == 2
 
 
 async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
@@ -281,7 +293,7 @@ async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
         ("approved", "refunded"),
     ]
     texts = [m.text for m in await pending_messages(db)]
-    assert len(texts) == 2 and "paid" in texts[-1]
+    assert len(texts) == 3 and "paid" in texts[1] and "Tap 1 (poor)" in texts[2]
 
 
 async def test_approving_more_credits_than_were_bought_is_refused(
@@ -368,3 +380,44 @@ async def test_export_of_nothing_is_just_the_header(cli: Cli, filed: Filed) -> N
         "claim_id,transaction_id,account_id,credits,amount_due,currency,approved_at,"
         "refund_from,refund_by"
     ]
+
+
+async def test_show_lists_the_customers_files_and_rating(
+    cli: Cli, db: Database, filed: Filed
+) -> None:
+    at = datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
+    async with db.uow() as uow:
+        for kind, name, size, caption in (
+            ("photo", "", 51_234, "the delivery screen"),
+            ("document", "delivery-report.pdf", 80_000, ""),
+        ):
+            await uow.evidence.add(
+                Evidence(
+                    claim_id=filed.outage,
+                    chat_id=CUSTOMER_CHAT,
+                    telegram_user_id=CUSTOMER_CHAT,
+                    kind=kind,
+                    file_id=f"file-{kind}",
+                    unique_id=f"u-{kind}",
+                    received_at=at,
+                    file_name=name,
+                    size=size,
+                    caption=caption,
+                )
+            )
+        await uow.ratings.rate(Rating(filed.outage, CUSTOMER_CHAT, 3, at, "Slow, but fair."))
+        await uow.commit()
+
+    shown = cli("claims", "show", str(filed.outage))
+    assert shown.code == 0, shown.err
+    assert "Attachments (2):" in shown.out
+    assert "photo 51,234 bytes “the delivery screen”" in shown.out
+    assert "delivery-report.pdf 80,000 bytes" in shown.out
+    assert "Customer rating: 3 of 5: “Slow, but fair.”" in shown.out
+    document = cli("claims", "show", str(filed.outage), "--json").json()
+    assert [a["file_name"] or a["kind"] for a in document["attachments"]] == [
+        "photo",
+        "delivery-report.pdf",
+    ]
+    assert document["rating"]["stars"] == 3
+    assert cli("claims", "show", str(filed.eligible), "--json").json()["rating"] is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.ids import variants
+from conversations.ids import is_bare_id, looks_like_transaction, variants
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,22 @@ def test_the_literal_form_is_tried_first_and_nonsense_gives_nothing() -> None:
     assert variants("TX1001")[0] == "TX1001"
     assert variants("what is this??") == []
     assert variants("") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "bare", "transaction"),
+    [
+        ("TX-1001", True, True),
+        ("tx 1001", True, True),
+        ("#TX1001.", True, True),
+        ("CMP-2001", True, False),
+        ("hi5", True, False),
+        ("how long does a refund take?", False, False),
+        ("my transaction is TX-1001", False, False),
+        ("0300 1234567", False, False),
+        ("hello", False, False),
+    ],
+)
+def test_a_message_that_is_only_an_id(typed: str, bare: bool, transaction: bool) -> None:
+    assert is_bare_id(typed) is bare
+    assert looks_like_transaction(typed) is transaction

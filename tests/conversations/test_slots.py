@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conversations.chat.slots import Slots
+from conversations.chat.events import FileRef
+from conversations.chat.slots import PendingFile, Slots
 from conversations.chat.steps import Step
 from conversations.domain import Reason
 
@@ -52,3 +53,15 @@ def test_reset_keeps_locks_and_failed_tries_and_forgets_the_claim() -> None:
 def test_a_step_this_code_does_not_know_starts_over_at_the_menu() -> None:
     assert Step.parse("claim_owner") is Step.OWNER
     assert Step.parse("claim_pick_colour") is Step.MENU
+
+
+def test_files_sent_while_filing_round_trip_and_go_with_the_claim() -> None:
+    at = datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
+    slots = Slots(tx="TX-1001", reason=Reason.OTHER, rating_claim=7, info_files=2)
+    slots.files.append(PendingFile(FileRef("photo", "f1", "u1", size=900), "the screen", at))
+    slots.files.append(
+        PendingFile(FileRef("document", "f2", "u2", "report.pdf", "application/pdf"), "", at)
+    )
+    assert Slots.from_json(slots.to_json()) == slots
+    slots.forget_claim()
+    assert slots.files == []

@@ -113,8 +113,10 @@ async def test_cancel_in_every_step_returns_to_the_menu(bot: Running, step: str)
     cancelled = await cy.says("/cancel")
     assert "stopped" in cancelled.text.lower()
     assert cancelled.buttons  # the main menu
-    reply = await cy.says("TX-1001")  # no longer an answer to anything
-    assert "phone number or e-mail" not in reply.text
+    # A phone number is no longer an answer to anything (a transaction id would start a new
+    # claim lookup, so it cannot tell).
+    reply = await cy.says("0300 1110001")
+    assert "I don't need that right now" in reply.text
 
 
 BACK_TO = {
@@ -142,14 +144,15 @@ async def test_stickers_photos_and_huge_pastes_get_a_helpful_answer(bot: Running
     assert "only read text" in sticker.text
     reprompt = await eve.next()
     assert "transaction ID" in reprompt.text
+    # A photo or document is evidence, but only once the purchase is known and proven.
     await bot.fake.send_photo(eve.chat_id, eve.user, caption="receipt")
-    assert "only read text" in (await eve.next()).text
+    assert "once I've found your purchase" in (await eve.next()).text
     await eve.next()
     await bot.fake.send_voice(eve.chat_id, eve.user)
     assert "only read text" in (await eve.next()).text
     await eve.next()
     await bot.fake.send_document(eve.chat_id, eve.user)
-    assert "only read text" in (await eve.next()).text
+    assert "once I've found your purchase" in (await eve.next()).text
     await eve.next()
     too_long = await eve.says("x" * 4050)
     assert "too long" in too_long.text and "4050" in too_long.text
@@ -208,9 +211,13 @@ async def test_idle_conversation_times_out(bot: Running) -> None:
     await jo.says("TX-1001")
     await bot.jump(minutes=31)
     expired = await jo.says("demo1@example.com")
-    assert "We hadn't heard from you for 30 minutes, so I've started over." in expired.text
-    menu = await jo.next()
-    assert menu.buttons
+    assert expired.text == (
+        "We hadn't heard from you for 30 minutes, so I closed the claim you were filing for "
+        "TX-1001 (nothing was sent)."
+    )
+    # What was typed is answered as a new message: an e-mail alone is not a question.
+    answer = await jo.next()
+    assert "I don't need that right now" in answer.text and answer.buttons
 
 
 async def test_restart_mid_claim_continues_where_it_was(

@@ -57,6 +57,7 @@ async def test_a_campaign_refunded_once_is_not_refunded_again_in_the_same_chat(
     assert await act(bot, 1, Transition.APPROVE)
     assert await act(bot, 1, Transition.REFUNDED)
     await alice.next("has been paid")
+    await alice.next("how did we handle")  # the rating question that follows a closed claim
 
     again = await file_claim(
         alice, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001"
@@ -91,6 +92,7 @@ async def test_credits_approved_across_claims_never_exceed_the_purchase(bot: Run
     assert await act(bot, 1, Transition.APPROVE, credits=4_000)
     assert await act(bot, 1, Transition.REFUNDED)
     await alice.next("has been paid")
+    await alice.next("how did we handle")  # the rating question that follows a closed claim
     second = await file_claim(
         alice,
         "TX-1001",

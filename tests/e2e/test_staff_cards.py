@@ -146,6 +146,7 @@ async def test_reject_with_a_ground_from_the_policy(bot: Running) -> None:
     assert "🧾" not in (pick.text or "") and "Type a reason" in " ".join(pick.button_labels)
     await omar.press(pick, "carrier")
     rejected = await alice.next("not approved")
+    await alice.next("how did we handle")
     assert rejected.text == (
         "Your claim #1 was not approved.\n\n"
         "Reason: The messages failed at a carrier or network outside our platform.\n\n"
@@ -166,6 +167,7 @@ async def test_reject_with_a_typed_reason(bot: Running) -> None:
     prompt = await omar.next("reason for the customer")
     await omar.reply(prompt, "These numbers were on the customer's own block list.")
     rejected = await alice.next("not approved")
+    await alice.next("how did we handle")
     assert "Reason: These numbers were on the customer's own block list." in (rejected.text or "")
     card = await card_now(bot, card, "rejected")
     assert "Rejection reason: These numbers were on the customer's own block list." in (
@@ -216,6 +218,7 @@ async def test_mark_refunded_tells_the_customer_it_is_paid(bot: Running) -> None
     await bot.jump(days=3)
     await sara.press(card, "Mark refunded")
     paid = await alice.next("paid")
+    await alice.next("how did we handle")
     assert paid.text == "💸 Your refund for claim #1 (120 credits) has been paid."
     card = await card_now(bot, card, "refunded")
     assert (card.text or "").startswith("🧾 Claim #1 · refunded")

@@ -6,6 +6,9 @@ from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
 from conversations.catalog import language as lt
+from conversations.claims.lifecycle import Actor
+from conversations.claims.transitions import Transition
+from conversations.services.staff import staff_act
 from tests.e2e.harness import STAFF_CHAT_ID, Customer, Running, StaffMember, wait_for_card
 
 ALICE_PHONE = "+923001110001"
@@ -171,3 +174,37 @@ async def test_staff_question_reaches_an_urdu_customer_in_urdu(bot: Running) -> 
     await sara.press(card, "Take")
     taken = await dana.next("#1")
     assert taken.text == in_urdu(d.TAKEN).format(claim_id=1)
+
+
+async def test_an_urdu_customer_is_asked_to_rate_a_rejected_claim_in_urdu(bot: Running) -> None:
+    erum = urdu_customer(bot, 805, "Erum")
+    await erum.says("/claim")
+    await erum.says("TX-1001")
+    reasons = await erum.says(ALICE_PHONE)
+    await erum.press(reasons, "📵")
+    await erum.press(await erum.next("کس کیمپین"), "CMP")
+    await erum.press(await erum.next("اپنا کلیم دیکھ لیں"), "✅")
+    await erum.next("#1")
+    async with bot.db.uow() as uow:
+        result = await staff_act(
+            uow,
+            1,
+            Transition.REJECT,
+            Actor("Sam", 9001),
+            bot.clock(),
+            bot.desk.config,
+            text="Our records show the messages were delivered.",
+        )
+        await uow.commit()
+    assert result.ok
+
+    await erum.next("منظور نہیں ہوا")
+    ask = await erum.next(in_urdu(t.RATE_ASK).format(claim_id=1))
+    assert ask.text.startswith("کلیم #1 پر ہماری کارکردگی کیسی رہی؟")
+    assert is_urdu(ask.text) and "1 (کمزور) سے 5 (بہترین)" in ask.text
+    assert ask.button_labels == ["1 ⭐", "2 ⭐", "3 ⭐", "4 ⭐", "5 ⭐"]
+    await erum.press(ask, "4 ⭐")
+    thanked = await bot.fake.wait_for_edit(erum.chat_id, ask.message_id)
+    assert thanked.text.startswith("کلیم #1 کی ریٹنگ دینے کا شکریہ: 4 ⭐۔")
+    assert thanked.text.endswith(in_urdu(t.RATE_ASK_COMMENT))
+    assert thanked.button_labels == ["چھوڑ دیں"]

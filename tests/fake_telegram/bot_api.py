@@ -242,6 +242,8 @@ class BotApiMethods:
         if chat.id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         upload = params.get(field_name)
+        if isinstance(upload, str) and upload:
+            upload = self._resent_file(upload, field_name)
         if not isinstance(upload, dict) or not upload.get("content"):
             raise bad_request(f"there is no {field_name} in the request")
         caption = params.get("caption")
@@ -261,12 +263,27 @@ class BotApiMethods:
             params={k: v for k, v in params.items() if k != field_name},
             file_name=upload.get("filename"),
             file_content=upload["content"],
+            file_id=upload.get("file_id"),
         )
         self._bot_messages.setdefault(chat.id, []).append(msg)
         self._bot_index[(chat.id, msg.message_id)] = msg
         message_json = self._bot_message_json(msg, chat)
         self._raw_messages[(chat.id, msg.message_id)] = message_json
         return message_json
+
+    def _resent_file(self, file_id: str, field_name: str) -> JSON:
+        """A file Telegram already has, sent again by its file_id (a user's photo, say)."""
+        stored = self._files.get(file_id)
+        if stored is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        kind = stored.file_path.split("/", 1)[0].removesuffix("s")
+        if (field_name == "photo") != (kind == "photo"):
+            raise bad_request(f"type of file mismatch: can't use {kind} as {field_name}")
+        return {
+            "filename": stored.file_name or stored.file_path.rsplit("/", 1)[-1],
+            "content": stored.content,
+            "file_id": file_id,
+        }
 
     async def _edit_message_text(self, params: JSON) -> JSON:
         chat, msg = self._editable(params)

@@ -96,6 +96,8 @@ class RecordedMessage:
     file_name: str | None = None
     """sendPhoto / sendDocument: the uploaded file's name and bytes; text is the caption."""
     file_content: bytes | None = None
+    file_id: str | None = None
+    """When the bot sent a file Telegram already had by its file_id (e.g. a user's photo)."""
     edits: list[str | None] = field(default_factory=list)
     """Earlier texts, oldest first; one entry per successful editMessageText."""
     markup_edits: list[JSON | None] = field(default_factory=list)
@@ -264,3 +266,4 @@ class StoredFile:
     file_unique_id: str
     file_path: str
     content: bytes
+    file_name: str | None = None  # a document's name as the user sent it

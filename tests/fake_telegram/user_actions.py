@@ -150,7 +150,7 @@ class UserActions:
         message_thread_id: int | None = None,
     ) -> int:
         """The user sends a file."""
-        stored = self._store_file("document", file_name.rsplit(".", 1)[-1], content)
+        stored = self._store_file("document", file_name.rsplit(".", 1)[-1], content, file_name)
         document = {**self._file_json(stored), "file_name": file_name, "mime_type": mime_type}
         fields: JSON = {"document": document}
         if caption is not None:
@@ -262,13 +262,16 @@ class UserActions:
         self._users.setdefault(user.id, user)
         return chat
 
-    def _store_file(self, kind: str, extension: str, content: bytes) -> StoredFile:
+    def _store_file(
+        self, kind: str, extension: str, content: bytes, file_name: str | None = None
+    ) -> StoredFile:
         number = next(self._file_numbers)
         stored = StoredFile(
             file_id=f"fake-{kind}-{number}",
             file_unique_id=f"uniq{number}",
             file_path=f"{kind}s/file_{number}.{extension}",
             content=content,
+            file_name=file_name,
         )
         self._files[stored.file_id] = stored
         return stored

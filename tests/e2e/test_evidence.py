@@ -1,0 +1,246 @@
+"""Photos and documents as evidence: with a claim, added to an open one, and to a person."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from storage.database import Database
+from storage.demo_data import DemoCase
+from tests.e2e.harness import (
+    STAFF_CHAT_ID,
+    Customer,
+    FakeClock,
+    Running,
+    StaffMember,
+    file_claim,
+    start_bot,
+    stop_bot,
+    wait_for_card,
+)
+from tests.fake_telegram import FakeTelegram, RecordedMessage
+
+
+async def send_photo(bot: Running, customer: Customer, caption: str | None = None) -> str:
+    """The customer sends a photo; returns the file_id of its largest size."""
+    update_id = await bot.fake.send_photo(customer.chat_id, customer.user, caption=caption)
+    return str(bot.fake.update(update_id)["message"]["photo"][-1]["file_id"])
+
+
+async def send_document(
+    bot: Running, customer: Customer, name: str = "delivery-report.pdf", **kw: object
+) -> str:
+    update_id = await bot.fake.send_document(
+        customer.chat_id,
+        customer.user,
+        file_name=name,
+        **kw,  # type: ignore[arg-type]
+    )
+    return str(bot.fake.update(update_id)["message"]["document"]["file_id"])
+
+
+async def staff_file(bot: Running, file_id: str) -> RecordedMessage:
+    """The staff chat's copy of the customer's file."""
+    return await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: m.file_id == file_id)
+
+
+async def test_a_photo_and_a_report_sent_while_filing_reach_staff_and_are_on_the_card(
+    bot: Running,
+) -> None:
+    alice = Customer(bot.fake, 601, "Alice")
+    await alice.says("/claim")
+    await alice.says("TX-1001")
+    reasons = await alice.says("demo1@example.com")
+    await alice.press(reasons, "not delivered")
+    campaigns = await alice.next("which campaign")
+
+    photo_id = await send_photo(bot, alice, caption="the delivery screen")
+    kept = await alice.next("Got your photo")
+    assert kept.text == "Got your photo — I'll attach it to your claim when you send it (1 of 10)."
+
+    await alice.press(campaigns, "CMP-1001")
+    summary = await alice.next("check your claim")
+    assert "Attached: photo" in summary.text
+    report_id = await send_document(bot, alice)
+    assert "“delivery-report.pdf”" in (await alice.next("Got your")).text
+    await alice.press(summary, "Send")
+    decision = await alice.next("claim #1")
+    assert "qualifies" in decision.text
+
+    card = await wait_for_card(bot.fake, 1)
+    assert "📎 2 attachments: photo, delivery-report.pdf" in card.text
+    photo = await staff_file(bot, photo_id)
+    assert photo.method == "sendPhoto"
+    assert photo.reply_to_message_id == card.message_id  # kept with the claim's card
+    assert photo.text == "📎 Claim #1: photo from Alice\n“the delivery screen”"
+    report = await staff_file(bot, report_id)
+    assert report.method == "sendDocument" and report.file_name == "delivery-report.pdf"
+    assert report.file_content == b"%PDF-fake-document"
+
+
+async def test_a_photo_before_the_purchase_is_found_or_outside_any_claim_says_what_to_do(
+    bot: Running,
+) -> None:
+    ben = Customer(bot.fake, 602, "Ben")
+    await send_photo(bot, ben)
+    outside = await ben.next()
+    assert "there's no claim open for this" in outside.text
+    assert "Add information" in outside.text and outside.buttons
+
+    await ben.says("/claim")
+    await send_photo(bot, ben)
+    early = await ben.next()
+    assert "once I've found your purchase" in early.text
+    assert "transaction ID" in (await ben.next()).text
+    await bot.fake.settle()
+    assert not [m for m in bot.fake.messages(STAFF_CHAT_ID) if m.method == "sendPhoto"]
+
+
+async def test_too_many_too_big_or_unsafe_files_are_refused_clearly(bot: Running) -> None:
+    cara = Customer(bot.fake, 603, "Cara")
+    await cara.says("/claim")
+    await cara.says("TX-1001")
+    reasons = await cara.says("demo1@example.com")
+    await cara.press(reasons, "not delivered")
+    await cara.next("which campaign")
+
+    await send_document(bot, cara, name="setup.exe", mime_type="application/octet-stream")
+    assert "can't take that kind of file" in (await cara.next()).text
+    big = {
+        "document": {
+            "file_id": "fake-document-big",
+            "file_unique_id": "uniq-big",
+            "file_size": 25 * 1024 * 1024,
+            "file_name": "video-of-screen.pdf",
+            "mime_type": "application/pdf",
+        }
+    }
+    await bot.fake.send_custom(cara.chat_id, cara.user, big)
+    assert (await cara.next()).text == (
+        "That file is too big (25.0 MB). Please send files under 20 MB."
+    )
+
+    for number in range(1, 11):
+        await send_photo(bot, cara)
+        assert f"({number} of 10)" in (await cara.next("Got your photo")).text
+    await send_photo(bot, cara)
+    assert "That's 10 files already" in (await cara.next()).text
+
+    # The same photo twice (Telegram gives it the same unique id) is kept once.
+    dana = Customer(bot.fake, 604, "Dana")
+    await dana.says("/claim")
+    await dana.says("TX-1001")
+    reasons = await dana.says("demo1@example.com")
+    await dana.press(reasons, "not delivered")
+    await dana.next("which campaign")
+    same = {
+        "photo": [{"file_id": "fake-photo-x", "file_unique_id": "same", "width": 9, "height": 9}]
+    }
+    await bot.fake.send_custom(dana.chat_id, dana.user, same)
+    await dana.next("Got your photo")
+    await bot.fake.send_custom(dana.chat_id, dana.user, same)
+    assert "You've sent that one already" in (await dana.next()).text
+
+
+async def test_files_added_to_an_open_claim_from_status_reach_staff_at_once(
+    bot: Running,
+) -> None:
+    alice = Customer(bot.fake, 605, "Alice")
+    await file_claim(alice, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP")
+    card = await wait_for_card(bot.fake, 1)
+    assert "attachment" not in card.text
+
+    listing = await alice.says("/status")
+    await alice.press(listing, "#1 · TX-1001")
+    detail = await bot.fake.wait_for_edit(alice.chat_id, listing.message_id)
+    await alice.press(detail, "Add information")
+    await alice.next("What would you like to add")
+    photo_id = await send_photo(bot, alice)
+    attached = await alice.next("Got your photo")
+    assert "it's attached to claim #1 (1 of 10)" in attached.text
+
+    copy = await staff_file(bot, photo_id)
+    assert copy.reply_to_message_id == card.message_id
+    edited = await bot.fake.wait_for_edit(
+        STAFF_CHAT_ID, card.message_id, lambda m: "📎 1 attachment: photo" in (m.text or "")
+    )
+    assert "Claim #1" in (edited.text or "")
+
+    await alice.press(attached, "Done")
+    done = await alice.next("I've added that to claim #1")
+    assert done.buttons  # the main menu
+    timeline = await alice.says("/status")
+    await alice.press(timeline, "#1 · TX-1001")
+    detail = await bot.fake.wait_for_edit(alice.chat_id, timeline.message_id)
+    assert "you added information" in (detail.text or "")
+
+
+async def test_a_photo_answers_a_staff_question(bot: Running) -> None:
+    alice = Customer(bot.fake, 606, "Alice")
+    await file_claim(alice, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP")
+    card = await wait_for_card(bot.fake, 1)
+    sam = StaffMember(bot.fake, 9001, "Sam", db=bot.db)
+    await sam.known(card)
+    await sam.press(card, "Ask")
+    prompt = await sam.next("reply to this message")
+    await sam.press(prompt, "screenshot")
+    await alice.next("our team asks")
+
+    photo_id = await send_photo(bot, alice)
+    answered = await alice.next("Got your photo")
+    assert answered.text == "Got your photo — it's attached to claim #1 and our team has it now."
+    await staff_file(bot, photo_id)
+    edited = await bot.fake.wait_for_edit(
+        STAFF_CHAT_ID, card.message_id, lambda m: "in review" in (m.text or "")
+    )
+    assert "📎 1 attachment: photo" in (edited.text or "")
+
+
+async def test_a_photo_in_a_human_conversation_is_relayed_and_staff_can_reply_to_it(
+    bot: Running,
+) -> None:
+    eve = Customer(bot.fake, 607, "Eve", "eve")
+    await eve.says("/human")
+    photo_id = await send_photo(bot, eve, caption="this error")
+    relayed_note = await eve.next("Got your photo")
+    assert "passed it to our team" in relayed_note.text
+
+    relayed = await staff_file(bot, photo_id)
+    assert relayed.text is not None and relayed.text.startswith("💬 From Eve (@eve) (id 607): 📎")
+    assert "“this error”" in relayed.text and "Reply to this message" in relayed.text
+    sam = StaffMember(bot.fake, 9001, "Sam", db=bot.db)
+    await sam.reply(relayed, "That error means the number is blocked.")
+    assert "number is blocked" in (await eve.next("Support team")).text
+
+
+@pytest.fixture
+async def forum_bot(
+    fake_telegram: FakeTelegram, db: Database, clock: FakeClock, demo: dict[str, DemoCase]
+) -> AsyncIterator[Running]:
+    fake_telegram.group(STAFF_CHAT_ID, "Refund staff", is_forum=True)
+    running = await start_bot(fake_telegram, db, clock)
+    try:
+        yield running
+    finally:
+        await stop_bot(running)
+
+
+async def test_in_a_forum_staff_chat_the_files_go_to_the_claims_topic(forum_bot: Running) -> None:
+    bot = forum_bot
+    alice = Customer(bot.fake, 608, "Alice")
+    await alice.says("/claim")
+    await alice.says("TX-1001")
+    reasons = await alice.says("demo1@example.com")
+    await alice.press(reasons, "not delivered")
+    await alice.next("which campaign")
+    photo_id = await send_photo(bot, alice)
+    await alice.next("Got your photo")
+    await alice.press(alice.last_with_buttons(), "CMP-1001")
+    await alice.press(await alice.next("check your claim"), "Send")
+    await alice.next("claim #1")
+
+    card = await wait_for_card(bot.fake, 1)
+    copy = await staff_file(bot, photo_id)
+    assert card.thread_id is not None and copy.thread_id == card.thread_id
+    assert bot.fake.topics(STAFF_CHAT_ID)[card.thread_id] == "Claim #1"
