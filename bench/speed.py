@@ -161,6 +161,19 @@ async def desk_customer(fake: FakeTelegram, n: int, latencies: list[float]) -> N
         await timed("/status", None)
 
 
+def desk_env(fake: FakeTelegram, url: str, rate: float) -> dict[str, str]:
+    """`refundbot run` against the fake, with a staff group and no typing indicator."""
+    return {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_URL": url,
+        "STAFF_CHAT_ID": str(STAFF_CHAT),
+        "LOG_LEVEL": "INFO" if LOG else "WARNING",
+        "SEND_RATE_PER_SECOND": f"{rate:g}",
+        "TYPING_AFTER_MS": "10000",
+    }
+
+
 async def spawn(argv: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         *argv,
@@ -235,16 +248,7 @@ async def desk_round(
         await seed(url, customers)
         async with FakeTelegram() as fake:
             fake.group(STAFF_CHAT, "Refund staff")
-            env = {
-                "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_BASE_URL": fake.base_url,
-                "DATABASE_URL": url,
-                "STAFF_CHAT_ID": str(STAFF_CHAT),
-                "LOG_LEVEL": "INFO" if LOG else "WARNING",
-                "SEND_RATE_PER_SECOND": f"{rate:g}",
-                "TYPING_AFTER_MS": "10000",
-                **extra,
-            }
+            env = {**desk_env(fake, url, rate), **extra}
             argv = [sys.executable, "-m", "bot", "run"]
             if PROFILE:
                 spy = ["py-spy", "record", "-r", "200", "-f", "raw", "-o", f"{PROFILE}/{tag}.txt"]
@@ -269,15 +273,7 @@ async def flows(kind: str, tmp: Path) -> None:
         await seed(url, 1)
         async with FakeTelegram() as fake:
             fake.group(STAFF_CHAT, "Refund staff")
-            env = {
-                "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_BASE_URL": fake.base_url,
-                "DATABASE_URL": url,
-                "STAFF_CHAT_ID": str(STAFF_CHAT),
-                "LOG_LEVEL": "WARNING",
-                "TYPING_AFTER_MS": "10000",
-            }
-            process = await spawn([sys.executable, "-m", "bot", "run"], env)
+            process = await spawn([sys.executable, "-m", "bot", "run"], desk_env(fake, url, 30))
             try:
                 await fake.wait_for_call("getUpdates", timeout=60)
                 who = Customer(fake, 800_000, "Flows")

@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.speed import STAFF_CHAT, fresh_database, seed, spawn, tx  # noqa: E402
+from bench.speed import STAFF_CHAT, desk_env, fresh_database, seed, spawn, tx  # noqa: E402
 from conversations.domain import Incident  # noqa: E402
 from storage.database import open_database  # noqa: E402
 from tests.e2e.harness import Customer  # noqa: E402
@@ -96,15 +96,7 @@ async def storm(kind: str, customers: int, tmp: Path) -> None:
             fake.limit_overall(OVERALL)
             fake.limit_per_chat_per_second(PRIVATE)
             fake.limit_group_messages(GROUP_PER_MINUTE)
-            env = {
-                "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_BASE_URL": fake.base_url,
-                "DATABASE_URL": url,
-                "STAFF_CHAT_ID": str(STAFF_CHAT),
-                "LOG_LEVEL": "WARNING",
-                "SEND_RATE_PER_SECOND": str(OVERALL),
-                "TYPING_AFTER_MS": "10000",
-            }
+            env = desk_env(fake, url, OVERALL)
             process = await spawn([sys.executable, "-m", "bot", "run"], env)
             try:
                 await fake.wait_for_call("getUpdates", timeout=60)

@@ -41,6 +41,19 @@ async def bot(
         await stop_bot(running)
 
 
+@pytest.fixture
+async def forum_bot(
+    fake_telegram: FakeTelegram, db: Database, clock: FakeClock, demo: dict[str, DemoCase]
+) -> AsyncIterator[Running]:
+    """The bot with a forum staff chat: each claim gets its own topic."""
+    fake_telegram.group(STAFF_CHAT_ID, "Refund staff", is_forum=True)
+    running = await start_bot(fake_telegram, db, clock)
+    try:
+        yield running
+    finally:
+        await stop_bot(running)
+
+
 def at(clock: FakeClock) -> datetime:
     return clock()
 

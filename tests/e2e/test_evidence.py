@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from storage.database import Database
-from storage.demo_data import DemoCase
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
     Customer,
-    FakeClock,
     Running,
     StaffMember,
     file_claim,
-    start_bot,
-    stop_bot,
     wait_for_card,
 )
-from tests.fake_telegram import FakeTelegram, RecordedMessage
+from tests.fake_telegram import RecordedMessage
 
 
 async def send_photo(bot: Running, customer: Customer, caption: str | None = None) -> str:
@@ -212,18 +203,6 @@ async def test_a_photo_in_a_human_conversation_is_relayed_and_staff_can_reply_to
     sam = StaffMember(bot.fake, 9001, "Sam", db=bot.db)
     await sam.reply(relayed, "That error means the number is blocked.")
     assert "number is blocked" in (await eve.next("Support team")).text
-
-
-@pytest.fixture
-async def forum_bot(
-    fake_telegram: FakeTelegram, db: Database, clock: FakeClock, demo: dict[str, DemoCase]
-) -> AsyncIterator[Running]:
-    fake_telegram.group(STAFF_CHAT_ID, "Refund staff", is_forum=True)
-    running = await start_bot(fake_telegram, db, clock)
-    try:
-        yield running
-    finally:
-        await stop_bot(running)
 
 
 async def test_in_a_forum_staff_chat_the_files_go_to_the_claims_topic(forum_bot: Running) -> None:

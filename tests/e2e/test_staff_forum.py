@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from storage.database import Database
-from storage.demo_data import DemoCase
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
     Customer,
-    FakeClock,
     Running,
     StaffMember,
     file_claim,
-    start_bot,
-    stop_bot,
 )
-from tests.fake_telegram import FakeTelegram
-
-
-@pytest.fixture
-async def forum_bot(
-    fake_telegram: FakeTelegram, db: Database, clock: FakeClock, demo: dict[str, DemoCase]
-) -> AsyncIterator[Running]:
-    fake_telegram.group(STAFF_CHAT_ID, "Refund staff", is_forum=True)
-    running = await start_bot(fake_telegram, db, clock)
-    try:
-        yield running
-    finally:
-        await stop_bot(running)
 
 
 async def test_each_claim_gets_its_own_topic_and_its_work_stays_there(forum_bot: Running) -> None:
