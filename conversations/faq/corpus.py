@@ -1,7 +1,9 @@
 """The FAQ training questions in conversations/data/faq_training/, and their variations.
 
 One file per label (the topic id; files starting with "_" hold out-of-scope questions, label
-None). "## en", "## roman" and "## ur" lines set the language of the lines after them.
+None). unsure.txt holds vague questions (see model.UNSURE), trained on but never tested on
+in k-fold, since no topic is right for them. "## en", "## roman" and "## ur" lines set the
+language of the lines after them.
 Variations (typos, greetings, tones, "refund" added to a stated problem) are generated with a
 fixed seed, so training is reproducible; each keeps its source line's group, so k-fold
 validation never tests a question on a variation of itself.
@@ -58,7 +60,8 @@ def load_written() -> list[Example]:
                 key = tuple(words(line))
                 if key not in seen:
                     seen.add(key)
-                    out.append(Example(line, label, lang, len(out), generated=False))
+                    vague = label == "unsure"
+                    out.append(Example(line, label, lang, len(out), generated=vague))
     return out
 
 
