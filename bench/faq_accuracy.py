@@ -234,7 +234,8 @@ def main() -> None:
     misses: list[str] = []
     labelled = evaluate("Old labelled set", LABELLED, [])
     dev = evaluate("dev: tuned on", DEV, ["lang", "kind"], misses)
-    dev2 = evaluate("dev2: tuned on in aggregate only", DEV2, ["lang", "kind"])
+    # dev2 is a second check: its aggregate only, so it is not tuned on question by question.
+    dev2 = evaluate("dev2: looked at in aggregate only", DEV2, [])
     # The frozen set's misses are never collected: nobody tunes on what they cannot see.
     frozen = (
         []
