@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from conversations.faq.model import OUT_OF_SCOPE, Thresholds
+from conversations.faq.model import OUT_OF_SCOPE, UNSURE, Thresholds
 
 # Runners-up this close to the best are offered as choices too; the rest come from the best
 # topic's related topics, so an unsure answer always offers 2 or 3.
@@ -32,18 +32,20 @@ def decide(
 
     Whether a question is in scope at all and which topic it is are two decisions: "refund
     question" is surely about refunds, though not surely about one topic. probabilities holds
-    OUT_OF_SCOPE and each topic the matcher may answer. Topics in not_offered (small talk)
-    can be answered but are never offered as a choice.
+    OUT_OF_SCOPE, UNSURE (vague questions: choices when it beats every topic) and each topic
+    the matcher may answer. Topics in not_offered (small talk) can be answered but are never
+    offered as a choice.
     """
     topics = sorted(
-        ((p, t) for t, p in probabilities.items() if t != OUT_OF_SCOPE),
+        ((p, t) for t, p in probabilities.items() if t not in (OUT_OF_SCOPE, UNSURE)),
         key=lambda item: (-item[0], item[1]),
     )
     out_of_scope = probabilities.get(OUT_OF_SCOPE, 0.0)
     if not topics or out_of_scope >= thresholds.out_of_scope:
         return Decision(None, 0.0, ())
     best_p, best = topics[0]
-    if best_p >= thresholds.confident and best_p > out_of_scope:
+    vague = probabilities.get(UNSURE, 0.0)
+    if best_p >= thresholds.confident and best_p > out_of_scope and best_p > vague:
         return Decision(best, round(best_p, 3), ())
     offered = [(p, t) for p, t in topics if t not in not_offered]
     if not offered:

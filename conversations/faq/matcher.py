@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from conversations.faq.decide import decide
-from conversations.faq.model import OUT_OF_SCOPE, Model, load_model
+from conversations.faq.model import OUT_OF_SCOPE, UNSURE, Model, load_model
 from conversations.faq.topics import FaqTopic, load_faq_data
 
 
@@ -45,7 +45,7 @@ class FaqMatcher:
         self._small_talk = frozenset(t.id for t in self._topics if t.small_talk)
         # Classes outside the given topics still compete: a question about a topic left out
         # is declined, not answered with its nearest neighbour.
-        self._answerable = frozenset(self._by_id) | {OUT_OF_SCOPE}
+        self._answerable = frozenset(self._by_id) | {OUT_OF_SCOPE, UNSURE}
 
     def match(self, question: str) -> FaqMatch:
         """The topic a question is about, the choices when unsure, or neither when off-topic."""

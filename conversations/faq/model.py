@@ -19,6 +19,9 @@ from conversations.faq.features import features
 
 FORMAT: Final = 1
 OUT_OF_SCOPE: Final = "null"  # the class name of questions the FAQ does not answer
+# The class of vague questions ("i have a question about my refund"): about the FAQ, but about
+# no one topic; when it beats every topic, the customer is offered choices.
+UNSURE: Final = "unsure"
 
 
 @dataclass(frozen=True)

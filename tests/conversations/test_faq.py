@@ -489,8 +489,8 @@ def test_the_shipped_weights_were_trained_on_the_current_training_data() -> None
     assert load_model().data_sha256 == data_hash()
 
 
-def test_the_weights_cover_every_topic_and_the_out_of_scope_class() -> None:
-    assert sorted(load_model().classes) == sorted([*TOPIC_IDS, *SMALL_TALK_IDS, "null"])
+def test_the_weights_cover_every_topic_the_out_of_scope_and_the_unsure_class() -> None:
+    assert sorted(load_model().classes) == sorted([*TOPIC_IDS, *SMALL_TALK_IDS, "null", "unsure"])
 
 
 def test_the_training_data_has_hundreds_of_questions_in_each_language() -> None:
