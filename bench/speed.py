@@ -131,7 +131,8 @@ async def echo_customer(fake: FakeTelegram, n: int, latencies: list[float]) -> N
     who = Customer(fake, 700_000 + n, f"Echo{n}")
     for turn in range(TURNS * CYCLES):
         started = time.perf_counter()
-        await who.says(f"hello {turn}")
+        await who.send(f"hello {turn}")
+        await who.next(timeout=120)
         latencies.append(time.perf_counter() - started)
 
 
