@@ -15,6 +15,7 @@ import time
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.database import Database
 from storage.repositories.send_budget import take_slot
@@ -65,15 +66,17 @@ class PostgresBudget:
     """The schedule in table send_budget, so every worker on the database shares it."""
 
     def __init__(self, db: Database, key: str = KEY) -> None:
-        self._db = db
+        # A connection of its own: were it to queue for the turns' pool, every send would
+        # wait behind turns that are themselves waiting to send.
+        self._engine = create_async_engine(db.engine.url, pool_size=1, max_overflow=0)
         self._key = key
 
     async def take(self, rate: float) -> float:
-        tat, now = await take_slot(self._db.engine, self._key, _step(rate))
+        tat, now = await take_slot(self._engine, self._key, _step(rate))
         return _due_in(tat, now, rate)
 
     async def close(self) -> None:
-        return None
+        await self._engine.dispose()
 
 
 class RedisBudget:
