@@ -40,8 +40,10 @@ from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
-# Chats applied at once by one worker; each holds up to two database connections.
-MAX_CHATS_IN_FLIGHT = 8
+# Chats applied at once by one worker; each holds up to two database connections. A chat keeps
+# its place while its replies wait for the send budget, so under a storm this many chats are
+# what keeps the budget busy (8 left it idle on PostgreSQL: 1.58x the floor, now 1.25x).
+MAX_CHATS_IN_FLIGHT = 16
 # How many more of the longest-waiting chats than there are free slots a worker picks from.
 CANDIDATE_SPREAD = 8
 # How often a PostgreSQL worker looks for replies held for a worker that is gone.

@@ -45,9 +45,9 @@ class Database:
             else:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
-            # A worker applies up to 8 chats at once, each holding its chat's lock on one
+            # A worker applies up to 16 chats at once, each holding its chat's lock on one
             # connection while its turn uses another; webhook posts and the outbox need more.
-            kwargs.update(pool_size=20, max_overflow=10)
+            kwargs.update(pool_size=30, max_overflow=10)
         self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         if self._is_sqlite:
             _tune_sqlite(self._engine)
