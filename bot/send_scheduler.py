@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 
 
 class Priority(IntEnum):
-    REPLY = 0  # the answer to what a customer just did
-    STAFF = 1  # staff cards and the answers to staff actions
+    REPLY = 0  # the answer to what someone just did: a customer, or a staff member's button
+    STAFF = 1  # staff cards
     NOTICE = 2  # notices to customers, reminders, digests
     TIDY = 3  # edits that only close a pressed menu: last, and dropped if they would wait
 

@@ -186,9 +186,8 @@ async def _apply(
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = application.bot_data["sender"]
-    # A customer waits for their answer; a staff member's answer comes after the cards.
-    priority = Priority.REPLY if inbound.is_private else Priority.STAFF
-    delivered = await sender.deliver(result.replies, priority)
+    # Whoever acted (a customer, or a staff member pressing a button) waits for this answer.
+    delivered = await sender.deliver(result.replies, Priority.REPLY)
     if result.queued_elsewhere or not delivered:
         application.bot_data["dispatcher"].wake()
     return result.duplicate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from conversations.chat.events import EventKind, Inbound
@@ -39,6 +39,16 @@ class TurnResult:
     callback_text: str | None = None
     callback_alert: bool = False
     duplicate: bool = False
+
+
+def _keep_the_news(messages: list[OutgoingMessage], chat_id: int) -> list[OutgoingMessage]:
+    """A menu-closing edit may be dropped only beside a new message: alone, it is the news."""
+    says_more = any(
+        m.chat_id == chat_id and m.edit_message_id is None and m.edit_ref is None for m in messages
+    )
+    if says_more:
+        return messages
+    return [replace(m, closes_menu=False) if m.closes_menu else m for m in messages]
 
 
 class Desk:
@@ -90,7 +100,7 @@ class Desk:
                     callback_text=turn.callback_text, callback_alert=turn.callback_alert
                 )
                 lease = turn.now + REPLY_LEASE
-                for message in turn.messages:
+                for message in _keep_the_news(turn.messages, event.chat_id):
                     if message.chat_id == event.chat_id:
                         # The handler sends this at once; the dispatcher only steps in if it
                         # has not been marked sent when the lease runs out (a crash, an error).
