@@ -66,7 +66,7 @@ async def store_updates(
     metrics: Metrics | None = None,
 ) -> int:
     """Commit (update_id, chat, payload) rows to the inbox; returns how many were new."""
-    async with db.uow() as uow:
+    async with db.single() as uow:  # one INSERT of them all
         added = await uow.inbox.add(updates, now)
         await uow.commit()
     if metrics is not None:
@@ -157,8 +157,11 @@ class InboxProcessor:
 
     async def _drain(self, chat_id: int) -> None:
         try:
-            while not self._stopping and await self._apply_next(chat_id):
-                pass
+            if self.db.dialect == "sqlite":
+                while not self._stopping and await self._apply_next(chat_id):
+                    pass
+            else:
+                await self._apply_all_locked(chat_id)
         except Exception:
             log.exception("inbox: chat %s failed; its updates wait for the next pass", chat_id)
             await asyncio.sleep(self._idle_seconds)
@@ -167,28 +170,33 @@ class InboxProcessor:
             self.wake()
 
     async def _apply_next(self, chat_id: int) -> bool:
-        """Apply the chat's oldest waiting update; False when none, or another worker has it."""
-        if self.db.dialect == "sqlite":
-            # One process, where the busy set keeps the chat ours: a plain read, without
-            # SQLite's write lock, and the turn marks the update in its own transaction.
-            async with self.db.reader() as read:
-                row = await read.inbox.next_for_chat(chat_id)
-            if row is None:
-                return False
-            with update_context(row.update_id):
-                await self._apply_one(row, chat_id)
-            return True
-        async with self.db.uow() as lock:
-            # The advisory lock lives as long as this transaction; the turn commits on its own
-            # connection meanwhile, and a crash drops both.
-            if not await lock.inbox.try_lock_chat(chat_id):
-                return False
-            row = await lock.inbox.next_for_chat(chat_id)
-            if row is None:
-                return False
-            with update_context(row.update_id):
-                await self._apply_one(row, chat_id)
+        """SQLite: apply the chat's oldest waiting update; False when there is none.
+
+        One process, where the busy set keeps the chat ours: a plain read, without SQLite's
+        write lock, and the turn marks the update in its own transaction.
+        """
+        async with self.db.reader() as read:
+            row = await read.inbox.next_for_chat(chat_id)
+        if row is None:
+            return False
+        with update_context(row.update_id):
+            await self._apply_one(row, chat_id)
         return True
+
+    async def _apply_all_locked(self, chat_id: int) -> None:
+        """PostgreSQL: take the chat's lock, then apply its waiting updates in order."""
+        async with self.db.uow() as lock:
+            # The advisory lock lives as long as this transaction; each turn commits on its
+            # own connection meanwhile, and a crash drops both. Each read of the next update
+            # is a statement of its own, so it sees what the turn before it committed.
+            if not await lock.inbox.try_lock_chat(chat_id):
+                return
+            while not self._stopping:
+                row = await lock.inbox.next_for_chat(chat_id)
+                if row is None:
+                    return
+                with update_context(row.update_id):
+                    await self._apply_one(row, chat_id)
 
     async def _apply_one(self, row: InboxRow, chat_id: int) -> None:
         started = time.perf_counter()

@@ -166,7 +166,7 @@ class Sender:
                 )
             )
         if message.ref is not None:
-            async with self.db.uow() as uow:
+            async with self.db.single() as uow:  # each part's ref stands alone
                 for sent in sent_parts:
                     await uow.messages.remember(
                         message.ref, sent.chat_id, sent.message_id, sent.message_thread_id
@@ -245,7 +245,8 @@ class Sender:
                 )
                 deferred.append((outbox_id, wait, str(exc)))
         if sent or deferred:
-            async with self.db.uow() as uow:
+            # Each row's record stands alone, so none needs the others' transaction.
+            async with self.db.single() as uow:
                 for outbox_id, message_id in sent:
                     await uow.outbox.mark_sent(outbox_id, message_id)
                 for outbox_id, wait, error in deferred:

@@ -38,6 +38,9 @@ from storage.database import Database
 
 log = logging.getLogger(__name__)
 
+# How long the "progress saved" apology waits for the customer's chosen language.
+FAILURE_LOOKUP_SECONDS = 1.0
+
 REMINDER_INTERVAL_SECONDS = 60
 UPDATE_MEMORY = timedelta(days=3)
 
@@ -213,13 +216,33 @@ async def report_failure(
             await update.callback_query.answer()
         chat = update.effective_chat
         if chat is not None and chat.type == "private":
-            # Not the database (it may be what failed): the app's language says it well enough.
             user = update.effective_user
-            with i18n.use(i18n.language_for(user.language_code if user else None)):
+            language = await _chosen_language(application, user.id) if user else None
+            if language is None:
+                language = i18n.language_for(user.language_code if user else None)
+            with i18n.use(language):
                 text = i18n._(t.PROGRESS_SAVED)
             await application.bot.send_message(chat.id, text)
     except Exception as exc:  # the error path must never raise
         log.warning("could not tell chat about the failure: %s", type(exc).__name__)
+
+
+async def _chosen_language(
+    application: Application,  # type: ignore[type-arg]
+    user_id: int,
+) -> str | None:
+    """The language the customer picked with /language; None if unknown or unreadable.
+
+    The database may be what failed: it gets a moment, then the app's language stands in.
+    """
+    db: Database = application.bot_data["db"]
+    try:
+        async with asyncio.timeout(FAILURE_LOOKUP_SECONDS), db.reader() as uow:
+            stored = await uow.languages.get(user_id)
+    except Exception as exc:
+        log.info("language of a failed turn not read: %s", type(exc).__name__)
+        return None
+    return stored.language if stored is not None and stored.chosen else None
 
 
 async def _while_typing(

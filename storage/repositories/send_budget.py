@@ -17,10 +17,10 @@ _TAKE = text(
 async def take_slot(engine: AsyncEngine, key: str, step: float) -> tuple[float, float]:
     """Move the schedule on by `step` seconds; returns (its new end, now), on the server's clock.
 
-    Its own short transaction: the row is locked only for this one statement. Its commit does
-    not wait for the disk: after a database crash the schedule restarts, which costs nothing.
+    One statement, so the row is locked only for it. The engine is expected to run it outside
+    a transaction, with synchronous_commit off (bot/send_budget.py).
     """
-    async with engine.begin() as connection:
-        await connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    async with engine.connect() as connection:
         row = (await connection.execute(_TAKE, {"key": key, "step": step})).one()
+        await connection.commit()  # a no-op in autocommit; a commit on any other engine
     return float(row.tat), float(row.now)

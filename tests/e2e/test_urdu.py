@@ -208,3 +208,25 @@ async def test_an_urdu_customer_is_asked_to_rate_a_rejected_claim_in_urdu(bot: R
     assert thanked.text.startswith("کلیم #1 کی ریٹنگ دینے کا شکریہ: 4 ⭐۔")
     assert thanked.text.endswith(in_urdu(t.RATE_ASK_COMMENT))
     assert thanked.button_labels == ["چھوڑ دیں"]
+
+
+async def test_a_failed_turn_apologises_in_the_language_the_customer_picked(bot: Running) -> None:
+    from sqlalchemy import text
+
+    # Telegram says English; the customer picked Urdu.
+    dana = Customer(bot.fake, 804, "Dana")
+    pick = await dana.says("/language")
+    await dana.press(pick, "اردو")
+    await bot.fake.wait_for_edit(
+        dana.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
+    )
+    await dana.says("/claim")
+    await dana.says("TX-1001")
+    async with bot.db.engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE claims RENAME TO claims_gone"))
+    try:
+        reply = await dana.says(ALICE_PHONE)
+    finally:
+        async with bot.db.engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE claims_gone RENAME TO claims"))
+    assert reply.text == in_urdu(t.PROGRESS_SAVED)
