@@ -18,6 +18,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.clock import utc_now
 from bot.inbox import InboxProcessor
 from bot.logging_setup import note_claim
@@ -66,6 +67,8 @@ def build_application(
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     if rate_limiter is None and settings.send_rate_per_second > 0:
         # One scheduler paces every call; 429s are not retried here (the outbox waits
