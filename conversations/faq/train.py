@@ -157,10 +157,9 @@ def choose_thresholds(
         for confident in (c for c in grid if c >= MIN_CONFIDENT):
             t = Thresholds(out_of_scope=out_of_scope, confident=confident)
             found = [utility(split, t, related) for split in splits]
-            score = (
-                sum(min(u.top1, u.rejected) + 0.01 * u.accuracy + 0.0001 * u.total for u in found)
-                / len(found)
-            )
+            score = sum(
+                min(u.top1, u.rejected) + 0.01 * u.accuracy + 0.0001 * u.total for u in found
+            ) / len(found)
             if best is None or score > best[0] + 1e-9:
                 best = (score, t)
     assert best is not None
