@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.polling import Poller
 from bot.settings import Settings
-from bot.telegram_app import build_application
+from bot.telegram_app import build_application, close_requests
 from bot.web import WebServer
 from storage.database import Database
 
@@ -39,7 +39,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         )
     log.info("starting; database %s", db.url)
     try:
-        await application.initialize()
+        try:
+            await application.initialize()
+        except BaseException:
+            await close_requests(application)
+            raise
         try:
             await _serve(settings, application, db, stop)
         finally:

@@ -63,12 +63,13 @@ def build_application(
     """
     assert settings.telegram_bot_token is not None
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(requests[0])
+        .get_updates_request(requests[1])
     )
     if rate_limiter is None and settings.send_rate_per_second > 0:
         # One scheduler paces every call; 429s are not retried here (the outbox waits
@@ -104,8 +105,15 @@ def build_application(
         upgrade_database=upgrade_database,
         typing_after=settings.typing_after_ms / 1000,
         typing_tasks=set(),
+        requests=requests,
     )
     return application
+
+
+async def close_requests(application: Application) -> None:  # type: ignore[type-arg]
+    """Close the Bot API sessions of an application whose start failed (PTB leaves them open)."""
+    for request in application.bot_data["requests"]:
+        await request.shutdown()
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]

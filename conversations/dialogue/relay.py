@@ -59,12 +59,13 @@ async def catch_up_on_questions(turn: Turn) -> None:
     A question not seen before switches the chat to answering it, whatever it was doing. At the
     menu, a question still waiting (say, after /cancel) takes the next plain message as its answer.
     """
+    asked = await turn.uow.claims.for_user_in(  # newest first
+        turn.event.sender.user_id, ClaimStatus.INFO_REQUESTED
+    )
     waiting = {
         claim.id: claim.updated_at
-        for claim in await turn.uow.claims.for_user(turn.event.sender.user_id)  # newest first
-        if claim.status is ClaimStatus.INFO_REQUESTED
-        and claim.chat_id == turn.chat_id
-        and claim.id is not None
+        for claim in asked
+        if claim.chat_id == turn.chat_id and claim.id is not None
     }
     seen = turn.slots.questions_seen
     if seen is None:
