@@ -10,7 +10,9 @@ scheduler at SEND_RATE_PER_SECOND=30.
 
 Prints the drain time (first message to the last customer's decision) against the floor the
 limits set for the messages sent (their number / 30 a second, the staff group's / 20 a minute,
-and the spread of arrivals), messages per turn, the latency of each next question, and 429s.
+and the spread of arrivals), messages per turn, the latency of each next question, 429s and
+those retried before their retry_after, the claims stored (one per customer: none lost) and
+messages sent twice.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -134,13 +137,26 @@ async def storm(kind: str, customers: int, tmp: Path) -> None:
                     "retry_after:",
                     sorted({h.retry_after for h in hits}),
                 )
+            db = await open_database(url, upgrade=False)
+            async with db.reader() as uow:
+                stored = len(await uow.claims.list())
+            await db.dispose()
+            # Every message of this flow says something new: the same text twice in a chat
+            # is a message sent twice.
+            texts = Counter(
+                (c.params.get("chat_id"), c.params.get("text"))
+                for c in private
+                if c.method == "sendMessage"
+            )
+            twice = sum(n - 1 for n in texts.values() if n > 1)
             latencies.sort()
             turns = len(latencies)
             print(
                 f"{kind:<11}{customers:>6} {drain:>8.1f} {floor:>7.1f} {drain / floor:>6.2f} "
                 f"{settled:>9.1f} {len(private) / turns:>6.2f} {len(group):>6} "
                 f"{latencies[turns // 2] * 1000:>7.0f} {latencies[int(turns * 0.95)] * 1000:>7.0f} "
-                f"{len(fake.rate_limit_hits):>5} {len(fake.early_retries):>5}",
+                f"{len(fake.rate_limit_hits):>5} {len(fake.early_retries):>5} "
+                f"{stored:>6} {twice:>5}",
                 flush=True,
             )
     finally:
@@ -154,7 +170,8 @@ async def main(args: argparse.Namespace) -> None:
     )
     print(
         f"{'db':<11}{'N':>6} {'drain s':>8} {'floor':>7} {'ratio':>6} {'settled':>9} "
-        f"{'msg/t':>6} {'staff':>6} {'p50 ms':>7} {'p95 ms':>7} {'429s':>5} {'early':>5}"
+        f"{'msg/t':>6} {'staff':>6} {'p50 ms':>7} {'p95 ms':>7} {'429s':>5} {'early':>5} "
+        f"{'claims':>6} {'twice':>5}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for customers in args.customers:

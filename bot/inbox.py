@@ -6,9 +6,9 @@ queue, so a crash loses it. Here both doors store the update first (bot/web.py, 
 and a processor in every worker applies what is stored:
 
 - Any worker may take any chat, but only one at a time: on PostgreSQL the taker holds a
-  transaction-scoped advisory lock on the chat for as long as it applies the chat's oldest
-  waiting update and marks it processed, and reads that oldest update only after taking the
-  lock, so it sees what the previous holder committed. The lock dies with a killed worker's
+  transaction-scoped advisory lock on the chat for as long as it applies the chat's waiting
+  updates, and reads each next update only after the turn before it committed, so it sees
+  what that turn (or the previous holder) committed. The lock dies with a killed worker's
   connection. SQLite serves one process, where the set of busy chats does the same job.
 - A chat's updates are applied in update_id order, one after the other.
 - A turn marks its update processed in its own transaction. Its replies wait in the outbox,
@@ -191,12 +191,16 @@ class InboxProcessor:
             # is a statement of its own, so it sees what the turn before it committed.
             if not await lock.inbox.try_lock_chat(chat_id):
                 return
+            applied: int | None = None
             while not self._stopping:
                 row = await lock.inbox.next_for_chat(chat_id)
-                if row is None:
+                # The same update again: a server whose transactions keep one snapshot
+                # (default_transaction_isolation above READ COMMITTED). A fresh pass reads anew.
+                if row is None or row.update_id == applied:
                     return
                 with update_context(row.update_id):
                     await self._apply_one(row, chat_id)
+                applied = row.update_id
 
     async def _apply_one(self, row: InboxRow, chat_id: int) -> None:
         started = time.perf_counter()
