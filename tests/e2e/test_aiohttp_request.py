@@ -1,4 +1,7 @@
-"""The bot's Bot API transport (bot/aiohttp_request.py) against the fake Telegram, over HTTP."""
+"""The bot's Bot API transport (bot/aiohttp_request.py) against the fake Telegram, over HTTP.
+
+Its timeouts are tested beside httpx's in test_fake_telegram.py.
+"""
 
 from __future__ import annotations
 
@@ -42,18 +45,6 @@ async def test_telegram_errors_become_ptb_errors(fake_telegram: FakeTelegram) ->
             await bot.send_message(ann.id, "two")
     assert limited.value.retry_after.total_seconds() == 7  # type: ignore[union-attr]
     assert fake_telegram.messages(ann.id) == []
-
-
-async def test_a_late_answer_times_out_although_the_message_was_sent(
-    fake_telegram: FakeTelegram,
-) -> None:
-    ann = fake_telegram.user(1001, "Ann")
-    fake_telegram.private_chat(ann)
-    fake_telegram.fail_next("sendMessage", delay=0.5)
-    async with bot_on(fake_telegram, AiohttpRequest(read_timeout=0.2)) as bot:
-        with pytest.raises(TimedOut):
-            await bot.send_message(ann.id, "did it arrive?")
-    assert [m.text for m in fake_telegram.messages(ann.id)] == ["did it arrive?"]
 
 
 async def test_nobody_listening_is_a_network_error() -> None:

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.aiohttp_request import AiohttpRequest
 from tests.fake_telegram import FakeTelegram
 
 SHOUT = InlineKeyboardMarkup([[InlineKeyboardButton("Shout it", callback_data="shout")]])
@@ -214,13 +215,15 @@ async def test_a_user_photo_can_be_downloaded(fake_telegram: FakeTelegram) -> No
         assert bytes(await file.download_as_bytearray()) == b"PNG-bytes"
 
 
+# PTB's default transport, and the bot's own (bot/aiohttp_request.py).
+@pytest.mark.parametrize("transport", [HTTPXRequest, AiohttpRequest])
 async def test_a_late_answer_times_out_although_the_message_was_sent(
-    fake_telegram: FakeTelegram,
+    fake_telegram: FakeTelegram, transport: type[HTTPXRequest] | type[AiohttpRequest]
 ) -> None:
     ann = fake_telegram.user(1001, "Ann")
     fake_telegram.private_chat(ann)
     fake_telegram.fail_next("sendMessage", delay=0.5)
-    request = HTTPXRequest(read_timeout=0.2)
+    request = transport(read_timeout=0.2)
     async with Bot(fake_telegram.token, base_url=fake_telegram.base_url, request=request) as bot:
         with pytest.raises(TimedOut):
             await bot.send_message(ann.id, "did it arrive?")
