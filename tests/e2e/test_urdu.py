@@ -214,18 +214,18 @@ async def test_a_failed_turn_apologises_in_the_language_the_customer_picked(bot:
     from sqlalchemy import text
 
     # Telegram says English; the customer picked Urdu.
-    dana = Customer(bot.fake, 804, "Dana")
-    pick = await dana.says("/language")
-    await dana.press(pick, "اردو")
+    farah = Customer(bot.fake, 806, "Farah")
+    pick = await farah.says("/language")
+    await farah.press(pick, "اردو")
     await bot.fake.wait_for_edit(
-        dana.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
+        farah.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
     )
-    await dana.says("/claim")
-    await dana.says("TX-1001")
+    await farah.says("/claim")
+    await farah.says("TX-1001")
     async with bot.db.engine.begin() as connection:
         await connection.execute(text("ALTER TABLE claims RENAME TO claims_gone"))
     try:
-        reply = await dana.says(ALICE_PHONE)
+        reply = await farah.says(ALICE_PHONE)
     finally:
         async with bot.db.engine.begin() as connection:
             await connection.execute(text("ALTER TABLE claims_gone RENAME TO claims"))
