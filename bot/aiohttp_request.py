@@ -1,7 +1,7 @@
 """PTB's requests to the Bot API over aiohttp: HTTPXRequest's contract at a fraction of its CPU.
 
 Every turn makes one to three Bot API calls. Through httpx each costs about 0.8 ms of CPU on
-the development machine, through aiohttp about 0.15 ms (`python bench/speed.py --http`), and a
+the development machine, through aiohttp about 0.2 ms (`python bench/http_client.py`), and a
 turn's CPU is what limits how many customers one worker serves. PTB's BaseRequest still does
 the rest: it builds the request, parses the answer and turns error codes into its exceptions.
 """
