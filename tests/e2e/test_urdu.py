@@ -29,6 +29,17 @@ def is_urdu(text: str) -> bool:
     return i18n.written_in_urdu(text)
 
 
+async def file_undelivered_claim_in_urdu(customer: Customer) -> None:
+    """TX-1001, "not delivered", its campaign, Send: claim #1, every step asked in Urdu."""
+    await customer.says("/claim")
+    await customer.says("TX-1001")
+    reasons = await customer.says(ALICE_PHONE)
+    await customer.press(reasons, "📵")
+    await customer.press(await customer.next("کس کیمپین"), "CMP")
+    await customer.press(await customer.next("اپنا کلیم دیکھ لیں"), "✅")
+    await customer.next("#1")
+
+
 async def test_an_urdu_customer_starts_asks_files_and_hears_the_approval_in_urdu(
     bot: Running,
 ) -> None:
@@ -162,13 +173,7 @@ async def test_urdu_script_from_an_english_customer_is_offered_urdu_once(bot: Ru
 
 async def test_staff_question_reaches_an_urdu_customer_in_urdu(bot: Running) -> None:
     dana = urdu_customer(bot, 804, "Dana")
-    await dana.says("/claim")
-    await dana.says("TX-1001")
-    reasons = await dana.says(ALICE_PHONE)
-    await dana.press(reasons, "📵")
-    await dana.press(await dana.next("کس کیمپین"), "CMP")
-    await dana.press(await dana.next("اپنا کلیم دیکھ لیں"), "✅")
-    await dana.next("#1")
+    await file_undelivered_claim_in_urdu(dana)
     card = await wait_for_card(bot.fake, 1)
     sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
     await sara.press(card, "Take")
@@ -178,13 +183,7 @@ async def test_staff_question_reaches_an_urdu_customer_in_urdu(bot: Running) -> 
 
 async def test_an_urdu_customer_is_asked_to_rate_a_rejected_claim_in_urdu(bot: Running) -> None:
     erum = urdu_customer(bot, 805, "Erum")
-    await erum.says("/claim")
-    await erum.says("TX-1001")
-    reasons = await erum.says(ALICE_PHONE)
-    await erum.press(reasons, "📵")
-    await erum.press(await erum.next("کس کیمپین"), "CMP")
-    await erum.press(await erum.next("اپنا کلیم دیکھ لیں"), "✅")
-    await erum.next("#1")
+    await file_undelivered_claim_in_urdu(erum)
     async with bot.db.uow() as uow:
         result = await staff_act(
             uow,
