@@ -1,32 +1,53 @@
-"""The deployment's overall send budget: one shared schedule of send slots for every worker.
+"""The deployment's overall send budget: at most N sends in any window, shared by every worker.
 
-Each backend keeps a "theoretical arrival time" (GCRA): taking a slot moves it on by
-1/rate and says how long to wait before the slot is due. A slot is taken by one caller
-only, so waiting callers never race each other and never spin.
+Telegram counts the calls of any second, so the budget is a sliding window, not fixed spacing:
+N = the rate's sends go out at once after a quiet spell, and the next waits until the oldest of
+the last N is a window old. The window is a little wider than N/rate, because calls reach
+Telegram a few milliseconds after they were let go.
+
+The window is kept as N lanes, each the time of its last use: taking a slot takes the lane used
+longest ago and moves it to max(now, its time + window). Whichever lane a caller gets, no lane is
+used twice within a window, so no window ever holds more than N sends. A slot is reserved by one
+caller only, so waiting callers never race each other and never spin.
 
 - `LocalBudget`: in the process; for one worker (SQLite deployments).
-- `PostgresBudget`: one row in the deployment's database, updated in one statement.
-- `RedisBudget`: one key, updated by a Lua script; for REDIS_URL.
+- `PostgresBudget`: N rows in the deployment's database, one statement a slot.
+- `RedisBudget`: one list, moved on by a Lua script on Redis's clock; for REDIS_URL.
+- `GuardedBudget`: a shared budget that may fail or hang is asked with a short timeout; while
+  it does not answer, a fallback paces, and only each change of state is logged.
 """
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import logging
+import math
 import time
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.database import Database
-from storage.repositories.send_budget import take_slot
+from storage.repositories.send_budget import open_lanes, take_lane
 
-# Slots that may be taken at once after a quiet spell: none beyond the rate itself, since
-# Telegram counts any second's calls.
-OVERALL_BURST = 1
-# Calls reach Telegram a few milliseconds apart from when they were let go: spacing them a
-# little wider than 1/rate keeps any one second's count under the limit.
+log = logging.getLogger(__name__)
+
+# The window is this much wider than N/rate: calls reach Telegram a few milliseconds late.
 MARGIN = 1.05
 KEY = "refundbot:send-budget"
+# A shared budget slower than this is treated as down: a send must not wait for Redis.
+ANSWER_WITHIN_SECONDS = 0.25
+# How long a failed shared budget is left alone before it is asked again.
+RETRY_SHARED_AFTER_SECONDS = 5.0
+
+
+def window_of(rate: float) -> tuple[int, float]:
+    """The rate as (N sends, in any window of this many seconds)."""
+    sends = max(1, math.floor(rate))
+    return sends, sends / rate * MARGIN
 
 
 class SendBudget(Protocol):
@@ -37,33 +58,29 @@ class SendBudget(Protocol):
     async def close(self) -> None: ...
 
 
-def _due_in(tat: float, now: float, rate: float) -> float:
-    """Seconds until a slot whose schedule ends at `tat` may be used."""
-    return max(0.0, tat - now - OVERALL_BURST * _step(rate))
-
-
-def _step(rate: float) -> float:
-    return MARGIN / rate
-
-
 class LocalBudget:
-    """The schedule in this process's memory."""
+    """The lanes in this process's memory."""
 
-    def __init__(self, timer: Any = time.monotonic) -> None:
+    def __init__(self, timer: Callable[[], float] = time.monotonic) -> None:
         self._timer = timer
-        self._tat = 0.0
+        self._lanes: list[float] = []
+        self._rate = 0.0
 
     async def take(self, rate: float) -> float:
+        sends, window = window_of(rate)
+        if rate != self._rate:
+            self._lanes, self._rate = [-math.inf] * sends, rate
         now = self._timer()
-        self._tat = max(self._tat, now) + _step(rate)
-        return _due_in(self._tat, now, rate)
+        slot = max(now, self._lanes[0] + window)
+        heapq.heapreplace(self._lanes, slot)
+        return slot - now
 
     async def close(self) -> None:
         return None
 
 
 class PostgresBudget:
-    """The schedule in table send_budget, so every worker on the database shares it."""
+    """The lanes as rows of table send_budget, so every worker on the database shares them."""
 
     def __init__(self, db: Database, key: str = KEY) -> None:
         # A connection of its own: were it to queue for the turns' pool, every send would
@@ -79,43 +96,126 @@ class PostgresBudget:
             connect_args={"server_settings": {"synchronous_commit": "off"}},
         )
         self._key = key
+        self._opened: dict[int, list[str]] = {}
 
     async def take(self, rate: float) -> float:
-        tat, now = await take_slot(self._engine, self._key, _step(rate))
-        return _due_in(tat, now, rate)
+        sends, window = window_of(rate)
+        keys = self._opened.get(sends)
+        if keys is None:
+            keys = [f"{self._key}:{sends}:{lane}" for lane in range(sends)]
+            await open_lanes(self._engine, keys)
+            self._opened[sends] = keys
+        slot, now = await take_lane(self._engine, keys, window)
+        return max(0.0, slot - now)
 
     async def close(self) -> None:
         await self._engine.dispose()
 
 
 class RedisBudget:
-    """The schedule in one Redis key, moved on atomically by a script on Redis's clock."""
+    """The last N slots in one Redis list, moved on atomically by a script on Redis's clock."""
 
+    # Slots are handed out in increasing order, so the list stays sorted: its head is the
+    # oldest of the last N.
     _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now) + tonumber(ARGV[1])
-redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000) + 60000)
-return tostring(tat - now)
+local sends = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local length = redis.call('LLEN', KEYS[1])
+local slot = now
+if length >= sends then
+  slot = math.max(now, tonumber(redis.call('LINDEX', KEYS[1], length - sends)) + window)
+end
+redis.call('RPUSH', KEYS[1], string.format('%.6f', slot))
+redis.call('LTRIM', KEYS[1], -sends, -1)
+redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now + window) * 1000) + 60000)
+return string.format('%.6f', slot - now)
 """
 
-    def __init__(self, url: str, key: str = KEY) -> None:
-        self._redis: Redis = Redis.from_url(url)
+    def __init__(self, url: str, key: str = KEY, timeout: float = ANSWER_WITHIN_SECONDS) -> None:
+        # Short socket timeouts: a Redis that accepts connections but never answers must cost
+        # a send a fraction of a second, not redis-py's default of seconds.
+        self._redis: Redis = Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
         self._key = key
         self._take = self._redis.register_script(self._SCRIPT)
 
     async def take(self, rate: float) -> float:
-        ahead = float(await self._take(keys=[self._key], args=[repr(_step(rate))]))
-        return _due_in(ahead, 0.0, rate)
+        sends, window = window_of(rate)
+        ahead = await self._take(keys=[self._key], args=[sends, repr(window)])
+        return max(0.0, float(ahead))
 
     async def close(self) -> None:
         await self._redis.aclose()
 
 
+class GuardedBudget:
+    """A shared budget asked with a timeout; a fallback paces while it fails or hangs."""
+
+    def __init__(
+        self,
+        shared: SendBudget,
+        fallback: SendBudget,
+        name: str,
+        *,
+        timeout: float = ANSWER_WITHIN_SECONDS,
+        retry_after: float = RETRY_SHARED_AFTER_SECONDS,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._shared = shared
+        self._fallback = fallback
+        self._name = name
+        self._timeout = timeout
+        self._retry_after = retry_after
+        self._timer = timer
+        self._down_until: float | None = None
+        self.failures = 0
+
+    @property
+    def is_down(self) -> bool:
+        return self._down_until is not None
+
+    async def take(self, rate: float) -> float:
+        if self._down_until is not None and self._timer() < self._down_until:
+            return await self._fallback.take(rate)
+        try:
+            async with asyncio.timeout(self._timeout):
+                due_in = await self._shared.take(rate)
+        except Exception as exc:  # whatever went wrong, sending goes on
+            self.failures += 1
+            if self._down_until is None:
+                log.warning(
+                    "send budget: %s is not answering (%s); pacing this worker alone until it does",
+                    self._name,
+                    type(exc).__name__,
+                )
+            self._down_until = self._timer() + self._retry_after
+            return await self._fallback.take(rate)
+        if self._down_until is not None:
+            log.warning("send budget: %s answers again; pacing is shared again", self._name)
+            self._down_until = None
+        return due_in
+
+    async def close(self) -> None:
+        for budget in (self._shared, self._fallback):
+            try:
+                await budget.close()
+            except Exception as exc:  # a budget that is down may fail to close as well
+                log.info("send budget: closing failed: %s", type(exc).__name__)
+
+
 def open_budget(db: Database, redis_url: str | None) -> SendBudget:
-    """Redis when configured, else the PostgreSQL database, else this process alone."""
-    if redis_url:
-        return RedisBudget(redis_url)
+    """Redis when configured, else the PostgreSQL database, else this process alone.
+
+    A shared budget falls back to the next while it does not answer: Redis to PostgreSQL (or
+    this process), PostgreSQL to this process.
+    """
+    local = LocalBudget()
+    database: SendBudget = local
     if db.dialect == "postgresql":
-        return PostgresBudget(db)
-    return LocalBudget()
+        database = GuardedBudget(PostgresBudget(db), local, "PostgreSQL", timeout=1.0)
+    if redis_url:
+        return GuardedBudget(RedisBudget(redis_url), database, "Redis")
+    return database

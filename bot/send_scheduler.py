@@ -1,17 +1,21 @@
 """One send scheduler: every message and edit to Telegram waits here for its turn.
 
 It is PTB's rate limiter (every Bot API call passes `process_request`), so nothing can go
-around it. Three limits, as Telegram states them:
+around it. Three limits, as Telegram states them, each a sliding window (at most N calls in
+any window), so nothing queues while a limit has room:
 
 - the deployment's overall rate, SEND_RATE_PER_SECOND, shared by every worker through the
   send budget (bot/send_budget.py: Redis, PostgreSQL, or this process);
 - about one message a second in a private chat, with a short burst (a reply and its edit);
-- 20 a minute in a group (the staff chat).
+- 20 a minute in a group (the staff chat), of which a few are kept for the answer to a staff
+  member's own button, so a busy group never makes the person pressing it wait a minute.
 
 Waiting calls go out by priority, oldest first within one: the answer a customer is waiting
-for, then staff cards, then notices, reminders and digests. An edit that only closes a pressed
-menu is dropped when it would have to wait, or when sending runs at the overall limit: it
-carries nothing the customer needs.
+for, then staff cards, then notices, reminders and digests. A call may carry a deadline: one
+not admitted by then fails with `TooLate`, so a reply held under a lease is handed back before
+the lease can run out (and another sender send it again). An edit that only closes a pressed
+menu is dropped when its chat's window or the overall budget is full: it carries nothing the
+customer needs.
 """
 
 from __future__ import annotations
@@ -48,10 +52,16 @@ class SendArgs(TypedDict, total=False):
 
     priority: Priority
     droppable: bool
+    # On the scheduler's timer: fail with TooLate rather than be let go after this moment.
+    deadline: float
 
 
 class Dropped(Exception):
     """A menu-closing edit was not sent: the chat was busy and it carried no information."""
+
+
+class TooLate(Exception):
+    """A call was not let go before its deadline; nothing was sent."""
 
 
 # Calls that put something in a chat; Telegram's flood limits count these.
@@ -78,10 +88,17 @@ class ChatLimits:
     chat_window: float = 1.1
     group_calls: int = 20
     group_window: float = 61.0  # a minute
+    # Of a group's calls, these are only for answers to what a staff member just did.
+    group_kept_for_replies: int = 3
 
-    def of(self, chat_id: int) -> tuple[tuple[int, float], ...]:
+    def of(self, chat_id: int, priority: int = 0) -> tuple[tuple[int, float], ...]:
         every = (self.chat_calls, self.chat_window)
-        return (every,) if chat_id > 0 else (every, (self.group_calls, self.group_window))
+        if chat_id > 0:
+            return (every,)
+        calls = self.group_calls
+        if priority > Priority.REPLY:
+            calls = max(1, calls - self.group_kept_for_replies)
+        return (every, (calls, self.group_window))
 
     def remembered(self, chat_id: int) -> int:
         return max(calls for calls, _ in self.of(chat_id))
@@ -98,6 +115,7 @@ class _Waiting:
     chat_id: int | None = field(compare=False)
     droppable: bool = field(compare=False)
     since: float = field(compare=False)
+    deadline: float | None = field(compare=False)
     admitted: asyncio.Future[None] = field(compare=False)
 
 
@@ -124,8 +142,14 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
         self._arrived = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._stopping = False
-        self._saturated = False
+        # Until when the overall budget makes calls wait.
+        self._budget_full_until = 0.0
         self.dropped = 0
+        self.too_late = 0
+
+    def now(self) -> float:
+        """The scheduler's timer, on which deadlines are given."""
+        return self._timer()
 
     async def initialize(self) -> None:
         self._stopping = False
@@ -143,6 +167,10 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             waiting.admitted.cancel()
         self._waiting.clear()
         await self.budget.close()
+
+    def ready_in(self, chat_id: int, priority: int = Priority.NOTICE) -> float:
+        """Seconds until a call of this priority to the chat would fit in its window (0: now)."""
+        return self._chat_ready_in(chat_id, priority, self._timer())
 
     async def process_request(
         self,
@@ -178,6 +206,7 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             chat_id,
             bool(wish.get("droppable")),
             self._timer(),
+            wish.get("deadline"),
             admitted,
         )
         heapq.heappush(self._waiting, entry)
@@ -200,36 +229,58 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
                 continue
             try:
                 due_in = await self.budget.take(self.rate)
-            except Exception:  # a budget that cannot be reached must not stop all sending
-                log.exception("send budget unavailable; pacing this worker alone")
+            except Exception as exc:  # a budget that cannot be reached must not stop sending
+                log.warning("send budget failed (%s); pacing this worker alone", type(exc).__name__)
                 due_in = 1 / self.rate
-            # Calls wait for the overall budget: Telegram's pace, not ours, is the limit now.
-            self._saturated = due_in > 0
+            now = self._timer()
+            self._budget_full_until = now + due_in
             if due_in > 0:
+                if entry.deadline is not None and now + due_in > entry.deadline:
+                    self._fail(entry, TooLate())
+                    continue
                 await asyncio.sleep(due_in)
             if not entry.admitted.done():
                 entry.admitted.set_result(None)
 
+    def _fail(self, entry: _Waiting, error: Exception) -> None:
+        if entry.admitted.done():
+            return
+        entry.admitted.set_exception(error)
+        if isinstance(error, Dropped):
+            self.dropped += 1
+        else:
+            self.too_late += 1
+
     def _next(self) -> tuple[_Waiting | None, float | None]:
-        """The first waiting call whose chat may have it now, or how long until one may."""
+        """The first waiting call whose chat may have it now, or how long until one may.
+
+        Every waiting call is looked at, not only those before the first that may go: a
+        droppable edit or a call past its deadline further back is let go of at once.
+        """
         now = self._timer()
         soonest: float | None = None
         chosen: _Waiting | None = None
+        budget_full = self._budget_full_until - now > DROP_AFTER_SECONDS
         for entry in sorted(self._waiting):
             if entry.admitted.done():
                 continue
-            ready_in = self._chat_ready_in(entry.chat_id, now)
+            if entry.deadline is not None and now >= entry.deadline:
+                self._fail(entry, TooLate())
+                continue
+            ready_in = self._chat_ready_in(entry.chat_id, entry.priority, now)
             if entry.droppable and (
-                self._saturated
+                budget_full
                 or ready_in > DROP_AFTER_SECONDS
                 or now - entry.since > DROP_AFTER_SECONDS
             ):
-                entry.admitted.set_exception(Dropped())
-                self.dropped += 1
+                self._fail(entry, Dropped())
                 continue
             if ready_in <= 0:
-                chosen = entry
-                break
+                if chosen is None:
+                    chosen = entry
+                continue
+            if entry.deadline is not None:
+                ready_in = min(ready_in, entry.deadline - now)
             soonest = ready_in if soonest is None else min(soonest, ready_in)
         self._waiting = [e for e in self._waiting if not e.admitted.done() and e is not chosen]
         heapq.heapify(self._waiting)
@@ -239,7 +290,7 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             sent.append(now)
         return chosen, soonest
 
-    def _chat_ready_in(self, chat_id: int | None, now: float) -> float:
+    def _chat_ready_in(self, chat_id: int | None, priority: int, now: float) -> float:
         if chat_id is None:
             return 0.0
         wait = 0.0
@@ -252,7 +303,7 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
         sent = self._chat_sent.get(chat_id)
         if not sent:
             return wait
-        rules = self.limits.of(chat_id)
+        rules = self.limits.of(chat_id, priority)
         if sent[-1] <= now - max(window for _, window in rules):
             del self._chat_sent[chat_id]  # quiet for the longest window: forget the chat
             return wait

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.attachments import is_photo, render, telegram_file_id
 from bot.logging_setup import claim_named, update_context
 from bot.metrics import Metrics
-from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler
+from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler, TooLate
 from bot.translate import markup
 from bot.translate import reply_markup as reply_markup_of
 from conversations import refs
@@ -30,6 +31,16 @@ log = logging.getLogger(__name__)
 
 # How long a dispatcher may hold a message it is sending before another may try.
 CLAIM_LEASE = timedelta(seconds=60)
+# A send not let go by the scheduler within this is handed back, well before the lease on its
+# row (REPLY_LEASE, CLAIM_LEASE) runs out, counting the Bot API call's own timeouts: a row is
+# never sent by one sender while another takes it over.
+DELIVER_WITHIN_SECONDS = 10.0
+DISPATCH_WITHIN_SECONDS = 20.0
+# Chats sent to at once by one dispatcher; each may hold a database connection while it sends.
+MAX_CHATS_SENDING = 16
+# A chat whose window frees later than this is left for a later pass: its rows are not taken
+# (nor a connection held) while they could only wait.
+HOLD_SECONDS = 1.5
 
 
 class Sender:
@@ -55,18 +66,42 @@ class Sender:
         self._group_locks: dict[int, asyncio.Lock] = {}
         self._is_forum: dict[int, bool] = {}
 
-    def _pace(self, priority: Priority, droppable: bool = False) -> dict[str, Any]:
+    @property
+    def scheduler(self) -> SendScheduler | None:
+        limiter = getattr(self.bot, "rate_limiter", None)
+        return limiter if isinstance(limiter, SendScheduler) else None
+
+    def ready_in(self, chat_id: int) -> float:
+        """Seconds until a message to the chat could go (a 429's block, the chat's window)."""
+        blocked = self._blocked_until.get(chat_id, 0.0) - self._timer()
+        scheduler = self.scheduler
+        window = scheduler.ready_in(chat_id) if scheduler is not None else 0.0
+        return max(0.0, blocked, window)
+
+    def _pace(
+        self, priority: Priority, droppable: bool = False, within: float | None = None
+    ) -> dict[str, Any]:
         """The keyword that tells the send scheduler where this call stands in line."""
-        if not isinstance(getattr(self.bot, "rate_limiter", None), SendScheduler):
+        scheduler = self.scheduler
+        if scheduler is None:
             return {}
         if droppable:
             priority = Priority.TIDY
-        return {"rate_limit_args": SendArgs(priority=priority, droppable=droppable)}
+        args = SendArgs(priority=priority, droppable=droppable)
+        if within is not None:
+            args["deadline"] = scheduler.now() + within
+        return {"rate_limit_args": args}
 
     async def send(
-        self, message: OutgoingMessage, priority: Priority = Priority.NOTICE
+        self,
+        message: OutgoingMessage,
+        priority: Priority = Priority.NOTICE,
+        within: float | None = None,
     ) -> int | None:
-        """Send or edit; returns the Telegram message id. Raises Telegram errors to the caller."""
+        """Send or edit; returns the Telegram message id. Raises Telegram errors to the caller.
+
+        With `within`, raises TooLate when the send could not start within that many seconds.
+        """
         chat_id = message.chat_id
         # One call at a time per group, so a 429 is known before the next call goes out.
         lock = (
@@ -79,7 +114,7 @@ class Sender:
             if wait > 0:
                 raise RetryAfter(math.ceil(wait))
             try:
-                return await self._send(message, priority)
+                return await self._send(message, priority, within)
             except RetryAfter as exc:
                 self.metrics.telegram_429.inc()
                 self._blocked_until[chat_id] = self._timer() + _seconds(exc.retry_after)
@@ -109,7 +144,9 @@ class Sender:
             await uow.commit()
         return topic.message_thread_id
 
-    async def _send(self, message: OutgoingMessage, priority: Priority) -> int | None:
+    async def _send(
+        self, message: OutgoingMessage, priority: Priority, within: float | None
+    ) -> int | None:
         reply_markup = reply_markup_of(message)
         inline = markup(message.buttons)  # an edit keeps inline buttons only
         target: tuple[int, int, int | None] | None = None
@@ -134,7 +171,7 @@ class Sender:
                     message_id=target[1],
                     text=shorten(message.text),
                     reply_markup=inline,
-                    **self._pace(priority, droppable=message.closes_menu),
+                    **self._pace(priority, message.closes_menu, within),
                 )
                 return target[1]
             except Dropped:
@@ -148,7 +185,7 @@ class Sender:
         if message.closes_menu:
             return None  # the menu is gone: nothing to close, and nothing new to say
         if message.attachment is not None:
-            return await self._send_file(message, thread_id, reply_to, priority)
+            return await self._send_file(message, thread_id, reply_to, priority, within)
         # A long message goes out in parts, never dropped; the buttons ride on the last part,
         # and a reply to any part (e.g. of a relayed message) is traced by its ref.
         parts = split(message.text)
@@ -162,7 +199,8 @@ class Sender:
                     message_thread_id=thread_id,
                     reply_to_message_id=reply_to if number == 1 else None,
                     allow_sending_without_reply=True,
-                    **self._pace(priority),
+                    # Only the first part can be too late: the rest must follow it.
+                    **self._pace(priority, within=within if number == 1 else None),
                 )
             )
         if message.ref is not None:
@@ -180,6 +218,7 @@ class Sender:
         thread_id: int | None,
         reply_to: int | None,
         priority: Priority,
+        within: float | None,
     ) -> int:
         """A photo or document, with the text as its caption (sent before it if too long)."""
         assert message.attachment is not None
@@ -189,9 +228,10 @@ class Sender:
                 chat_id=message.chat_id,
                 text=shorten(message.text),
                 message_thread_id=thread_id,
-                **self._pace(priority),
+                **self._pace(priority, within=within),
             )
             caption = None
+            within = None  # the file must follow its text
         attachment = message.attachment
         content: str | InputFile = telegram_file_id(attachment) or InputFile(
             render(attachment), filename=attachment.filename
@@ -204,7 +244,7 @@ class Sender:
             message_thread_id=thread_id,
             reply_to_message_id=reply_to,
             allow_sending_without_reply=True,
-            **self._pace(priority),
+            **self._pace(priority, within=within),
         )
         if message.ref is not None:  # e.g. a relayed photo, which staff answer by replying
             async with self.db.uow() as uow:
@@ -229,7 +269,10 @@ class Sender:
                 deferred.append((outbox_id, deferred[-1][1], "after an earlier reply"))
                 continue
             try:
-                sent.append((outbox_id, await self.send(message, priority)))
+                sent.append((outbox_id, await self.send(message, priority, DELIVER_WITHIN_SECONDS)))
+            except TooLate:
+                # The budget is full: the dispatcher sends it, and this turn's lease ends now.
+                deferred.append((outbox_id, 0.0, "waited too long to be sent"))
             except (Forbidden, BadRequest) as exc:
                 # Blocked by the user, or a chat that is gone: retrying cannot help.
                 log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
@@ -258,17 +301,30 @@ class Sender:
 
 
 class Dispatcher:
-    """Drains the outbox: cross-chat messages and anything a crash or an error left unsent."""
+    """Drains the outbox: cross-chat messages and anything a crash or an error left unsent.
+
+    Each chat is sent to by a task of its own, all under the one send scheduler, so a chat
+    waiting for its window (the staff group's 20 a minute) or for Telegram never holds up
+    another's messages. Within a chat, messages go out in order, but those of different
+    sources (one customer's relayed messages, another claim's card) take turns, so one
+    customer's flood costs that customer, not the rest.
+    """
 
     def __init__(
-        self, sender: Sender, clock: Callable[[], datetime], idle_seconds: float = 1.0
+        self,
+        sender: Sender,
+        clock: Callable[[], datetime],
+        idle_seconds: float = 1.0,
+        max_chats: int = MAX_CHATS_SENDING,
     ) -> None:
         self.sender = sender
         self.clock = clock
         self.idle_seconds = idle_seconds
+        self.max_chats = max_chats
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._sending: dict[int, asyncio.Task[None]] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -287,6 +343,11 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        chats = list(self._sending.values())
+        for task in chats:
+            task.cancel()
+        if chats:
+            await asyncio.wait(chats)
 
     async def _loop(self) -> None:
         while not self._stopping:
@@ -300,41 +361,73 @@ class Dispatcher:
                     await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
                 self._wake.clear()
 
-    async def drain_once(self, limit: int = 50) -> bool:
-        """Send one batch of due messages; True when something was attempted."""
-        now = self.clock()
-        async with self.sender.db.reader() as uow:
-            items = await uow.outbox.pending(now, limit)
-        if not items:
+    async def drain_once(self, limit: int = 200) -> bool:
+        """Start sending to each chat with due messages; True when a chat was started."""
+        free = self.max_chats - len(self._sending)
+        if free <= 0:
             return False
+        now = self.clock()
+        # Chats being sent to, and chats whose window is full, are not read at all: their
+        # rows must not fill the batch and hide other chats' messages.
+        busy = set(self._sending)
+        async with self.sender.db.reader() as uow:
+            waiting = await uow.outbox.pending_chats(now, skip=busy)
+        held = {chat for chat in waiting if self.sender.ready_in(chat) > HOLD_SECONDS}
+        chats = [chat for chat in waiting if chat not in held][:free]
+        if not chats:
+            return False
+        async with self.sender.db.reader() as uow:
+            items = await uow.outbox.pending(now, limit, chats=chats)
+        items = await self._drop_obsolete(items)
+        queues: dict[int, list[OutboxItem]] = {}
+        for item in items:
+            queues.setdefault(item.message.chat_id, []).append(item)
+        for chat_id, queue in queues.items():
+            sending = self._send_chat(chat_id, _fair(queue))
+            self._sending[chat_id] = asyncio.create_task(sending, name=f"send-{chat_id}")
+        return bool(queues)
+
+    async def drain(self) -> None:
+        """Send everything due now and wait until it is sent (for tools and tests)."""
+        while await self.drain_once() or self._sending:
+            if self._sending:
+                await asyncio.wait(list(self._sending.values()))
+
+    async def _drop_obsolete(self, items: Sequence[OutboxItem]) -> list[OutboxItem]:
+        """A newer version of the same card or digest is queued: the older ones are obsolete."""
         newest_edit: dict[str, int] = {}
         for item in items:
             if item.message.edit_ref is not None:
                 newest_edit[item.message.edit_ref] = item.id
-        # A newer version of the same card or digest is queued: the older ones are obsolete.
-        # One transaction for all of them: in a storm there are hundreds of digest edits.
         obsolete = [
             item
             for item in items
             if item.message.edit_ref is not None and newest_edit[item.message.edit_ref] != item.id
         ]
         if obsolete:
+            # One transaction for all of them: in a storm there are hundreds of digest edits.
             async with self.sender.db.uow() as uow:
                 for item in obsolete:
                     await uow.outbox.mark_sent(item.id, None)
                 await uow.commit()
         skip = {item.id for item in obsolete}
-        blocked_chats: set[int] = set()
-        for item in items:
-            message = item.message
-            if item.id in skip:
-                continue
-            if message.chat_id in blocked_chats:
-                continue
-            with update_context(None, claim_named(message.ref or message.edit_ref)):
-                if not await self._send_one(item):
-                    blocked_chats.add(message.chat_id)
-        return True
+        return [item for item in items if item.id not in skip]
+
+    async def _send_chat(self, chat_id: int, queue: list[OutboxItem]) -> None:
+        """Send one chat's due messages in order, until its window fills or a 429 stops it."""
+        try:
+            for number, item in enumerate(queue):
+                if number and self.sender.ready_in(chat_id) > HOLD_SECONDS:
+                    return  # the rest wait in the outbox; a later pass takes them
+                with update_context(None, claim_named(item.message.ref or item.message.edit_ref)):
+                    if not await self._send_one(item):
+                        return
+        except Exception:
+            # The chat's rows stay in the outbox for a later pass; other chats go on.
+            log.exception("outbox: sending to chat %s failed", chat_id)
+        finally:
+            del self._sending[chat_id]
+            self._wake.set()
 
     async def _send_one(self, item: OutboxItem) -> bool:
         """Take the message and send it, unless another sender has it; False after a 429."""
@@ -358,7 +451,11 @@ class Dispatcher:
         # Whoever waits for it is not waiting on this turn: staff first, then customers' notices.
         priority = Priority.STAFF if message.chat_id < 0 else Priority.NOTICE
         try:
-            message_id = await self.sender.send(message, priority)
+            message_id = await self.sender.send(message, priority, DISPATCH_WITHIN_SECONDS)
+        except TooLate:
+            # Its chat's window or the budget stayed full: back in line for a later pass.
+            await self._later(item, self.clock(), "waited too long to be sent", uow)
+            return False
         except (Forbidden, BadRequest) as exc:
             # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
             log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
@@ -435,3 +532,17 @@ def split(text: str, limit: int = MAX_TEXT) -> list[str]:
 def shorten(text: str, limit: int = MAX_TEXT) -> str:
     """An edit cannot become two messages: keep the start and say it was cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fair(queue: list[OutboxItem]) -> list[OutboxItem]:
+    """One chat's messages with their sources taking turns, each source's in order.
+
+    A source is what a message is about: a claim's card, one customer's relayed messages.
+    """
+    by_source: dict[str, list[OutboxItem]] = {}
+    for item in queue:
+        message = item.message
+        source = message.ref or message.edit_ref or message.reply_ref or f"#{item.id}"
+        by_source.setdefault(source, []).append(item)
+    rounds = itertools.zip_longest(*by_source.values())
+    return [item for round_ in rounds for item in round_ if item is not None]

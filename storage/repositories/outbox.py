@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import Attachment, AttachmentKind, Button, OutboxItem, OutgoingMessage
@@ -97,18 +97,36 @@ class OutboxRepositorySql:
         row = (await self._session.execute(select(outbox).where(outbox.c.id == item_id))).first()
         return _item(row) if row else None
 
-    async def pending(self, now: datetime, limit: int = 100) -> Sequence[OutboxItem]:
-        """Unsent messages that are due, oldest first."""
-        rows = await self._session.execute(
-            select(outbox)
-            .where(
-                outbox.c.sent_at.is_(None),
-                or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-            )
-            .order_by(outbox.c.id)
+    @staticmethod
+    def _due(now: datetime) -> tuple[Any, ...]:
+        return (
+            outbox.c.sent_at.is_(None),
+            or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+        )
+
+    async def pending(
+        self, now: datetime, limit: int = 100, chats: Collection[int] | None = None
+    ) -> Sequence[OutboxItem]:
+        """Unsent messages that are due (to these chats, if given), oldest first."""
+        query = select(outbox).where(*self._due(now)).order_by(outbox.c.id).limit(limit)
+        if chats is not None:
+            query = query.where(outbox.c.chat_id.in_(list(chats)))
+        return [_item(row) for row in await self._session.execute(query)]
+
+    async def pending_chats(
+        self, now: datetime, skip: Collection[int] = (), limit: int = 500
+    ) -> list[int]:
+        """Chats with due messages, the one waiting longest first."""
+        query = (
+            select(outbox.c.chat_id)
+            .where(*self._due(now))
+            .group_by(outbox.c.chat_id)
+            .order_by(func.min(outbox.c.id))
             .limit(limit)
         )
-        return [_item(row) for row in rows]
+        if skip:
+            query = query.where(outbox.c.chat_id.not_in(list(skip)))
+        return [int(row.chat_id) for row in await self._session.execute(query)]
 
     async def mark_sent(
         self, item_id: int, telegram_message_id: int | None, at: datetime | None = None

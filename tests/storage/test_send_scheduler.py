@@ -12,8 +12,15 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.send_budget import OVERALL_BURST, LocalBudget, PostgresBudget, RedisBudget, SendBudget
-from bot.send_scheduler import ChatLimits, Dropped, Priority, SendArgs, SendScheduler
+from bot.send_budget import (
+    GuardedBudget,
+    LocalBudget,
+    PostgresBudget,
+    RedisBudget,
+    SendBudget,
+    window_of,
+)
+from bot.send_scheduler import ChatLimits, Dropped, Priority, SendArgs, SendScheduler, TooLate
 from storage.database import Database
 
 CUSTOMER = 501
@@ -59,9 +66,9 @@ async def started(scheduler: SendScheduler) -> SendScheduler:
 
 async def test_a_waiting_customers_answer_goes_before_notices_queued_earlier() -> None:
     telegram = Telegram()
-    scheduler = await started(SendScheduler(LocalBudget(), rate=20))
+    scheduler = await started(SendScheduler(LocalBudget(), rate=5))
     try:
-        # The burst is used up, so from here on calls leave one slot (50 ms) at a time.
+        # The window's 5 sends are used up, so from here on calls wait for a slot to free.
         await asyncio.gather(*(send(scheduler, telegram, f"b{n}", 900 + n) for n in range(5)))
         notices = [
             asyncio.create_task(send(scheduler, telegram, f"notice{n}", 1000 + n, Priority.NOTICE))
@@ -177,21 +184,24 @@ async def _two_workers_share(budgets: tuple[SendBudget, SendBudget], rate: float
     finally:
         for scheduler in schedulers:
             await scheduler.shutdown()
-    elapsed = max(at for _, at in telegram.calls)
-    # The burst goes at once; every further call waits for its own slot of 1/rate.
-    assert elapsed >= (calls - OVERALL_BURST - 1) / rate
+    times = sorted(at for _, at in telegram.calls)
+    sends, window = window_of(rate)
+    # A window's worth goes at once; no window ever holds more than the rate allows.
+    assert times[sends - 1] < window / 2
+    for n in range(len(times) - sends):
+        assert times[n + sends] - times[n] >= window * 0.95
 
 
 async def test_workers_share_one_budget_in_process() -> None:
     budget = LocalBudget()
-    await _two_workers_share((budget, budget), rate=40)
+    await _two_workers_share((budget, budget), rate=10)
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 async def test_workers_share_one_budget_in_redis() -> None:
     key = f"refundbot:test-budget:{uuid.uuid4().hex}"
     url = "redis://127.0.0.1:6379/0"
-    await _two_workers_share((RedisBudget(url, key), RedisBudget(url, key)), rate=40)
+    await _two_workers_share((RedisBudget(url, key), RedisBudget(url, key)), rate=10)
 
 
 @pytest.mark.skipif(
@@ -200,6 +210,171 @@ async def test_workers_share_one_budget_in_redis() -> None:
 async def test_workers_share_one_budget_in_postgresql(db: Database, database_url: str) -> None:
     other = Database(database_url)
     try:
-        await _two_workers_share((PostgresBudget(db), PostgresBudget(other)), rate=40)
+        await _two_workers_share((PostgresBudget(db), PostgresBudget(other)), rate=10)
     finally:
         await other.dispose()
+
+
+async def test_below_the_rate_nothing_queues_a_window_goes_at_once() -> None:
+    telegram = Telegram()
+    scheduler = await started(SendScheduler(LocalBudget(), rate=30))
+    try:
+        # Half the rate, all at the same moment: none of them waits for another.
+        await asyncio.gather(*(send(scheduler, telegram, f"m{n}", 3000 + n) for n in range(15)))
+        # The window is full now: the next waits until the oldest send is a window old.
+        await asyncio.gather(*(send(scheduler, telegram, f"n{n}", 4000 + n) for n in range(16)))
+    finally:
+        await scheduler.shutdown()
+    first = [at for label, at in telegram.calls if label.startswith("m")]
+    _, window = window_of(30)
+    assert max(first) < window / 3
+    times = sorted(at for _, at in telegram.calls)
+    assert times[30] - times[0] >= window * 0.95
+
+
+async def test_a_droppable_edit_behind_a_stream_of_ready_calls_is_dropped_not_kept_waiting() -> None:
+    telegram = Telegram()
+    scheduler = await started(SendScheduler(LocalBudget(), rate=10))
+    try:
+        notices = [
+            asyncio.create_task(send(scheduler, telegram, f"notice{n}", 5000 + n))
+            for n in range(40)
+        ]
+        await asyncio.sleep(0)
+        edit = asyncio.create_task(
+            send(scheduler, telegram, "close", CUSTOMER, droppable=True, endpoint="editMessageText")
+        )
+        with pytest.raises(Dropped):
+            await edit
+        # Dropped while the notices were still going out, not after them.
+        assert sum(1 for label, _ in telegram.calls if label.startswith("notice")) < 40
+        await asyncio.gather(*notices)
+    finally:
+        await scheduler.shutdown()
+    assert "close" not in [label for label, _ in telegram.calls]
+
+
+async def test_a_call_not_let_go_before_its_deadline_fails_and_sends_nothing() -> None:
+    telegram = Telegram()
+    limits = ChatLimits(chat_calls=1, chat_window=5.0)
+    scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
+    try:
+        await send(scheduler, telegram, "first", CUSTOMER)
+        args = SendArgs(priority=Priority.REPLY, deadline=scheduler.now() + 0.2)
+        with pytest.raises(TooLate):
+            await scheduler.process_request(
+                telegram.call("late"), (), {}, "sendMessage", {"chat_id": CUSTOMER}, args
+            )
+        await send(scheduler, telegram, "other chat", CUSTOMER + 1)
+    finally:
+        await scheduler.shutdown()
+    assert [label for label, _ in telegram.calls] == ["first", "other chat"]
+    assert scheduler.too_late == 1
+
+
+async def test_a_busy_group_keeps_room_for_the_answer_to_a_staff_members_button() -> None:
+    telegram = Telegram()
+    limits = ChatLimits(
+        chat_calls=100, chat_window=0.01, group_calls=5, group_window=3.0, group_kept_for_replies=2
+    )
+    scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
+    try:
+        cards = [
+            asyncio.create_task(send(scheduler, telegram, f"card{n}", STAFF, Priority.STAFF))
+            for n in range(8)
+        ]
+        await asyncio.sleep(0.2)
+        await send(scheduler, telegram, "answer", STAFF, Priority.REPLY)
+        answered = [label for label, _ in telegram.calls]
+        for task in cards:
+            task.cancel()
+        await asyncio.gather(*cards, return_exceptions=True)
+    finally:
+        await scheduler.shutdown()
+    # Three cards filled what cards may use; the answer went at once, before the other five.
+    assert answered == ["card0", "card1", "card2", "answer"]
+
+
+class _SilentServer:
+    """A TCP server that accepts connections and never answers: a hung Redis."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def __aenter__(self) -> _SilentServer:
+        async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self._writers.append(writer)
+
+        self._server = await asyncio.start_server(hold, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        for writer in self._writers:
+            writer.close()
+        self._server.close()
+        await self._server.wait_closed()
+
+
+async def test_a_hung_redis_costs_one_short_wait_then_the_fallback_paces(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with _SilentServer() as silent:
+        redis = RedisBudget(f"redis://127.0.0.1:{silent.port}/0", timeout=0.2)
+        fallback = LocalBudget()
+        guarded = GuardedBudget(redis, fallback, "Redis", timeout=0.2, retry_after=60)
+        started_at = time.monotonic()
+        waits = [await guarded.take(rate=10) for _ in range(12)]
+        elapsed = time.monotonic() - started_at
+        await guarded.close()
+    # Only the first take waited for Redis; the rest were paced here, as a window of 10.
+    assert guarded.failures == 1 and guarded.is_down
+    assert elapsed < 2.0
+    assert waits[:10] == [0.0] * 10 and waits[10] > 0.5
+    warnings = [r for r in caplog.records if r.name == "bot.send_budget"]
+    assert len(warnings) == 1 and "Redis is not answering" in warnings[0].getMessage()
+
+
+async def test_a_refused_redis_logs_once_and_a_recovered_one_is_used_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clock = [0.0]
+    guarded = GuardedBudget(
+        RedisBudget(f"redis://127.0.0.1:{port}/0"),
+        LocalBudget(),
+        "Redis",
+        retry_after=5.0,
+        timer=lambda: clock[0],
+    )
+    for _ in range(20):
+        await guarded.take(rate=1000)
+    assert guarded.is_down
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.send_budget"]
+    assert len(logged) == 1  # one line for the change of state, not one a send
+    await guarded.close()
+    if not _redis_up():
+        return
+    key = f"refundbot:test-budget:{uuid.uuid4().hex}"
+    guarded = GuardedBudget(
+        RedisBudget(f"redis://127.0.0.1:{port}/0"),
+        LocalBudget(),
+        "Redis",
+        retry_after=5.0,
+        timer=lambda: clock[0],
+    )
+    await guarded.take(rate=1000)
+    assert guarded.is_down
+    # Redis comes back (here: the same budget pointed at a live one) after the retry time.
+    guarded._shared = RedisBudget("redis://127.0.0.1:6379/0", key)
+    clock[0] += 6.0
+    await guarded.take(rate=1000)
+    assert not guarded.is_down
+    await guarded.close()
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.send_budget"]
+    assert messages[-1] == "send budget: Redis answers again; pacing is shared again"
