@@ -232,7 +232,7 @@ async def test_below_the_rate_nothing_queues_a_window_goes_at_once() -> None:
     assert times[30] - times[0] >= window * 0.95
 
 
-async def test_a_droppable_edit_behind_a_stream_of_ready_calls_is_dropped_not_kept_waiting() -> None:
+async def test_a_droppable_edit_behind_ready_calls_is_dropped_not_kept_waiting() -> None:
     telegram = Telegram()
     scheduler = await started(SendScheduler(LocalBudget(), rate=10))
     try:
