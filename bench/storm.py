@@ -7,6 +7,10 @@ private chat, 20 a minute in the staff group. The desk runs as `refundbot run` w
 scheduler at SEND_RATE_PER_SECOND=30.
 
     python bench/storm.py [--customers 100 1000] [--database sqlite|postgresql]
+                          [--workers 2 [--redis redis://127.0.0.1:6379/0]]
+
+With --workers N (PostgreSQL), N `refundbot run` processes take the updates as webhook
+workers behind a round-robin proxy, sharing the send budget (in Redis with --redis).
 
 Prints the drain time (first message to the last customer's decision) against the floor the
 limits set for the messages sent (their number / 30 a second, the staff group's / 20 a minute,
@@ -34,6 +38,7 @@ from bench.speed import STAFF_CHAT, desk_env, fresh_database, seed, spawn, tx  #
 from conversations.domain import Incident  # noqa: E402
 from storage.database import open_database  # noqa: E402
 from tests.e2e.harness import Customer  # noqa: E402
+from tests.e2e.processes import RoundRobin, free_port, wait_listening  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 SPREAD = 15.0
@@ -89,7 +94,37 @@ async def customer(
     done.append(time.perf_counter())
 
 
-async def storm(kind: str, customers: int, tmp: Path) -> None:
+async def start_desk(
+    fake: FakeTelegram, url: str, workers: int, redis: str | None
+) -> tuple[list[asyncio.subprocess.Process], RoundRobin | None]:
+    """One polling desk, or webhook workers behind a round-robin proxy."""
+    env = desk_env(fake, url, OVERALL)
+    if redis:
+        env["REDIS_URL"] = redis
+    if workers <= 1:
+        process = await spawn([sys.executable, "-m", "bot", "run"], env)
+        await fake.wait_for_call("getUpdates", timeout=60)
+        return [process], None
+    proxy_port, ports = free_port(), [free_port() for _ in range(workers)]
+    proxy = RoundRobin([f"http://127.0.0.1:{port}/hook" for port in ports])
+    await proxy.start(proxy_port)
+    processes = []
+    for port in ports:
+        worker_env = {
+            **env,
+            "WEBHOOK_URL": f"http://127.0.0.1:{proxy_port}/hook",
+            "WEBHOOK_SECRET": "storm-secret",
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+        }
+        processes.append(await spawn([sys.executable, "-m", "bot", "run"], worker_env))
+        await wait_listening(port, 60)  # one at a time: the first migrates the database
+    return processes, proxy
+
+
+async def storm(
+    kind: str, customers: int, tmp: Path, workers: int = 1, redis: str | None = None
+) -> None:
     url, cleanup = await fresh_database(kind, tmp, f"storm_{customers}")
     try:
         await seed(url, customers)
@@ -99,10 +134,8 @@ async def storm(kind: str, customers: int, tmp: Path) -> None:
             fake.limit_overall(OVERALL)
             fake.limit_per_chat_per_second(PRIVATE)
             fake.limit_group_messages(GROUP_PER_MINUTE)
-            env = desk_env(fake, url, OVERALL)
-            process = await spawn([sys.executable, "-m", "bot", "run"], env)
+            processes, proxy = await start_desk(fake, url, workers, redis)
             try:
-                await fake.wait_for_call("getUpdates", timeout=60)
                 calls_before = len(fake.calls())
                 rng = random.Random(customers)
                 starts = sorted(rng.uniform(0, SPREAD) for _ in range(customers))
@@ -116,8 +149,12 @@ async def storm(kind: str, customers: int, tmp: Path) -> None:
                 await fake.settle(quiet=1.0, timeout=600)
                 settled = time.perf_counter() - began
             finally:
-                process.terminate()
-                await asyncio.wait_for(process.wait(), 60)
+                for process in processes:
+                    process.terminate()
+                for process in processes:
+                    await asyncio.wait_for(process.wait(), 60)
+                if proxy is not None:
+                    await proxy.stop()
             calls = fake.calls()[calls_before:]
             counted = [
                 c for c in calls if c.method in fake.rate_limited_methods and c.status == 200
@@ -166,7 +203,8 @@ async def storm(kind: str, customers: int, tmp: Path) -> None:
 async def main(args: argparse.Namespace) -> None:
     print(
         f"limits: {OVERALL}/s overall, {PRIVATE}/s per private chat, "
-        f"{GROUP_PER_MINUTE}/min in the staff group; arrivals within {SPREAD:g} s; 6 turns each"
+        f"{GROUP_PER_MINUTE}/min in the staff group; arrivals within {SPREAD:g} s; 6 turns each; "
+        f"{args.workers} worker(s){', Redis' if args.redis else ''}"
     )
     print(
         f"{'db':<11}{'N':>6} {'drain s':>8} {'floor':>7} {'ratio':>6} {'settled':>9} "
@@ -175,11 +213,13 @@ async def main(args: argparse.Namespace) -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for customers in args.customers:
-            await storm(args.database, customers, Path(tmp))
+            await storm(args.database, customers, Path(tmp), args.workers, args.redis)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--customers", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--redis", default=None)
     asyncio.run(main(parser.parse_args()))
