@@ -100,7 +100,7 @@ class ChatMoves:
         if self.staff_setting is not None and self.resolve(self.staff_setting) == new:
             log.warning(
                 "Telegram moved the staff chat %s to %s (the group became a supergroup): "
-                "staff messages now go to %s (%d queued ones readdressed). "
+                "staff messages now go to %s (queued messages readdressed: %d). "
                 "Set STAFF_CHAT_ID=%s in the settings.",
                 old,
                 new,
@@ -110,7 +110,7 @@ class ChatMoves:
             )
         else:
             log.warning(
-                "Telegram moved chat %s to %s: its messages now go there (%d readdressed)",
+                "Telegram moved chat %s to %s: its messages now go there (readdressed: %d)",
                 old,
                 new,
                 moved,
