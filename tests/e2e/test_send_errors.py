@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from telegram.error import NetworkError, TimedOut
 
+from bot.send_errors import MAX_NETWORK_ATTEMPTS, Action, classify
 from conversations.domain import OutgoingMessage
 from storage.database import Database
 from storage.demo_data import DemoCase
@@ -170,3 +175,33 @@ async def test_a_reply_that_meets_an_unexpected_error_still_reaches_the_customer
     assert (again.text or "").replace("Ann", "Bob") == welcome.text
     await running.fake.settle()
     assert len(texts(running, ANN)) == 1
+
+
+@given(
+    attempts=st.integers(min_value=0, max_value=200),
+    hours=st.floats(min_value=0, max_value=48, allow_nan=False),
+)
+def test_telegram_unreachable_is_retried_within_5_minutes_until_the_cap_then_parked(
+    attempts: int, hours: float
+) -> None:
+    outcome = classify(TimedOut(), attempts, timedelta(hours=hours))
+    capped = attempts + 1 >= MAX_NETWORK_ATTEMPTS or hours >= 24
+    if capped:
+        assert outcome.action is Action.PARK
+    else:
+        assert outcome.action is Action.RETRY
+        assert 2 <= outcome.wait <= 300
+        assert outcome.wait >= classify(NetworkError("x"), max(0, attempts - 1)).wait
+
+
+def test_a_message_is_parked_after_about_two_hours_of_an_unreachable_telegram() -> None:
+    waited, attempts = 0.0, 0
+    while (outcome := classify(NetworkError("x"), attempts)).action is Action.RETRY:
+        waited += outcome.wait
+        attempts += 1
+    assert 90 * 60 <= waited <= 150 * 60
+
+
+@pytest.mark.parametrize("error", [ValueError("boom"), KeyError("x"), RuntimeError()])
+def test_an_error_that_is_not_telegrams_parks_the_message(error: Exception) -> None:
+    assert classify(error).action is Action.PARK
