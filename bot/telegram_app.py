@@ -190,9 +190,9 @@ async def _apply(
     update: Update,
     along_with: AlongWith | None,
 ) -> bool:
+    moves: ChatMoves = application.bot_data["sender"].moves
     moved = move_of(update)
     if moved is not None:  # Telegram's notice that a group became a supergroup
-        moves: ChatMoves = application.bot_data["sender"].moves
         await moves.follow(*moved)
         application.bot_data["dispatcher"].wake()
     inbound = to_inbound(update)
@@ -200,6 +200,9 @@ async def _apply(
     if query is not None:
         note_claim(query.data)
     desk: Desk = application.bot_data["desk"]
+    if inbound is not None and inbound.chat_id < 0 and inbound.chat_id != desk.config.staff_chat_id:
+        # Another worker may have seen the staff group move (the bot is in no other group).
+        await moves.load()
     # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
     if answered and query is not None:

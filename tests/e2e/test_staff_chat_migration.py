@@ -130,3 +130,20 @@ async def test_telegrams_notice_of_the_upgrade_moves_the_staff_chat_at_once(
     await fake.settle()
     assert calls_to(fake, OLD) == sent_before  # no send had to fail first
     assert fake.messages(OLD) == []  # and the bot said nothing about the notices
+
+
+async def test_a_move_another_worker_recorded_is_known_at_the_first_word_from_the_new_group(
+    running: Running,
+) -> None:
+    fake = running.fake
+    fake.migrate_group(OLD, NEW)
+    async with running.db.uow() as uow:  # what the worker that saw the move wrote
+        await uow.outbox.follow_chat(OLD, NEW, running.clock())
+        await uow.commit()
+    assert running.desk.config.staff_chat_id == OLD  # this worker has not heard yet
+
+    sara = StaffMember(fake, 9001, "Sara", "sara", chat_id=NEW, db=running.db)
+    await sara.send("morning all")
+    await fake.settle()
+    assert running.desk.config.staff_chat_id == NEW
+    assert fake.messages(NEW) == []  # staff chatter, not a customer to greet
