@@ -46,10 +46,16 @@ class Metrics:
         self.telegram_429 = Counter(
             "refundbot_telegram_429", "Bot API calls answered 429 Too Many Requests", registry=r
         )
+        # kind: refused (given up), network (retried), migrated (followed), parked (for you)
         self.send_errors = Counter(
             "refundbot_send_errors",
             "Messages Telegram refused or could not take",
             ["kind"],
+            registry=r,
+        )
+        self.outbox_failed = Gauge(
+            "refundbot_outbox_failed",
+            "Messages parked for an operator (refundbot outbox failed)",
             registry=r,
         )
         self.claims = Gauge(
@@ -73,10 +79,12 @@ class Metrics:
         async with db.uow() as uow:
             queues = await uow.ops.queues()
             outcomes = await uow.ops.claims_by_outcome()
+            parked = await uow.outbox.count_failed()
         self.inbox_depth.set(queues.inbox_waiting)
         self.inbox_oldest.set(_age(queues.inbox_oldest, now))
         self.outbox_depth.set(queues.outbox_waiting)
         self.outbox_oldest.set(_age(queues.outbox_oldest, now))
+        self.outbox_failed.set(parked)
         for outcome, count in outcomes.items():
             self.claims.labels(outcome=outcome).set(count)
         return _generate(self.registry)

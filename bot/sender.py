@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InputFile, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, RetryAfter
 
 from bot.attachments import is_photo, render, telegram_file_id
+from bot.chat_moves import ChatMoves
 from bot.logging_setup import claim_named, update_context
 from bot.metrics import Metrics
+from bot.send_errors import Action, after_error, classify, readdressed
 from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler, TooLate
 from bot.translate import markup
 from bot.translate import reply_markup as reply_markup_of
@@ -45,6 +47,9 @@ HOLD_SECONDS = 1.5
 
 class Sender:
     """Turns one outbox message into the right Bot API call and records what it became."""
+
+    # Chats Telegram moved to a new id; set by the composition root (bot/chat_moves.py).
+    moves: ChatMoves | None = None
 
     def __init__(
         self,
@@ -177,11 +182,12 @@ class Sender:
             except Dropped:
                 log.info("chat %s busy: an edit closing a menu was dropped", message.chat_id)
                 return target[1]
-            except BadRequest as exc:
+            except (BadRequest, ChatMigrated) as exc:
                 if "not modified" in str(exc).lower():
                     return target[1]
-                # Too old, deleted, or not ours: a fresh message says the same thing.
-                log.info("edit failed (%s); sending a new message instead", exc.message)
+                # Too old, deleted, not ours, or in a group that has since moved: a fresh
+                # message says the same thing.
+                log.info("edit failed (%s); sending a new message instead", exc)
         if message.closes_menu:
             return None  # the menu is gone: nothing to close, and nothing new to say
         if message.attachment is not None:
@@ -273,20 +279,22 @@ class Sender:
             except TooLate:
                 # The budget is full: the dispatcher sends it, and this turn's lease ends now.
                 deferred.append((outbox_id, 0.0, "waited too long to be sent"))
-            except (Forbidden, BadRequest) as exc:
-                # Blocked by the user, or a chat that is gone: retrying cannot help.
-                log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
-                self.metrics.send_errors.labels(kind="refused").inc()
-                sent.append((outbox_id, None))
-            except (RetryAfter, NetworkError) as exc:
-                # Hand it to the dispatcher now rather than when the reply's lease runs out.
-                wait = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else 1.0
-                if not isinstance(exc, RetryAfter):
-                    self.metrics.send_errors.labels(kind="network").inc()
+            except Exception as exc:  # each kind has its outcome (bot/send_errors.py)
+                outcome = classify(exc)
+                if outcome.kind != "rate_limited":
+                    self.metrics.send_errors.labels(kind=outcome.kind).inc()
+                if outcome.action is Action.GIVE_UP:
+                    # Blocked by the user, or a chat that is gone: retrying cannot help.
+                    log.warning("reply %s to chat %s refused: %s", outbox_id, message.chat_id, exc)
+                    sent.append((outbox_id, None))
+                    continue
+                # Handed to the dispatcher now rather than when the reply's lease runs out: it
+                # follows a moved chat, retries, or parks the message for an operator.
+                wait = outcome.wait if outcome.action is Action.RETRY else 0.0
                 log.warning(
-                    "reply %s to chat %s deferred %.0f s: %s", outbox_id, message.chat_id, wait, exc
+                    "reply %s to chat %s deferred %.0f s: %r", outbox_id, message.chat_id, wait, exc
                 )
-                deferred.append((outbox_id, wait, str(exc)))
+                deferred.append((outbox_id, wait, f"{type(exc).__name__}: {exc}"))
         if sent or deferred:
             # Each row's record stands alone, so none needs the others' transaction.
             async with self.db.single() as uow:
@@ -447,6 +455,7 @@ class Dispatcher:
 
     async def _send_item(self, item: OutboxItem, uow: SqlUnitOfWork | None) -> bool:
         """Send one taken message; False if its chat is blocked by a 429."""
+        item = readdressed(self.sender, item)
         message = item.message
         # Whoever waits for it is not waiting on this turn: staff first, then customers' notices.
         priority = Priority.STAFF if message.chat_id < 0 else Priority.NOTICE
@@ -454,26 +463,10 @@ class Dispatcher:
             message_id = await self.sender.send(message, priority, DISPATCH_WITHIN_SECONDS)
         except TooLate:
             # Its chat's window or the budget stayed full: back in line for a later pass.
-            await self._later(item, self.clock(), "waited too long to be sent", uow)
+            await self._release(item, uow)
             return False
-        except (Forbidden, BadRequest) as exc:
-            # BadRequest is a NetworkError in PTB, so it must be caught first: never retried.
-            log.warning("outbox %s to chat %s refused: %s", item.id, message.chat_id, exc)
-            self.sender.metrics.send_errors.labels(kind="refused").inc()
-            message_id = None
-        except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
-            await self._later(item, self.clock() + timedelta(seconds=wait), "429", uow)
-            return False
-        except (TimedOut, NetworkError) as exc:
-            # Never dropped: Telegram may be unreachable for a while; back off to 5 minutes.
-            self.sender.metrics.send_errors.labels(kind="network").inc()
-            backoff = min(2 ** (item.attempts + 1), 300)
-            log.warning(
-                "outbox %s to chat %s: %s; retrying in %d s", item.id, message.chat_id, exc, backoff
-            )
-            await self._later(item, self.clock() + timedelta(seconds=backoff), str(exc), uow)
-            return True
+        except Exception as exc:  # each kind has its outcome; none may stop the rows behind
+            return await after_error(self.sender, item, exc, uow, priority, self.clock())
         await self._finish(item, message_id, uow)
         return True
 
@@ -484,6 +477,15 @@ class Dispatcher:
             await uow.commit()
         return taken
 
+    async def _release(self, item: OutboxItem, uow: SqlUnitOfWork | None) -> None:
+        """Due again at once, no try counted: it was never sent (SQLite: the claim ends)."""
+        if uow is not None:
+            await uow.outbox.release(item.id, self.clock())
+            return
+        async with self.sender.db.uow() as own:
+            await own.outbox.release(item.id, self.clock())
+            await own.commit()
+
     async def _finish(
         self, item: OutboxItem, message_id: int | None, uow: SqlUnitOfWork | None
     ) -> None:
@@ -492,16 +494,6 @@ class Dispatcher:
             return
         async with self.sender.db.uow() as own:
             await own.outbox.mark_sent(item.id, message_id)
-            await own.commit()
-
-    async def _later(
-        self, item: OutboxItem, when: datetime, error: str, uow: SqlUnitOfWork | None
-    ) -> None:
-        if uow is not None:
-            await uow.outbox.retry_later(item.id, when, error)
-            return
-        async with self.sender.db.uow() as own:
-            await own.outbox.retry_later(item.id, when, error)
             await own.commit()
 
 

@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.aiohttp_request import AiohttpRequest
+from bot.chat_moves import ChatMoves, move_of
 from bot.clock import utc_now
 from bot.inbox import InboxProcessor
 from bot.logging_setup import note_claim
@@ -81,6 +82,9 @@ def build_application(
     metrics = Metrics()
     desk = Desk(db.uow, clock, settings.desk_config())
     sender = Sender(application.bot, db, clock, metrics)
+    # The staff chat follows the group when Telegram moves it (loaded at start, in _post_init).
+    sender.moves = ChatMoves(db, clock, settings.staff_chat_id)
+    sender.moves.keep_current(desk)
     dispatcher = Dispatcher(sender, clock, dispatcher_idle_seconds)
 
     async def apply(update: Update, along_with: AlongWith | None = None) -> bool:
@@ -119,6 +123,7 @@ async def close_requests(application: Application) -> None:  # type: ignore[type
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].upgrade()
+    await application.bot_data["sender"].moves.load()
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     # Telegram shows users whose app is in Urdu this list instead (and the Urdu catalog is
     # loaded now, not by the first Urdu customer).
@@ -185,11 +190,19 @@ async def _apply(
     update: Update,
     along_with: AlongWith | None,
 ) -> bool:
+    moves: ChatMoves = application.bot_data["sender"].moves
+    moved = move_of(update)
+    if moved is not None:  # Telegram's notice that a group became a supergroup
+        await moves.follow(*moved)
+        application.bot_data["dispatcher"].wake()
     inbound = to_inbound(update)
     query = update.callback_query
     if query is not None:
         note_claim(query.data)
     desk: Desk = application.bot_data["desk"]
+    if inbound is not None and inbound.chat_id < 0 and inbound.chat_id != desk.config.staff_chat_id:
+        # Another worker may have seen the staff group move (the bot is in no other group).
+        await moves.load()
     # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
     if answered and query is not None:

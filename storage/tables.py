@@ -197,8 +197,19 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("not_before", UTCDateTime(), nullable=True),
     Column("last_error", Text, nullable=True),
+    # Parked for an operator (`refundbot outbox failed|retry|drop`): never sent by itself again.
+    Column("failed_at", UTCDateTime(), nullable=True),
     Index("ix_outbox_pending", "sent_at", "not_before"),
     sqlite_autoincrement=True,
+)
+
+# Chats Telegram gave a new id (a group upgraded to a supergroup): where their messages go now.
+chat_migrations = Table(
+    "chat_migrations",
+    metadata,
+    Column("old_chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("new_chat_id", BigInteger, nullable=False),
+    Column("migrated_at", UTCDateTime(), nullable=False),
 )
 
 # Every update Telegram hands over, stored before Telegram is told it arrived; processed in

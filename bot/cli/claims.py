@@ -216,6 +216,18 @@ def claims_show(
         typer.echo(f"  {a['at']}  {a['actor']}: {change} {a['note']}".rstrip())
 
 
+async def _followed(uow: Any, config: Any) -> Any:
+    """The desk's settings with the staff chat where Telegram has moved it since."""
+    from dataclasses import replace
+
+    from bot.chat_moves import resolve
+
+    if config.staff_chat_id is None:
+        return config
+    chat_id = resolve(await uow.outbox.chat_moves(), config.staff_chat_id)
+    return replace(config, staff_chat_id=chat_id)
+
+
 def _staff_action(
     claim_id: int, action: str, by: str, credits: int | None, reason: str | None
 ) -> None:
@@ -249,7 +261,7 @@ def _staff_action(
                 transition,
                 Actor(name=f"cli:{by.strip()}", user_id=None),
                 datetime.now(UTC),
-                settings.desk_config(),
+                await _followed(uow, settings.desk_config()),
                 credits=credits,
                 text=reason.strip() if reason else None,
             )

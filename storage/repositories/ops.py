@@ -38,8 +38,9 @@ class OpsQueries:
         ).one()
         unsent = (
             await self._session.execute(
+                # Parked messages wait for an operator, not for the dispatcher.
                 select(func.count(), func.min(outbox.c.created_at)).where(
-                    outbox.c.sent_at.is_(None)
+                    outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None)
                 )
             )
         ).one()

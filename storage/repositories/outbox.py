@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import Row, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import Attachment, AttachmentKind, Button, OutboxItem, OutgoingMessage
-from storage.repositories._dialect import rowcount
-from storage.tables import outbox
+from storage.repositories._dialect import rowcount, upsert_insert
+from storage.tables import chat_migrations, outbox
 
 MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class ParkedMessage:
+    """A message sending gave up on for a reason an operator must look at."""
+
+    id: int
+    chat_id: int
+    text: str
+    attempts: int
+    created_at: datetime
+    failed_at: datetime
+    last_error: str
+
+
+def _due(now: datetime) -> tuple[Any, ...]:
+    """Unsent, not parked, and not held back past `now`."""
+    return (
+        outbox.c.sent_at.is_(None),
+        outbox.c.failed_at.is_(None),
+        or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+    )
 
 
 def _buttons(rows: Any) -> tuple[tuple[Button, ...], ...]:
@@ -97,18 +120,11 @@ class OutboxRepositorySql:
         row = (await self._session.execute(select(outbox).where(outbox.c.id == item_id))).first()
         return _item(row) if row else None
 
-    @staticmethod
-    def _due(now: datetime) -> tuple[Any, ...]:
-        return (
-            outbox.c.sent_at.is_(None),
-            or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-        )
-
     async def pending(
         self, now: datetime, limit: int = 100, chats: Collection[int] | None = None
     ) -> Sequence[OutboxItem]:
         """Unsent messages that are due (to these chats, if given), oldest first."""
-        query = select(outbox).where(*self._due(now)).order_by(outbox.c.id).limit(limit)
+        query = select(outbox).where(*_due(now)).order_by(outbox.c.id).limit(limit)
         if chats is not None:
             query = query.where(outbox.c.chat_id.in_(list(chats)))
         return [_item(row) for row in await self._session.execute(query)]
@@ -119,7 +135,7 @@ class OutboxRepositorySql:
         """Chats with due messages, the one waiting longest first."""
         query = (
             select(outbox.c.chat_id)
-            .where(*self._due(now))
+            .where(*_due(now))
             .group_by(outbox.c.chat_id)
             .order_by(func.min(outbox.c.id))
             .limit(limit)
@@ -141,6 +157,12 @@ class OutboxRepositorySql:
             )
         )
 
+    async def release(self, item_id: int, now: datetime) -> None:
+        """Due again from `now`, with no try counted (a sender gave it back unsent)."""
+        await self._session.execute(
+            update(outbox).where(outbox.c.id == item_id).values(not_before=now)
+        )
+
     async def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
         await self._session.execute(
             update(outbox)
@@ -159,13 +181,7 @@ class OutboxRepositorySql:
         exactly one of them send each message.
         """
         result = await self._session.execute(
-            update(outbox)
-            .where(
-                outbox.c.id == item_id,
-                outbox.c.sent_at.is_(None),
-                or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-            )
-            .values(not_before=until)
+            update(outbox).where(outbox.c.id == item_id, *_due(now)).values(not_before=until)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -177,11 +193,7 @@ class OutboxRepositorySql:
         row = (
             await self._session.execute(
                 select(outbox.c.id)
-                .where(
-                    outbox.c.id == item_id,
-                    outbox.c.sent_at.is_(None),
-                    or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-                )
+                .where(outbox.c.id == item_id, *_due(now))
                 .with_for_update(skip_locked=True)
             )
         ).first()
@@ -236,3 +248,106 @@ class OutboxRepositorySql:
             await self._session.execute(select(outbox.c.sent_at).where(outbox.c.id == item_id))
         ).first()
         return row is not None and row.sent_at is not None
+
+    # Giving up and parking ---------------------------------------------------------------
+
+    async def give_up(self, item_id: int, error: str, at: datetime) -> None:
+        """Never to be sent (Telegram refused it for good); the reason stays on the row."""
+        await self._session.execute(
+            update(outbox)
+            .where(outbox.c.id == item_id)
+            .values(
+                sent_at=at,
+                telegram_message_id=None,
+                last_error=error[:MAX_ERROR_CHARS],
+                attempts=outbox.c.attempts + 1,
+            )
+        )
+
+    async def park(self, item_id: int, error: str, at: datetime) -> None:
+        """Stop trying until an operator retries or drops the message."""
+        await self._session.execute(
+            update(outbox)
+            .where(outbox.c.id == item_id, outbox.c.sent_at.is_(None))
+            .values(
+                failed_at=at,
+                not_before=None,
+                last_error=error[:MAX_ERROR_CHARS],
+                attempts=outbox.c.attempts + 1,
+            )
+        )
+
+    async def failed(self) -> list[ParkedMessage]:
+        """Parked messages, oldest first."""
+        rows = await self._session.execute(
+            select(outbox)
+            .where(outbox.c.failed_at.is_not(None), outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.id)
+        )
+        return [
+            ParkedMessage(
+                id=row.id,
+                chat_id=row.chat_id,
+                text=row.text,
+                attempts=row.attempts,
+                created_at=row.created_at,
+                failed_at=row.failed_at,
+                last_error=row.last_error or "",
+            )
+            for row in rows
+        ]
+
+    async def count_failed(self) -> int:
+        query = select(func.count()).where(
+            outbox.c.failed_at.is_not(None), outbox.c.sent_at.is_(None)
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
+    async def retry_failed(self, item_id: int | None = None) -> int:
+        """Make parked messages (one, or all) due now, with a fresh count of attempts."""
+        query = (
+            update(outbox)
+            .where(outbox.c.failed_at.is_not(None), outbox.c.sent_at.is_(None))
+            .values(failed_at=None, not_before=None, leased=False, attempts=0)
+        )
+        if item_id is not None:
+            query = query.where(outbox.c.id == item_id)
+        return rowcount(await self._session.execute(query))
+
+    async def drop_failed(self, item_id: int) -> bool:
+        """Delete a parked message: it will never be sent."""
+        result = await self._session.execute(
+            delete(outbox).where(
+                outbox.c.id == item_id,
+                outbox.c.failed_at.is_not(None),
+                outbox.c.sent_at.is_(None),
+            )
+        )
+        return rowcount(result) == 1
+
+    # Chats Telegram moved -----------------------------------------------------------------
+
+    async def follow_chat(self, old_chat_id: int, new_chat_id: int, at: datetime) -> int:
+        """Record that a chat has a new id and readdress its unsent messages; how many moved."""
+        insert = upsert_insert(self._session, chat_migrations).values(
+            old_chat_id=old_chat_id, new_chat_id=new_chat_id, migrated_at=at
+        )
+        await self._session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[chat_migrations.c.old_chat_id],
+                set_={"new_chat_id": new_chat_id, "migrated_at": at},
+            )
+        )
+        result = await self._session.execute(
+            update(outbox)
+            .where(outbox.c.chat_id == old_chat_id, outbox.c.sent_at.is_(None))
+            .values(chat_id=new_chat_id)
+        )
+        return rowcount(result)
+
+    async def chat_moves(self) -> dict[int, int]:
+        """Every recorded move: old chat id -> new chat id."""
+        rows = await self._session.execute(
+            select(chat_migrations.c.old_chat_id, chat_migrations.c.new_chat_id)
+        )
+        return {int(old): int(new) for old, new in rows}

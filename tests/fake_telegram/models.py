@@ -11,17 +11,26 @@ JSON = dict[str, Any]
 class ApiError(Exception):
     """A Bot API error answer: the HTTP status doubles as error_code, as Telegram does."""
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def to_json(self) -> JSON:
         """The error envelope Telegram sends."""
         body: JSON = {"ok": False, "error_code": self.error_code, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -207,6 +216,7 @@ class InjectedFailure:
     retry_after: int | None
     delay: float
     chat_id: int | str | None
+    hang: bool = False
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ class FakeTelegram(UserActions, BotApiMethods):
         self._failures: list[InjectedFailure] = []
         self._commands: dict[str, list[JSON]] = {}
         self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}
         self._files: dict[str, StoredFile] = {}
         self._file_numbers = itertools.count(1)
         self._in_flight = 0
@@ -200,8 +201,14 @@ class FakeTelegram(UserActions, BotApiMethods):
         *,
         delay: float = 0.0,
         chat_id: int | str | None = None,
+        hang: bool = False,
     ) -> None:
-        """Make the next call of method (to chat_id, if given) fail, or answer late, once."""
+        """Make the next call of method (to chat_id, if given) fail, or answer late, once.
+
+        error_code 403, 400, 429, 500, ... answers that error (with Telegram's wording unless
+        `description` is given); hang=True does nothing and never answers, until the client
+        gives up (PTB's TimedOut).
+        """
         # With error_code the call does nothing and answers the error after `delay`. Without
         # it the call is carried out at once and only the answer is late, so a client that
         # times out meanwhile never learns it succeeded - the duplicate-send hazard of the
@@ -209,8 +216,39 @@ class FakeTelegram(UserActions, BotApiMethods):
         if error_code == 429 and retry_after is None:
             retry_after = 1
         self._failures.append(
-            InjectedFailure(method, error_code, description, retry_after, delay, chat_id)
+            InjectedFailure(method, error_code, description, retry_after, delay, chat_id, hang)
         )
+
+    def migrate_group(self, old_id: int, new_id: int, *, notify: bool = False) -> None:
+        """The group became a supergroup with a new id, as Telegram does on an upgrade.
+
+        Every call naming the old id then answers 400 "group chat was upgraded to a supergroup
+        chat" with parameters.migrate_to_chat_id; with notify, the service messages Telegram
+        posts (migrate_to_chat_id in the old group, migrate_from_chat_id in the new) are
+        queued as updates.
+        """
+        old = self._chats[old_id]
+        new = FakeChat(id=new_id, type="supergroup", title=old.title, is_forum=old.is_forum)
+        self._chats[new_id] = new
+        self._migrated[old_id] = new_id
+        if not notify:
+            return
+        date = int(time.time())
+        for chat, field, value in (
+            (old, "migrate_to_chat_id", new_id),
+            (new, "migrate_from_chat_id", old_id),
+        ):
+            self.queue_raw_update(
+                {
+                    "message": {
+                        "message_id": self._new_message_id(chat.id),
+                        "from": self.bot_user.to_json(),
+                        "chat": chat.to_json(),
+                        "date": date,
+                        field: value,
+                    }
+                }
+            )
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: sends to this private chat answer 403."""
@@ -399,6 +437,10 @@ class FakeTelegram(UserActions, BotApiMethods):
         chat_key = self._chat_key(params.get("chat_id"))
         failure = self._take_failure(method, chat_key)
         if failure is not None:
+            if failure.hang:
+                while not self._closing:  # until the client gives up and hangs up
+                    await asyncio.sleep(0.05)
+                raise ApiError(500, "Internal Server Error: shutting down")
             if failure.error_code is None:
                 return await handler(params), failure.delay
             await asyncio.sleep(failure.delay)
@@ -507,6 +549,12 @@ class FakeTelegram(UserActions, BotApiMethods):
         key = self._chat_key(params.get("chat_id"))
         if key is None:
             raise bad_request("chat_id is empty")
+        if key in self._migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self._migrated[key],
+            )
         chat = self._chats.get(key) if isinstance(key, int) else None
         if chat is None:
             raise bad_request("chat not found")
