@@ -101,9 +101,7 @@ class WebServer:
             return True
         # Raw bytes: a header of any bytes is compared, never decoded (compare_digest refuses
         # non-ASCII str).
-        given = next(
-            (v for k, v in request.raw_headers if k.lower() == _SECRET_HEADER_BYTES), b""
-        )
+        given = next((v for k, v in request.raw_headers if k.lower() == _SECRET_HEADER_BYTES), b"")
         return hmac.compare_digest(given, self._secret)
 
     async def _webhook(self, request: web.Request) -> web.Response:

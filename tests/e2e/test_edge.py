@@ -19,7 +19,6 @@ from bot.web import WebServer
 from storage.database import Database
 from tests.e2e.harness import Customer, Running
 from tests.e2e.processes import free_port
-from tests.fake_telegram import FakeTelegram
 
 PHONE = "+923001234567"
 SECRET = "s3cret-token"
