@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.cli.cli_process import ProcessCli
 from tests.e2e.processes import WEBHOOK_SECRET, Spawn, free_port, wait_listening, webhook_env
@@ -142,3 +144,74 @@ async def test_metrics_in_polling_mode_listen_on_this_host_only_unless_told(
     assert _listening_on(port) == {expected}
     output = await bot.stop()
     assert f"metrics on {expected}:{port}" in output
+
+
+class TcpProxy:
+    """Forwards a port to PostgreSQL until cut, as a network or server failure would."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self._writers += [writer, up_writer]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.transport.abort()
+        await self._server.wait_closed()
+
+
+async def test_a_database_outage_under_a_webhook_storm_logs_a_line_a_second(
+    fake_telegram: FakeTelegram, base_env: dict[str, str], spawn: Spawn, database_url: str
+) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("cuts the connection to PostgreSQL")
+    proxy = TcpProxy(url.port or 5432)
+    await proxy.start()
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port)
+    env = {**base_env, "DATABASE_URL": through_proxy.render_as_string(hide_password=False)}
+    port = free_port()
+    bot = await spawn(webhook_env(env, port))
+    await fake_telegram.wait_for_call("setWebhook", timeout=30)
+    await wait_listening(port)
+    hook = f"http://127.0.0.1:{port}/hook"
+    await proxy.cut()
+    outage_started = len(bot.output().splitlines())
+    statuses = []
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    n = 0
+    while loop.time() - started < 3.0:
+        n += 1
+        update = {"update_id": 870000 + n, **contact_without_first_name(CUSTOMER)}
+        update["message"]["contact"]["first_name"] = "Pat"
+        status, _ = await fake_telegram.post_update_to(hook, update, secret_token=WEBHOOK_SECRET)
+        statuses.append(status)
+    output = await bot.stop()
+    during = output.splitlines()[outage_started:]
+    assert set(statuses) == {503}, statuses
+    store_lines = [line for line in during if "storing updates" in line]
+    assert 1 <= len(store_lines) <= 5, "\n".join(during)
+    assert "phone_number" not in output and "INSERT" not in "\n".join(store_lines)
+    # Hundreds of posts, and not one traceback from the door that refused them.
+    assert n > 50
+    assert "bot/web.py" not in output
