@@ -39,6 +39,7 @@ KEEPALIVE_TIMEOUT_SECONDS = 30.0
 # Telegram opens up to 40 connections (setWebhook max_connections); the rest is headroom for
 # /healthz and /metrics, far below the usual 1,024 open-file limit.
 MAX_CONNECTIONS = 200
+SHUTDOWN_SECONDS = 5.0
 
 
 class WebServer:
@@ -75,8 +76,14 @@ class WebServer:
         if webhook_path is not None:
             app.router.add_post("/" + webhook_path.lstrip("/"), self._webhook)
         # No access log: it would only repeat the path, and Telegram posts a lot.
+        # A request being answered gets SHUTDOWN_SECONDS at stop: storing an update takes
+        # milliseconds, and SIGTERM must end well within systemd's TimeoutStopSec.
         self._runner = web.AppRunner(
-            app, access_log=None, keepalive_timeout=keepalive_timeout, lingering_time=1.0
+            app,
+            access_log=None,
+            keepalive_timeout=keepalive_timeout,
+            lingering_time=1.0,
+            shutdown_timeout=SHUTDOWN_SECONDS,
         )
         self._listener: asyncio.Server | None = None
 
@@ -94,6 +101,8 @@ class WebServer:
         if self._listener is not None:
             self._listener.close()
         self.guard.stop()
+        # Connections still reading a request would otherwise hold the stop up to the timeout.
+        self.guard.close_idle()
         await self._runner.cleanup()
 
     def _secret_ok(self, request: web.Request) -> bool:
@@ -248,6 +257,12 @@ class ConnectionGuard:
     def forget(self, connection: _Connection) -> None:
         self._open.pop(connection, None)
         self._by_handler.pop(connection.inner, None)
+
+    def close_idle(self) -> None:
+        """Close every connection that is not being answered."""
+        for connection in [c for c in self._open if c.answering == 0]:
+            self.forget(connection)
+            connection.close()
 
     def start(self) -> None:
         self._sweeper = asyncio.create_task(self._sweep(), name="webhook-read-timeouts")

@@ -109,9 +109,18 @@ async def test_a_webhook_bot_answers_200_to_an_unreadable_update_and_403_to_any_
     await fake_telegram.send_text(CUSTOMER, user, "/help")
     reply = await fake_telegram.wait_for_message(CUSTOMER, timeout=15)
     assert "/claim" in reply.text
+    # Clients halfway through a request do not hold up SIGTERM.
+    tricklers = [await asyncio.open_connection("127.0.0.1", port) for _ in range(5)]
+    for _, writer in tricklers:
+        writer.write(b"POST /hook HTTP/1.1\r\nHost: x\r\n")
+    loop = asyncio.get_running_loop()
+    stopping = loop.time()
     output = await bot.stop()
+    assert loop.time() - stopping < 8, output
     assert bot.process.returncode == 0, output
     assert_quiet_about_it(output, 880001)
+    for _, writer in tricklers:
+        writer.close()
 
 
 def _listening_on(port: int) -> set[str]:
