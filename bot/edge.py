@@ -93,6 +93,14 @@ class ThrottledLog:
         self._last = now
         self._count = 0
 
+    def recovered(self) -> None:
+        """The failing thing works again: say so once, with the failures not yet logged."""
+        if self._last == float("-inf"):
+            return
+        self._logger.info("%s works again (%d more failure(s) before)", self._what, self._count)
+        self._last = float("-inf")
+        self._count = 0
+
     @property
     def unreported(self) -> int:
         return self._count

@@ -147,6 +147,7 @@ class WebServer:
             # most: an outage fails every post, and each would otherwise log a traceback.
             self._store_failures.failed(exc)
             return web.Response(status=503, text="try again")
+        self._store_failures.recovered()
         if received.reason is not None:
             # Stored, so answered 200: Telegram would post an unreadable update forever.
             log.warning(

@@ -91,6 +91,18 @@ async def test_an_unreadable_update_is_stored_failed_and_polling_goes_on(
     assert_no_personal_data(caplog.records)
 
 
+async def test_ptbs_own_get_updates_would_not_dump_the_update_in_the_log_either(
+    bot: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    watch_logs(caplog)
+    await bot.poller.stop()
+    bot.fake.queue_raw_update(contact_without_first_name(5105))
+    with pytest.raises(TypeError):
+        await bot.application.bot.get_updates(timeout=0)
+    assert_no_personal_data(caplog.records)
+    assert not any("phone_number" in r.getMessage() for r in caplog.records)
+
+
 @pytest.fixture
 async def webhook(bot: Running) -> AsyncIterator[tuple[WebServer, str]]:
     """The webhook door of the same application, with the poller stopped."""
