@@ -64,14 +64,20 @@ async def store_updates(
     updates: list[tuple[int, int, dict[str, Any]]],
     now: datetime,
     metrics: Metrics | None = None,
+    failed: list[tuple[int, int, dict[str, Any], str]] | None = None,
 ) -> int:
-    """Commit (update_id, chat, payload) rows to the inbox; returns how many were new."""
+    """Commit (update_id, chat, payload) rows to the inbox; returns how many were new.
+
+    `failed` (update_id, chat, payload, reason): updates that could not be read, stored
+    already marked failed (see bot/edge.py).
+    """
+    failed = failed or []
     async with db.single() as uow:  # one INSERT of them all
-        added = await uow.inbox.add(updates, now)
+        added = await uow.inbox.add(updates, now, failed)
         await uow.commit()
     if metrics is not None:
         metrics.updates_received.inc(added)
-        metrics.updates_redelivered.inc(len(updates) - added)
+        metrics.updates_redelivered.inc(len(updates) + len(failed) - added)
     return added
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from telegram import Update
 from telegram.ext import Application
 
+from bot.edge import silence_raw_update_logs
 from bot.polling import Poller
 from bot.settings import Settings
 from bot.telegram_app import build_application, close_requests
@@ -19,14 +20,47 @@ from storage.database import Database
 
 log = logging.getLogger(__name__)
 
+# An unlimited hard limit cannot be the soft one (Linux caps it at fs.nr_open).
+NOFILE_WHEN_UNLIMITED = 65536
+
 
 def run_bot(settings: Settings) -> None:
+    raise_file_limit()
     asyncio.run(serve(settings))
+
+
+def raise_file_limit() -> int | None:
+    """Raise the soft open-file limit to the hard one; returns the limit now in force.
+
+    Every connection and database socket is a file; the usual soft limit of 1,024 is a small
+    share of what the hard limit (set by systemd's LimitNOFILE or the container) allows.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to raise
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, NOFILE_WHEN_UNLIMITED)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError) as exc:
+            log.warning("could not raise the open-file limit from %s: %s", soft, exc)
+    log.info("open-file limit %s (hard limit %s)", soft, _limit(hard))
+    return int(soft)
+
+
+def _limit(value: int) -> str:
+    import resource
+
+    return "unlimited" if value == resource.RLIM_INFINITY else str(value)
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM or SIGINT (or `stop` is set), then stop in order."""
     stop = stop or asyncio.Event()
+    silence_raw_update_logs()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -87,9 +121,9 @@ async def _serve(
         else:
             if settings.metrics_port is not None:
                 server = WebServer(db, data["metrics"], data["clock"])
-                await server.start(settings.webhook_listen, settings.metrics_port)
+                await server.start(settings.metrics_listen, settings.metrics_port)
                 receivers.append(server)
-                log.info("metrics on %s:%s", settings.webhook_listen, settings.metrics_port)
+                log.info("metrics on %s:%s", settings.metrics_listen, settings.metrics_port)
             poller = Poller(application.bot, db, data["inbox"], data["clock"], data["metrics"])
             await poller.start()
             receivers.append(poller)

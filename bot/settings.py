@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     # Shares the send rate between workers; without it PostgreSQL does, or one process alone.
     redis_url: SecretStr | None = None
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # Where METRICS_PORT listens in polling mode: this host only, unless set (e.g. 0.0.0.0).
+    metrics_listen: str = "127.0.0.1"
     # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
     typing_after_ms: int = Field(default=800, ge=0, le=10_000)
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories._dialect import rowcount, upsert_insert
 from storage.tables import inbox
 
 MAX_ERROR_CHARS = 500
+# Failed updates stay this much longer than the rest, so an operator back from a weekend can
+# still look at them (`refundbot inbox failed`) and retry them.
+FAILED_KEPT_LONGER = timedelta(days=27)
 
 
 @dataclass(frozen=True)
@@ -24,19 +27,55 @@ class InboxRow:
     received_at: datetime
 
 
+@dataclass(frozen=True)
+class FailedUpdate:
+    """An update that could not be read, or whose turn failed: what an operator may see."""
+
+    update_id: int
+    chat_id: int
+    received_at: datetime
+    failed_at: datetime
+    reason: str
+
+
 class InboxRepository:
     """Stores updates unique by update_id and hands out each chat's oldest waiting one."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, rows: Iterable[tuple[int, int, dict[str, Any]]], at: datetime) -> int:
+    async def add(
+        self,
+        rows: Iterable[tuple[int, int, dict[str, Any]]],
+        at: datetime,
+        failed: Iterable[tuple[int, int, dict[str, Any], str]] = (),
+    ) -> int:
         """Store (update_id, chat_id, payload) rows; a re-delivered update_id is ignored.
 
+        `failed` rows (update_id, chat_id, payload, reason) could not be read: they are kept
+        as received, already marked processed with the reason, so no worker applies them.
         Returns how many were new.
         """
         values = [
-            {"update_id": u, "chat_id": c, "payload": p, "received_at": at} for u, c, p in rows
+            {
+                "update_id": u,
+                "chat_id": c,
+                "payload": p,
+                "received_at": at,
+                "processed_at": None,
+                "error": None,
+            }
+            for u, c, p in rows
+        ] + [
+            {
+                "update_id": u,
+                "chat_id": c,
+                "payload": p,
+                "received_at": at,
+                "processed_at": at,
+                "error": reason[:MAX_ERROR_CHARS],
+            }
+            for u, c, p, reason in failed
         ]
         if not values:
             return 0
@@ -106,8 +145,47 @@ class InboxRepository:
         return [int(r.update_id) for r in rows]
 
     async def forget_processed_before(self, cutoff: datetime) -> int:
-        """Drop processed updates older than cutoff (Telegram re-delivers within a day)."""
+        """Drop processed updates older than cutoff (Telegram re-delivers within a day).
+
+        Failed ones stay FAILED_KEPT_LONGER more, for the operator.
+        """
         result = await self._session.execute(
-            inbox.delete().where(inbox.c.processed_at.is_not(None), inbox.c.processed_at < cutoff)
+            inbox.delete().where(
+                inbox.c.processed_at.is_not(None),
+                or_(
+                    and_(inbox.c.error.is_(None), inbox.c.processed_at < cutoff),
+                    inbox.c.processed_at < cutoff - FAILED_KEPT_LONGER,
+                ),
+            )
         )
         return rowcount(result)
+
+    async def failed(self, limit: int = 1000) -> list[FailedUpdate]:
+        """Updates that could not be read or whose turn failed, oldest first."""
+        rows = await self._session.execute(
+            select(
+                inbox.c.update_id,
+                inbox.c.chat_id,
+                inbox.c.received_at,
+                inbox.c.processed_at,
+                inbox.c.error,
+            )
+            .where(inbox.c.error.is_not(None))
+            .order_by(inbox.c.update_id)
+            .limit(limit)
+        )
+        return [
+            FailedUpdate(
+                int(r.update_id), int(r.chat_id), r.received_at, r.processed_at, str(r.error)
+            )
+            for r in rows
+        ]
+
+    async def retry(self, update_id: int) -> bool:
+        """Put a failed update back in line; False when there is no such failed update."""
+        result = await self._session.execute(
+            update(inbox)
+            .where(inbox.c.update_id == update_id, inbox.c.error.is_not(None))
+            .values(processed_at=None, error=None)
+        )
+        return rowcount(result) > 0

@@ -1,0 +1,82 @@
+"""`refundbot inbox …`: updates that could not be read or whose turn failed, and retrying one."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import app, cli_settings, with_db
+
+inbox_app = typer.Typer(
+    help="Updates received from Telegram that could not be read or applied.",
+    no_args_is_help=True,
+)
+app.add_typer(inbox_app, name="inbox")
+
+
+@inbox_app.command("failed")
+def inbox_failed(
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+) -> None:
+    """Updates that could not be read, or whose turn failed; never what the customer wrote."""
+    from bot.logging_setup import redact
+
+    settings = cli_settings()
+
+    async def go(db: Any) -> Any:
+        async with db.reader() as uow:
+            return await uow.inbox.failed()
+
+    rows = with_db(settings, go, upgrade=False)
+    # The reason is an error message: masked like a log line, in case it quotes a value.
+    found = [
+        {
+            "update_id": r.update_id,
+            "received_at": r.received_at.isoformat(),
+            "failed_at": r.failed_at.isoformat(),
+            "chat_id": r.chat_id,
+            "reason": redact(r.reason),
+        }
+        for r in rows
+    ]
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("No failed updates.")
+        return
+    for row in found:
+        typer.echo(
+            f"{row['update_id']}  {row['received_at'][:19]}Z  "
+            f"chat {row['chat_id']}  {row['reason']}"
+        )
+    typer.echo(
+        f"{len(found)} failed update(s). `refundbot inbox retry UPDATE_ID` puts one back in line."
+    )
+
+
+@inbox_app.command("retry")
+def inbox_retry(
+    update_id: Annotated[int, typer.Argument(help="the update id, from `inbox failed`")],
+) -> None:
+    """Put a failed update back in line; the running bot applies it within seconds."""
+    settings = cli_settings()
+
+    async def go(db: Any) -> bool:
+        async with db.uow() as uow:
+            done = bool(await uow.inbox.retry(update_id))
+            await uow.commit()
+            return done
+
+    if not with_db(settings, go, upgrade=False):
+        typer.echo(
+            f"refundbot: no failed update {update_id}; `refundbot inbox failed` lists them.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"Update {update_id} is back in line; the running bot applies it within seconds "
+        "(if it still cannot be read or fails again, it is listed again)."
+    )
