@@ -197,6 +197,8 @@ async def _apply(
     if inbound is None:
         return False
     result = await _while_typing(application, inbound, desk.handle(inbound, along_with))
+    if result.refused_staff_press:
+        application.bot_data["metrics"].staff_presses_refused.inc()
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = application.bot_data["sender"]
