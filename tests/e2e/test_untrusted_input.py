@@ -1,4 +1,4 @@
-"""Input nobody should trust: NUL bytes in names and texts, and files relayed in bulk."""
+"""Input nobody should trust: NUL characters in names, texts, captions and file names."""
 
 from __future__ import annotations
 
