@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import io
+import logging
+from dataclasses import replace
 from datetime import date
 
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+
 from bot.spreadsheet import write_rows
+from conversations.chat.events import FileRef
 from conversations.claims.finance import COLUMNS
 from conversations.domain import Attachment, AttachmentKind
+
+log = logging.getLogger(__name__)
 
 
 def render(attachment: Attachment) -> bytes:
@@ -28,6 +36,28 @@ def telegram_file_id(attachment: Attachment) -> str | None:
     if attachment.kind in (AttachmentKind.EVIDENCE_PHOTO, AttachmentKind.EVIDENCE_DOCUMENT):
         return str(attachment.data["file_id"])
     return None
+
+
+async def measured(bot: Bot, file: FileRef) -> FileRef:
+    """A document Telegram sent without its size, with the size getFile reports.
+
+    The bot never downloads a customer's file (it sends it on by file_id), so getFile is the
+    only fetch: it returns the size, or refuses a file over the Bot API's 20 MB download limit,
+    which the core then refuses too. Still unknown afterwards, the core refuses it.
+    """
+    if file.kind != "document" or file.size is not None:
+        return file
+    try:
+        info = await bot.get_file(file.file_id)
+    except BadRequest as exc:
+        if "too big" in exc.message.lower():
+            return replace(file, too_big=True)
+        log.info("getFile refused a document's size: %s", exc.message)
+        return file
+    except TelegramError as exc:
+        log.info("getFile failed for a document's size: %s", type(exc).__name__)
+        return file
+    return replace(file, size=info.file_size) if info.file_size else file
 
 
 def _chart(data: dict[str, object]) -> bytes:

@@ -58,6 +58,11 @@ class Metrics:
             "Messages parked for an operator (refundbot outbox failed)",
             registry=r,
         )
+        self.staff_presses_refused = Counter(
+            "refundbot_staff_presses_refused",
+            "Staff buttons pressed by someone not in STAFF_USER_IDS (refused, not audited)",
+            registry=r,
+        )
         self.claims = Gauge(
             "refundbot_claims", "Claims filed, by the bot's outcome", ["outcome"], registry=r
         )

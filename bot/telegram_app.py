@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from telegram import BotCommand, CallbackQuery, Update
@@ -18,6 +19,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot import attachments
 from bot.aiohttp_request import AiohttpRequest
 from bot.chat_moves import ChatMoves, move_of
 from bot.clock import utc_now
@@ -209,7 +211,11 @@ async def _apply(
         await _answer(query)
     if inbound is None:
         return False
+    if inbound.file is not None:
+        inbound = replace(inbound, file=await attachments.measured(application.bot, inbound.file))
     result = await _while_typing(application, inbound, desk.handle(inbound, along_with))
+    if result.refused_staff_press:
+        application.bot_data["metrics"].staff_presses_refused.inc()
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = application.bot_data["sender"]

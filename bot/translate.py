@@ -1,4 +1,7 @@
-"""Telegram updates in, core events out; nothing else happens here."""
+"""Telegram updates in, core events out; nothing else happens here.
+
+Every string a user controls is cleaned of NUL characters on its way in (see `clean`).
+"""
 
 from __future__ import annotations
 
@@ -46,14 +49,23 @@ class _Common(TypedDict):
     thread_id: int | None
 
 
+def clean(text: str) -> str:
+    """The text without NUL characters, which PostgreSQL refuses to store in any text column."""
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _clean_or_none(text: str | None) -> str | None:
+    return None if text is None else clean(text) or None
+
+
 def sender_of(user: User | None) -> Sender:
     if user is None:
         return Sender(user_id=0)
     return Sender(
         user_id=user.id,
-        first_name=user.first_name or "",
-        username=user.username,
-        language_code=user.language_code,
+        first_name=clean(user.first_name or ""),
+        username=_clean_or_none(user.username),
+        language_code=_clean_or_none(user.language_code),
     )
 
 
@@ -75,13 +87,13 @@ def to_inbound(update: Update) -> Inbound | None:
         message = query.message if isinstance(query.message, Message) else None
         if message is None:
             return None
-        data = query.data or ""
+        data = clean(query.data or "")
         return Inbound(
             chat_id=message.chat.id,
             sender=sender_of(query.from_user),
             kind=EventKind.BUTTON,
             data=data,
-            text=_pressed_label(message, data),
+            text=clean(_pressed_label(message, data)),
             update_id=update.update_id,
             message_id=message.message_id,
             is_private=message.chat.type == "private",
@@ -101,7 +113,7 @@ def to_inbound(update: Update) -> Inbound | None:
     }
     sender = sender_of(message.from_user)
     if message.text is not None:
-        return Inbound.text_or_command(message.chat.id, sender, message.text, **common)
+        return Inbound.text_or_command(message.chat.id, sender, clean(message.text), **common)
     if message.chat.type != "private":
         return None  # a photo in the staff group is staff business
     if message.contact is not None:
@@ -109,7 +121,7 @@ def to_inbound(update: Update) -> Inbound | None:
             chat_id=message.chat.id,
             sender=sender,
             kind=EventKind.CONTACT,
-            text=message.contact.phone_number,
+            text=clean(message.contact.phone_number),
             contact_user_id=message.contact.user_id,
             **common,
         )
@@ -119,7 +131,7 @@ def to_inbound(update: Update) -> Inbound | None:
             chat_id=message.chat.id,
             sender=sender,
             kind=EventKind.FILE,
-            text=message.caption or "",
+            text=clean(message.caption or ""),
             file=kept,
             **common,
         )
@@ -140,8 +152,8 @@ def _file_of(message: Message) -> FileRef | None:
             "document",
             document.file_id,
             document.file_unique_id,
-            name=document.file_name or "",
-            mime_type=document.mime_type or "",
+            name=clean(document.file_name or ""),
+            mime_type=clean(document.mime_type or ""),
             size=document.file_size,
         )
     return None

@@ -165,6 +165,10 @@ class EvidenceStore(Protocol):
         """A claim's files, in the order they came."""
         ...
 
+    async def relayed_since(self, telegram_user_id: int, since: datetime) -> Sequence[datetime]:
+        """When files this user sent to a person (outside any claim) came, after `since`."""
+        ...
+
 
 class Ratings(Protocol):
     """Customers' 1-5 stars for closed claims, one per claim, and their comments."""

@@ -305,8 +305,22 @@ FILE_TOO_MANY_PENDING = (
     "If our team needs more, they'll ask you here."
 )
 FILE_TOO_BIG = "That file is too big ({size} MB). Please send files under {limit} MB."
+FILE_TOO_BIG_UNKNOWN = "That file is too big. Please send files under {limit} MB."
 FILE_WRONG_TYPE = (
-    "I can't take that kind of file. Please send a photo, a screenshot, a PDF or a spreadsheet."
+    "I can't take that kind of file. Please send a photo or screenshot, a PDF, "
+    "a spreadsheet (.csv or .xlsx) or a text file (.txt)."
+)
+FILE_TYPE_MISMATCH = (
+    "I can't take “{name}”: its name and its file type don't match. "
+    "Please send a photo or screenshot, a PDF, a spreadsheet (.csv or .xlsx) or a text file (.txt)."
+)
+FILE_SIZE_UNKNOWN = (
+    "I couldn't find out how big that file is, so I can't take it. "
+    "Please send it again, or send a screenshot instead."
+)
+FILE_RELAY_LIMIT = (
+    "I've passed {limit} files to our team in the last hour, the most I can, so your {what} "
+    "hasn't gone to them. You can send it again from {when}. Messages you type still reach them."
 )
 FILE_SEEN = "You've sent that one already; it's attached."
 SUMMARY_FILES = "\nAttached: {files}"

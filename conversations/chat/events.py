@@ -37,6 +37,8 @@ class FileRef:
     name: str = ""  # a document's file name; "" for a photo
     mime_type: str = ""
     size: int | None = None  # bytes, when Telegram says
+    # Telegram said only that it is too big to fetch (getFile refused a file without a size).
+    too_big: bool = False
 
 
 @dataclass(frozen=True)

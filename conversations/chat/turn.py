@@ -26,6 +26,8 @@ class Turn:
     # The answer to a pressed button: a short toast, or an alert the user must dismiss.
     callback_text: str | None = None
     callback_alert: bool = False
+    # A staff button pressed by someone who is not staff: a fact for the edge to count.
+    refused_staff_press: bool = False
     # Staff turns act on claims, not on a conversation of their own.
     keep_state: bool = True
     # The stored state, typed; `store` writes them back before the row is saved.

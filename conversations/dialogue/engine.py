@@ -39,6 +39,7 @@ class TurnResult:
     callback_text: str | None = None
     callback_alert: bool = False
     duplicate: bool = False
+    refused_staff_press: bool = False
 
 
 def _keep_the_news(messages: list[OutgoingMessage], chat_id: int) -> list[OutgoingMessage]:
@@ -97,7 +98,9 @@ class Desk:
                     log.info("chat %s: lost a race, retrying (%d)", event.chat_id, attempt + 1)
                     continue
                 result = TurnResult(
-                    callback_text=turn.callback_text, callback_alert=turn.callback_alert
+                    callback_text=turn.callback_text,
+                    callback_alert=turn.callback_alert,
+                    refused_staff_press=turn.refused_staff_press,
                 )
                 lease = turn.now + REPLY_LEASE
                 for message in _keep_the_news(turn.messages, event.chat_id):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from conversations import i18n, refs
 from conversations.catalog import customer as t
@@ -18,27 +18,29 @@ from conversations.i18n import _
 from conversations.staff import card
 
 MAX_FILES = 10  # per claim: enough for a few screenshots and a report, not an archive
-MAX_MB = 20  # what the Bot API lets a bot download, should the team ever need to
-# What a person can open safely on a phone: pictures, PDFs, text and spreadsheets.
-ACCEPTED = frozenset(
-    {
-        "jpg",
-        "jpeg",
-        "png",
-        "webp",
-        "heic",
-        "gif",
-        "pdf",
-        "txt",
-        "csv",
-        "xls",
-        "xlsx",
-        "ods",
-        "doc",
-        "docx",
-        "odt",
-    }
-)
+MAX_MB = 20  # what the Bot API lets a bot download (getFile), should the team ever need to
+RELAYED_PER_HOUR = 10  # files a /human conversation passes to staff in any hour
+RELAY_WINDOW = timedelta(hours=1)
+_IMAGES = {"jpg", "jpeg", "png", "webp", "heic"}
+# What a person can open safely on a phone, by file name extension, with the mime types that
+# may come with it. Both must be on the list and agree: Telegram passes on whatever mime type
+# the sender's app claims, so "payload.exe" sent as image/png is refused for its name, and
+# "photo.png" sent as application/x-msdownload for its type.
+ACCEPTED: dict[str, frozenset[str]] = {
+    "jpg": frozenset({"image/jpeg", "image/pjpeg"}),
+    "jpeg": frozenset({"image/jpeg", "image/pjpeg"}),
+    "png": frozenset({"image/png"}),
+    "webp": frozenset({"image/webp"}),
+    "heic": frozenset({"image/heic", "image/heif"}),
+    "pdf": frozenset({"application/pdf"}),
+    # Windows names a CSV file's type after Excel.
+    "csv": frozenset(
+        {"text/csv", "text/plain", "application/csv", "text/comma-separated-values"}
+        | {"application/vnd.ms-excel"}
+    ),
+    "xlsx": frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+    "txt": frozenset({"text/plain"}),
+}
 # Steps of a claim at which its transaction is known and proven the customer's.
 FILING_STEPS = frozenset({Step.REASON, Step.CAMPAIGN, Step.DESCRIPTION, Step.CONFIRM})
 
@@ -49,15 +51,27 @@ def what(file: FileRef) -> str:
 
 
 def refusal(file: FileRef) -> str | None:
-    """Why this file cannot be kept (too big, or a kind of file nobody should open), if so."""
-    if file.size is not None and file.size > MAX_MB * 1024 * 1024:
+    """Why this file cannot be kept (too big, of unknown size, or not a kind on the list), if so.
+
+    A photo is Telegram's own re-encoded picture; a document is judged by its name and type.
+    """
+    if file.too_big or (file.size is not None and file.size > MAX_MB * 1024 * 1024):
+        if file.size is None:
+            return _(t.FILE_TOO_BIG_UNKNOWN).format(limit=i18n.number(MAX_MB))
         return _(t.FILE_TOO_BIG).format(
             size=f"{file.size / 1024 / 1024:.1f}", limit=i18n.number(MAX_MB)
         )
-    if file.kind == "document":
-        extension = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
-        if extension not in ACCEPTED and not file.mime_type.startswith("image/"):
-            return _(t.FILE_WRONG_TYPE)
+    if file.kind != "document":
+        return None
+    extension = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
+    types = ACCEPTED.get(extension)
+    if types is None:
+        return _(t.FILE_WRONG_TYPE)
+    if file.mime_type.split(";", 1)[0].strip().lower() not in types:
+        return _(t.FILE_TYPE_MISMATCH).format(name=file.name[:64])
+    if file.size is None:
+        # Neither the update nor getFile said: staff would be opening a file of any size.
+        return _(t.FILE_SIZE_UNKNOWN)
     return None
 
 
@@ -142,6 +156,16 @@ async def relay(turn: Turn, staff_chat: int) -> None:
     file = turn.event.file
     assert file is not None
     sender = turn.event.sender
+    window = await turn.uow.evidence.relayed_since(sender.user_id, turn.now - RELAY_WINDOW)
+    if len(window) >= RELAYED_PER_HOUR:
+        # The oldest file in the window leaves it first; from then one more may go.
+        free_at = window[-RELAYED_PER_HOUR] + RELAY_WINDOW
+        turn.say(
+            _(t.FILE_RELAY_LIMIT).format(
+                limit=i18n.number(RELAYED_PER_HOUR), what=what(file), when=i18n.when(free_at)
+            )
+        )
+        return
     caption = turn.event.text[:600]
     item = _evidence(turn, file, caption, None, turn.now)
     await turn.uow.evidence.add(item)

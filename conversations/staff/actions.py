@@ -66,19 +66,10 @@ async def _button(turn: Turn, data: str) -> None:
     verb = press.verb
     claim_id = numbers.claim_number(press.target)
     if not _is_staff(turn):
+        # Counted by the edge (a metric), not written on the claim: anyone can press a
+        # forwarded card's buttons, and each press would otherwise add a line to its history.
         turn.toast(s.NOT_STAFF, alert=True)
-        if claim_id is not None and await turn.uow.claims.get(claim_id) is not None:
-            await turn.uow.claims.add_audit(
-                AuditEntry(
-                    claim_id=claim_id,
-                    at=turn.now,
-                    actor=_actor(turn).name,
-                    actor_id=turn.event.sender.user_id,
-                    from_status=None,
-                    to_status=None,
-                    note=f"refused: not staff, pressed {verb[:20]}",
-                )
-            )
+        turn.refused_staff_press = True
         return
     if verb == callbacks.QUEUE_PAGE:
         text, buttons = await queue.page(turn.uow, turn.now, claim_id or 0)

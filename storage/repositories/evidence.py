@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, update
@@ -61,6 +62,18 @@ class EvidenceRepository:
             select(evidence).where(evidence.c.claim_id == claim_id).order_by(evidence.c.id)
         )
         return [_evidence(row) for row in rows]
+
+    async def relayed_since(self, telegram_user_id: int, since: datetime) -> Sequence[datetime]:
+        rows = await self._session.execute(
+            select(evidence.c.received_at)
+            .where(
+                evidence.c.telegram_user_id == telegram_user_id,
+                evidence.c.claim_id.is_(None),
+                evidence.c.received_at > since,
+            )
+            .order_by(evidence.c.received_at, evidence.c.id)
+        )
+        return [row.received_at for row in rows]
 
 
 def _rating(row: Row[Any]) -> Rating:

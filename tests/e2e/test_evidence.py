@@ -223,3 +223,128 @@ async def test_in_a_forum_staff_chat_the_files_go_to_the_claims_topic(forum_bot:
     copy = await staff_file(bot, photo_id)
     assert card.thread_id is not None and copy.thread_id == card.thread_id
     assert bot.fake.topics(STAFF_CHAT_ID)[card.thread_id] == "Claim #1"
+
+
+async def test_a_file_is_judged_by_its_name_and_type_together_not_by_what_it_claims(
+    bot: Running,
+) -> None:
+    fay = Customer(bot.fake, 609, "Fay")
+    await fay.says("/claim")
+    await fay.says("TX-1001")
+    reasons = await fay.says("demo1@example.com")
+    await fay.press(reasons, "not delivered")
+    campaigns = await fay.next("which campaign")
+
+    refused = {
+        ("payload.exe", "image/png"): "can't take that kind of file",
+        ("drawing.svg", "image/svg+xml"): "can't take that kind of file",
+        ("report.docm", "application/pdf"): "can't take that kind of file",
+        ("no-extension", "application/pdf"): "can't take that kind of file",
+        ("photo.png", "application/x-msdownload"): "its name and its file type don't match",
+        ("statement.pdf", "image/png"): "its name and its file type don't match",
+        ("notes.txt", "text/html"): "its name and its file type don't match",
+    }
+    for (name, mime), reason in refused.items():
+        await send_document(bot, fay, name=name, mime_type=mime)
+        answer = (await fay.next()).text
+        assert reason in answer, (name, mime, answer)
+        assert "a PDF, a spreadsheet (.csv or .xlsx) or a text file (.txt)" in answer
+
+    accepted = [
+        ("screen.JPG", "image/jpeg"),
+        ("IMG_0001.heic", "image/heic"),
+        ("ledger.csv", "text/csv"),
+        ("export.csv", "application/vnd.ms-excel"),
+        ("sheet.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("notes.txt", "text/plain; charset=utf-8"),
+    ]
+    kept = []
+    for count, (name, mime) in enumerate(accepted, start=1):
+        kept.append(await send_document(bot, fay, name=name, mime_type=mime))
+        assert f"“{name}” — I'll attach it to your claim when you send it ({count} of 10)" in (
+            (await fay.next()).text
+        )
+    await send_photo(bot, fay)
+    assert "(7 of 10)" in (await fay.next("Got your photo")).text
+
+    await fay.press(campaigns, "CMP-1001")
+    await fay.press(await fay.next("check your claim"), "Send")
+    await fay.next("claim #1")
+    card = await wait_for_card(bot.fake, 1)
+    assert "📎 7 attachments" in card.text
+    for file_id, (name, _) in zip(kept, accepted, strict=True):
+        copy = await bot.fake.wait_for_message(
+            STAFF_CHAT_ID, lambda m, f=file_id: m.file_id == f, timeout=15
+        )
+        assert copy.file_name == name
+    await bot.fake.settle()
+    sent_on = [m.file_name for m in bot.fake.messages(STAFF_CHAT_ID) if m.method == "sendDocument"]
+    assert sorted(sent_on) == sorted(name for name, _ in accepted), "nothing refused went on"
+
+
+async def test_a_document_without_a_size_is_measured_and_refused_when_too_big_or_unknown(
+    bot: Running,
+) -> None:
+    gul = Customer(bot.fake, 610, "Gul")
+    await gul.says("/human")
+
+    # The size comes from getFile instead: a small file goes on, a big one Telegram won't serve.
+    small = await send_document(bot, gul, name="receipt.pdf", with_size=False)
+    assert "passed it to our team" in (await gul.next("Got your")).text
+    await staff_file(bot, small)
+    await send_document(
+        bot,
+        gul,
+        name="screen-recording.pdf",
+        content=b"%PDF" + bytes(21 * 1024 * 1024),
+        with_size=False,
+    )
+    assert (await gul.next()).text == "That file is too big. Please send files under 20 MB."
+
+    # Nobody can say how big it is (getFile refuses it): not passed on blind.
+    unknown = {
+        "document": {
+            "file_id": "fake-document-gone",
+            "file_unique_id": "uniq-gone",
+            "file_name": "statement.pdf",
+            "mime_type": "application/pdf",
+        }
+    }
+    await bot.fake.send_custom(gul.chat_id, gul.user, unknown)
+    assert "couldn't find out how big that file is" in (await gul.next()).text
+    await bot.fake.settle()
+    staff_files = [m for m in bot.fake.messages(STAFF_CHAT_ID) if m.file_id]
+    assert [m.file_id for m in staff_files] == [small]
+
+
+async def test_a_human_conversation_passes_ten_files_an_hour_and_says_when_more_can_go(
+    bot: Running,
+) -> None:
+    hina = Customer(bot.fake, 611, "Hina")
+    await hina.says("/human")
+    sent = []
+    for _ in range(10):
+        sent.append(await send_photo(bot, hina))
+        assert "passed it to our team" in (await hina.next("Got your photo")).text
+        await bot.jump(minutes=2)  # the first went at 09:30, the tenth at 09:48
+
+    await send_document(bot, hina, name="one-more.pdf")  # at 09:50
+    refusal = (await hina.next()).text
+    assert refusal == (
+        "I've passed 10 files to our team in the last hour, the most I can, so your "
+        "“one-more.pdf” hasn't gone to them. You can send it again from 14 Aug 2026, 10:30 UTC. "
+        "Messages you type still reach them."
+    )
+    await hina.says("It's the invoice for March.")
+    await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "invoice for March" in m.text)
+    await staff_file(bot, sent[-1])
+    await bot.fake.settle()
+    assert [m.file_id for m in bot.fake.messages(STAFF_CHAT_ID) if m.file_id] == sent
+
+    await bot.jump(minutes=39)  # 10:29: still ten in the last hour
+    await send_document(bot, hina, name="one-more.pdf")
+    assert "You can send it again from 14 Aug 2026, 10:30 UTC" in (await hina.next()).text
+    await bot.jump(minutes=1)  # 10:30: the first file is an hour old
+    again = await send_document(bot, hina, name="one-more.pdf")
+    assert "passed it to our team" in (await hina.next("Got your")).text
+    await staff_file(bot, again)

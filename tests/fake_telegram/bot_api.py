@@ -49,6 +49,10 @@ CHAT_ACTIONS = frozenset(
 )
 
 
+# getFile serves files up to 20 MB; bigger ones can only be sent on by file_id.
+GET_FILE_LIMIT = 20 * 1024 * 1024
+
+
 class BotApiMethods:
     """Bot API method handlers; mixed into FakeTelegram, whose __init__ holds the state."""
 
@@ -401,6 +405,8 @@ class BotApiMethods:
         stored = self._files.get(str(params.get("file_id") or ""))
         if stored is None:
             raise bad_request("invalid file_id")
+        if len(stored.content) > GET_FILE_LIMIT:
+            raise bad_request("file is too big")
         return {**self._file_json(stored), "file_path": stored.file_path}
 
     def _reply_target(self, chat: FakeChat, params: JSON) -> int | None:

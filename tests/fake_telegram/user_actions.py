@@ -148,10 +148,13 @@ class UserActions:
         content: bytes = b"%PDF-fake-document",
         caption: str | None = None,
         message_thread_id: int | None = None,
+        with_size: bool = True,
     ) -> int:
-        """The user sends a file."""
+        """The user sends a file; `with_size=False` leaves out its file_size, as the API may."""
         stored = self._store_file("document", file_name.rsplit(".", 1)[-1], content, file_name)
         document = {**self._file_json(stored), "file_name": file_name, "mime_type": mime_type}
+        if not with_size:
+            del document["file_size"]
         fields: JSON = {"document": document}
         if caption is not None:
             fields["caption"] = caption
