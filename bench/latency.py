@@ -240,7 +240,14 @@ async def round_trips(kind: str, tmp: Path, cycles: int) -> dict[str, list[int]]
             finally:
                 process.send_signal(signal.SIGINT)
                 await asyncio.wait_for(process.wait(), 30)
-        stamps = [float(line.split()[0]) for line in log_path.read_text().splitlines()]
+        lines = log_path.read_text().splitlines()
+        stamps = [float(line.split()[0]) for line in lines]
+        if os.environ.get("BENCH_STATEMENTS"):  # print what each step sent
+            for step_kind, began, ended in windows:
+                print(f"--- {step_kind}")
+                for line in lines:
+                    if began <= float(line.split()[0]) <= ended:
+                        print("   ", line.split(" ", 2)[2])
         for step_kind, began, ended in windows:
             counts[step_kind].append(sum(1 for t in stamps if began <= t <= ended))
     finally:

@@ -70,7 +70,7 @@ class Poller:
                 if updates:
                     rows = [(u.update_id, chat_key(u), u.to_dict()) for u in updates]
                     await store_updates(self.db, rows, self.clock(), self.metrics)
-                    self.inbox.wake()
+                    self.inbox.wake([chat for _, chat, _ in rows])
                     # Only now: the next call confirms these to Telegram.
                     offset = updates[-1].update_id + 1
                 backoff = 1.0

@@ -196,7 +196,10 @@ async def _apply(
         await _answer(query)
     if inbound is None:
         return False
-    result = await _while_typing(application, inbound, desk.handle(inbound, along_with))
+    # The turn holds a slot while it computes, not while its replies wait for the budget.
+    inbox: InboxProcessor = application.bot_data["inbox"]
+    async with inbox.turn_slots:
+        result = await _while_typing(application, inbound, desk.handle(inbound, along_with))
     if query is not None and not answered:
         await _answer(query, result.callback_text, result.callback_alert)
     sender: Sender = application.bot_data["sender"]

@@ -78,7 +78,7 @@ class WebServer:
             # Not stored, so not acknowledged: Telegram posts it again.
             log.exception("webhook: storing update %s failed", update.update_id)
             return web.Response(status=503, text="try again")
-        self.inbox.wake()
+        self.inbox.wake([chat_key(update)])
         return web.Response(status=200)
 
     async def _healthz(self, request: web.Request) -> web.Response:

@@ -50,9 +50,11 @@ class Database:
             else:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
-            # A worker applies up to 16 chats at once, each holding its chat's lock on one
-            # connection while its turn uses another; webhook posts and the outbox need more.
-            kwargs.update(pool_size=30, max_overflow=10)
+            # A worker has up to 32 chats in flight, each holding its chat's lock on one
+            # connection, and 16 turns on another each; webhook posts and the outbox need more.
+            # LIFO hands out the connection used last, whose prepared statements are warm; the
+            # rest of the pool idles (a FIFO pool handed out cold ones in turn).
+            kwargs.update(pool_size=20, max_overflow=40, pool_use_lifo=True)
         self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         if self._is_sqlite:
             _tune_sqlite(self._engine)
@@ -187,16 +189,17 @@ def _log_round_trips(engine: AsyncEngine, path: str) -> None:
         # AUTOCOMMIT sends no BEGIN or COMMIT.
         return connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
 
-    def write(kind: str) -> None:
+    def write(kind: str, statement: str = "") -> None:
         try:
             task = asyncio.current_task()
         except RuntimeError:
             task = None
-        out.write(f"{time.monotonic():.6f} {kind} {task.get_name() if task else '-'}\n")
+        what = " ".join(statement.split())[:100]
+        out.write(f"{time.monotonic():.6f} {kind} {task.get_name() if task else '-'} {what}\n")
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _statement(*_args: Any) -> None:
-        write("statement")
+    def _statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        write("statement", statement)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Connection) -> None:
