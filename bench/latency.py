@@ -107,7 +107,19 @@ def desk_action(who: Customer, n: int, cycle: int, step: int) -> Callable[[], Aw
     if step in texts:
         return lambda: who.send(texts[step])
     label = {4: "not delivered", 5: "CMP", 6: "Send"}[step]
-    return lambda: who.press(who.last_with_buttons(), label)
+    return lambda: press(who, label)
+
+
+async def press(who: Customer, label: str) -> None:
+    """Press the newest button containing label (a menu's closing edit may come later)."""
+    for _ in range(500):
+        for message in reversed(who.fake.messages(who.chat_id)):
+            current = who.fake.message(who.chat_id, message.message_id)
+            if any(label.lower() in b.lower() for b in current.button_labels):
+                await who.press(current, label)
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no button {label!r} in chat {who.chat_id}")
 
 
 async def desk_customer(
