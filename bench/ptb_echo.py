@@ -7,15 +7,23 @@ Polling mode with concurrent updates (bench/speed.py): leave PORT unset.
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from telegram import Update
+from telegram.error import RetryAfter
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None and update.message.text is not None
-    await update.message.reply_text(update.message.text)
+    while True:
+        try:
+            await update.message.reply_text(update.message.text)
+            return
+        except RetryAfter as exc:  # a fake that enforces Telegram's limits (bench/latency.py)
+            delay = exc.retry_after
+            await asyncio.sleep(delay.total_seconds() if hasattr(delay, "total_seconds") else delay)
 
 
 def main() -> None:

@@ -11,7 +11,11 @@ and a processor in every worker applies what is stored:
   what that turn (or the previous holder) committed. The lock dies with a killed worker's
   connection. SQLite serves one process, where the set of busy chats does the same job.
 - A chat's updates are applied in update_id order, one after the other.
-- A turn marks its update processed in its own transaction. Its replies wait in the outbox,
+- A chat holds a turn slot (TURNS_AT_ONCE) only while its turn computes, not while its replies
+  wait for the send budget; it keeps its place among the chats in flight, and its lock, until
+  they are sent.
+- A turn marks its update processed in its own transaction, first: that mark is the one
+  duplicate key (an update already marked is not applied again). Its replies wait in the outbox,
   held back while the worker sends them. If that worker dies first, they are released to
   the dispatcher at once: on SQLite when the (only) process starts again; on PostgreSQL by
   any worker that finds the chat's lock free, which the sender would hold.
@@ -24,7 +28,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +36,7 @@ from telegram import Update
 
 from bot.logging_setup import update_context
 from bot.metrics import Metrics
-from conversations.dialogue.engine import REPLY_LEASE, AlongWith
+from conversations.dialogue.engine import AlongWith
 from conversations.ports import UnitOfWork
 from storage.database import Database
 from storage.repositories.inbox import InboxRow
@@ -40,10 +44,12 @@ from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
-# Chats applied at once by one worker; each holds up to two database connections. A chat keeps
-# its place while its replies wait for the send budget, so under a storm this many chats are
-# what keeps the budget busy (8 left it idle on PostgreSQL: 1.58x the floor, now 1.25x).
-MAX_CHATS_IN_FLIGHT = 16
+# Chats in flight in one worker: applying a turn, or sending its replies (holding the chat's
+# lock, one connection on PostgreSQL). Under a storm these are what keeps the budget busy.
+MAX_CHATS_IN_FLIGHT = 32
+# Turns computing at once (each on a connection of its own); a chat whose replies wait for
+# the send budget has given its slot back.
+TURNS_AT_ONCE = 16
 # How many more of the longest-waiting chats than there are free slots a worker picks from.
 CANDIDATE_SPREAD = 8
 # How often a PostgreSQL worker looks for replies held for a worker that is gone.
@@ -103,10 +109,24 @@ class InboxProcessor:
         self._on_released = on_released
         self._wake = asyncio.Event()
         self._busy: dict[int, asyncio.Task[None]] = {}
+        # Chats the door just stored updates for: taken without a scan of the inbox.
+        self._hinted: set[int] = set()
+        # Busy chats that got more updates meanwhile: taken again when their drain ends.
+        self._again: set[int] = set()
+        # Whether the inbox must be scanned (idle timer, no free slot for a chat, at start).
+        self._scan = True
+        self._scanned = 0.0
+        self.turn_slots = asyncio.Semaphore(TURNS_AT_ONCE)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
-    def wake(self) -> None:
+    def wake(self, chats: Iterable[int] = ()) -> None:
+        """Look for waiting updates now; `chats` are those the caller just stored updates for."""
+        hinted = list(chats)
+        if hinted:
+            self._hinted.update(hinted)
+        else:
+            self._scan = True
         self._wake.set()
 
     def start(self) -> None:
@@ -142,15 +162,36 @@ class InboxProcessor:
                     swept = time.monotonic()
                     await self._release_orphaned_replies(at_start=first)
                     first = False
-                await self._take_waiting_chats()
+                self._take_hinted_chats()
+                if self._scan or time.monotonic() - self._scanned >= self._idle_seconds:
+                    # Other workers' doors, chats another worker had locked, and updates a
+                    # failed pass left are found by a scan at least every idle_seconds.
+                    self._scan = False
+                    self._scanned = time.monotonic()
+                    await self._take_waiting_chats()
             except Exception:  # a database hiccup must not stop the worker
                 log.exception("inbox: looking for waiting updates failed")
+                self._scan = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+
+    def _take_hinted_chats(self) -> None:
+        hinted, self._hinted = self._hinted, set()
+        for chat_id in hinted:
+            if chat_id in self._busy:
+                self._again.add(chat_id)
+            elif len(self._busy) < MAX_CHATS_IN_FLIGHT:
+                self._start(chat_id)
+            else:
+                self._scan = True  # when a slot frees up
+
+    def _start(self, chat_id: int) -> None:
+        self._busy[chat_id] = asyncio.create_task(self._drain(chat_id), name=f"chat-{chat_id}")
 
     async def _take_waiting_chats(self) -> None:
         free = MAX_CHATS_IN_FLIGHT - len(self._busy)
         if free <= 0:
+            self._scan = True  # when a slot frees up
             return
         async with self.db.reader() as uow:
             chats = await uow.inbox.waiting_chats(free + CANDIDATE_SPREAD, skip=self._busy)
@@ -159,7 +200,9 @@ class InboxProcessor:
         chats = chats[: free + CANDIDATE_SPREAD]
         random.shuffle(chats)
         for chat_id in chats[:free]:
-            self._busy[chat_id] = asyncio.create_task(self._drain(chat_id), name=f"chat-{chat_id}")
+            self._start(chat_id)
+        if len(chats) > free:
+            self._scan = True
 
     async def _drain(self, chat_id: int) -> None:
         try:
@@ -173,7 +216,11 @@ class InboxProcessor:
             await asyncio.sleep(self._idle_seconds)
         finally:
             del self._busy[chat_id]
-            self.wake()
+            if chat_id in self._again:
+                self._again.discard(chat_id)
+                self._hinted.add(chat_id)
+            if self._hinted or self._scan:
+                self._wake.set()
 
     async def _apply_next(self, chat_id: int) -> bool:
         """SQLite: apply the chat's oldest waiting update; False when there is none.
@@ -193,13 +240,15 @@ class InboxProcessor:
         """PostgreSQL: take the chat's lock, then apply its waiting updates in order."""
         async with self.db.uow() as lock:
             # The advisory lock lives as long as this transaction; each turn commits on its
-            # own connection meanwhile, and a crash drops both. Each read of the next update
-            # is a statement of its own, so it sees what the turn before it committed.
-            if not await lock.inbox.try_lock_chat(chat_id):
+            # own connection meanwhile, and a crash drops both. The lock and the first read
+            # are one statement, whose snapshot may predate the previous holder's last commit:
+            # the turn's own mark (the duplicate key) catches an update read as waiting that
+            # was applied meanwhile. Each later read is a statement of its own, after the lock.
+            locked, row = await lock.inbox.lock_and_next(chat_id)
+            if not locked:
                 return
             applied: int | None = None
             while not self._stopping:
-                row = await lock.inbox.next_for_chat(chat_id)
                 # The same update again: a server whose transactions keep one snapshot
                 # (default_transaction_isolation above READ COMMITTED). A fresh pass reads anew.
                 if row is None or row.update_id == applied:
@@ -207,20 +256,21 @@ class InboxProcessor:
                 with update_context(row.update_id):
                     await self._apply_one(row, chat_id)
                 applied = row.update_id
+                row = await lock.inbox.next_for_chat(chat_id)
 
     async def _apply_one(self, row: InboxRow, chat_id: int) -> None:
         started = time.perf_counter()
         error: str | None = None
         marked = False
 
-        async def mark(uow: UnitOfWork) -> None:
+        async def claim(uow: UnitOfWork) -> bool:
             nonlocal marked
             assert isinstance(uow, SqlUnitOfWork)
-            await uow.inbox.mark_processed(row.update_id, self._clock())
-            marked = True
+            marked = await uow.inbox.claim(row.update_id, self._clock())
+            return marked
 
         try:
-            duplicate = await self._apply(self._decode(row.payload), mark)
+            duplicate = await self._apply(self._decode(row.payload), claim)
         except Exception as exc:
             # The customer was told to try again (bot.telegram_app.apply_update); applying it
             # again later would answer twice.
@@ -235,9 +285,10 @@ class InboxProcessor:
         )
         self._metrics.updates_processed.labels(result="failed" if error else "ok").inc()
         if duplicate:
-            await self._release_dead_turn(row.update_id, chat_id)
-        if not marked:
-            # No turn committed it: a failure, a re-delivery, or an update with nothing to do.
+            await self._release_dead_turn(chat_id)
+        elif error is not None or not marked:
+            # No turn committed it (a failure, or an update with nothing to do), or a failure
+            # after the commit worth recording.
             async with self.db.uow() as uow:
                 await uow.inbox.mark_processed(row.update_id, self._clock(), error)
                 await uow.commit()
@@ -267,13 +318,14 @@ class InboxProcessor:
             log.info("released %d reply(ies) of turns whose worker stopped", released)
             self._on_released()
 
-    async def _release_dead_turn(self, update_id: int, chat_id: int) -> None:
-        """A turn that ran but whose update was never marked processed died before sending."""
+    async def _release_dead_turn(self, chat_id: int) -> None:
+        """An update already applied: its turn's worker may have died before sending.
+
+        This worker has the chat (its lock, or the busy set on SQLite), so no live turn of
+        the chat is sending: its held replies are orphans.
+        """
         async with self.db.uow() as uow:
-            at = await uow.conversations.applied_at(update_id)
-            if at is None:
-                return
-            released = await uow.outbox.release_replies(chat_id, at, at + REPLY_LEASE)
+            released = await uow.outbox.release_held_replies(self._clock(), chat_id)
             await uow.commit()
         if released:
             log.info("released %d reply(ies) of a turn whose worker stopped", released)

@@ -132,6 +132,6 @@ class Poller:
         if rows or failed:
             await store_updates(self.db, rows, self.clock(), self.metrics, failed)
             if rows:
-                self.inbox.wake()
+                self.inbox.wake([chat for _, chat, _ in rows])
         # Only now: the next call confirms these to Telegram.
         return None if last is None else last + 1

@@ -213,7 +213,10 @@ async def _apply(
         return False
     if inbound.file is not None:
         inbound = replace(inbound, file=await attachments.measured(application.bot, inbound.file))
-    result = await _while_typing(application, inbound, desk.handle(inbound, along_with))
+    # The turn holds a slot while it computes, not while its replies wait for the budget.
+    inbox: InboxProcessor = application.bot_data["inbox"]
+    async with inbox.turn_slots:
+        result = await _while_typing(application, inbound, desk.handle(inbound, along_with))
     if result.refused_staff_press:
         application.bot_data["metrics"].staff_presses_refused.inc()
     if query is not None and not answered:

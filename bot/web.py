@@ -157,7 +157,7 @@ class WebServer:
                 received.reason.removeprefix(UNREADABLE_PREFIX).split(":", 1)[0],
             )
         else:
-            self.inbox.wake()
+            self.inbox.wake([received.chat_id])
         return web.Response(status=200)
 
     async def _healthz(self, request: web.Request) -> web.Response:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +21,8 @@ from storage.uow import READ_ONLY, SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
+# A file to append one line per database round trip to (bench/latency.py counts them per turn).
+STATEMENT_LOG_ENV = "REFUNDBOT_STATEMENT_LOG"
 # Any constant works; it only has to be the same in every process running migrations.
 _PG_MIGRATION_LOCK = 72_270_001
 
@@ -45,12 +50,16 @@ class Database:
             else:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
-            # A worker applies up to 16 chats at once, each holding its chat's lock on one
-            # connection while its turn uses another; webhook posts and the outbox need more.
-            kwargs.update(pool_size=30, max_overflow=10)
+            # A worker has up to 32 chats in flight, each holding its chat's lock on one
+            # connection, and 16 turns on another each; webhook posts and the outbox need more.
+            # LIFO hands out the connection used last, whose prepared statements are warm; the
+            # rest of the pool idles (a FIFO pool handed out cold ones in turn).
+            kwargs.update(pool_size=20, max_overflow=40, pool_use_lifo=True)
         self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         if self._is_sqlite:
             _tune_sqlite(self._engine)
+        if os.environ.get(STATEMENT_LOG_ENV):
+            _log_round_trips(self._engine, os.environ[STATEMENT_LOG_ENV])
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         # PostgreSQL: a statement outside a transaction commits by itself, which saves the
         # BEGIN and COMMIT (or ROLLBACK) round trips; each of those costs a turn as much CPU
@@ -165,6 +174,48 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # Take the write lock up front: two turns then queue on busy_timeout instead of both
         # reading, then one failing with "database is locked" when it tries to write.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _log_round_trips(engine: AsyncEngine, path: str) -> None:
+    """Append "monotonic-time kind task" for each statement, BEGIN and COMMIT/ROLLBACK.
+
+    Statement preparations (asyncpg) are not seen here; the count is of statements and
+    transaction boundaries.
+    """
+    out: TextIO = open(path, "a", buffering=1)  # noqa: SIM115 - lives as long as the engine
+    sqlite = engine.dialect.name == "sqlite"
+
+    def counted(connection: Connection) -> bool:
+        # AUTOCOMMIT sends no BEGIN or COMMIT.
+        return connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+
+    def write(kind: str, statement: str = "") -> None:
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:
+            task = None
+        what = " ".join(statement.split())[:100]
+        out.write(f"{time.monotonic():.6f} {kind} {task.get_name() if task else '-'} {what}\n")
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        write("statement", statement)
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # SQLite's BEGIN is a statement of its own (seen above).
+        if not sqlite and counted(connection):
+            write("begin")
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _commit(connection: Connection) -> None:
+        if counted(connection):
+            write("commit")
+
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _rollback(connection: Connection) -> None:
+        if counted(connection):
+            write("rollback")
 
 
 async def open_database(url: str, upgrade: bool = True) -> Database:

@@ -22,8 +22,9 @@ MAX_ATTEMPTS = 8
 REPLY_LEASE = timedelta(seconds=30)
 
 
-# Work the caller needs committed with the turn (the inbox marks its update processed).
-AlongWith = Callable[[UnitOfWork], Awaitable[None]]
+# The caller's claim on the update, first in the turn's own transaction (the inbox marks it
+# processed); False: it was applied already. It stands in for the processed-update log.
+AlongWith = Callable[[UnitOfWork], Awaitable[bool]]
 
 
 class ConcurrencyError(RuntimeError):
@@ -77,12 +78,16 @@ class Desk:
     async def handle(self, event: Inbound, along_with: AlongWith | None = None) -> TurnResult:
         """Apply one event exactly once; retried when another turn of the chat won the race.
 
-        `along_with` runs in the turn's own transaction, so a turn costs one commit.
+        `along_with` claims the update in the turn's own transaction, so a turn costs one
+        commit and one duplicate key.
         """
         for attempt in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 now = self._clock()
-                if event.update_id is not None and not await uow.conversations.mark_update(
+                if along_with is not None:
+                    if not await along_with(uow):
+                        return TurnResult(duplicate=True)
+                elif event.update_id is not None and not await uow.conversations.mark_update(
                     event.update_id, now
                 ):
                     return TurnResult(duplicate=True)
@@ -112,8 +117,6 @@ class Desk:
                     else:
                         await uow.outbox.put(message, turn.now)
                         result.queued_elsewhere = True
-                if along_with is not None:
-                    await along_with(uow)
                 await uow.commit()
                 return result
         raise ConcurrencyError(f"chat {event.chat_id}: gave up after {MAX_ATTEMPTS} attempts")

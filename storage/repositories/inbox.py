@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Boolean, and_, column, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories._dialect import rowcount, upsert_insert
@@ -112,6 +112,48 @@ class InboxRepository:
         if row is None:
             return None
         return InboxRow(row.update_id, row.chat_id, dict(row.payload), row.received_at)
+
+    async def lock_and_next(self, chat_id: int) -> tuple[bool, InboxRow | None]:
+        """try_lock_chat and next_for_chat in one round trip (the row only if locked).
+
+        The read's snapshot may be taken before the lock is granted: the caller must treat the
+        row as a candidate that claim() confirms. SQLite: the in-process busy set is the lock.
+        """
+        bind = self._session.bind
+        if bind is None or bind.dialect.name != "postgresql":
+            return True, await self.next_for_chat(chat_id)
+        row = (
+            await self._session.execute(
+                text(
+                    "SELECT l.locked, i.update_id, i.chat_id, i.payload, i.received_at"
+                    " FROM (SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))"
+                    " AS locked) AS l LEFT JOIN LATERAL (SELECT update_id, chat_id, payload,"
+                    " received_at FROM inbox WHERE l.locked AND chat_id = :chat"
+                    " AND processed_at IS NULL ORDER BY update_id LIMIT 1) AS i ON true"
+                ).columns(
+                    column("locked", Boolean),
+                    inbox.c.update_id,
+                    inbox.c.chat_id,
+                    inbox.c.payload,
+                    inbox.c.received_at,
+                ),
+                {"key": f"inbox-chat:{chat_id}", "chat": chat_id},
+            )
+        ).one()
+        if not row.locked:
+            return False, None
+        if row.update_id is None:
+            return True, None
+        return True, InboxRow(row.update_id, row.chat_id, dict(row.payload), row.received_at)
+
+    async def claim(self, update_id: int, at: datetime) -> bool:
+        """Mark a waiting update processed; False if it was already (the one duplicate key)."""
+        result = await self._session.execute(
+            update(inbox)
+            .where(inbox.c.update_id == update_id, inbox.c.processed_at.is_(None))
+            .values(processed_at=at)
+        )
+        return rowcount(result) == 1
 
     async def try_lock_chat(self, chat_id: int) -> bool:
         """Take the chat for this transaction; False if another worker has it.
