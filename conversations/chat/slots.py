@@ -79,11 +79,18 @@ class Slots:
     files: list[PendingFile] = field(default_factory=list)
     # The closed claim whose rating a comment may follow.
     rating_claim: int | None = None
+    # Turns in the minute that began at flood_at: a customer who floods is slowed down.
+    flood_at: datetime | None = None
+    flood_turns: int = 0
 
     def kept(self) -> Slots:
         """What outlives starting over: locks, failed tries and the staff questions seen."""
         return Slots(
-            owner_fails=self.owner_fails, locks=self.locks, questions_seen=self.questions_seen
+            owner_fails=self.owner_fails,
+            locks=self.locks,
+            questions_seen=self.questions_seen,
+            flood_at=self.flood_at,
+            flood_turns=self.flood_turns,
         )
 
     def forget_claim(self) -> None:
@@ -118,6 +125,8 @@ class Slots:
             info_files=int(raw.get("info_files", 0)),
             files=[PendingFile.from_json(f) for f in raw.get("files") or []],
             rating_claim=int(raw["rating_claim"]) if raw.get("rating_claim") else None,
+            flood_at=datetime.fromisoformat(raw["flood_at"]) if raw.get("flood_at") else None,
+            flood_turns=int(raw.get("flood_turns", 0)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -138,6 +147,8 @@ class Slots:
             "info_files": self.info_files,
             "files": [f.to_json() for f in self.files],
             "rating_claim": self.rating_claim,
+            "flood_at": self.flood_at.isoformat() if self.flood_at else None,
+            "flood_turns": self.flood_turns,
         }
         kept = {k: v for k, v in raw.items() if v}
         if self.questions_seen is not None:
