@@ -137,4 +137,12 @@ def after_miss(attempts: Attempts | None, now: datetime, waits: tuple[timedelta,
     """One more miss at `now`, and the wait it earns from the schedule."""
     misses = current(attempts, now).misses + 1
     wait = waits[min(misses, len(waits) - 1)]
-    return Attempts(misses=misses, last_miss_at=now, blocked_until=now + wait if wait else None)
+    return Attempts(
+        misses=misses, last_miss_at=now, blocked_until=_to_minute(now + wait) if wait else None
+    )
+
+
+def _to_minute(moment: datetime) -> datetime:
+    """Up to the next whole minute: the customer is told a time to the minute, and it holds."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
