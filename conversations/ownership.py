@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from conversations import ids
 from conversations.domain import Purchase
 
 # Longer input is a paste, not a phone number; it also keeps the parser's work bounded.
@@ -115,6 +116,16 @@ def user_subject(telegram_user_id: int) -> str:
 
 def transaction_subject(canonical_id: str) -> str:
     return f"tx:{canonical_id}"
+
+
+def subjects_named(wanted: str) -> list[str]:
+    """What "/unlock X" means: a user id (all digits) and/or a transaction id, as typed."""
+    wanted = wanted.strip()
+    subjects = [user_subject(int(wanted))] if wanted.isdigit() and len(wanted) <= 20 else []
+    key = ids.canonical(wanted) if len(wanted) <= 64 else None
+    if key is not None:
+        subjects.append(transaction_subject(key))
+    return subjects
 
 
 def blocked_until(attempts: Attempts, now: datetime) -> datetime | None:

@@ -10,10 +10,10 @@ import sys
 
 import typer
 
-from bot.cli import claims, faq, ledger, process, replies
+from bot.cli import claims, faq, ledger, lockouts, process, replies
 from bot.cli.common import LOADED, app, first_line, url_password
 
-__all__ = ["app", "claims", "faq", "ledger", "main", "process", "replies"]
+__all__ = ["app", "claims", "faq", "ledger", "lockouts", "main", "process", "replies"]
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations import i18n, ids, refs
+from conversations import i18n, refs
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_when
@@ -22,7 +22,7 @@ from conversations.domain import (
     OutgoingMessage,
     ReplyKind,
 )
-from conversations.ownership import normalise_phone, transaction_subject, user_subject
+from conversations.ownership import normalise_phone, subjects_named
 from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
 
 STAFF_COMMANDS = frozenset(
@@ -466,17 +466,12 @@ async def _lockouts(turn: Turn) -> None:
 
 async def _unlock(turn: Turn, wanted: str) -> None:
     """/unlock TX-1001 or /unlock 123456789: that transaction or that customer may try again."""
-    subjects = []
-    if wanted.isdigit():
-        subjects.append(user_subject(int(wanted)))
-    key = ids.canonical(wanted) if wanted and len(wanted) <= 64 else None
-    if key is not None:
-        subjects.append(transaction_subject(key))
+    subjects = subjects_named(wanted) if wanted else []
     if not subjects:
         turn.say(s.UNLOCK_USAGE)
         return
     lifted = [subject for subject in subjects if await turn.uow.attempts.lift(subject)]
-    what = wanted[:64] if not lifted else lifted[0].partition(":")[2]
+    what = lifted[0].partition(":")[2] if lifted else wanted[:64]
     turn.say((s.UNLOCKED if lifted else s.UNLOCK_NONE).format(what=what))
 
 
