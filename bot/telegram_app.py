@@ -126,6 +126,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].upgrade()
     await application.bot_data["sender"].moves.load()
+    # Known since initialize() asked getMe; before the first update is applied.
+    desk: Desk = application.bot_data["desk"]
+    desk.config = replace(desk.config, bot_username=application.bot.username or "")
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     # Telegram shows users whose app is in Urdu this list instead (and the Urdu catalog is
     # loaded now, not by the first Urdu customer).

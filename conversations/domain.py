@@ -266,6 +266,7 @@ class AuditEntry:
 class Button:
     label: str
     data: str  # callback data, at most 64 bytes
+    url: str | None = None  # a link button instead (data is then unused)
 
 
 class AttachmentKind(enum.StrEnum):

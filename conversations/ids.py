@@ -49,3 +49,17 @@ def is_bare_id(text: str) -> bool:
 def looks_like_transaction(text: str) -> bool:
     """Shaped like a transaction id (TX-1001, tx 1001, TXN1001), whether or not it exists."""
     return bool(_TRANSACTION.fullmatch(text.strip().strip(".,;:!?\"'()[]")))
+
+
+def canonical(text: str) -> str | None:
+    """One spelling for every way the same id is typed ("tx 1001", "TX1001": "TX-1001").
+
+    Counting misses by it does not depend on whether the id exists.
+    """
+    found = variants(text)
+    if not found:
+        return None
+    split = _SPLIT.fullmatch(found[0])
+    if split is not None:
+        return f"{split.group(1).upper()}-{split.group(2).upper()}"
+    return found[0].upper()

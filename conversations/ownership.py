@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import phonenumbers
 
+from conversations import ids
 from conversations.domain import Purchase
 
 # Longer input is a paste, not a phone number; it also keeps the parser's work bounded.
@@ -74,3 +77,83 @@ def proves_ownership(answer: str, purchase: Purchase, home_country: str = "PK") 
         return False
     on_record = normalise_phone(purchase.account_phone, home_country) or purchase.account_phone
     return phone == on_record
+
+
+# Misses: wrong answers to "whose purchase is this?" ------------------------------------------
+#
+# A missing transaction and a wrong phone number or e-mail are the same miss and get the same
+# answer, so guessing ids teaches nothing. Misses are counted twice: per Telegram user (a
+# growing wait) and per transaction, whoever types it (a lock that holds for every account).
+
+_NONE = timedelta(0)
+# What a customer waits after their n-th miss: two typos cost nothing, then each miss more.
+USER_WAITS: tuple[timedelta, ...] = (
+    _NONE,
+    _NONE,
+    _NONE,
+    timedelta(minutes=1),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+)
+# Three wrong answers on one transaction, from any accounts, lock it for an hour.
+TRANSACTION_WAITS: tuple[timedelta, ...] = (_NONE, _NONE, _NONE, timedelta(hours=1))
+# A day without a miss (and no wait running) and the slate is clean.
+FORGET_AFTER = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """The misses of one Telegram user, or on one transaction, and the wait they earned."""
+
+    misses: int = 0
+    last_miss_at: datetime | None = None
+    blocked_until: datetime | None = None
+
+
+def user_subject(telegram_user_id: int) -> str:
+    return f"user:{telegram_user_id}"
+
+
+def transaction_subject(canonical_id: str) -> str:
+    return f"tx:{canonical_id}"
+
+
+def subjects_named(wanted: str) -> list[str]:
+    """What "/unlock X" means: a user id (all digits) and/or a transaction id, as typed."""
+    wanted = wanted.strip()
+    subjects = [user_subject(int(wanted))] if wanted.isdigit() and len(wanted) <= 20 else []
+    key = ids.canonical(wanted) if len(wanted) <= 64 else None
+    if key is not None:
+        subjects.append(transaction_subject(key))
+    return subjects
+
+
+def blocked_until(attempts: Attempts, now: datetime) -> datetime | None:
+    """When the wait ends; None when there is none now."""
+    until = attempts.blocked_until
+    return until if until is not None and until > now else None
+
+
+def current(attempts: Attempts | None, now: datetime) -> Attempts:
+    """What still counts at `now`: misses a day old (and no wait running) are forgotten."""
+    if attempts is None:
+        return Attempts()
+    last = attempts.last_miss_at
+    if last is not None and now - last >= FORGET_AFTER and blocked_until(attempts, now) is None:
+        return Attempts()
+    return attempts
+
+
+def after_miss(attempts: Attempts | None, now: datetime, waits: tuple[timedelta, ...]) -> Attempts:
+    """One more miss at `now`, and the wait it earns from the schedule."""
+    misses = current(attempts, now).misses + 1
+    wait = waits[min(misses, len(waits) - 1)]
+    return Attempts(
+        misses=misses, last_miss_at=now, blocked_until=_to_minute(now + wait) if wait else None
+    )
+
+
+def _to_minute(moment: datetime) -> datetime:
+    """Up to the next whole minute: the customer is told a time to the minute, and it holds."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)

@@ -25,6 +25,7 @@ from conversations.domain import (
     Rating,
     ReplyKind,
 )
+from conversations.ownership import Attempts
 
 
 class Clock(Protocol):
@@ -191,6 +192,20 @@ class Ratings(Protocol):
         ...
 
 
+class OwnershipAttempts(Protocol):
+    """Misses at proving a purchase, per Telegram user and per transaction ("user:1", "tx:TX-1")."""
+
+    async def get(self, subject: str) -> Attempts | None: ...
+    async def put(self, subject: str, attempts: Attempts) -> None: ...
+    async def blocked(self, now: datetime) -> Sequence[tuple[str, Attempts]]:
+        """Every subject waiting at `now`, the longest wait first."""
+        ...
+
+    async def lift(self, subject: str) -> bool:
+        """Forget the subject's misses and wait; False when there was nothing to lift."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a turn changes commits together or not at all."""
 
@@ -215,6 +230,8 @@ class UnitOfWork(Protocol):
     def evidence(self) -> EvidenceStore: ...
     @property
     def ratings(self) -> Ratings: ...
+    @property
+    def attempts(self) -> OwnershipAttempts: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -276,6 +276,17 @@ customer_languages = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+# Misses at proving whose purchase a transaction is: per Telegram user ("user:<id>") and per
+# transaction ("tx:<id as typed, canonical>"), so a restart or a second account starts no fresh.
+ownership_attempts = Table(
+    "ownership_attempts",
+    metadata,
+    Column("subject", String(80), primary_key=True),
+    Column("misses", Integer, nullable=False),
+    Column("last_miss_at", UTCDateTime(), nullable=True),
+    Column("blocked_until", UTCDateTime(), nullable=True, index=True),
+)
+
 # Photos and documents customers sent, kept as Telegram file ids (the bot never downloads them):
 # with a claim (claim_id), or to a person in a /human conversation (claim_id empty).
 evidence = Table(

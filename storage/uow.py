@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repositories.attempts import OwnershipAttemptRepository
 from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     languages: LanguageRepository
     evidence: EvidenceRepository
     ratings: RatingRepository
+    attempts: OwnershipAttemptRepository
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
         self.languages = LanguageRepository(session)
         self.evidence = EvidenceRepository(session)
         self.ratings = RatingRepository(session)
+        self.attempts = OwnershipAttemptRepository(session)
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)

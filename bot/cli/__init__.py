@@ -10,10 +10,21 @@ import sys
 
 import typer
 
-from bot.cli import claims, faq, inbox, ledger, outbox, process, replies
+from bot.cli import claims, faq, inbox, ledger, lockouts, outbox, process, replies
 from bot.cli.common import LOADED, app, first_line, url_password
 
-__all__ = ["app", "claims", "faq", "inbox", "ledger", "main", "outbox", "process", "replies"]
+__all__ = [
+    "app",
+    "claims",
+    "faq",
+    "inbox",
+    "ledger",
+    "lockouts",
+    "main",
+    "outbox",
+    "process",
+    "replies",
+]
 
 
 def main() -> None:

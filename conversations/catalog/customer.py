@@ -78,16 +78,12 @@ BAD_TRANSACTION_FORMAT = (
     "That doesn't look like a transaction ID. It's a short code like TX-1001, "
     "without spaces. Please try again."
 )
-UNKNOWN_TRANSACTION = (
-    "I can't find transaction {tx}. Please check it against your receipt and send it again "
-    "({left} {tries} left)."
-)
+# The purchase left the ledger while the claim was being filed.
 UNKNOWN_TRANSACTION_GIVE_UP = (
     "I still can't find that transaction. A person can look it up for you: tap "
     "“Talk to a person”, or try /claim again later."
 )
 
-# Claim: ownership (C-OWNER)
 ASK_OWNER = (
     "Thanks. To keep your account safe, please send the phone number or e-mail address "
     "of the account that made this purchase (e.g. 0300 1234567 or name@example.com)."
@@ -96,17 +92,37 @@ NOT_A_CONTACT = (
     "That doesn't look like a phone number or an e-mail address. "
     "For example: 0300 1234567 or name@example.com."
 )
-OWNER_MISMATCH = (
-    "That doesn't match the account for this transaction ({left} {tries} left). Please try again."
+# One answer for a missing transaction and a wrong phone number or e-mail: guessing ids
+# must teach nothing.
+NO_MATCH = (
+    "I couldn't match transaction {tx} to that phone number or e-mail. Please check both "
+    "against your receipt, then send the transaction ID again."
+)
+NO_MATCH_WAIT = (
+    "I couldn't match transaction {tx} to that phone number or e-mail. To keep accounts safe, "
+    "please wait until {until} before trying again, or tap “Talk to a person”."
+)
+PLEASE_WAIT = (
+    "There were a few wrong answers from your account, so please wait until {until} before "
+    "trying again. If you need help sooner, tap “Talk to a person”."
 )
 OWNER_LOCKED = (
-    "That didn't match three times, so I've locked this transaction in this chat for one hour "
-    "(until {until}). If you need help sooner, tap “Talk to a person”."
+    "Transaction {tx} had too many wrong answers, so I've locked it for one hour (until "
+    "{until}). If you need help sooner, tap “Talk to a person”."
 )
 STILL_LOCKED = (
-    "Transaction {tx} is locked in this chat until {until} after three wrong answers. "
+    "Transaction {tx} is locked until {until} after too many wrong answers. "
     "Please try again after that, or talk to a person."
 )
+SLOW_DOWN = (
+    "You're sending messages faster than I can read them. Please wait a minute, then carry on."
+)
+# In a group: claims and proofs belong in a private chat, where nobody else reads them.
+USE_PRIVATE_CHAT = (
+    "I help with refunds in a private chat, so your details stay between us. "
+    "Tap the button to open it."
+)
+BTN_OPEN_PRIVATE = "Open a private chat"
 OWNER_OK = "Thanks, that matches."
 
 # Claim: duplicate (C-DUPLICATE)

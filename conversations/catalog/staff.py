@@ -205,6 +205,19 @@ STAFF_HELP = (
     "Staff commands:\n/queue – open claims, oldest first\n/card 12 – show claim #12\n"
     "/stats – numbers at a glance\n/note 12 text – an internal note on claim #12\n"
     "/find TX-1001, @user or a phone – a customer's claims\n"
-    "/report – the last two weeks, a chart and the refunds to pay\n\n"
+    "/report – the last two weeks, a chart and the refunds to pay\n"
+    "/lockouts – customers and transactions waiting after wrong answers\n"
+    "/unlock TX-1001 or a user id – lift that wait\n\n"
     "Reply to a relayed message to answer that customer."
 )
+
+# Ownership lockouts: misses at proving whose purchase a transaction is.
+LOCKOUTS_NONE = "No lockouts: nobody is waiting after wrong answers."
+LOCKOUTS_HEADER = "Lockouts after wrong answers ({count}):"
+LOCKOUT_USER = "user {user_id} · {misses} misses · waits until {until}"
+LOCKOUT_TRANSACTION = "{tx} · {misses} wrong answers · locked until {until}"
+LOCKOUTS_FOOTER = "Lift one with /unlock TX-1001 or /unlock 123456789 (a user id)."
+UNLOCK_USAGE = "Usage: /unlock TX-1001 (a transaction) or /unlock 123456789 (a Telegram user id)."
+UNLOCKED = "Lifted: {what} can try again now."
+UNLOCK_NONE = "Nothing to lift for {what}."
+CARD_COPY = "(A copy: the claim's card stays where it was posted and is kept up to date there.)"

@@ -59,6 +59,14 @@ class Inbound:
     # verified the number.
     contact_user_id: int | None = None
     file: FileRef | None = None  # EventKind.FILE: the photo or document
+    # "/help@some_bot": the bot a command names (lower case, without "@"); None when it names none.
+    addressed_to: str | None = None
+
+    def for_another_bot(self, own_username: str) -> bool:
+        """A command that names another bot ("/help@other_bot"): not ours to answer."""
+        if self.kind is not EventKind.COMMAND or self.addressed_to is None:
+            return False
+        return self.addressed_to != own_username.lower()
 
     @classmethod
     def text_or_command(cls, chat_id: int, sender: Sender, text: str, **kw: object) -> Inbound:
@@ -66,13 +74,14 @@ class Inbound:
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, rest = stripped[1:].partition(" ")
-            name = head.split("@", 1)[0].lower()
+            name, at, bot = head.partition("@")
             return cls(
                 chat_id,
                 sender,
                 EventKind.COMMAND,
                 text=rest.strip(),
-                command=name,
+                command=name.lower(),
+                addressed_to=bot.lower() if at else None,
                 **kw,  # type: ignore[arg-type]
             )
         return cls(chat_id, sender, EventKind.TEXT, text=text, **kw)  # type: ignore[arg-type]

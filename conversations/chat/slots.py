@@ -58,13 +58,9 @@ class Slots:
     reason: Reason | None = None
     campaign: str | None = None  # None also after C-CAMPAIGN gave up looking for it
     description: str | None = None
-    tx_misses: int = 0
     campaign_misses: int = 0
     # The claim whose staff question the customer's next message answers.
     question_claim: int | None = None
-    # These outlive /cancel and timeouts: a lock must not be undone by starting over.
-    owner_fails: dict[str, int] = field(default_factory=dict)
-    locks: dict[str, datetime] = field(default_factory=dict)
     # Claims whose staff question this chat has already been switched to answering; None in
     # rows written before this was kept.
     questions_seen: list[int] | None = None
@@ -79,11 +75,18 @@ class Slots:
     files: list[PendingFile] = field(default_factory=list)
     # The closed claim whose rating a comment may follow.
     rating_claim: int | None = None
+    # Typed turns in the minute that began at flood_at: a customer who floods is slowed down;
+    # starting over does not reset it. (Wrong ownership answers are counted in the database,
+    # per user and per transaction, not here: a second account or a restart must not reset them.)
+    flood_at: datetime | None = None
+    flood_turns: int = 0
 
     def kept(self) -> Slots:
-        """What outlives starting over: locks, failed tries and the staff questions seen."""
+        """What outlives starting over: the staff questions seen and the flood count."""
         return Slots(
-            owner_fails=self.owner_fails, locks=self.locks, questions_seen=self.questions_seen
+            questions_seen=self.questions_seen,
+            flood_at=self.flood_at,
+            flood_turns=self.flood_turns,
         )
 
     def forget_claim(self) -> None:
@@ -96,7 +99,7 @@ class Slots:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Slots:
-        """Read a stored row; keys this code no longer uses (e.g. "owner_ok") are dropped."""
+        """Read a stored row; keys no longer used (e.g. "owner_ok", "locks") are dropped."""
         question = raw.get("question_claim")
         seen = raw.get("questions_seen")
         return cls(
@@ -104,13 +107,8 @@ class Slots:
             reason=_reason(raw.get("reason")),
             campaign=_str(raw.get("campaign")),
             description=_str(raw.get("description")),
-            tx_misses=int(raw.get("tx_misses", 0)),
             campaign_misses=int(raw.get("campaign_misses", 0)),
             question_claim=int(question) if question else None,
-            owner_fails={str(k): int(v) for k, v in dict(raw.get("owner_fails", {})).items()},
-            locks={
-                str(k): datetime.fromisoformat(v) for k, v in dict(raw.get("locks", {})).items()
-            },
             questions_seen=None if seen is None else [int(c) for c in seen],
             faq_back=_str(raw.get("faq_back")),
             discard_then=_str(raw.get("discard_then")),
@@ -118,6 +116,8 @@ class Slots:
             info_files=int(raw.get("info_files", 0)),
             files=[PendingFile.from_json(f) for f in raw.get("files") or []],
             rating_claim=int(raw["rating_claim"]) if raw.get("rating_claim") else None,
+            flood_at=datetime.fromisoformat(raw["flood_at"]) if raw.get("flood_at") else None,
+            flood_turns=int(raw.get("flood_turns", 0)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -127,17 +127,16 @@ class Slots:
             "reason": self.reason.value if self.reason else None,
             "campaign": self.campaign,
             "description": self.description,
-            "tx_misses": self.tx_misses,
             "campaign_misses": self.campaign_misses,
             "question_claim": self.question_claim,
-            "owner_fails": self.owner_fails,
-            "locks": {tx: until.isoformat() for tx, until in self.locks.items()},
             "faq_back": self.faq_back,
             "discard_then": self.discard_then,
             "info_claim": self.info_claim,
             "info_files": self.info_files,
             "files": [f.to_json() for f in self.files],
             "rating_claim": self.rating_claim,
+            "flood_at": self.flood_at.isoformat() if self.flood_at else None,
+            "flood_turns": self.flood_turns,
         }
         kept = {k: v for k, v in raw.items() if v}
         if self.questions_seen is not None:

@@ -99,6 +99,6 @@ class Turn:
         self.step = step
 
     def reset(self) -> None:
-        """Back to the menu, forgetting everything but locks."""
+        """Back to the menu, forgetting the claim in progress (Slots.kept says what stays)."""
         self.slots = self.slots.kept()
         self.step = Step.MENU

@@ -17,17 +17,32 @@ from conversations.chat.steps import CLAIM_STEPS, Step
 from conversations.chat.turn import Turn
 from conversations.countries import country_name
 from conversations.dialogue import evidence, filing, language, my_claims, ratings, relay
-from conversations.domain import Campaign, Reason
+from conversations.domain import Button, Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic, load_groups
 from conversations.faq.privacy import scrub
 from conversations.i18n import _
-from conversations.ownership import contact_in, proves_ownership
+from conversations.ownership import (
+    TRANSACTION_WAITS,
+    USER_WAITS,
+    Attempts,
+    after_miss,
+    blocked_until,
+    contact_in,
+    current,
+    proves_ownership,
+    transaction_subject,
+    user_subject,
+)
 
 MAX_TEXT = 4000
 MAX_DESCRIPTION = 1000
 MIN_DESCRIPTION = 15
 TRIES = 3
-LOCK_FOR = timedelta(hours=1)
+# More turns than this in a minute is a script or a stuck key, not a person typing.
+FLOOD_TURNS = 30
+FLOOD_WINDOW = timedelta(minutes=1)
+# The deep link a group gets: `/start claim` in the private chat it opens.
+START_CLAIM = "claim"
 _GREETINGS = frozenset({"hi", "hello", "hey", "salam", "salaam", "aoa", "assalam o alaikum"})
 
 
@@ -39,8 +54,43 @@ async def apply(turn: Turn) -> None:
     """Apply one inbound event to the customer's conversation, in the customer's language."""
     choice = await language.settle(turn)
     with i18n.use(choice.language):
-        await _apply(turn)
-        await language.offer_urdu(turn, choice)
+        if not turn.event.is_private:
+            _to_private_chat(turn)
+            return
+        flooding = _flooding(turn)
+        if flooding is None:
+            await _apply(turn)
+            await language.offer_urdu(turn, choice)
+        elif flooding:
+            turn.say(_(t.SLOW_DOWN))
+
+
+def _to_private_chat(turn: Turn) -> None:
+    """In a group, only a way to a private chat: proofs and claims are never made in public."""
+    if turn.event.kind is not EventKind.COMMAND:
+        return  # people talking in their group, or an old button: not ours to answer
+    username = turn.config.bot_username
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if username:
+        link = f"https://t.me/{username}?start={START_CLAIM}"
+        buttons = ((Button(_(t.BTN_OPEN_PRIVATE), "", url=link),),)
+    turn.say(_(t.USE_PRIVATE_CHAT), buttons)
+
+
+def _flooding(turn: Turn) -> bool | None:
+    """None to go on; True to say "slow down" (once a minute); False to drop the turn quietly.
+
+    Typed messages only: buttons edit one menu in place, and browsing them fast is fine.
+    """
+    if turn.event.kind is EventKind.BUTTON:
+        return None
+    slots = turn.slots
+    if slots.flood_at is None or turn.now - slots.flood_at >= FLOOD_WINDOW:
+        slots.flood_at, slots.flood_turns = turn.now, 0
+    slots.flood_turns += 1
+    if slots.flood_turns <= FLOOD_TURNS:
+        return None
+    return slots.flood_turns == FLOOD_TURNS + 1
 
 
 async def _apply(turn: Turn) -> None:
@@ -104,7 +154,9 @@ async def _command(turn: Turn, name: str) -> None:
 
 
 async def _run_command(turn: Turn, name: str) -> None:
-    if name == "start":
+    if name == "start" and turn.event.text.strip() == START_CLAIM:
+        _start_claim(turn)  # the deep link from a group: straight to the claim
+    elif name == "start":
         turn.reset()
         _welcome(turn)
     elif name == "help":
@@ -277,12 +329,11 @@ def _is_bare_contact(text: str) -> bool:
 
 
 async def _is_transaction(turn: Turn, text: str) -> bool:
-    """A message that is just a transaction id: on the ledger, or shaped like TX-1001."""
-    if not ids.is_bare_id(text):
-        return False
-    if ids.looks_like_transaction(text):
-        return True
-    return await _find(turn.uow.ledger.purchase, text) is not None
+    """A message that is just a transaction id, shaped like TX-1001.
+
+    By its shape only: asking the ledger would tell a stranger which ids exist.
+    """
+    return ids.is_bare_id(text) and ids.looks_like_transaction(text)
 
 
 async def _rate_answer(turn: Turn, rating: str) -> None:
@@ -348,39 +399,26 @@ async def _find(lookup: Callable[[str], Awaitable[_Found | None]], wanted: str) 
     return None
 
 
-def _refused_while_locked(turn: Turn, tx: str) -> bool:
-    """Too many wrong contacts lock a transaction for a while (C-OWNER); say until when."""
-    until = turn.slots.locks.get(tx)
-    if until is None or until <= turn.now:
+async def _user_waits(turn: Turn) -> bool:
+    """A customer with too many misses waits before trying again; say until when."""
+    stored = await turn.uow.attempts.get(user_subject(turn.event.sender.user_id))
+    until = blocked_until(current(stored, turn.now), turn.now)
+    if until is None:
         return False
     turn.reset()
-    turn.say(_(t.STILL_LOCKED).format(tx=tx, until=i18n.when(until)), kb.human_only())
+    turn.say(_(t.PLEASE_WAIT).format(until=i18n.when(until)), kb.human_only())
     return True
 
 
 async def _on_transaction(turn: Turn, text: str) -> None:
-    slots = turn.slots
+    """Take the id as typed; whether it exists is said only together with the proof."""
     candidate = text.strip()
-    if not ids.variants(candidate):
+    if not ids.variants(candidate) or len(candidate) > 64:
         turn.say(_(t.BAD_TRANSACTION_FORMAT))
         return
-    purchase = await _find(turn.uow.ledger.purchase, candidate)
-    if purchase is None:
-        slots.tx_misses += 1
-        if slots.tx_misses >= TRIES:
-            turn.reset()
-            turn.say(_(t.UNKNOWN_TRANSACTION_GIVE_UP), kb.human_only())
-        else:
-            left = TRIES - slots.tx_misses
-            turn.say(
-                _(t.UNKNOWN_TRANSACTION).format(tx=candidate, left=left, tries=_tries_word(left))
-            )
+    if await _user_waits(turn):
         return
-    tx = purchase.transaction_id
-    if _refused_while_locked(turn, tx):
-        return
-    slots.tx = tx
-    slots.tx_misses = 0
+    turn.slots.tx = candidate
     turn.goto(Step.OWNER)
     turn.say(_(t.ASK_OWNER), ask_contact=True)
 
@@ -431,31 +469,30 @@ async def _shared_contact(turn: Turn) -> None:
 
 async def _on_owner(turn: Turn, text: str) -> None:
     slots = turn.slots
-    tx = slots.tx
-    purchase = await turn.uow.ledger.purchase(tx) if tx else None
-    if tx is None or purchase is None:  # removed from the ledger mid-claim
+    typed = slots.tx
+    key = ids.canonical(typed) if typed else None
+    if typed is None or key is None:
         _start_claim(turn)
-        return
-    if _refused_while_locked(turn, tx):
         return
     contact = contact_in(text)
     if contact is None:
         turn.say(_(t.NOT_A_CONTACT))
         return
-    fails = slots.owner_fails
-    if not proves_ownership(contact, purchase, turn.config.home_country):
-        fails[tx] = fails.get(tx, 0) + 1
-        if fails[tx] >= TRIES:
-            del fails[tx]
-            until = turn.now + LOCK_FOR
-            slots.locks[tx] = until
-            turn.reset()
-            turn.say(_(t.OWNER_LOCKED).format(until=i18n.when(until)), kb.human_only())
-        else:
-            left = TRIES - fails[tx]
-            turn.say(_(t.OWNER_MISMATCH).format(left=left, tries=_tries_word(left)))
+    if await _user_waits(turn):
         return
-    fails.pop(tx, None)
+    attempts = turn.uow.attempts
+    on_tx = current(await attempts.get(transaction_subject(key)), turn.now)
+    locked = blocked_until(on_tx, turn.now)
+    if locked is not None:
+        turn.reset()
+        turn.say(_(t.STILL_LOCKED).format(tx=key, until=i18n.when(locked)), kb.human_only())
+        return
+    purchase = await _find(turn.uow.ledger.purchase, typed)
+    if purchase is None or not proves_ownership(contact, purchase, turn.config.home_country):
+        await _missed(turn, key, on_tx)
+        return
+    tx = purchase.transaction_id
+    slots.tx = tx
     existing = await turn.uow.claims.live_for_transaction(tx)
     if existing is not None:
         turn.reset()
@@ -482,6 +519,27 @@ async def _on_owner(turn: Turn, text: str) -> None:
         return
     turn.goto(Step.REASON)
     await _reprompt(turn)
+
+
+async def _missed(turn: Turn, key: str, on_tx: Attempts) -> None:
+    """No such transaction, or not this contact: one answer for both, and both counted."""
+    user = user_subject(turn.event.sender.user_id)
+    by_user = after_miss(await turn.uow.attempts.get(user), turn.now, USER_WAITS)
+    on_tx = after_miss(on_tx, turn.now, TRANSACTION_WAITS)
+    await turn.uow.attempts.put(user, by_user)
+    await turn.uow.attempts.put(transaction_subject(key), on_tx)
+    tx_until = blocked_until(on_tx, turn.now)
+    user_until = blocked_until(by_user, turn.now)
+    if tx_until is not None:
+        turn.reset()
+        turn.say(_(t.OWNER_LOCKED).format(tx=key, until=i18n.when(tx_until)), kb.human_only())
+    elif user_until is not None:
+        turn.reset()
+        turn.say(_(t.NO_MATCH_WAIT).format(tx=key, until=i18n.when(user_until)), kb.human_only())
+    else:
+        turn.slots.forget_claim()
+        turn.goto(Step.TX)
+        turn.say(_(t.NO_MATCH).format(tx=key))
 
 
 async def _press_reason(turn: Turn, data: str) -> bool:

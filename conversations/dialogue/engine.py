@@ -7,14 +7,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from conversations.chat.events import EventKind, Inbound
+from conversations.chat.events import Inbound
 from conversations.chat.turn import Turn
 from conversations.config import DeskConfig
 from conversations.dialogue import customer
 from conversations.domain import OutgoingMessage
 from conversations.ports import Clock, UnitOfWork
 from conversations.staff import actions as staff_actions
-from conversations.staff import callbacks
+from conversations.staff.scope import in_staff_chat
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +64,8 @@ class Desk:
         self.config = config
 
     def is_staff_event(self, event: Inbound) -> bool:
-        """Staff chat traffic, staff buttons, and staff commands in a staff member's chat."""
-        if self.config.staff_chat_id is not None and event.chat_id == self.config.staff_chat_id:
-            return True
-        if event.kind is EventKind.BUTTON and callbacks.is_staff(event.data):
-            return True
-        return (
-            event.kind is EventKind.COMMAND
-            and event.command in staff_actions.STAFF_COMMANDS
-            and event.sender.user_id in self.config.staff_user_ids
-        )
+        """Staff chat traffic; elsewhere staff commands and buttons are a customer's, and fail."""
+        return in_staff_chat(self.config, event.chat_id)
 
     async def handle(self, event: Inbound, along_with: AlongWith | None = None) -> TurnResult:
         """Apply one event exactly once; retried when another turn of the chat won the race.
@@ -93,7 +85,9 @@ class Desk:
                     return TurnResult(duplicate=True)
                 state = await uow.conversations.load(event.chat_id)
                 turn = Turn(uow, state, event, now, self.config)
-                if self.is_staff_event(event):
+                if event.for_another_bot(self.config.bot_username):
+                    turn.keep_state = False  # "/help@other_bot" in a group: not for us
+                elif self.is_staff_event(event):
                     turn.keep_state = False
                     await staff_actions.apply(turn)
                 else:

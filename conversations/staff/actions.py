@@ -22,10 +22,12 @@ from conversations.domain import (
     OutgoingMessage,
     ReplyKind,
 )
-from conversations.ownership import normalise_phone
+from conversations.ownership import normalise_phone, subjects_named
 from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
 
-STAFF_COMMANDS = frozenset({"queue", "card", "stats", "note", "find", "report"})
+STAFF_COMMANDS = frozenset(
+    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock"}
+)
 FOUND_AT_MOST = 20
 # Internal notes: staff-only words on a claim, kept in its audit trail.
 MAX_NOTE = 1000
@@ -82,7 +84,8 @@ async def _button(turn: Turn, data: str) -> None:
         turn.toast(s.STALE_ACTION, alert=True)
         return
     if verb == Transition.TAKE:
-        await _act(turn, claim_id, Transition.TAKE)
+        if await _act(turn, claim_id, Transition.TAKE):
+            await _refresh_copy(turn, claim_id)
     elif verb == Transition.APPROVE:
         await _confirm_approve(turn, claim_id)
     elif verb == callbacks.APPROVE_CONFIRMED and numbers.credits(press.extra) is not None:
@@ -117,9 +120,21 @@ async def _button(turn: Turn, data: str) -> None:
         questions = await _canned_buttons(turn, ReplyKind.ASK, callbacks.ASK_CANNED, claim_id)
         turn.say(s.ASK_PROMPT.format(claim_id=claim_id), questions, ref=prompt)
     elif verb == Transition.REFUNDED:
-        await _act(turn, claim_id, Transition.REFUNDED)
+        if await _act(turn, claim_id, Transition.REFUNDED):
+            await _refresh_copy(turn, claim_id)
     else:
         turn.toast(s.STALE_ACTION, alert=True)
+
+
+async def _refresh_copy(turn: Turn, claim_id: int) -> None:
+    """A button pressed on a /card copy: that copy shows the change too, not only the card."""
+    pressed = turn.event.message_id
+    where = await turn.uow.messages.lookup(card.card_ref(claim_id))
+    claim = await turn.uow.claims.get(claim_id)
+    if pressed is None or claim is None or where is None or where[:2] == (turn.chat_id, pressed):
+        return
+    text = await card.render(turn.uow, claim, turn.now, turn.config)
+    turn.show(text + "\n\n" + s.CARD_COPY, card.buttons_for(claim))
 
 
 async def _canned_buttons(
@@ -349,12 +364,21 @@ async def _command(turn: Turn, name: str, args: str) -> None:
             turn.say(s.UNKNOWN_CLAIM.format(claim_id=number))
             return
         text = await card.render(turn.uow, claim, turn.now, turn.config)
-        # Re-posted here; later changes edit this copy, the newest one.
-        turn.say(text, card.buttons_for(claim), ref=card.card_ref(number))
+        ref = card.card_ref(number)
+        if await turn.uow.messages.lookup(ref) is None:
+            # No card yet (say, a claim the bot found not eligible): this one is its card.
+            turn.say(text, card.buttons_for(claim), ref=ref)
+        else:
+            # A copy: the claim's card stays where it was posted, and that one is kept current.
+            turn.say(text + "\n\n" + s.CARD_COPY, card.buttons_for(claim))
     elif name == "note":
         await _note(turn, args)
     elif name == "find":
         await _find(turn, args)
+    elif name == "lockouts":
+        await _lockouts(turn)
+    elif name == "unlock":
+        await _unlock(turn, args.strip())
     elif name == "report":
         for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
             turn.send_to(replace(message, message_thread_id=turn.event.thread_id))
@@ -413,6 +437,33 @@ async def _find(turn: Turn, args: str) -> None:
         )
     lines.append(s.FIND_FOOTER)
     turn.say("\n".join(lines))
+
+
+async def _lockouts(turn: Turn) -> None:
+    """/lockouts: who waits after wrong answers to "whose purchase is this?", and until when."""
+    blocked = await turn.uow.attempts.blocked(turn.now)
+    if not blocked:
+        turn.say(s.LOCKOUTS_NONE)
+        return
+    lines = [s.LOCKOUTS_HEADER.format(count=len(blocked))]
+    for subject, attempts in blocked[:FOUND_AT_MOST]:
+        kind, _, key = subject.partition(":")
+        until = format_when(attempts.blocked_until) if attempts.blocked_until else "?"
+        line = s.LOCKOUT_USER if kind == "user" else s.LOCKOUT_TRANSACTION
+        lines.append(line.format(user_id=key, tx=key, misses=attempts.misses, until=until))
+    lines.append(s.LOCKOUTS_FOOTER)
+    turn.say("\n".join(lines))
+
+
+async def _unlock(turn: Turn, wanted: str) -> None:
+    """/unlock TX-1001 or /unlock 123456789: that transaction or that customer may try again."""
+    subjects = subjects_named(wanted) if wanted else []
+    if not subjects:
+        turn.say(s.UNLOCK_USAGE)
+        return
+    lifted = [subject for subject in subjects if await turn.uow.attempts.lift(subject)]
+    what = lifted[0].partition(":")[2] if lifted else wanted[:64]
+    turn.say((s.UNLOCKED if lifted else s.UNLOCK_NONE).format(what=what))
 
 
 def _customer_query(text: str, home_country: str) -> CustomerQuery | None:

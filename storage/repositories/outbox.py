@@ -40,7 +40,17 @@ def _due(now: datetime) -> tuple[Any, ...]:
 
 
 def _buttons(rows: Any) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(Button(label=b["label"], data=b["data"]) for b in row) for row in rows or [])
+    return tuple(
+        tuple(Button(label=b["label"], data=b["data"], url=b.get("url")) for b in row)
+        for row in rows or []
+    )
+
+
+def _button_json(button: Button) -> dict[str, str]:
+    stored = {"label": button.label, "data": button.data}
+    if button.url:
+        stored["url"] = button.url
+    return stored
 
 
 def _attachment(value: Any) -> Attachment | None:
@@ -88,9 +98,7 @@ class OutboxRepositorySql:
             .values(
                 chat_id=message.chat_id,
                 text=message.text,
-                buttons=[
-                    [{"label": b.label, "data": b.data} for b in row] for row in message.buttons
-                ],
+                buttons=[[_button_json(b) for b in row] for row in message.buttons],
                 edit_message_id=message.edit_message_id,
                 message_thread_id=message.message_thread_id,
                 ref=message.ref,

@@ -9,7 +9,8 @@ from conversations.chat.slots import PendingFile, Slots
 from conversations.chat.steps import Step
 from conversations.domain import Reason
 
-# A row as the untyped slots wrote it, mid-claim, after a lock on another transaction.
+# A row as the untyped slots wrote it, mid-claim, after a lock on another transaction (locks
+# now live in the database, per user and per transaction: the chat's own are dropped).
 OLD_ROW = {
     "tx": "TX-1001",
     "owner_ok": True,
@@ -27,26 +28,23 @@ def test_a_row_written_by_the_untyped_slots_reads_as_it_meant() -> None:
     assert slots.reason is Reason.UNDELIVERED
     assert slots.campaign is None
     assert slots.campaign_misses == 3
-    assert slots.owner_fails == {"TX-1001": 0, "TX-1002": 1}
-    assert slots.locks == {"TX-1003": datetime(2026, 3, 2, 10, tzinfo=UTC)}
     assert slots.questions_seen is None
 
 
 def test_slots_written_back_read_the_same_and_drop_what_nothing_reads() -> None:
     slots = Slots.from_json(OLD_ROW)
     stored = slots.to_json()
-    assert "owner_ok" not in stored
-    assert stored["locks"] == {"TX-1003": "2026-03-02T10:00:00+00:00"}
+    assert "owner_ok" not in stored and "locks" not in stored and "owner_fails" not in stored
     assert Slots.from_json(stored) == slots
 
 
-def test_reset_keeps_locks_and_failed_tries_and_forgets_the_claim() -> None:
+def test_reset_keeps_the_flood_count_and_questions_seen_and_forgets_the_claim() -> None:
     slots = Slots.from_json(OLD_ROW)
     slots.questions_seen = [4]
+    slots.flood_at, slots.flood_turns = datetime(2026, 3, 2, 10, tzinfo=UTC), 12
+    assert Slots.from_json(slots.to_json()) == slots
     assert slots.kept() == Slots(
-        owner_fails={"TX-1001": 0, "TX-1002": 1},
-        locks={"TX-1003": datetime(2026, 3, 2, 10, tzinfo=UTC)},
-        questions_seen=[4],
+        questions_seen=[4], flood_at=datetime(2026, 3, 2, 10, tzinfo=UTC), flood_turns=12
     )
 
 

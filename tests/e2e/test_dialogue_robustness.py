@@ -24,23 +24,33 @@ async def test_three_wrong_contacts_lock_the_transaction_for_an_hour(bot: Runnin
     await mallory.says("/claim")
     await mallory.says("TX-1001")
     first = await mallory.says("0300 9999999")
-    assert "doesn't match" in first.text and "2 tries left" in first.text
+    assert "couldn't match transaction TX-1001 to that phone number or e-mail" in first.text
     # Nothing about the purchase was shown to someone who has not proven it is theirs.
     assert "credits" not in first.text
+    await mallory.says("TX-1001")
     not_contact = await mallory.says("my account")
     assert "doesn't look like a phone number" in not_contact.text
     second = await mallory.says("someone@example.com")
-    assert "1 try left" in second.text
+    assert "couldn't match" in second.text and "wait" not in second.text
+    await mallory.says("TX-1001")
     locked = await mallory.says("+44 7700 900123")
-    assert "locked" in locked.text and "one hour" in locked.text
+    assert "locked it for one hour" in locked.text and "10:30 UTC" in locked.text
+    # Three misses in a row: Mallory herself waits a minute, and is told until when.
     await mallory.says("/claim")
-    still = await mallory.says("TX-1001")
-    assert "locked" in still.text
+    wait = await mallory.says("TX-1001")
+    assert "please wait until 14 Aug 2026, 09:31 UTC" in wait.text
+    # After her wait the transaction is still locked, even with the right e-mail.
+    await bot.jump(minutes=2)
+    await mallory.says("/claim")
+    await mallory.says("TX-1001")
+    still = await mallory.says("demo1@example.com")
+    assert "Transaction TX-1001 is locked until 14 Aug 2026, 10:30 UTC" in still.text
     # An hour later the lock is gone.
     await bot.jump(hours=1, seconds=1)
     await mallory.says("/claim")
     again = await mallory.says("TX-1001")
     assert "phone number or e-mail" in again.text
+    assert "What went wrong?" in (await mallory.says("demo1@example.com")).text
     assert all("120" not in text for text in mallory.texts())
 
 
@@ -49,11 +59,18 @@ async def test_unknown_transaction_is_reasked_then_a_person_is_offered(bot: Runn
     await zed.says("/claim")
     bad = await zed.says("hello there")
     assert "doesn't look like a transaction ID" in bad.text
-    first = await zed.says("TX-9999")
-    assert "can't find transaction TX-9999" in first.text and "2 tries left" in first.text
+    asked = await zed.says("TX-9999")
+    assert "phone number or e-mail" in asked.text
+    first = await zed.says("0300 1234567")
+    assert (
+        "couldn't match transaction TX-9999" in first.text
+        and "send the transaction ID" in first.text
+    )
     await zed.says("TX-9998")
-    offer = await zed.says("TX-9997")
-    assert "person" in offer.text
+    await zed.says("0300 1234567")
+    await zed.says("TX-9997")
+    offer = await zed.says("0300 1234567")
+    assert "please wait until 14 Aug 2026, 09:31 UTC" in offer.text
     assert any("Talk to a person" in label for row in offer.buttons for label, _ in row)
 
 
@@ -201,8 +218,9 @@ async def test_concurrent_updates_of_one_chat_are_all_applied(bot: Running) -> N
     texts = [(await ivy.next(timeout=15)).text for _ in range(3)]
     await bot.fake.settle()
     assert bot.fake.unconsumed(ivy.chat_id) == []
-    assert sum("can't find transaction" in t for t in texts) == 2
-    assert sum("still can't find" in t for t in texts) == 1
+    # The first is taken as the transaction; the other two are not the phone number it asks.
+    assert sum("send the phone number or e-mail" in t for t in texts) == 1
+    assert sum("doesn't look like a phone number" in t for t in texts) == 2
 
 
 async def test_idle_conversation_times_out(bot: Running) -> None:

@@ -25,7 +25,7 @@ from tests.fake_telegram import FakeTelegram
 
 TIME_SCALE = 10  # the group's minute passes in 6 real seconds
 SCALED_LIMITS = ChatLimits(chat_window=1.1 / TIME_SCALE, group_window=61 / TIME_SCALE)
-FLOOD = 60  # messages one customer writes to the team, three group minutes' worth
+FLOOD = 25  # messages each of two customers writes to the team (under the flood limit)
 
 
 @pytest.fixture
@@ -53,20 +53,23 @@ async def test_one_customers_flood_to_the_team_holds_up_no_other_card_notice_or_
     busy_bot: Running,
 ) -> None:
     fake = busy_bot.fake
-    flooder = Customer(fake, 777, "Flo")
-    await flooder.says("/human")
-    for n in range(FLOOD):
-        await flooder.send(f"hello? message {n}")
+    flooders = [Customer(fake, 777, "Flo"), Customer(fake, 778, "Fred")]
+    for flooder in flooders:
+        await flooder.says("/human")
+        for n in range(FLOOD):
+            await flooder.send(f"hello? message {n}")
     # Every one of them is queued for the group (each acknowledged to the customer) first.
-    for _ in range(FLOOD):
-        await flooder.next("Sent to our team", timeout=20)
+    for flooder in flooders:
+        for _ in range(FLOOD):
+            await flooder.next("Sent to our team", timeout=20)
 
     # Another customer files a claim while the group's window is full of the flood.
     alice = Customer(fake, 502, "Alice", "alice")
     await file_claim(alice, "TX-1001", "+923001110001", "not delivered", campaign="CMP")
     card = await wait_for_card(fake, 1, timeout=20)
-    # The card took its turn beside the flood instead of waiting behind all of it.
-    assert relayed(fake) < FLOOD / 2
+    # The card took its turn as soon as the group's window let anything through, beside the
+    # flood instead of behind all of it (a window lets 17 background messages through).
+    assert relayed(fake) <= 17 + len(flooders)
 
     # A staff member's button is answered, and the customer told, while the flood still waits.
     sara = StaffMember(fake, 9001, "Sara", "sara", db=busy_bot.db)
@@ -76,6 +79,6 @@ async def test_one_customers_flood_to_the_team_holds_up_no_other_card_notice_or_
         STAFF_CHAT_ID, card.message_id, lambda m: "in review" in (m.text or ""), timeout=10
     )
     assert (taken.text or "").startswith("🧾 Claim #1 · in review")
-    assert relayed(fake) < FLOOD
+    assert relayed(fake) < FLOOD * len(flooders)
     # Nothing was refused by Telegram: the scheduler kept the group's limit throughout.
     assert fake.rate_limit_hits == []

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from bot.telegram_app import run_reminders
 from conversations.business_days import refund_window
 from conversations.catalog.policy_text import format_date, format_when
+from conversations.catalog.staff import CARD_COPY
 from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, Reason
 from storage.database import Database
 from tests.e2e.harness import (
@@ -88,7 +89,7 @@ async def test_an_empty_queue_says_so(bot: Running) -> None:
     assert (await sara.says("/queue")).text == "The queue is empty. 🎉"
 
 
-async def test_card_reposts_a_claim_and_later_changes_edit_the_new_copy(bot: Running) -> None:
+async def test_card_shows_a_copy_and_the_claims_card_stays_current(bot: Running) -> None:
     alice = Customer(bot.fake, 502, "Alice", "alice")
     await file_claim(alice, "TX-1001", "+923001110001", "not delivered", campaign="CMP")
     first = await wait_for_card(bot.fake, 1)
@@ -96,11 +97,21 @@ async def test_card_reposts_a_claim_and_later_changes_edit_the_new_copy(bot: Run
 
     copy = await sara.says("/card 1")
     assert copy.message_id != first.message_id
-    assert copy.text == first.text and copy.buttons == first.buttons
-    await sara.known(copy)
+    assert copy.text == f"{first.text}\n\n{CARD_COPY}" and copy.buttons == first.buttons
+    # Take on the copy: the claim's own card changes, and so does the copy that was pressed.
     await sara.press(copy, "Take")
+    card = await bot.fake.wait_for_edit(STAFF_CHAT_ID, first.message_id)
+    assert (card.text or "").startswith("🧾 Claim #1 · in review")
     edited = await bot.fake.wait_for_edit(STAFF_CHAT_ID, copy.message_id)
     assert (edited.text or "").startswith("🧾 Claim #1 · in review")
+    # Later changes still go to the claim's card, not to the newest copy.
+    await sara.press(card, "Approve")
+    confirm = await sara.next("Approve claim #1")
+    await sara.press(confirm, "Approve 120")
+    approved = await bot.fake.wait_for_edit(
+        STAFF_CHAT_ID, first.message_id, lambda m: "· approved" in (m.text or "")
+    )
+    assert (approved.text or "").startswith("🧾 Claim #1 · approved")
 
     assert (await sara.says("/card")).text == "Usage: /card 12 (the claim number)."
     assert (await sara.says("/card #99")).text == "There's no claim #99."
@@ -111,13 +122,13 @@ async def test_staff_commands_are_for_staff_only(bot: Running) -> None:
     guest = StaffMember(bot.fake, 6666, "Guest")
     assert (await guest.says("/queue")).text == "That command is for support staff."
 
-    # A staff member can work the queue from a private chat with the bot too.
+    # In a staff member's private chat, /queue is what it is for a customer: unknown.
     omar = Customer(bot.fake, 9002, "Omar")
     private = await omar.says("/queue")
-    assert (private.text or "").startswith("Open claims, oldest first (1–1 of 1):")
-    # For a customer, /queue is just an unknown command.
     carl = Customer(bot.fake, 503, "Carl")
-    assert "I don't know /queue" in ((await carl.says("/queue")).text or "")
+    for_a_customer = await carl.says("/queue")
+    assert "I don't know /queue" in (for_a_customer.text or "")
+    assert private.text == for_a_customer.text
 
 
 async def test_stats_count_claims_and_time_to_decision(bot: Running) -> None:
