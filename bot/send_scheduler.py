@@ -6,8 +6,7 @@ any window), so nothing queues while a limit has room:
 
 - the deployment's overall rate, SEND_RATE_PER_SECOND, shared by every worker through the
   send budget (bot/send_budget.py: Redis, PostgreSQL, or this process);
-- about one message a second in a private chat, with a short burst; the edit that closes a
-  pressed menu rides beside its turn's reply and is not counted;
+- about one message a second in a private chat, with a short burst (a reply and its edit);
 - 20 a minute in a group (the staff chat), of which a few are kept for the answer to a staff
   member's own button, so a busy group never makes the person pressing it wait a minute.
 
@@ -83,8 +82,8 @@ COUNTED = frozenset(
 class ChatLimits:
     """Telegram's limits for one chat: at most `calls` in any `window` seconds, per rule."""
 
-    # Any chat: two calls, then about one a second; the windows have some to spare for calls
-    # that reach Telegram a moment late.
+    # Any chat: a reply and the edit closing the pressed menu, then about one a second; the
+    # windows have some to spare for calls that reach Telegram a moment late.
     chat_calls: int = 2
     chat_window: float = 1.1
     group_calls: int = 20
@@ -268,19 +267,17 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             if entry.deadline is not None and now >= entry.deadline:
                 self._fail(entry, TooLate())
                 continue
-            if entry.droppable:
-                # A menu-closing edit rides beside its turn's reply and does not count against
-                # the chat's window (only a 429's block holds it); it goes when the budget has
-                # room, or not at all.
-                if budget_full or now - entry.since > DROP_AFTER_SECONDS:
-                    self._fail(entry, Dropped())
-                    continue
-                ready_in = self._blocked_for(entry.chat_id, now)
-                if ready_in > DROP_AFTER_SECONDS:
-                    self._fail(entry, Dropped())
-                    continue
-            else:
-                ready_in = self._chat_ready_in(entry.chat_id, entry.priority, now)
+            ready_in = self._chat_ready_in(entry.chat_id, entry.priority, now)
+            # A menu-closing edit goes when its chat and the budget have room, or not at all.
+            # It counts in the chat's window: Telegram counts edits too, and a 429 would cost
+            # the customer's next answer a whole second.
+            if entry.droppable and (
+                budget_full
+                or ready_in > DROP_AFTER_SECONDS
+                or now - entry.since > DROP_AFTER_SECONDS
+            ):
+                self._fail(entry, Dropped())
+                continue
             if ready_in <= 0:
                 if chosen is None:
                     chosen = entry
@@ -290,7 +287,7 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             soonest = ready_in if soonest is None else min(soonest, ready_in)
         self._waiting = [e for e in self._waiting if not e.admitted.done() and e is not chosen]
         heapq.heapify(self._waiting)
-        if chosen is not None and chosen.chat_id is not None and not chosen.droppable:
+        if chosen is not None and chosen.chat_id is not None:
             calls = self.limits.remembered(chosen.chat_id)
             sent = self._chat_sent.setdefault(chosen.chat_id, collections.deque(maxlen=calls))
             sent.append(now)

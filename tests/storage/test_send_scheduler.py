@@ -112,21 +112,20 @@ async def test_a_group_never_gets_more_than_its_limit_in_a_window() -> None:
         assert times[n + 3] - times[n] >= 0.4
 
 
-async def test_an_edit_closing_a_menu_goes_beside_the_reply_and_leaves_the_window_alone() -> None:
+async def test_an_edit_that_only_closes_a_menu_is_dropped_when_the_chat_is_busy() -> None:
     telegram = Telegram()
-    limits = ChatLimits(chat_calls=2, chat_window=2.0)
+    limits = ChatLimits(chat_calls=1, chat_window=2.0)
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
     try:
         await send(scheduler, telegram, "question", CUSTOMER, Priority.REPLY)
-        await send(
-            scheduler, telegram, "close", CUSTOMER, droppable=True, endpoint="editMessageText"
-        )
-        # The customer answers at once: the next question is not held for the closing edit.
-        await send(scheduler, telegram, "next question", CUSTOMER, Priority.REPLY)
+        with pytest.raises(Dropped):
+            await send(
+                scheduler, telegram, "close", CUSTOMER, droppable=True, endpoint="editMessageText"
+            )
     finally:
         await scheduler.shutdown()
-    assert [label for label, _ in telegram.calls] == ["question", "close", "next question"]
-    assert telegram.at("next question") < 0.5
+    assert [label for label, _ in telegram.calls] == ["question"]
+    assert scheduler.dropped == 1
 
 
 async def test_an_edit_closing_a_menu_is_dropped_while_telegram_holds_the_chat() -> None:
