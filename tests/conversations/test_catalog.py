@@ -69,7 +69,7 @@ def test_every_message_id_has_an_urdu_translation(extracted: Catalog, urdu: Cata
             missing.append(message.id)
     assert not missing, (
         f"{len(missing)} customer sentences have no Urdu: run pybabel extract/update, translate "
-        f"them in {PO.relative_to(ROOT)} and run pybabel compile (README, Translations): "
+        f"them in {PO.relative_to(ROOT)} and run pybabel compile (docs/how-it-works.md): "
         f"{missing[:10]}"
     )
 
