@@ -10,7 +10,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, RetryAfter
@@ -43,6 +43,8 @@ MAX_CHATS_SENDING = 16
 # A chat whose window frees later than this is left for a later pass: its rows are not taken
 # (nor a connection held) while they could only wait.
 HOLD_SECONDS = 1.5
+# How long a chat whose rows another sender holds is left before it is looked at again.
+ELSEWHERE_PAUSE_SECONDS = 0.5
 
 
 class Sender:
@@ -333,6 +335,8 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._sending: dict[int, asyncio.Task[None]] = {}
+        # Chats whose due rows another sender had at the last look, until when to leave them.
+        self._elsewhere: dict[int, float] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -377,7 +381,9 @@ class Dispatcher:
         now = self.clock()
         # Chats being sent to, and chats whose window is full, are not read at all: their
         # rows must not fill the batch and hide other chats' messages.
-        busy = set(self._sending)
+        now_mono = time.monotonic()
+        self._elsewhere = {c: until for c, until in self._elsewhere.items() if until > now_mono}
+        busy = set(self._sending) | set(self._elsewhere)
         async with self.sender.db.reader() as uow:
             waiting = await uow.outbox.pending_chats(now, skip=busy)
         held = {chat for chat in waiting if self.sender.ready_in(chat) > HOLD_SECONDS}
@@ -394,12 +400,6 @@ class Dispatcher:
             sending = self._send_chat(chat_id, _fair(queue))
             self._sending[chat_id] = asyncio.create_task(sending, name=f"send-{chat_id}")
         return bool(queues)
-
-    async def drain(self) -> None:
-        """Send everything due now and wait until it is sent (for tools and tests)."""
-        while await self.drain_once() or self._sending:
-            if self._sending:
-                await asyncio.wait(list(self._sending.values()))
 
     async def _drop_obsolete(self, items: Sequence[OutboxItem]) -> list[OutboxItem]:
         """A newer version of the same card or digest is queued: the older ones are obsolete."""
@@ -423,35 +423,43 @@ class Dispatcher:
 
     async def _send_chat(self, chat_id: int, queue: list[OutboxItem]) -> None:
         """Send one chat's due messages in order, until its window fills or a 429 stops it."""
+        taken = False
         try:
             for number, item in enumerate(queue):
                 if number and self.sender.ready_in(chat_id) > HOLD_SECONDS:
                     return  # the rest wait in the outbox; a later pass takes them
                 with update_context(None, claim_named(item.message.ref or item.message.edit_ref)):
-                    if not await self._send_one(item):
-                        return
+                    outcome = await self._send_one(item)
+                taken = taken or outcome != "elsewhere"
+                if outcome == "blocked":
+                    return
         except Exception:
             # The chat's rows stay in the outbox for a later pass; other chats go on.
             log.exception("outbox: sending to chat %s failed", chat_id)
         finally:
             del self._sending[chat_id]
-            self._wake.set()
+            if taken:
+                self._wake.set()
+            else:
+                # Another sender has these rows (a turn's handler, another worker): look again
+                # after a pause rather than spin on rows that are not ours.
+                self._elsewhere[chat_id] = time.monotonic() + ELSEWHERE_PAUSE_SECONDS
 
-    async def _send_one(self, item: OutboxItem) -> bool:
-        """Take the message and send it, unless another sender has it; False after a 429."""
+    async def _send_one(self, item: OutboxItem) -> Literal["sent", "elsewhere", "blocked"]:
+        """Take the message and send it, unless another sender has it; "blocked" after a 429."""
         if self.sender.db.dialect != "postgresql":
             if not await self._claim(item):
-                return True  # the turn's own handler has it
-            return await self._send_item(item, None)
+                return "elsewhere"  # the turn's own handler has it
+            return "sent" if await self._send_item(item, None) else "blocked"
         # PostgreSQL: the row stays locked while it is sent and marked, in one transaction,
         # so other workers skip it; if this worker dies, the lock goes with its connection
         # and the next dispatcher takes the message at once instead of after a lease.
         async with self.sender.db.uow() as uow:
             if not await uow.outbox.lock_due(item.id, self.clock()):
-                return True  # another worker's dispatcher has it, or it is sent
-            blocked = not await self._send_item(item, uow)
+                return "elsewhere"  # another worker's dispatcher has it, or it is sent
+            sent = await self._send_item(item, uow)
             await uow.commit()
-        return not blocked
+        return "sent" if sent else "blocked"
 
     async def _send_item(self, item: OutboxItem, uow: SqlUnitOfWork | None) -> bool:
         """Send one taken message; False if its chat is blocked by a 429."""
