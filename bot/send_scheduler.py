@@ -5,7 +5,9 @@ around it. Three limits, as Telegram states them, each a sliding window (at most
 any window), so nothing queues while a limit has room:
 
 - the deployment's overall rate, SEND_RATE_PER_SECOND, shared by every worker through the
-  send budget (bot/send_budget.py: Redis, PostgreSQL, or this process);
+  send budget (bot/send_budget.py: Redis, PostgreSQL, or this process), of which a fifth of
+  each worker's window is kept for replies: a busy second's cards, notices and menu-closing
+  edits never make a customer's answer wait;
 - about one message a second in a private chat, with a short burst (a reply and its edit);
 - 20 a minute in a group (the staff chat), of which a few are kept for the answer to a staff
   member's own button, so a busy group never makes the person pressing it wait a minute.
@@ -35,7 +37,7 @@ from typing import Any, TypedDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.send_budget import SendBudget
+from bot.send_budget import SendBudget, window_of
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,9 @@ class ChatLimits:
 
 # A droppable call that would wait longer than this is dropped instead.
 DROP_AFTER_SECONDS = 0.5
+# Of the overall window, this share is only for answers to what someone just did: notices,
+# cards and menu-closing edits never take the last slots a customer's reply needs.
+KEPT_FOR_REPLIES = 0.2
 
 
 @dataclass(order=True)
@@ -144,6 +149,10 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
         self._stopping = False
         # Until when the overall budget makes calls wait.
         self._budget_full_until = 0.0
+        # When this worker's recent calls were let go, for the share kept for replies.
+        self._sends, self._window = window_of(rate) if rate > 0 else (1, 1.0)
+        self._kept = int(self._sends * KEPT_FOR_REPLIES)
+        self._admitted: collections.deque[float] = collections.deque()
         self.dropped = 0
         self.too_late = 0
 
@@ -241,6 +250,7 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
                 await asyncio.sleep(due_in)
             if not entry.admitted.done():
                 entry.admitted.set_result(None)
+                self._admitted.append(self._timer())
 
     def _fail(self, entry: _Waiting, error: Exception) -> None:
         if entry.admitted.done():
@@ -268,6 +278,8 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
                 self._fail(entry, TooLate())
                 continue
             ready_in = self._chat_ready_in(entry.chat_id, entry.priority, now)
+            if entry.priority > Priority.REPLY:
+                ready_in = max(ready_in, self._share_ready_in(now))
             # A menu-closing edit goes when its chat and the budget have room, or not at all.
             # It counts in the chat's window: Telegram counts edits too, and a 429 would cost
             # the customer's next answer a whole second.
@@ -292,6 +304,15 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             sent = self._chat_sent.setdefault(chosen.chat_id, collections.deque(maxlen=calls))
             sent.append(now)
         return chosen, soonest
+
+    def _share_ready_in(self, now: float) -> float:
+        """Seconds until a call that is not a reply fits beside the slots kept for replies."""
+        while self._admitted and self._admitted[0] <= now - self._window:
+            self._admitted.popleft()
+        allowed = self._sends - self._kept
+        if len(self._admitted) < allowed:
+            return 0.0
+        return self._admitted[len(self._admitted) - allowed] + self._window - now
 
     def _blocked_for(self, chat_id: int | None, now: float) -> float:
         """Seconds left of a 429's block on the chat."""

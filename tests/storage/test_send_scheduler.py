@@ -400,3 +400,26 @@ async def test_a_refused_redis_logs_once_and_a_recovered_one_is_used_again(
     await guarded.close()
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.send_budget"]
     assert messages[-1] == "send budget: Redis answers again; pacing is shared again"
+
+
+async def test_a_full_second_of_notices_leaves_room_for_a_customers_answer() -> None:
+    telegram = Telegram()
+    scheduler = await started(SendScheduler(LocalBudget(), rate=10))
+    try:
+        notices = [
+            asyncio.create_task(send(scheduler, telegram, f"notice{n}", 6000 + n))
+            for n in range(10)
+        ]
+        await asyncio.sleep(0.1)
+        await send(scheduler, telegram, "answer", CUSTOMER, Priority.REPLY)
+        answered_at = telegram.at("answer")
+        await asyncio.gather(*notices)
+    finally:
+        await scheduler.shutdown()
+    # Eight notices took what notices may of the window; the answer went at once, the last two
+    # notices a window later.
+    assert [label for label, _ in telegram.calls][:9] == [f"notice{n}" for n in range(8)] + [
+        "answer"
+    ]
+    assert answered_at < 0.5
+    assert telegram.at("notice9") >= window_of(10)[1] * 0.95
