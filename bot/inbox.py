@@ -46,10 +46,12 @@ log = logging.getLogger(__name__)
 
 # Chats in flight in one worker: applying a turn, or sending its replies (holding the chat's
 # lock, one connection on PostgreSQL). Under a storm these are what keeps the budget busy.
-MAX_CHATS_IN_FLIGHT = 32
+# With the turns' and the dispatcher's connections they must fit storage.database's pool, and
+# two or three workers' pools PostgreSQL's default 100 connections.
+MAX_CHATS_IN_FLIGHT = 16
 # Turns computing at once (each on a connection of its own); a chat whose replies wait for
 # the send budget has given its slot back.
-TURNS_AT_ONCE = 16
+TURNS_AT_ONCE = 8
 # How many more of the longest-waiting chats than there are free slots a worker picks from.
 CANDIDATE_SPREAD = 8
 # How often a PostgreSQL worker looks for replies held for a worker that is gone.

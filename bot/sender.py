@@ -39,7 +39,7 @@ CLAIM_LEASE = timedelta(seconds=60)
 DELIVER_WITHIN_SECONDS = 10.0
 DISPATCH_WITHIN_SECONDS = 20.0
 # Chats sent to at once by one dispatcher; each may hold a database connection while it sends.
-MAX_CHATS_SENDING = 16
+MAX_CHATS_SENDING = 8
 # A chat whose window frees later than this is left for a later pass: its rows are not taken
 # (nor a connection held) while they could only wait.
 HOLD_SECONDS = 1.5

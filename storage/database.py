@@ -50,11 +50,13 @@ class Database:
             else:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
-            # A worker has up to 32 chats in flight, each holding its chat's lock on one
-            # connection, and 16 turns on another each; webhook posts and the outbox need more.
+            # A worker has up to 16 chats in flight, each holding its chat's lock on one
+            # connection and at most one more for its turn or its replies' record, and the
+            # dispatcher up to 8 chats; beyond 40 a caller waits for a connection rather than
+            # fail. Two workers (80) stay under PostgreSQL's default max_connections of 100.
             # LIFO hands out the connection used last, whose prepared statements are warm; the
             # rest of the pool idles (a FIFO pool handed out cold ones in turn).
-            kwargs.update(pool_size=20, max_overflow=40, pool_use_lifo=True)
+            kwargs.update(pool_size=10, max_overflow=30, pool_use_lifo=True)
         self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         if self._is_sqlite:
             _tune_sqlite(self._engine)
