@@ -59,6 +59,16 @@ async def send(
     return await scheduler.process_request(telegram.call(label), (), {}, endpoint, data, args)
 
 
+async def telegram_says_429(scheduler: SendScheduler, chat_id: int, retry_after: int) -> None:
+    """A call to the chat that Telegram answers with 429 and this retry_after."""
+
+    async def flooded() -> bool:
+        raise RetryAfter(retry_after)
+
+    with pytest.raises(RetryAfter):
+        await scheduler.process_request(flooded, (), {}, "sendMessage", {"chat_id": chat_id}, None)
+
+
 async def started(scheduler: SendScheduler) -> SendScheduler:
     await scheduler.initialize()
     return scheduler
@@ -132,14 +142,8 @@ async def test_an_edit_closing_a_menu_is_dropped_while_telegram_holds_the_chat()
     telegram = Telegram()
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000))
 
-    async def flooded() -> bool:
-        raise RetryAfter(5)
-
     try:
-        with pytest.raises(RetryAfter):
-            await scheduler.process_request(
-                flooded, (), {}, "sendMessage", {"chat_id": CUSTOMER}, None
-            )
+        await telegram_says_429(scheduler, CUSTOMER, 5)
         with pytest.raises(Dropped):
             await send(
                 scheduler, telegram, "close", CUSTOMER, droppable=True, endpoint="editMessageText"
@@ -154,14 +158,8 @@ async def test_after_a_429_nothing_more_goes_to_that_chat_before_retry_after() -
     telegram = Telegram()
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000))
 
-    async def flooded() -> bool:
-        raise RetryAfter(1)
-
     try:
-        with pytest.raises(RetryAfter):
-            await scheduler.process_request(
-                flooded, (), {}, "sendMessage", {"chat_id": CUSTOMER}, None
-            )
+        await telegram_says_429(scheduler, CUSTOMER, 1)
         await asyncio.gather(
             send(scheduler, telegram, "later", CUSTOMER),
             send(scheduler, telegram, "elsewhere", CUSTOMER + 1),
