@@ -15,20 +15,34 @@ No outcome raises: one message can never stop the ones behind it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.chat_moves import ChatMoves
-from conversations.domain import OutboxItem
+from bot.metrics import Metrics
+from bot.send_scheduler import Priority
+from conversations.domain import OutboxItem, OutgoingMessage
+from storage.database import Database
 from storage.uow import SqlUnitOfWork
 
-if TYPE_CHECKING:
-    from bot.send_scheduler import Priority
-    from bot.sender import Sender
+
+class Sender(Protocol):
+    """What an outcome needs of the sender (bot/sender.py) that met the error."""
+
+    db: Database
+    clock: Callable[[], datetime]
+    metrics: Metrics
+    moves: ChatMoves | None
+
+    async def send(
+        self, message: OutgoingMessage, priority: Priority = ..., within: float | None = ...
+    ) -> int | None: ...
+
 
 log = logging.getLogger(__name__)
 
