@@ -34,7 +34,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.logging_setup import update_context
+from bot.logging_setup import ThrottledLog, update_context
 from bot.metrics import Metrics
 from conversations.dialogue.engine import AlongWith
 from conversations.ports import UnitOfWork
@@ -110,6 +110,9 @@ class InboxProcessor:
         self._idle_seconds = idle_seconds
         self._on_released = on_released
         self._wake = asyncio.Event()
+        # A database outage fails every pass and every chat: one counted line a second each.
+        self._look_failures = ThrottledLog(log, "inbox: looking for waiting updates")
+        self._chat_failures = ThrottledLog(log, "inbox: applying a chat's updates (they wait)")
         self._busy: dict[int, asyncio.Task[None]] = {}
         # Chats the door just stored updates for: taken without a scan of the inbox.
         self._hinted: set[int] = set()
@@ -171,9 +174,11 @@ class InboxProcessor:
                     self._scan = False
                     self._scanned = time.monotonic()
                     await self._take_waiting_chats()
-            except Exception:  # a database hiccup must not stop the worker
-                log.exception("inbox: looking for waiting updates failed")
+            except Exception as exc:  # a database hiccup must not stop the worker
+                self._look_failures.failed(exc)
                 self._scan = True
+            else:
+                self._look_failures.recovered()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
 
@@ -213,8 +218,9 @@ class InboxProcessor:
                     pass
             else:
                 await self._apply_all_locked(chat_id)
-        except Exception:
-            log.exception("inbox: chat %s failed; its updates wait for the next pass", chat_id)
+        except Exception as exc:
+            # One counted line a second however many chats fail (a database outage).
+            self._chat_failures.failed(exc)
             await asyncio.sleep(self._idle_seconds)
         finally:
             del self._busy[chat_id]

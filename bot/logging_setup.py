@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -183,3 +184,47 @@ def setup_logging(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # The outbox handles every 429 itself; PTB's limiter would log each one as an ERROR.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+
+
+def describe(exc: BaseException) -> str:
+    """The first line of an error: a driver's reason, without the SQL and its parameters."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+class ThrottledLog:
+    """Logs a recurring failure at most once per interval, with how often it happened."""
+
+    def __init__(
+        self, logger: logging.Logger, what: str, interval: float = 1.0, level: int = logging.ERROR
+    ) -> None:
+        self._logger = logger
+        self._what = what
+        self._interval = interval
+        self._level = level
+        self._count = 0
+        self._last = float("-inf")
+
+    def failed(self, exc: BaseException) -> None:
+        self._count += 1
+        now = time.monotonic()
+        if now - self._last < self._interval:
+            return
+        since = "" if self._last == float("-inf") else f" in the last {now - self._last:.1f} s"
+        self._logger.log(
+            self._level, "%s failed %d time(s)%s: %s", self._what, self._count, since, describe(exc)
+        )
+        self._last = now
+        self._count = 0
+
+    def recovered(self) -> None:
+        """The failing thing works again: say so once, with the failures not yet logged."""
+        if self._last == float("-inf"):
+            return
+        self._logger.info("%s works again (%d more failure(s) before)", self._what, self._count)
+        self._last = float("-inf")
+        self._count = 0
+
+    @property
+    def unreported(self) -> int:
+        return self._count

@@ -19,8 +19,9 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
 
-from bot.edge import UNREADABLE_PREFIX, decode, describe, silence_raw_update_logs
+from bot.edge import UNREADABLE_PREFIX, decode, silence_raw_update_logs
 from bot.inbox import InboxProcessor, store_updates
+from bot.logging_setup import describe
 from bot.metrics import Metrics
 from storage.database import Database
 

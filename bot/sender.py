@@ -17,7 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, RetryAfter
 
 from bot.attachments import is_photo, render, telegram_file_id
 from bot.chat_moves import ChatMoves
-from bot.logging_setup import claim_named, update_context
+from bot.logging_setup import ThrottledLog, claim_named, update_context
 from bot.metrics import Metrics
 from bot.send_errors import Action, after_error, classify, readdressed
 from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler, TooLate
@@ -337,6 +337,8 @@ class Dispatcher:
         self._sending: dict[int, asyncio.Task[None]] = {}
         # Chats whose due rows another sender had at the last look, until when to leave them.
         self._elsewhere: dict[int, float] = {}
+        # A database outage fails every pass: one counted line a second, not a traceback each.
+        self._failures = ThrottledLog(log, "outbox: sending due messages")
 
     def wake(self) -> None:
         self._wake.set()
@@ -365,8 +367,8 @@ class Dispatcher:
         while not self._stopping:
             try:
                 busy = await self.drain_once()
-            except Exception:  # keep the dispatcher alive whatever one batch did
-                log.exception("outbox dispatcher batch failed")
+            except Exception as exc:  # keep the dispatcher alive whatever one batch did
+                self._failures.failed(exc)
                 busy = False
             if not busy:
                 with contextlib.suppress(TimeoutError):
@@ -433,9 +435,9 @@ class Dispatcher:
                 taken = taken or outcome != "elsewhere"
                 if outcome == "blocked":
                     return
-        except Exception:
+        except Exception as exc:
             # The chat's rows stay in the outbox for a later pass; other chats go on.
-            log.exception("outbox: sending to chat %s failed", chat_id)
+            self._failures.failed(exc)
         finally:
             del self._sending[chat_id]
             if taken:

@@ -24,8 +24,9 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from telegram import Bot
 
-from bot.edge import UNREADABLE_PREFIX, ThrottledLog, decode
+from bot.edge import UNREADABLE_PREFIX, decode
 from bot.inbox import InboxProcessor, store_updates
+from bot.logging_setup import ThrottledLog
 from bot.metrics import Metrics, check_health
 from storage.database import Database
 
