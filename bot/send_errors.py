@@ -79,7 +79,7 @@ def classify(exc: BaseException, attempts: int = 0, age: timedelta = timedelta(0
     if isinstance(exc, ChatMigrated):
         return Outcome(Action.FOLLOW, "migrated", new_chat_id=int(exc.new_chat_id))
     if isinstance(exc, RetryAfter):
-        return Outcome(Action.RETRY, "rate_limited", wait=_seconds(exc.retry_after))
+        return Outcome(Action.RETRY, "rate_limited", wait=seconds(exc.retry_after))
     if isinstance(exc, Forbidden | BadRequest):  # BadRequest first: PTB makes it a NetworkError
         return Outcome(Action.GIVE_UP, "refused")
     if isinstance(exc, NetworkError):  # TimedOut, a dropped connection, Telegram's 5xx
@@ -128,14 +128,14 @@ async def after_error(
             await moves_of(sender).follow(chat_id, outcome.new_chat_id, uow)
         except Exception as failed:  # e.g. two workers following at once: the next round will
             log.warning("outbox %s: recording chat %s's move failed: %r", item.id, chat_id, failed)
-            await _write(sender, uow, lambda u: u.outbox.retry_later(item.id, now, str(exc)))
+            await record(sender, uow, lambda u: u.outbox.retry_later(item.id, now, str(exc)))
             return True
         moved = replace(item, message=replace(item.message, chat_id=outcome.new_chat_id))
         try:
             message_id = await sender.send(moved.message, priority)
         except Exception as again:
             return await after_error(sender, moved, again, uow, priority, now, follows + 1)
-        await _write(sender, uow, lambda u: u.outbox.mark_sent(item.id, message_id))
+        await record(sender, uow, lambda u: u.outbox.mark_sent(item.id, message_id))
         return True
     if outcome.action is Action.RETRY or outcome.action is Action.FOLLOW:
         wait = outcome.wait if outcome.action is Action.RETRY else 1.0
@@ -144,11 +144,11 @@ async def after_error(
                 "outbox %s to chat %s: %s; retrying in %.0f s", item.id, chat_id, _why(exc), wait
             )
         when = now + timedelta(seconds=wait)
-        await _write(sender, uow, lambda u: u.outbox.retry_later(item.id, when, _why(exc)))
+        await record(sender, uow, lambda u: u.outbox.retry_later(item.id, when, _why(exc)))
         return outcome.kind != "rate_limited"
     if outcome.action is Action.GIVE_UP:
         log.warning("outbox %s to chat %s refused: %s", item.id, chat_id, _why(exc))
-        await _write(sender, uow, lambda u: u.outbox.give_up(item.id, _why(exc), now))
+        await record(sender, uow, lambda u: u.outbox.give_up(item.id, _why(exc), now))
         return True
     log.error(
         "outbox %s to chat %s parked for an operator after %d tries: %s "
@@ -158,7 +158,7 @@ async def after_error(
         item.attempts + 1,
         _why(exc),
     )
-    await _write(sender, uow, lambda u: u.outbox.park(item.id, _why(exc), now))
+    await record(sender, uow, lambda u: u.outbox.park(item.id, _why(exc), now))
     return True
 
 
@@ -167,7 +167,8 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-async def _write(sender: Sender, uow: SqlUnitOfWork | None, work: _Work) -> None:
+async def record(sender: Sender, uow: SqlUnitOfWork | None, work: _Work) -> None:
+    """Write what became of a row: in the dispatcher's transaction holding it, else in its own."""
     if uow is not None:
         await work(uow)
         return
@@ -176,7 +177,8 @@ async def _write(sender: Sender, uow: SqlUnitOfWork | None, work: _Work) -> None
         await own.commit()
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def seconds(value: int | float | timedelta) -> float:
+    """A retry_after as PTB gives it (seconds, or a timedelta), in seconds."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

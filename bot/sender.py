@@ -19,7 +19,7 @@ from bot.attachments import is_photo, render, telegram_file_id
 from bot.chat_moves import ChatMoves
 from bot.logging_setup import ThrottledLog, claim_named, update_context
 from bot.metrics import Metrics
-from bot.send_errors import Action, after_error, classify, readdressed
+from bot.send_errors import Action, after_error, classify, readdressed, record, seconds
 from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler, TooLate
 from bot.translate import markup
 from bot.translate import reply_markup as reply_markup_of
@@ -124,7 +124,7 @@ class Sender:
                 return await self._send(message, priority, within)
             except RetryAfter as exc:
                 self.metrics.telegram_429.inc()
-                self._blocked_until[chat_id] = self._timer() + _seconds(exc.retry_after)
+                self._blocked_until[chat_id] = self._timer() + seconds(exc.retry_after)
                 raise
 
     async def _claim_topic(self, chat_id: int, ref: str) -> int | None:
@@ -472,12 +472,13 @@ class Dispatcher:
         try:
             message_id = await self.sender.send(message, priority, DISPATCH_WITHIN_SECONDS)
         except TooLate:
-            # Its chat's window or the budget stayed full: back in line for a later pass.
-            await self._release(item, uow)
+            # Its chat's window or the budget stayed full: back in line for a later pass, no
+            # try counted (it was never sent; on SQLite the claim ends).
+            await record(self.sender, uow, lambda u: u.outbox.release(item.id, self.clock()))
             return False
         except Exception as exc:  # each kind has its outcome; none may stop the rows behind
             return await after_error(self.sender, item, exc, uow, priority, self.clock())
-        await self._finish(item, message_id, uow)
+        await record(self.sender, uow, lambda u: u.outbox.mark_sent(item.id, message_id))
         return True
 
     async def _claim(self, item: OutboxItem) -> bool:
@@ -486,29 +487,6 @@ class Dispatcher:
             taken = await uow.outbox.claim(item.id, now, now + CLAIM_LEASE)
             await uow.commit()
         return taken
-
-    async def _release(self, item: OutboxItem, uow: SqlUnitOfWork | None) -> None:
-        """Due again at once, no try counted: it was never sent (SQLite: the claim ends)."""
-        if uow is not None:
-            await uow.outbox.release(item.id, self.clock())
-            return
-        async with self.sender.db.uow() as own:
-            await own.outbox.release(item.id, self.clock())
-            await own.commit()
-
-    async def _finish(
-        self, item: OutboxItem, message_id: int | None, uow: SqlUnitOfWork | None
-    ) -> None:
-        if uow is not None:
-            await uow.outbox.mark_sent(item.id, message_id)
-            return
-        async with self.sender.db.uow() as own:
-            await own.outbox.mark_sent(item.id, message_id)
-            await own.commit()
-
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 # Telegram's limits for a message's text and a file's caption, in characters.
