@@ -96,15 +96,15 @@ async def test_a_waiting_customers_answer_goes_before_notices_queued_earlier() -
 
 async def test_one_private_chat_gets_a_reply_and_an_edit_at_once_then_waits() -> None:
     telegram = Telegram()
-    limits = ChatLimits(chat_calls=2, chat_window=0.3)
+    limits = ChatLimits(chat_calls=2, chat_window=1.0)
     scheduler = await started(SendScheduler(LocalBudget(), rate=1000, limits=limits))
     try:
         await asyncio.gather(*(send(scheduler, telegram, f"m{n}", CUSTOMER) for n in range(3)))
         await send(scheduler, telegram, "other chat", CUSTOMER + 1)
     finally:
         await scheduler.shutdown()
-    assert telegram.at("m1") < 0.1
-    assert telegram.at("m2") >= 0.3
+    assert telegram.at("m1") < 0.5
+    assert telegram.at("m2") >= 1.0
     # Another chat is not held up by the busy one.
     assert telegram.calls[-1][0] == "other chat"
 
@@ -167,7 +167,8 @@ async def test_after_a_429_nothing_more_goes_to_that_chat_before_retry_after() -
     finally:
         await scheduler.shutdown()
     assert telegram.at("later") >= 1.0
-    assert telegram.at("elsewhere") < 0.5  # other chats are not held up
+    # Other chats are not held up.
+    assert [label for label, _ in telegram.calls] == ["elsewhere", "later"]
 
 
 async def test_calls_that_send_nothing_are_not_paced() -> None:
@@ -180,7 +181,7 @@ async def test_calls_that_send_nothing_are_not_paced() -> None:
         await send(scheduler, telegram, "typing", CUSTOMER, endpoint="sendChatAction")
     finally:
         await scheduler.shutdown()
-    assert telegram.at("typing") < 1.0
+    assert telegram.at("typing") < 2.5  # not the 5 s a paced call would wait
 
 
 def _redis_up() -> bool:
@@ -192,6 +193,7 @@ def _redis_up() -> bool:
 async def _two_workers_share(budgets: tuple[SendBudget, SendBudget], rate: float) -> None:
     """Two workers' schedulers on one budget send at the rate in all, not at twice the rate."""
     telegram = Telegram()
+    sends, window = window_of(rate)
     schedulers = [await started(SendScheduler(budget, rate=rate)) for budget in budgets]
     calls = 24
     try:
@@ -204,10 +206,10 @@ async def _two_workers_share(budgets: tuple[SendBudget, SendBudget], rate: float
     finally:
         for scheduler in schedulers:
             await scheduler.shutdown()
+    # A window's worth goes at once (told by the budget, not by a clock a busy machine slows);
+    # no window ever holds more than the rate allows.
+    assert sum(scheduler.paced for scheduler in schedulers) <= calls - sends
     times = sorted(at for _, at in telegram.calls)
-    sends, window = window_of(rate)
-    # A window's worth goes at once; no window ever holds more than the rate allows.
-    assert times[sends - 1] < window / 2
     for n in range(len(times) - sends):
         assert times[n + sends] - times[n] >= window * 0.95
 
@@ -241,13 +243,13 @@ async def test_below_the_rate_nothing_queues_a_window_goes_at_once() -> None:
     try:
         # Half the rate, all at the same moment: none of them waits for another.
         await asyncio.gather(*(send(scheduler, telegram, f"m{n}", 3000 + n) for n in range(15)))
+        paced_below_the_rate = scheduler.paced
         # The window is full now: the next waits until the oldest send is a window old.
         await asyncio.gather(*(send(scheduler, telegram, f"n{n}", 4000 + n) for n in range(16)))
     finally:
         await scheduler.shutdown()
-    first = [at for label, at in telegram.calls if label.startswith("m")]
     _, window = window_of(30)
-    assert max(first) < window / 3
+    assert paced_below_the_rate == 0
     times = sorted(at for _, at in telegram.calls)
     assert times[30] - times[0] >= window * 0.95
 
@@ -346,13 +348,10 @@ async def test_a_hung_redis_costs_one_short_wait_then_the_fallback_paces(
         redis = RedisBudget(f"redis://127.0.0.1:{silent.port}/0", timeout=0.2)
         fallback = LocalBudget()
         guarded = GuardedBudget(redis, fallback, "Redis", timeout=0.2, retry_after=60)
-        started_at = time.monotonic()
         waits = [await guarded.take(rate=10) for _ in range(12)]
-        elapsed = time.monotonic() - started_at
         await guarded.close()
     # Only the first take waited for Redis; the rest were paced here, as a window of 10.
     assert guarded.failures == 1 and guarded.is_down
-    assert elapsed < 2.0
     assert waits[:10] == [0.0] * 10 and waits[10] > 0.5
     warnings = [r for r in caplog.records if r.name == "bot.send_budget"]
     assert len(warnings) == 1 and "Redis is not answering" in warnings[0].getMessage()
@@ -410,7 +409,6 @@ async def test_a_full_second_of_notices_leaves_room_for_a_customers_answer() -> 
         ]
         await asyncio.sleep(0.1)
         await send(scheduler, telegram, "answer", CUSTOMER, Priority.REPLY)
-        answered_at = telegram.at("answer")
         await asyncio.gather(*notices)
     finally:
         await scheduler.shutdown()
@@ -419,5 +417,4 @@ async def test_a_full_second_of_notices_leaves_room_for_a_customers_answer() -> 
     assert [label for label, _ in telegram.calls][:9] == [f"notice{n}" for n in range(8)] + [
         "answer"
     ]
-    assert answered_at < 0.5
     assert telegram.at("notice9") >= window_of(10)[1] * 0.95
