@@ -58,14 +58,13 @@ async def one_turn(db: Database, chat_id: int, update_id: int) -> None:
 
 async def apply_and_send(db: Database, chat_id: int, update_id: int, now: datetime) -> None:
     async with db.uow() as uow:
-        await uow.conversations.mark_update(update_id, now)
+        await uow.inbox.claim(update_id, now)  # the one duplicate key
         state = await uow.conversations.load(chat_id)
         await uow.languages.get(chat_id)
         await uow.claims.for_user_in(chat_id, ClaimStatus.INFO_REQUESTED)
         await uow.conversations.save(state)
         reply = OutgoingMessage(chat_id, "Refunds take 5 to 7 business days.")
         outbox_id = await uow.outbox.put(reply, now, now + timedelta(seconds=30))
-        await uow.inbox.mark_processed(update_id, now)
         await uow.commit()
     async with db.single() as sent:
         await sent.outbox.mark_sent(outbox_id, update_id)

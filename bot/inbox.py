@@ -19,6 +19,9 @@ and a processor in every worker applies what is stored:
   held back while the worker sends them. If that worker dies first, they are released to
   the dispatcher at once: on SQLite when the (only) process starts again; on PostgreSQL by
   any worker that finds the chat's lock free, which the sender would hold.
+- A turn whose transaction did not commit (a failed commit, a fault in the turn) left nothing
+  behind, so its update is applied once more before it is recorded failed and the customer
+  hears "progress saved": a passing fault costs them nothing, and they are told at most once.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ from conversations.dialogue.engine import AlongWith
 from conversations.ports import UnitOfWork
 from storage.database import Database
 from storage.repositories.inbox import InboxRow
-from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,11 @@ TURNS_AT_ONCE = 8
 CANDIDATE_SPREAD = 8
 # How often a PostgreSQL worker looks for replies held for a worker that is gone.
 ORPHAN_SWEEP_SECONDS = 2.0
+# Turns an update gets that fail without committing, before it is recorded failed.
+TURN_TRIES = 2
+
+# Told when an update is recorded failed (bot.telegram_app.report_failure tells the customer).
+OnFailed = Callable[[Update, BaseException], Awaitable[None]]
 
 
 def chat_key(update: Update) -> int:
@@ -101,8 +108,10 @@ class InboxProcessor:
         metrics: Metrics,
         on_released: Callable[[], None],
         idle_seconds: float = 1.0,
+        on_failed: OnFailed | None = None,
     ) -> None:
         self.db = db
+        self._on_failed = on_failed
         self._decode = decode
         self._apply = apply
         self._clock = clock
@@ -268,21 +277,23 @@ class InboxProcessor:
 
     async def _apply_one(self, row: InboxRow, chat_id: int) -> None:
         started = time.perf_counter()
-        error: str | None = None
-        marked = False
+        error: BaseException | None = None
+        update: Update | None = None
+        claimed = marked = False
 
         async def claim(uow: UnitOfWork) -> bool:
-            nonlocal marked
-            assert isinstance(uow, SqlUnitOfWork)
-            marked = await uow.inbox.claim(row.update_id, self._clock())
-            return marked
+            nonlocal claimed
+            claimed = await uow.inbox.claim(row.update_id, self._clock())
+            return claimed
 
         try:
-            duplicate = await self._apply(self._decode(row.payload), claim)
+            update = self._decode(row.payload)
+            duplicate = await self._apply(update, claim)
+            # Only now: the turn returns after its commit; a claim in a transaction that then
+            # failed to commit marked nothing.
+            marked = claimed
         except Exception as exc:
-            # The customer was told to try again (bot.telegram_app.apply_update); applying it
-            # again later would answer twice.
-            error = f"{type(exc).__name__}: {exc}"
+            error = exc
             duplicate = False
         elapsed = time.perf_counter() - started
         self._metrics.turn_seconds.observe(elapsed)
@@ -292,14 +303,21 @@ class InboxProcessor:
             " (already applied)" if duplicate else " (failed)" if error else "",
         )
         self._metrics.updates_processed.labels(result="failed" if error else "ok").inc()
-        if duplicate:
-            await self._release_dead_turn(chat_id)
-        elif error is not None or not marked:
-            # No turn committed it (a failure, or an update with nothing to do), or a failure
-            # after the commit worth recording.
-            async with self.db.uow() as uow:
-                await uow.inbox.mark_processed(row.update_id, self._clock(), error)
-                await uow.commit()
+        if duplicate or marked:
+            return
+        async with self.db.uow() as uow:
+            # A failed turn whose transaction committed nothing is applied again; one that
+            # committed (and failed after), or failed again, is recorded for the operator.
+            again = error is not None and await uow.inbox.try_again(row.update_id, TURN_TRIES)
+            if not again:
+                reason = f"{type(error).__name__}: {error}" if error is not None else None
+                await uow.inbox.mark_processed(row.update_id, self._clock(), reason)
+            await uow.commit()
+        if again:
+            self._again.add(chat_id)
+        elif error is not None and update is not None and self._on_failed is not None:
+            # Told once, when it is given up: applying it again later would answer twice.
+            await self._on_failed(update, error)
 
     async def _release_orphaned_replies(self, at_start: bool) -> None:
         """Send now the replies of turns whose worker died before it could send them."""
@@ -324,17 +342,4 @@ class InboxProcessor:
                         await uow.commit()
         if released:
             log.info("released %d reply(ies) of turns whose worker stopped", released)
-            self._on_released()
-
-    async def _release_dead_turn(self, chat_id: int) -> None:
-        """An update already applied: its turn's worker may have died before sending.
-
-        This worker has the chat (its lock, or the busy set on SQLite), so no live turn of
-        the chat is sending: its held replies are orphans.
-        """
-        async with self.db.uow() as uow:
-            released = await uow.outbox.release_held_replies(self._clock(), chat_id)
-            await uow.commit()
-        if released:
-            log.info("released %d reply(ies) of a turn whose worker stopped", released)
             self._on_released()

@@ -106,6 +106,7 @@ def build_application(
             metrics,
             on_released=dispatcher.wake,
             idle_seconds=inbox_idle_seconds,
+            on_failed=lambda update, error: report_failure(application, update, error),
         ),
         clock=clock,
         upgrade_database=upgrade_database,
@@ -165,7 +166,6 @@ async def run_reminders(application: Application) -> int:  # type: ignore[type-a
     async with db.uow() as uow:
         count = await due_reminders(uow, now, desk.config)
         # Telegram re-delivers for about a day; older update ids need not be remembered.
-        await uow.conversations.forget_updates_before(now - UPDATE_MEMORY)
         await uow.inbox.forget_processed_before(now - UPDATE_MEMORY)
         await uow.commit()
     if count:
@@ -180,14 +180,10 @@ async def apply_update(
 ) -> bool:
     """Apply one update to the core and send its replies; True if it was applied before.
 
-    A failure is logged, the chat is told its progress is saved, and the error re-raised for
-    the inbox to record.
+    A failure is raised for the inbox, which applies the update again or records it failed
+    (and then has report_failure tell the customer).
     """
-    try:
-        return await _apply(application, update, along_with)
-    except Exception as exc:
-        await report_failure(application, update, exc)
-        raise
+    return await _apply(application, update, along_with)
 
 
 async def _apply(

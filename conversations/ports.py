@@ -108,8 +108,16 @@ class ConversationRepository(Protocol):
         """Write if the stored version equals state.version; bumps it. False on a lost race."""
         ...
 
-    async def mark_update(self, update_id: int, at: datetime | None = None) -> bool:
-        """Record an update id; False if it was already recorded (a re-delivery)."""
+
+class UpdateInbox(Protocol):
+    """The updates stored on arrival and waiting for their turn (bot/inbox.py)."""
+
+    async def claim(self, update_id: int, at: datetime) -> bool:
+        """Mark a waiting update applied in this transaction; False if it was already.
+
+        The one duplicate key: a re-delivered update, or one another worker applied, is not
+        applied again.
+        """
         ...
 
 
@@ -232,6 +240,8 @@ class UnitOfWork(Protocol):
     def ratings(self) -> Ratings: ...
     @property
     def attempts(self) -> OwnershipAttempts: ...
+    @property
+    def inbox(self) -> UpdateInbox: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

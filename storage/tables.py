@@ -167,13 +167,6 @@ conversations = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 
-processed_updates = Table(
-    "processed_updates",
-    metadata,
-    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("at", UTCDateTime(), nullable=False, index=True),
-)
-
 outbox = Table(
     "outbox",
     metadata,
@@ -223,6 +216,8 @@ inbox = Table(
     Column("received_at", UTCDateTime(), nullable=False),
     Column("processed_at", UTCDateTime(), nullable=True),
     Column("error", Text, nullable=True),
+    # Turns of this update that failed without committing; one is tried again (bot/inbox.py).
+    Column("failures", Integer, nullable=False, server_default=text("0")),
     Index("ix_inbox_waiting", "processed_at", "chat_id", "update_id"),
 )
 

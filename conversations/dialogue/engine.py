@@ -23,7 +23,7 @@ REPLY_LEASE = timedelta(seconds=30)
 
 
 # The caller's claim on the update, first in the turn's own transaction (the inbox marks it
-# processed); False: it was applied already. It stands in for the processed-update log.
+# applied, `uow.inbox.claim`); False: it was applied already, the turn does nothing.
 AlongWith = Callable[[UnitOfWork], Awaitable[bool]]
 
 
@@ -68,20 +68,16 @@ class Desk:
         return in_staff_chat(self.config, event.chat_id)
 
     async def handle(self, event: Inbound, along_with: AlongWith | None = None) -> TurnResult:
-        """Apply one event exactly once; retried when another turn of the chat won the race.
+        """Apply one event; retried when another turn of the chat won the race.
 
-        `along_with` claims the update in the turn's own transaction, so a turn costs one
-        commit and one duplicate key.
+        `along_with` claims the update in the turn's own transaction (the inbox's mark is the
+        one duplicate key), so a turn costs one commit. Without it (the terminal chat, a
+        benchmark) nothing guards against applying an event twice.
         """
         for attempt in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 now = self._clock()
-                if along_with is not None:
-                    if not await along_with(uow):
-                        return TurnResult(duplicate=True)
-                elif event.update_id is not None and not await uow.conversations.mark_update(
-                    event.update_id, now
-                ):
+                if along_with is not None and not await along_with(uow):
                     return TurnResult(duplicate=True)
                 state = await uow.conversations.load(event.chat_id)
                 turn = Turn(uow, state, event, now, self.config)

@@ -1,4 +1,4 @@
-"""Conversation state per chat, with optimistic concurrency, and the processed-update log."""
+"""Conversation state per chat, with optimistic concurrency."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import ConversationState
 from storage.repositories._dialect import rowcount, upsert_insert
-from storage.tables import conversations, processed_updates
+from storage.tables import conversations
 
 
 class ConversationRepositorySql:
@@ -68,29 +68,3 @@ class ConversationRepositorySql:
         state.version += 1
         state.updated_at = updated_at
         return True
-
-    async def mark_update(self, update_id: int, at: datetime | None = None) -> bool:
-        """Record an update id; False if it was already recorded (a re-delivery)."""
-        insert = upsert_insert(self._session, processed_updates)
-        result = await self._session.execute(
-            insert.values(update_id=update_id, at=at or datetime.now(UTC)).on_conflict_do_nothing(
-                index_elements=[processed_updates.c.update_id]
-            )
-        )
-        return rowcount(result) == 1
-
-    async def applied_at(self, update_id: int) -> datetime | None:
-        """When a recorded update's turn ran (its replies carry the same time), or None."""
-        row = (
-            await self._session.execute(
-                select(processed_updates.c.at).where(processed_updates.c.update_id == update_id)
-            )
-        ).first()
-        return None if row is None else row.at
-
-    async def forget_updates_before(self, cutoff: datetime) -> int:
-        """Drop processed-update ids older than cutoff (Telegram re-delivers within a day)."""
-        result = await self._session.execute(
-            processed_updates.delete().where(processed_updates.c.at < cutoff)
-        )
-        return rowcount(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -155,6 +155,23 @@ class InboxRepository:
         )
         return rowcount(result) == 1
 
+    async def try_again(self, update_id: int, tries: int) -> bool:
+        """Count a failed turn that committed nothing; True if the update may be tried again.
+
+        False when the turn's transaction committed (the update is applied) or the update
+        failed `tries` times already.
+        """
+        result = await self._session.execute(
+            update(inbox)
+            .where(
+                inbox.c.update_id == update_id,
+                inbox.c.processed_at.is_(None),
+                inbox.c.failures < tries - 1,
+            )
+            .values(failures=inbox.c.failures + 1)
+        )
+        return rowcount(result) == 1
+
     async def try_lock_chat(self, chat_id: int) -> bool:
         """Take the chat for this transaction; False if another worker has it.
 
@@ -177,14 +194,6 @@ class InboxRepository:
             .where(inbox.c.update_id == update_id)
             .values(processed_at=at, error=error[:MAX_ERROR_CHARS] if error else None)
         )
-
-    async def unprocessed(self) -> Sequence[int]:
-        rows = await self._session.execute(
-            select(inbox.c.update_id)
-            .where(inbox.c.processed_at.is_(None))
-            .order_by(inbox.c.update_id)
-        )
-        return [int(r.update_id) for r in rows]
 
     async def forget_processed_before(self, cutoff: datetime) -> int:
         """Drop processed updates older than cutoff (Telegram re-delivers within a day).
@@ -228,6 +237,6 @@ class InboxRepository:
         result = await self._session.execute(
             update(inbox)
             .where(inbox.c.update_id == update_id, inbox.c.error.is_not(None))
-            .values(processed_at=None, error=None)
+            .values(processed_at=None, error=None, failures=0)
         )
         return rowcount(result) > 0

@@ -251,12 +251,6 @@ class OutboxRepositorySql:
             query = query.where(outbox.c.chat_id == chat_id)
         return rowcount(await self._session.execute(query))
 
-    async def is_sent(self, item_id: int) -> bool:
-        row = (
-            await self._session.execute(select(outbox.c.sent_at).where(outbox.c.id == item_id))
-        ).first()
-        return row is not None and row.sent_at is not None
-
     # Giving up and parking ---------------------------------------------------------------
 
     async def give_up(self, item_id: int, error: str, at: datetime) -> None:

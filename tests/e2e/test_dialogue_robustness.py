@@ -315,6 +315,71 @@ async def test_a_failure_inside_a_turn_tells_the_customer_their_progress_is_save
     assert "What went wrong?" in reasons.text
 
 
+# A fault in the turn's transaction while the update has not failed before. PostgreSQL: at
+# COMMIT (a deferred constraint trigger), the failure that once left the update marked applied
+# in memory; SQLite (no deferred triggers): at the reply's insert, after the turn claimed the
+# update in the same transaction.
+_FAULT_SQLITE = """
+CREATE TRIGGER fault_once BEFORE INSERT ON outbox
+WHEN NEW.chat_id = {chat} AND (SELECT failures FROM inbox WHERE chat_id = {chat}
+    ORDER BY update_id DESC LIMIT 1) = 0
+BEGIN SELECT RAISE(ABORT, 'injected fault'); END
+"""
+_FAULT_POSTGRES = (
+    """
+CREATE FUNCTION fault_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT failures FROM inbox WHERE chat_id = NEW.chat_id
+        ORDER BY update_id DESC LIMIT 1) = 0 THEN
+        RAISE EXCEPTION 'injected fault at commit';
+    END IF;
+    RETURN NULL;
+END $$
+""",
+    """
+CREATE CONSTRAINT TRIGGER fault_once AFTER INSERT ON outbox
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.chat_id = {chat})
+EXECUTE FUNCTION fault_once()
+""",
+)
+
+
+async def test_a_turn_whose_commit_fails_is_applied_again_without_an_apology(
+    bot: Running, db: Database
+) -> None:
+    from sqlalchemy import text
+
+    from tests.storage.rows import waiting_updates
+
+    yan = Customer(bot.fake, 841, "Yan")
+    await yan.says("/start")
+    async with db.engine.begin() as connection:
+        if db.dialect == "postgresql":
+            for statement in _FAULT_POSTGRES:
+                await connection.execute(text(statement.format(chat=yan.chat_id)))
+        else:
+            await connection.execute(text(_FAULT_SQLITE.format(chat=yan.chat_id)))
+    try:
+        reply = await yan.says("/help")
+    finally:
+        async with db.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "DROP TRIGGER fault_once" + (" ON outbox" if db.dialect == "postgresql" else "")
+                )
+            )
+            if db.dialect == "postgresql":
+                await connection.execute(text("DROP FUNCTION fault_once()"))
+    # The first turn committed nothing; the second answered, as if nothing had happened.
+    assert "Here's what I can do" in reply.text
+    await bot.fake.settle()
+    assert not any("progress is saved" in t for t in yan.texts())
+    assert [t for t in yan.texts() if "Here's what I can do" in t] == [reply.text]
+    assert await waiting_updates(db) == []
+    async with db.reader() as uow:
+        assert await uow.inbox.failed() == []
+
+
 async def test_a_button_press_delivered_twice_is_applied_once(bot: Running) -> None:
     xia = Customer(bot.fake, 840, "Xia")
     await _walk_to(xia, "reason")

@@ -19,6 +19,7 @@ from bot.web import WebServer
 from storage.database import Database
 from tests.e2e.harness import Customer, Running
 from tests.e2e.processes import free_port
+from tests.storage.rows import waiting_updates
 
 PHONE = "+923001234567"
 SECRET = "s3cret-token"
@@ -80,10 +81,8 @@ async def test_an_unreadable_update_is_stored_failed_and_polling_goes_on(
     assert rows[bad].chat_id == pat.chat_id
     assert rows[bad].reason.startswith("unreadable update: TypeError")
     assert rows[poll].chat_id == 0
-    async with bot.db.reader() as uow:
-        assert await uow.inbox.unprocessed() == []
-        # Never applied: the customer was not told "something went wrong" either.
-        assert await uow.conversations.applied_at(bad) is None
+    assert await waiting_updates(bot.db) == []
+    # Never applied: the customer was not told "something went wrong" either.
     assert not any("went wrong" in t for t in pat.texts())
     # One line each, naming the update, with neither the phone nor PTB's raw dump.
     lines = [r.getMessage() for r in caplog.records if "cannot be read" in r.getMessage()]
@@ -193,8 +192,7 @@ async def test_a_wrong_secret_of_any_bytes_gets_403(
     _, url = webhook
     body = b'{"update_id": 990002, "message": {"message_id": 1, "date": 1, "chat": {"id": 1}}}'
     assert await raw_request(port_of(url), post_head(body, secret), body) == 403
-    async with bot.db.reader() as uow:
-        assert await uow.inbox.unprocessed() == []
+    assert await waiting_updates(bot.db) == []
 
 
 async def test_trickling_clients_are_closed_and_a_real_update_gets_through(

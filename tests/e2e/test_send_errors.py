@@ -21,6 +21,7 @@ from storage.demo_data import DemoCase
 from tests.cli.cli_process import Cli
 from tests.e2e.harness import STAFF_CHAT_ID, Customer, FakeClock, Running, start_bot, stop_bot
 from tests.fake_telegram import FakeTelegram
+from tests.storage.rows import is_sent
 
 ANN, BOB = 1001, 1002
 
@@ -56,8 +57,7 @@ def counted(bot: Running, kind: str) -> float:
 
 
 async def sent(bot: Running, outbox_id: int) -> bool:
-    async with bot.db.reader() as uow:
-        return await uow.outbox.is_sent(outbox_id)
+    return await is_sent(bot.db, outbox_id)
 
 
 async def head_fails_then_rest(bot: Running, **failure: Any) -> list[int]:

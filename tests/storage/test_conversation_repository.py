@@ -100,24 +100,3 @@ async def test_concurrent_turns_on_one_chat_both_apply(db: Database) -> None:
     if db.dialect == "sqlite":
         # BEGIN IMMEDIATE queues the second turn instead of letting it read stale state.
         assert lost_races == 0
-
-
-async def test_an_update_is_marked_once(db: Database) -> None:
-    async with db.uow() as uow:
-        first = await uow.conversations.mark_update(900_000_001)
-        await uow.commit()
-    async with db.uow() as uow:
-        again = await uow.conversations.mark_update(900_000_001)
-        other = await uow.conversations.mark_update(900_000_002)
-        await uow.commit()
-
-    assert (first, again, other) == (True, False, True)
-
-
-async def test_an_update_marked_in_a_rolled_back_turn_can_be_applied_again(db: Database) -> None:
-    async with db.uow() as uow:
-        assert await uow.conversations.mark_update(55)
-    async with db.uow() as uow:
-        retried = await uow.conversations.mark_update(55)
-
-    assert retried is True

@@ -13,6 +13,7 @@ from bot.inbox import InboxProcessor, store_updates
 from bot.metrics import Metrics
 from conversations.dialogue.engine import AlongWith
 from storage.database import Database
+from tests.storage.rows import waiting_updates
 
 CHATS = 6
 PER_CHAT = 15
@@ -35,8 +36,7 @@ async def test_a_redelivered_update_is_stored_once(db: Database) -> None:
     now = datetime.now(UTC)
     assert await store_updates(db, [(1, 10, _payload(1, 10)), (2, 10, _payload(2, 10))], now) == 2
     assert await store_updates(db, [(2, 10, _payload(2, 10)), (3, 11, _payload(3, 11))], now) == 1
-    async with db.uow() as uow:
-        assert await uow.inbox.unprocessed() == [1, 2, 3]
+    assert await waiting_updates(db) == [1, 2, 3]
 
 
 async def test_workers_apply_each_chats_updates_once_in_order_one_at_a_time(
@@ -100,5 +100,37 @@ async def test_workers_apply_each_chats_updates_once_in_order_one_at_a_time(
     assert overlaps == []
     expected = {5000 + c: [n * CHATS + c for n in range(PER_CHAT)] for c in range(CHATS)}
     assert applied == expected
+    assert await waiting_updates(db) == []
+
+
+async def test_an_update_is_claimed_once_and_a_rolled_back_claim_is_no_claim(db: Database) -> None:
+    now = datetime.now(UTC)
+    await store_updates(db, [(1, 10, _payload(1, 10)), (2, 10, _payload(2, 10))], now)
     async with db.uow() as uow:
-        assert await uow.inbox.unprocessed() == []
+        assert await uow.inbox.claim(1, now)
+        await uow.rollback()  # a turn whose commit failed
+    async with db.uow() as uow:
+        assert await uow.inbox.claim(1, now)
+        assert not await uow.inbox.claim(1, now)  # the duplicate key
+        await uow.commit()
+    async with db.uow() as uow:
+        assert not await uow.inbox.claim(1, now)
+        assert not await uow.inbox.claim(99, now)  # never stored
+    assert await waiting_updates(db) == [2]
+
+
+async def test_a_failed_turn_is_tried_again_once_unless_it_committed(db: Database) -> None:
+    now = datetime.now(UTC)
+    await store_updates(db, [(1, 10, _payload(1, 10)), (2, 11, _payload(2, 11))], now)
+    async with db.uow() as uow:
+        assert await uow.inbox.try_again(1, tries=2)
+        assert not await uow.inbox.try_again(1, tries=2)  # its second failure: given up
+        assert await uow.inbox.claim(2, now)
+        assert not await uow.inbox.try_again(2, tries=2)  # applied: nothing to try again
+        await uow.commit()
+    # An operator's retry gives it its tries back.
+    async with db.uow() as uow:
+        await uow.inbox.mark_processed(1, now, "Boom: twice")
+        assert await uow.inbox.retry(1)
+        assert await uow.inbox.try_again(1, tries=2)
+        await uow.commit()

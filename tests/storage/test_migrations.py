@@ -19,7 +19,6 @@ TABLES = {
     "claims",
     "claim_audit",
     "conversations",
-    "processed_updates",
     "outbox",
     "message_refs",
     "inbox",
