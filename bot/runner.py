@@ -9,12 +9,12 @@ import signal
 from urllib.parse import urlparse
 
 from telegram import Update
-from telegram.ext import Application
 
+from bot.bootstrap import Services, bootstrap
 from bot.edge import silence_raw_update_logs
 from bot.polling import Poller
 from bot.settings import Settings
-from bot.telegram_app import build_application, close_requests
+from bot.telegram_app import close_requests
 from bot.web import WebServer
 from storage.database import Database
 
@@ -65,7 +65,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     db = Database(settings.database_url)
-    application = build_application(settings, db, upgrade_database=True)
+    services = bootstrap(settings, db, upgrade_database=True)
+    application = services.application
     if settings.staff_chat_id is None:
         log.warning(
             "STAFF_CHAT_ID is not set: escalated claims wait in the queue "
@@ -76,23 +77,18 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         try:
             await application.initialize()
         except BaseException:
-            await close_requests(application)
+            await close_requests(services)
             raise
         try:
-            await _serve(settings, application, db, stop)
+            await _serve(settings, services, stop)
         finally:
             await application.shutdown()
     finally:
         await db.dispose()
 
 
-async def _serve(
-    settings: Settings,
-    application: Application,  # type: ignore[type-arg]
-    db: Database,
-    stop: asyncio.Event,
-) -> None:
-    data = application.bot_data
+async def _serve(settings: Settings, services: Services, stop: asyncio.Event) -> None:
+    application, db = services.application, services.db
     assert application.post_init is not None and application.post_stop is not None
     await application.post_init(application)
     await application.start()
@@ -103,10 +99,10 @@ async def _serve(
             path = urlparse(settings.webhook_url).path.lstrip("/")
             server = WebServer(
                 db,
-                data["metrics"],
-                data["clock"],
+                services.metrics,
+                services.clock,
                 bot=application.bot,
-                inbox=data["inbox"],
+                inbox=services.inbox,
                 webhook_path=path,
                 secret=secret,
             )
@@ -120,11 +116,11 @@ async def _serve(
             )
         else:
             if settings.metrics_port is not None:
-                server = WebServer(db, data["metrics"], data["clock"])
+                server = WebServer(db, services.metrics, services.clock)
                 await server.start(settings.metrics_listen, settings.metrics_port)
                 receivers.append(server)
                 log.info("metrics on %s:%s", settings.metrics_listen, settings.metrics_port)
-            poller = Poller(application.bot, db, data["inbox"], data["clock"], data["metrics"])
+            poller = Poller(application.bot, db, services.inbox, services.clock, services.metrics)
             await poller.start()
             receivers.append(poller)
             log.info("polling mode")

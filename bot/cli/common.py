@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings, typo_warnings
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 T = TypeVar("T")
 
@@ -76,7 +79,9 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def with_db(settings: Settings, work: Callable[[Any], Awaitable[T]], *, upgrade: bool = True) -> T:
+def with_db(
+    settings: Settings, work: Callable[[Database], Awaitable[T]], *, upgrade: bool = True
+) -> T:
     """Open the database, run one piece of work, and close it.
 
     upgrade=False (read-only commands): no migration, and a missing or behind database is
@@ -93,7 +98,7 @@ def with_db(settings: Settings, work: Callable[[Any], Awaitable[T]], *, upgrade:
     return run_async(go())
 
 
-async def open_url(url: str, upgrade: bool = True) -> Any:
+async def open_url(url: str, upgrade: bool = True) -> Database:
     from bot.logging_setup import redact
     from storage.database import SchemaNotReady, open_database
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import cli_settings, faq_app, with_db
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 # faq ---------------------------------------------------------------------------------------
 
@@ -59,7 +62,7 @@ def faq_misses(
     """The questions customers asked most that the FAQ could not place (numbers removed)."""
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> tuple[list[tuple[str, int]], dict[str, tuple[int, int]]]:
         async with db.uow() as uow:
             return await uow.faq.top_misses(limit), await uow.faq.ratings()
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import app, cli_settings, with_db
+
+if TYPE_CHECKING:
+    from storage.database import Database
+    from storage.repositories.inbox import FailedUpdate
 
 inbox_app = typer.Typer(
     help="Updates received from Telegram that could not be read or applied.",
@@ -25,7 +29,7 @@ def inbox_failed(
 
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> list[FailedUpdate]:
         async with db.reader() as uow:
             return await uow.inbox.failed()
 
@@ -47,10 +51,10 @@ def inbox_failed(
     if not found:
         typer.echo("No failed updates.")
         return
-    for row in found:
+    for r in rows:
         typer.echo(
-            f"{row['update_id']}  {row['received_at'][:19]}Z  "
-            f"chat {row['chat_id']}  {row['reason']}"
+            f"{r.update_id}  {r.received_at.isoformat()[:19]}Z  "
+            f"chat {r.chat_id}  {redact(r.reason)}"
         )
     typer.echo(
         f"{len(found)} failed update(s). `refundbot inbox retry UPDATE_ID` puts one back in line."
@@ -64,7 +68,7 @@ def inbox_retry(
     """Put a failed update back in line; the running bot applies it within seconds."""
     settings = cli_settings()
 
-    async def go(db: Any) -> bool:
+    async def go(db: Database) -> bool:
         async with db.uow() as uow:
             done = bool(await uow.inbox.retry(update_id))
             await uow.commit()

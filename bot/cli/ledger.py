@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,12 @@ from bot.cli.common import (
     with_db,
 )
 
+if TYPE_CHECKING:
+    from conversations.domain import Decision
+    from storage.database import Database
+    from storage.demo_data import DemoCase
+    from storage.ledger_import import ImportReport
+
 
 @app.command("import")
 def import_ledger(
@@ -22,9 +28,11 @@ def import_ledger(
     file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
 ) -> None:
     """Load ledger rows from a CSV file; bad rows are listed and skipped."""
-    from storage.ledger_import import LedgerFileError, import_csv
+    from storage.ledger_import import LedgerFileError, LedgerKind, import_csv
 
-    if kind not in ("purchases", "campaigns", "incidents"):
+    kinds: dict[str, LedgerKind] = {k: k for k in ("purchases", "campaigns", "incidents")}
+    ledger_kind = kinds.get(kind)
+    if ledger_kind is None:
         typer.echo(
             f"refundbot: unknown kind {kind!r}; use purchases, campaigns or incidents.", err=True
         )
@@ -35,8 +43,8 @@ def import_ledger(
     settings = cli_settings()
     progress = _ProgressBar()
 
-    async def go(db: Any) -> Any:
-        return await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
+    async def go(db: Database) -> ImportReport:
+        return await import_csv(db, ledger_kind, file, progress=progress)
 
     try:
         report = with_db(settings, go)
@@ -99,14 +107,14 @@ def demo_data() -> None:
 
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> list[DemoCase]:
         return await load_demo_data(db, datetime.now(UTC), settings.home_country)
 
     cases = with_db(settings, go)
     typer.echo(_demo_table(cases))
 
 
-def _demo_table(cases: Any) -> str:
+def _demo_table(cases: list[DemoCase]) -> str:
     lines = ["Loaded demo ledger (prove ownership with the phone or e-mail shown):", ""]
     for case in cases:
         campaign = f" campaign {case.campaign_id}" if case.campaign_id else ""
@@ -153,7 +161,7 @@ def check(
         now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> Decision | Purchase | None:
         async with db.uow() as uow:
             purchase = await uow.ledger.purchase(transaction_id)
             if purchase is None or now < purchase.purchased_at:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import app, cli_settings, with_db
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from conversations.ownership import Attempts
+    from storage.database import Database
 
 lockouts_app = typer.Typer(
     help="Who waits after wrong answers to “whose purchase is this?”.", no_args_is_help=True
@@ -21,7 +27,7 @@ def lockouts_list() -> None:
 
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> Sequence[tuple[str, Attempts]]:
         async with db.uow() as uow:
             return await uow.attempts.blocked(utc_now())
 
@@ -29,7 +35,10 @@ def lockouts_list() -> None:
     if not blocked:
         typer.echo("No lockouts.")
     for subject, attempts in blocked:
-        until = attempts.blocked_until.isoformat(timespec="minutes")
+        # blocked() lists only subjects with a wait.
+        until = (
+            attempts.blocked_until.isoformat(timespec="minutes") if attempts.blocked_until else "?"
+        )
         typer.echo(f"{subject}\t{attempts.misses} misses\tuntil {until}")
 
 
@@ -46,7 +55,7 @@ def lockouts_lift(
         raise typer.Exit(2)
     settings = cli_settings()
 
-    async def go(db: Any) -> list[str]:
+    async def go(db: Database) -> list[str]:
         async with db.uow() as uow:
             lifted = [subject for subject in subjects if await uow.attempts.lift(subject)]
             await uow.commit()

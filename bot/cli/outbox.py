@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import app, cli_settings, with_db
+
+if TYPE_CHECKING:
+    from storage.database import Database
+    from storage.repositories.outbox import ParkedMessage
 
 outbox_app = typer.Typer(
     help="Messages the bot could not send and parked for you.", no_args_is_help=True
@@ -24,7 +28,7 @@ def outbox_failed(
     """Parked messages, oldest first, with the error that parked them."""
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> list[ParkedMessage]:
         async with db.reader() as uow:
             return await uow.outbox.failed()
 
@@ -73,7 +77,7 @@ def outbox_retry(
         raise typer.Exit(2)
     settings = cli_settings()
 
-    async def go(db: Any) -> int:
+    async def go(db: Database) -> int:
         async with db.uow() as uow:
             count: int = await uow.outbox.retry_failed(message_id)
             await uow.commit()
@@ -93,7 +97,7 @@ def outbox_drop(
     """Give up a parked message for good: it is deleted and never sent."""
     settings = cli_settings()
 
-    async def go(db: Any) -> bool:
+    async def go(db: Database) -> bool:
         async with db.uow() as uow:
             dropped: bool = await uow.outbox.drop_failed(message_id)
             await uow.commit()

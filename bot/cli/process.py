@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from bot.cli.common import (
     run_async,
     with_db,
 )
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 # run, chat ---------------------------------------------------------------------------------
 
@@ -87,7 +90,7 @@ def db_upgrade() -> None:
     """Apply the database migrations."""
     settings = cli_settings()
 
-    async def go(db: Any) -> str:
+    async def go(db: Database) -> str:
         return str(db.url)
 
     typer.echo(f"Database is up to date: {with_db(settings, go)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,10 +12,14 @@ from bot.cli.common import (
     with_db,
 )
 
+if TYPE_CHECKING:
+    from conversations.domain import CannedReply, ReplyKind
+    from storage.database import Database
+
 # replies -------------------------------------------------------------------------------------
 
 
-def _reply_kind(value: str) -> Any:
+def _reply_kind(value: str) -> ReplyKind:
     from conversations.domain import ReplyKind
 
     try:
@@ -35,7 +39,7 @@ def replies_list(
     wanted = _reply_kind(kind)
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> list[CannedReply]:
         async with db.uow() as uow:
             return await canned(uow, wanted)
 
@@ -60,7 +64,7 @@ def replies_set(
         raise typer.Exit(2)
     settings = cli_settings()
 
-    async def go(db: Any) -> None:
+    async def go(db: Database) -> None:
         async with db.uow() as uow:
             await uow.replies.set(CannedReply(wanted, key, text.strip()))
             await uow.commit()
@@ -78,7 +82,7 @@ def replies_remove(
     wanted = _reply_kind(kind)
     settings = cli_settings()
 
-    async def go(db: Any) -> bool:
+    async def go(db: Database) -> bool:
         async with db.uow() as uow:
             removed: bool = await uow.replies.remove(wanted, key)
             await uow.commit()

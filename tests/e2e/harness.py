@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import SecretStr
-from telegram.ext import Application, BaseRateLimiter
+from telegram.ext import BaseRateLimiter
 
+from bot.bootstrap import App, Services, bootstrap
 from bot.polling import Poller
 from bot.settings import Settings
-from bot.telegram_app import build_application
 from conversations.dialogue.engine import Desk
 from storage.database import Database
 from tests.fake_telegram import CallbackAnswer, FakeTelegram, FakeUser, RecordedMessage
@@ -60,7 +60,7 @@ class Running:
     db: Database
     clock: FakeClock
     settings: Settings
-    application: Application  # type: ignore[type-arg]
+    services: Services
     poller: Poller
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -74,20 +74,24 @@ class Running:
         self.clock.advance(**kw)
 
     @property
+    def application(self) -> App:
+        return self.services.application
+
+    @property
     def desk(self) -> Desk:
-        return self.application.bot_data["desk"]  # type: ignore[no-any-return]
+        return self.services.desk
 
 
 async def start_bot(
     fake: FakeTelegram,
     db: Database,
     clock: FakeClock,
-    rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
+    rate_limiter: BaseRateLimiter[Any] | None = None,
     **overrides: Any,
 ) -> Running:
     """Start the real application polling the fake; `rate_limiter` replaces PTB's own."""
     settings = make_settings(fake, db.url, **overrides)
-    application = build_application(
+    services = bootstrap(
         settings,
         db,
         clock,
@@ -96,14 +100,14 @@ async def start_bot(
         rate_limiter=rate_limiter,
     )
     # The same order as bot.runner.serve, which owns its event loop and signals.
+    application = services.application
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)
     await application.start()
-    data = application.bot_data
-    poller = Poller(application.bot, db, data["inbox"], clock, data["metrics"], poll_timeout=1)
+    poller = Poller(application.bot, db, services.inbox, clock, services.metrics, poll_timeout=1)
     await poller.start()
-    return Running(fake, db, clock, settings, application, poller)
+    return Running(fake, db, clock, settings, services, poller)
 
 
 async def _bounded(step: str, awaitable: Awaitable[Any], seconds: float = 30.0) -> None:

@@ -106,13 +106,13 @@ async def test_ptbs_own_get_updates_would_not_dump_the_update_in_the_log_either(
 async def webhook(bot: Running) -> AsyncIterator[tuple[WebServer, str]]:
     """The webhook door of the same application, with the poller stopped."""
     await bot.poller.stop()
-    data = bot.application.bot_data
+    services = bot.services
     server = WebServer(
         bot.db,
-        data["metrics"],
+        services.metrics,
         bot.clock,
         bot=bot.application.bot,
-        inbox=data["inbox"],
+        inbox=services.inbox,
         webhook_path="hook",
         secret=SECRET,
         read_timeout=1.0,
@@ -254,13 +254,13 @@ async def test_a_database_outage_logs_a_line_a_second_not_a_traceback_per_update
         folder.mkdir()
         unreachable = Database(f"sqlite+aiosqlite:///{folder}")
     await bot.poller.stop()
-    data = bot.application.bot_data
+    services = bot.services
     server = WebServer(
         unreachable,
         Metrics(),
         bot.clock,
         bot=bot.application.bot,
-        inbox=data["inbox"],
+        inbox=services.inbox,
         webhook_path="hook",
         secret=SECRET,
     )

@@ -43,7 +43,7 @@ async def queue(bot: Running, *messages: OutgoingMessage) -> list[int]:
     async with bot.db.uow() as uow:
         ids = [await uow.outbox.put(m, bot.clock()) for m in messages]
         await uow.commit()
-    bot.application.bot_data["dispatcher"].wake()
+    bot.services.dispatcher.wake()
     return ids
 
 
@@ -52,7 +52,7 @@ def texts(bot: Running, chat_id: int) -> list[str]:
 
 
 def counted(bot: Running, kind: str) -> float:
-    registry = bot.application.bot_data["metrics"].registry
+    registry = bot.services.metrics.registry
     return registry.get_sample_value("refundbot_send_errors_total", {"kind": kind}) or 0.0
 
 

@@ -249,7 +249,7 @@ async def test_a_non_staff_user_pressing_approve_changes_nothing(bot: Running) -
     await bot.fake.settle()
     async with bot.db.uow() as uow:
         assert await uow.claims.audit(1) == trail_before
-    metrics = bot.application.bot_data["metrics"]
+    metrics = bot.services.metrics
     assert metrics.registry.get_sample_value("refundbot_staff_presses_refused_total") == 11
 
 

@@ -166,21 +166,21 @@ async def test_an_untaken_claim_is_raised_again_once(bot: Running) -> None:
     minutes = bot.settings.untaken_reminder_minutes
 
     await bot.jump(minutes=minutes - 1)
-    assert await run_reminders(bot.application) == 0
+    assert await run_reminders(bot.services) == 0
     await bot.jump(minutes=2)
-    assert await run_reminders(bot.application) == 1
+    assert await run_reminders(bot.services) == 1
     reminder = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "⏰" in (m.text or ""))
     assert minutes == 60  # the default setting
     assert reminder.text == "⏰ Claim #1 has waited 1 hour 1 minute and nobody has taken it yet."
     assert reminder.reply_to_message_id == card.message_id
 
     await bot.jump(minutes=5)
-    assert await run_reminders(bot.application) == 0
+    assert await run_reminders(bot.services) == 0
     sara = StaffMember(bot.fake, 9001, "Sara", "sara")
     await sara.press(card, "Take")
     await alice.next("looking at")
     await bot.jump(hours=5)
-    assert await run_reminders(bot.application) == 0
+    assert await run_reminders(bot.services) == 0
     await bot.fake.settle()
     assert len([m for m in bot.fake.messages(STAFF_CHAT_ID) if "⏰" in (m.text or "")]) == 1
 
@@ -200,9 +200,9 @@ async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: R
     # On the last day of the window the refund is not overdue yet.
     await bot.fake.settle()  # jump only once every reply is marked sent, as real time would
     bot.clock.now = datetime.combine(end, time(23, 0), tzinfo=UTC)
-    assert await run_reminders(bot.application) == 0
+    assert await run_reminders(bot.services) == 0
     bot.clock.now = datetime.combine(end + timedelta(days=1), time(9, 0), tzinfo=UTC)
-    assert await run_reminders(bot.application) == 1
+    assert await run_reminders(bot.services) == 1
     overdue = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "overdue" in (m.text or ""))
     assert overdue.text == (
         f"⚠️ Refund overdue: claim #1 was approved {format_when(approved_at)} and the "
@@ -211,7 +211,7 @@ async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: R
     assert overdue.reply_to_message_id == card.message_id
 
     await bot.jump(days=2)
-    assert await run_reminders(bot.application) == 0
+    assert await run_reminders(bot.services) == 0
     stats = await sara.says("/stats")
     assert "Refunds overdue: 1" in (stats.text or "")
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from bot.send_budget import LocalBudget
 from bot.send_scheduler import ChatLimits, SendScheduler
-from bot.sender import Sender
 from conversations.business_days import refund_window
 from conversations.catalog.policy_text import format_date
 from conversations.chat.events import EventKind, Inbound
@@ -92,10 +91,10 @@ async def seed_ledger(db: Database, now: datetime) -> None:
 async def apply(running: Running, event: Inbound) -> None:
     """What the bot's update handler does with one update, minus Telegram's polling."""
     result = await running.desk.handle(event)
-    sender: Sender = running.application.bot_data["sender"]
+    sender = running.services.sender
     delivered = await sender.deliver(result.replies)
     if result.queued_elsewhere or not delivered:
-        running.application.bot_data["dispatcher"].wake()
+        running.services.dispatcher.wake()
 
 
 async def at_the_send_button(db: Database, total: int) -> None:

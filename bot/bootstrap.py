@@ -1,0 +1,140 @@
+"""The composition root: one function assembles the bot's services into one typed object.
+
+The runner, the PTB handlers and the tests reach every service through `Services`, never
+through PTB's untyped `bot_data`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeAlias
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, ExtBot
+
+from bot import telegram_app
+from bot.aiohttp_request import AiohttpRequest
+from bot.chat_moves import ChatMoves
+from bot.clock import utc_now
+from bot.inbox import InboxProcessor
+from bot.metrics import Metrics
+from bot.send_budget import open_budget
+from bot.send_scheduler import SendScheduler
+from bot.sender import Dispatcher, Sender
+from bot.settings import Settings
+from conversations.dialogue.engine import AlongWith, Desk
+from storage.database import Database
+
+# PTB's application with its default context; nothing is kept in its bot/chat/user data.
+App: TypeAlias = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    Any,
+]
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the runner, the handlers and the tests use, built once by bootstrap()."""
+
+    application: App
+    db: Database
+    desk: Desk
+    sender: Sender
+    # Where the staff chat is now (the sender's too): Telegram may move a group.
+    moves: ChatMoves
+    dispatcher: Dispatcher
+    inbox: InboxProcessor
+    metrics: Metrics
+    clock: Callable[[], datetime]
+    # Migrate at start and dispose of the database at stop (`refundbot run`).
+    upgrade_database: bool
+    # Seconds a turn may take before the customer sees "typing…".
+    typing_after: float
+    # The Bot API sessions (calls, and getUpdates), closed by hand when start fails.
+    requests: tuple[AiohttpRequest, AiohttpRequest]
+    # "typing…" tasks in flight: the event loop keeps only weak references to tasks.
+    typing_tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+def bootstrap(
+    settings: Settings,
+    db: Database,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    dispatcher_idle_seconds: float = 1.0,
+    inbox_idle_seconds: float = 1.0,
+    upgrade_database: bool = False,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+) -> Services:
+    """Wire the core, the database and Telegram into one PTB Application and its services.
+
+    PTB provides the Bot API client, the update types and the job queue. Its Updater is left
+    out: updates come in through the inbox (bot/inbox.py), stored before Telegram is answered.
+    """
+    assert settings.telegram_bot_token is not None
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .request(requests[0])
+        .get_updates_request(requests[1])
+    )
+    if rate_limiter is None and settings.send_rate_per_second > 0:
+        # One scheduler paces every call; 429s are not retried here (the outbox waits
+        # retry_after and tries again).
+        rate_limiter = SendScheduler(open_budget(db, redis_url), settings.send_rate_per_second)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    application: App = builder.updater(None).build()
+    metrics = Metrics()
+    desk = Desk(db.uow, clock, settings.desk_config())
+    sender = Sender(application.bot, db, clock, metrics)
+    # The staff chat follows the group when Telegram moves it (loaded at start).
+    moves = sender.moves = ChatMoves(db, clock, settings.staff_chat_id)
+    moves.keep_current(desk)
+    dispatcher = Dispatcher(sender, clock, dispatcher_idle_seconds)
+    # Assigned below: the inbox and the handlers need the services they belong to.
+    services: Services
+
+    async def apply(update: Update, along_with: AlongWith) -> bool:
+        return await telegram_app.apply_update(services, update, along_with)
+
+    async def on_failed(update: Update, error: BaseException) -> None:
+        await telegram_app.report_failure(services, update, error)
+
+    inbox = InboxProcessor(
+        db,
+        lambda payload: Update.de_json(payload, application.bot),
+        apply,
+        clock,
+        metrics,
+        on_released=dispatcher.wake,
+        idle_seconds=inbox_idle_seconds,
+        on_failed=on_failed,
+    )
+    services = Services(
+        application=application,
+        db=db,
+        desk=desk,
+        sender=sender,
+        moves=moves,
+        dispatcher=dispatcher,
+        inbox=inbox,
+        metrics=metrics,
+        clock=clock,
+        upgrade_database=upgrade_database,
+        typing_after=settings.typing_after_ms / 1000,
+        requests=requests,
+    )
+    application.post_init = lambda _: telegram_app.on_start(services)
+    application.post_stop = lambda _: telegram_app.on_stop(services)
+    return services
