@@ -105,8 +105,29 @@ def _cases(home: str, abroad: str) -> list[_Case]:
     ]
 
 
+@dataclass(frozen=True)
+class DemoLedger:
+    """The sample ledger's rows, and what each case shows."""
+
+    purchases: list[Purchase]
+    campaigns: list[Campaign]
+    incidents: list[Incident]
+    cases: list[DemoCase]
+
+
 async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") -> list[DemoCase]:
     """Upsert the sample ledger; loading it again refreshes its times relative to `now`."""
+    ledger = demo_ledger(now, home_country)
+    async with db.uow() as uow:
+        await uow.ledger.upsert_purchases(ledger.purchases)
+        await uow.ledger.upsert_campaigns(ledger.campaigns)
+        await uow.ledger.upsert_incidents(ledger.incidents)
+        await uow.commit()
+    return ledger.cases
+
+
+def demo_ledger(now: datetime, home_country: str = "PK") -> DemoLedger:
+    """The sample ledger, its times relative to `now`."""
     home = home_country.upper()
     abroad = "GB" if home != "GB" else "US"
     purchases: list[Purchase] = []
@@ -165,9 +186,4 @@ async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") 
             description=f"Demo: delays on one route in {home}",
         ),
     ]
-    async with db.uow() as uow:
-        await uow.ledger.upsert_purchases(purchases)
-        await uow.ledger.upsert_campaigns(campaigns)
-        await uow.ledger.upsert_incidents(incidents)
-        await uow.commit()
-    return shown
+    return DemoLedger(purchases, campaigns, incidents, shown)

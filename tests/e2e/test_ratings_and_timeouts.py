@@ -103,41 +103,6 @@ async def test_an_open_claim_cannot_be_rated_and_skip_leaves_no_comment(bot: Run
     assert "Latest comments" not in (stats.text or "")
 
 
-async def test_a_transaction_id_typed_after_a_timeout_starts_a_new_claim_lookup(
-    bot: Running,
-) -> None:
-    jo = Customer(bot.fake, 704, "Jo")
-    await jo.says("/claim")
-    await jo.says("TX-1001")
-    await bot.jump(minutes=31)
-    notice = await jo.says("TX-1003")
-    assert notice.text == (
-        "We hadn't heard from you for 30 minutes, so I closed the claim you were filing for "
-        "TX-1001 (nothing was sent)."
-    )
-    owner = await jo.next()
-    assert "phone number or e-mail" in owner.text  # TX-1003 was found: prove it is Jo's
-    reasons = await jo.says("demo3@example.com")
-    assert "TX-1003" in reasons.text
-
-
-async def test_a_question_typed_after_a_timeout_gets_its_answer(bot: Running) -> None:
-    kay = Customer(bot.fake, 705, "Kay")
-    await kay.says("/claim")
-    await kay.says("TX-1001")
-    reasons = await kay.says("demo1@example.com")
-    await kay.press(reasons, "not delivered")
-    await kay.next("which campaign")
-    await bot.jump(minutes=45)
-    notice = await kay.says("how long does a refund take?")
-    assert "so I closed the claim you were filing for TX-1001" in notice.text
-    answer = await kay.next()
-    # An FAQ answer (with its 👍/👎), not the menu and not "please pick a campaign".
-    assert "👍 Helpful" in answer.button_labels
-    await bot.fake.settle()
-    assert not [m for m in bot.fake.messages(STAFF_CHAT_ID) if "TX-1001" in (m.text or "")]
-
-
 async def test_a_conversation_with_a_person_does_not_time_out(bot: Running) -> None:
     # Staff may answer hours later (or the next working day): the follow-up is still relayed.
     lee = Customer(bot.fake, 706, "Lee")
