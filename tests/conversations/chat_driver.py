@@ -6,6 +6,7 @@ the dialogue says reads the same here and runs in milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from conversations.chat.events import EventKind, Inbound, Sender
 from conversations.config import DeskConfig
 from conversations.dialogue.engine import Desk
 from conversations.domain import OutgoingMessage
+from conversations.ports import UnitOfWork
 from storage.demo_data import DemoCase, demo_ledger
 from tests.memory_uow import MemoryStore
 
@@ -59,15 +61,27 @@ class Shown:
 
 
 class World:
-    """One desk on one in-memory store, with the demo ledger loaded."""
+    """One desk on one in-memory store, with the demo ledger loaded.
 
-    def __init__(self, config: DeskConfig | None = None, clock: Clock | None = None) -> None:
+    `uow` and `queued` put the same desk on another unit of work (the contract test's SQL one):
+    a factory, and what reads back every message queued so far, in order.
+    """
+
+    def __init__(
+        self,
+        config: DeskConfig | None = None,
+        clock: Clock | None = None,
+        *,
+        uow: Callable[[], UnitOfWork] | None = None,
+        queued: Callable[[], Awaitable[list[OutgoingMessage]]] | None = None,
+    ) -> None:
         self.store = MemoryStore()
         self.clock = clock or Clock()
         ledger = demo_ledger(self.clock(), "PK")
         self.store.load_ledger(ledger.purchases, ledger.campaigns, ledger.incidents)
         self.cases: list[DemoCase] = ledger.cases
-        self.desk = Desk(self.store.uow, self.clock, config or E2E_CONFIG)
+        self.desk = Desk(uow or self.store.uow, self.clock, config or E2E_CONFIG)
+        self._queued = queued or self._in_store
         # Every message each chat was sent, by message id (ids as Telegram: one per chat).
         self.chats: dict[int, dict[int, Shown]] = {}
         self._refs: dict[str, tuple[int, int]] = {}
@@ -100,11 +114,15 @@ class World:
         before = len(self.chats.get(event.chat_id, {}))
         for message in replies:
             self.show(message)
-        for message in self.store.outbox()[self._delivered :]:
+        queued = await self._queued()
+        for message in queued[self._delivered :]:
             if message.chat_id != event.chat_id:
                 self.show(message)
-        self._delivered = len(self.store.outbox())
+        self._delivered = len(queued)
         return list(self.chats.get(event.chat_id, {}).values())[before:]
+
+    async def _in_store(self) -> list[OutgoingMessage]:
+        return self.store.outbox()
 
     def messages(self, chat_id: int) -> list[Shown]:
         return list(self.chats.get(chat_id, {}).values())
