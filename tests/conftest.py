@@ -64,9 +64,13 @@ async def _clean_postgres(url: str) -> None:
                             {"t": table.name},
                         )
                 return
-            for table in reversed(metadata.sorted_tables):
-                await connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
-            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            # Every table there, not only today's: a table a later migration dropped would
+            # stop the rebuild (it is created again by an earlier one).
+            names = await connection.scalars(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            )
+            for name in list(names):
+                await connection.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
     finally:
         await engine.dispose()
     database = Database(url)
