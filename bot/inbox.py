@@ -27,7 +27,6 @@ and a processor in every worker applies what is stored:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -37,6 +36,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.background import BackgroundLoop
 from bot.logging_setup import ThrottledLog, update_context
 from bot.metrics import Metrics
 from conversations.dialogue.engine import AlongWith
@@ -118,7 +118,7 @@ class InboxProcessor:
         self._metrics = metrics
         self._idle_seconds = idle_seconds
         self._on_released = on_released
-        self._wake = asyncio.Event()
+        self._loop = BackgroundLoop("inbox-processor", self._look, idle_seconds)
         # A database outage fails every pass and every chat: one counted line a second each.
         self._look_failures = ThrottledLog(log, "inbox: looking for waiting updates")
         self._chat_failures = ThrottledLog(log, "inbox: applying a chat's updates (they wait)")
@@ -131,8 +131,8 @@ class InboxProcessor:
         self._scan = True
         self._scanned = 0.0
         self.turn_slots = asyncio.Semaphore(TURNS_AT_ONCE)
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        self._swept = -ORPHAN_SWEEP_SECONDS
+        self._first = True
 
     def wake(self, chats: Iterable[int] = ()) -> None:
         """Look for waiting updates now; `chats` are those the caller just stored updates for."""
@@ -141,20 +141,15 @@ class InboxProcessor:
             self._hinted.update(hinted)
         else:
             self._scan = True
-        self._wake.set()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._loop(), name="inbox-processor")
+        self._first = True  # held replies of a stopped or killed worker are released first
+        self._loop.start()
 
     async def stop(self, grace: float = 10.0) -> None:
         """Finish the updates being applied (up to `grace` s); the rest wait in the inbox."""
-        self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         chats = list(self._busy.values())
         if chats:
             _, late = await asyncio.wait(chats, timeout=grace)
@@ -163,33 +158,29 @@ class InboxProcessor:
             if late:
                 await asyncio.wait(late)
 
-    async def _loop(self) -> None:
-        swept = -ORPHAN_SWEEP_SECONDS
-        first = True
-        while True:
-            self._wake.clear()
-            try:
-                if first or (
-                    self.db.dialect == "postgresql"
-                    and time.monotonic() - swept >= ORPHAN_SWEEP_SECONDS
-                ):
-                    swept = time.monotonic()
-                    await self._release_orphaned_replies(at_start=first)
-                    first = False
-                self._take_hinted_chats()
-                if self._scan or time.monotonic() - self._scanned >= self._idle_seconds:
-                    # Other workers' doors, chats another worker had locked, and updates a
-                    # failed pass left are found by a scan at least every idle_seconds.
-                    self._scan = False
-                    self._scanned = time.monotonic()
-                    await self._take_waiting_chats()
-            except Exception as exc:  # a database hiccup must not stop the worker
-                self._look_failures.failed(exc)
-                self._scan = True
-            else:
-                self._look_failures.recovered()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+    async def _look(self) -> bool:
+        """One pass of the loop: take the chats with waiting updates; then wait for a wake."""
+        try:
+            if self._first or (
+                self.db.dialect == "postgresql"
+                and time.monotonic() - self._swept >= ORPHAN_SWEEP_SECONDS
+            ):
+                self._swept = time.monotonic()
+                await self._release_orphaned_replies(at_start=self._first)
+                self._first = False
+            self._take_hinted_chats()
+            if self._scan or time.monotonic() - self._scanned >= self._idle_seconds:
+                # Other workers' doors, chats another worker had locked, and updates a
+                # failed pass left are found by a scan at least every idle_seconds.
+                self._scan = False
+                self._scanned = time.monotonic()
+                await self._take_waiting_chats()
+        except Exception as exc:  # a database hiccup must not stop the worker
+            self._look_failures.failed(exc)
+            self._scan = True
+        else:
+            self._look_failures.recovered()
+        return False
 
     def _take_hinted_chats(self) -> None:
         hinted, self._hinted = self._hinted, set()
@@ -223,7 +214,7 @@ class InboxProcessor:
     async def _drain(self, chat_id: int) -> None:
         try:
             if self.db.dialect == "sqlite":
-                while not self._stopping and await self._apply_next(chat_id):
+                while not self._loop.stopping and await self._apply_next(chat_id):
                     pass
             else:
                 await self._apply_all_locked(chat_id)
@@ -237,7 +228,7 @@ class InboxProcessor:
                 self._again.discard(chat_id)
                 self._hinted.add(chat_id)
             if self._hinted or self._scan:
-                self._wake.set()
+                self._loop.wake()
 
     async def _apply_next(self, chat_id: int) -> bool:
         """SQLite: apply the chat's oldest waiting update; False when there is none.
@@ -265,7 +256,7 @@ class InboxProcessor:
             if not locked:
                 return
             applied: int | None = None
-            while not self._stopping:
+            while not self._loop.stopping:
                 # The same update again: a server whose transactions keep one snapshot
                 # (default_transaction_isolation above READ COMMITTED). A fresh pass reads anew.
                 if row is None or row.update_id == applied:

@@ -16,6 +16,7 @@ from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, RetryAfter
 
 from bot.attachments import is_photo, render, telegram_file_id
+from bot.background import BackgroundLoop
 from bot.chat_moves import ChatMoves
 from bot.logging_setup import ThrottledLog, claim_named, update_context
 from bot.metrics import Metrics
@@ -331,9 +332,7 @@ class Dispatcher:
         self.clock = clock
         self.idle_seconds = idle_seconds
         self.max_chats = max_chats
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        self._loop = BackgroundLoop("outbox-dispatcher", self._pass, idle_seconds)
         self._sending: dict[int, asyncio.Task[None]] = {}
         # Chats whose due rows another sender had at the last look, until when to leave them.
         self._elsewhere: dict[int, float] = {}
@@ -341,39 +340,26 @@ class Dispatcher:
         self._failures = ThrottledLog(log, "outbox: sending due messages")
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._loop(), name="outbox-dispatcher")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            # The flag as well: Python 3.11's wait_for can swallow a cancel that lands just
-            # as the wait it guards ends.
-            self._stopping = True
-            self._wake.set()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         chats = list(self._sending.values())
         for task in chats:
             task.cancel()
         if chats:
             await asyncio.wait(chats)
 
-    async def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                busy = await self.drain_once()
-            except Exception as exc:  # keep the dispatcher alive whatever one batch did
-                self._failures.failed(exc)
-                busy = False
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
-                self._wake.clear()
+    async def _pass(self) -> bool:
+        """One pass of the loop; True when a chat was started (look again at once)."""
+        try:
+            return await self.drain_once()
+        except Exception as exc:  # keep the dispatcher alive whatever one batch did
+            self._failures.failed(exc)
+            return False
 
     async def drain_once(self, limit: int = 200) -> bool:
         """Start sending to each chat with due messages; True when a chat was started."""
@@ -441,7 +427,7 @@ class Dispatcher:
         finally:
             del self._sending[chat_id]
             if taken:
-                self._wake.set()
+                self._loop.wake()
             else:
                 # Another sender has these rows (a turn's handler, another worker): look again
                 # after a pause rather than spin on rows that are not ours.
