@@ -149,6 +149,12 @@ class Person:
         )
         return self.next()
 
+    async def send(self, text: str) -> None:
+        """Type a message; its replies wait for next()."""
+        self._unread = await self.world.apply(
+            Inbound.text_or_command(self.chat_id, self.sender, text)
+        )
+
     async def press(self, message: Shown, label: str) -> Shown:
         """Press a button; returns the pressed message as it is now (often edited)."""
         event = Inbound(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from storage.database import Database
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
@@ -17,74 +15,6 @@ from tests.e2e.harness import (
     stop_bot,
 )
 from tests.fake_telegram import FakeTelegram, RecordedMessage
-
-
-async def test_three_wrong_contacts_lock_the_transaction_for_an_hour(bot: Running) -> None:
-    mallory = Customer(bot.fake, 801, "Mallory")
-    await mallory.says("/claim")
-    await mallory.says("TX-1001")
-    first = await mallory.says("0300 9999999")
-    assert "couldn't match transaction TX-1001 to that phone number or e-mail" in first.text
-    # Nothing about the purchase was shown to someone who has not proven it is theirs.
-    assert "credits" not in first.text
-    await mallory.says("TX-1001")
-    not_contact = await mallory.says("my account")
-    assert "doesn't look like a phone number" in not_contact.text
-    second = await mallory.says("someone@example.com")
-    assert "couldn't match" in second.text and "wait" not in second.text
-    await mallory.says("TX-1001")
-    locked = await mallory.says("+44 7700 900123")
-    assert "locked it for one hour" in locked.text and "10:30 UTC" in locked.text
-    # Three misses in a row: Mallory herself waits a minute, and is told until when.
-    await mallory.says("/claim")
-    wait = await mallory.says("TX-1001")
-    assert "please wait until 14 Aug 2026, 09:31 UTC" in wait.text
-    # After her wait the transaction is still locked, even with the right e-mail.
-    await bot.jump(minutes=2)
-    await mallory.says("/claim")
-    await mallory.says("TX-1001")
-    still = await mallory.says("demo1@example.com")
-    assert "Transaction TX-1001 is locked until 14 Aug 2026, 10:30 UTC" in still.text
-    # An hour later the lock is gone.
-    await bot.jump(hours=1, seconds=1)
-    await mallory.says("/claim")
-    again = await mallory.says("TX-1001")
-    assert "phone number or e-mail" in again.text
-    assert "What went wrong?" in (await mallory.says("demo1@example.com")).text
-    assert all("120" not in text for text in mallory.texts())
-
-
-async def test_unknown_transaction_is_reasked_then_a_person_is_offered(bot: Running) -> None:
-    zed = Customer(bot.fake, 802, "Zed")
-    await zed.says("/claim")
-    bad = await zed.says("hello there")
-    assert "doesn't look like a transaction ID" in bad.text
-    asked = await zed.says("TX-9999")
-    assert "phone number or e-mail" in asked.text
-    first = await zed.says("0300 1234567")
-    assert (
-        "couldn't match transaction TX-9999" in first.text
-        and "send the transaction ID" in first.text
-    )
-    await zed.says("TX-9998")
-    await zed.says("0300 1234567")
-    await zed.says("TX-9997")
-    offer = await zed.says("0300 1234567")
-    assert "please wait until 14 Aug 2026, 09:31 UTC" in offer.text
-    assert any("Talk to a person" in label for row in offer.buttons for label, _ in row)
-
-
-async def test_duplicate_claim_shows_the_existing_claim(bot: Running) -> None:
-    ann = Customer(bot.fake, 803, "Ann")
-    decision = await file_claim(
-        ann, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001"
-    )
-    assert "claim #1" in decision.text
-    await ann.says("/claim")
-    await ann.says("TX-1001")
-    duplicate = await ann.says("demo1@example.com")
-    assert "already a claim for TX-1001" in duplicate.text
-    assert "#1" in duplicate.text and "waiting for our team" in duplicate.text
 
 
 async def _walk_to(customer: Customer, step: str) -> None:
@@ -103,39 +33,6 @@ async def _walk_to(customer: Customer, step: str) -> None:
         return
     await customer.press(campaigns, "CMP-1001")
     await customer.next("check your claim")
-
-
-STEPS = ["tx", "owner", "reason", "campaign", "confirm"]
-
-
-@pytest.mark.parametrize("step", STEPS)
-async def test_cancel_in_every_step_returns_to_the_menu(bot: Running, step: str) -> None:
-    cy = Customer(bot.fake, 810 + STEPS.index(step), "Cy")
-    await _walk_to(cy, step)
-    cancelled = await cy.says("/cancel")
-    assert "stopped" in cancelled.text.lower()
-    assert cancelled.buttons  # the main menu
-    # A phone number is no longer an answer to anything (a transaction id would start a new
-    # claim lookup, so it cannot tell).
-    reply = await cy.says("0300 1110001")
-    assert "I don't need that right now" in reply.text
-
-
-BACK_TO = {
-    "tx": "What would you like to do?",
-    "owner": "transaction ID",
-    "reason": "transaction ID",
-    "campaign": "What went wrong?",
-    "confirm": "Which campaign",
-}
-
-
-@pytest.mark.parametrize("step", STEPS)
-async def test_back_goes_one_step_back(bot: Running, step: str) -> None:
-    di = Customer(bot.fake, 820 + STEPS.index(step), "Di")
-    await _walk_to(di, step)
-    back = await di.says("/back")
-    assert BACK_TO[step] in back.text
 
 
 async def test_stickers_photos_and_huge_pastes_get_a_helpful_answer(bot: Running) -> None:
@@ -164,24 +61,6 @@ async def test_stickers_photos_and_huge_pastes_get_a_helpful_answer(bot: Running
     assert "phone number or e-mail" in owner.text
 
 
-async def test_typing_where_a_button_is_wanted_reprompts(bot: Running) -> None:
-    fay = Customer(bot.fake, 831, "Fay")
-    await _walk_to(fay, "reason")
-    nudge = await fay.says("the messages did not go")
-    assert "pick one of the buttons" in nudge.text
-    again = await fay.next("What went wrong?")
-    assert again.buttons
-
-
-async def test_old_buttons_after_moving_on_are_handled(bot: Running) -> None:
-    gil = Customer(bot.fake, 832, "Gil")
-    menu = await gil.says("/start")
-    await gil.says("/claim")
-    await gil.press(menu, "My claims")
-    status = await gil.next()
-    assert "no refund claims yet" in status.text
-
-
 async def test_the_same_update_delivered_twice_is_applied_once(bot: Running) -> None:
     hal = Customer(bot.fake, 833, "Hal")
     await hal.says("/claim")
@@ -206,21 +85,6 @@ async def test_concurrent_updates_of_one_chat_are_all_applied(bot: Running) -> N
     # The first is taken as the transaction; the other two are not the phone number it asks.
     assert sum("send the phone number or e-mail" in t for t in texts) == 1
     assert sum("doesn't look like a phone number" in t for t in texts) == 2
-
-
-async def test_idle_conversation_times_out(bot: Running) -> None:
-    jo = Customer(bot.fake, 835, "Jo")
-    await jo.says("/claim")
-    await jo.says("TX-1001")
-    await bot.jump(minutes=31)
-    expired = await jo.says("demo1@example.com")
-    assert expired.text == (
-        "We hadn't heard from you for 30 minutes, so I closed the claim you were filing for "
-        "TX-1001 (nothing was sent)."
-    )
-    # What was typed is answered as a new message: an e-mail alone is not a question.
-    answer = await jo.next()
-    assert "I don't need that right now" in answer.text and answer.buttons
 
 
 async def test_restart_mid_claim_continues_where_it_was(
@@ -377,49 +241,6 @@ async def test_a_button_press_delivered_twice_is_applied_once(bot: Running) -> N
     await bot.fake.settle()
     # No second prompt, and no "something went wrong" for the re-delivery.
     assert bot.fake.unconsumed(xia.chat_id) == []
-
-
-async def test_an_unknown_command_says_so_and_lists_the_commands_once(bot: Running) -> None:
-    wes = Customer(bot.fake, 839, "Wes")
-    reply = await wes.says("/refundme")
-    assert reply.text.startswith("I don't know /refundme.\n\nHere's what I can do:")
-    assert reply.text.count("Here's what I can do") == 1
-
-
-async def test_a_command_mid_claim_asks_before_throwing_the_claim_away(bot: Running) -> None:
-    xan = Customer(bot.fake, 840, "Xan")
-    await xan.says("/claim")
-    await xan.says("TX-1001")
-    ask = await xan.says("/start")
-    assert ask.text == "Discard the claim you were filing for TX-1001?"
-
-    await xan.press(ask, "No, keep going")
-    again = await xan.next("phone number or e-mail")
-    assert "phone number or e-mail" in again.text
-    reasons = await xan.says("demo1@example.com")
-    assert "TX-1001" in reasons.text and len(reasons.buttons) == 4  # the claim went on
-
-    ask = await xan.says("/claim")
-    await xan.press(ask, "Yes, discard it")
-    fresh = await xan.next("transaction ID")
-    assert "transaction ID" in fresh.text
-
-
-async def test_back_from_an_faq_answer_returns_to_the_topics(bot: Running) -> None:
-    yas = Customer(bot.fake, 841, "Yas")
-    await yas.says("how long does a refund take to reach my bank")
-    back = await yas.says("/back")
-    assert back.text == "Pick a question:"
-    assert len(back.buttons) <= 6
-
-
-async def test_none_of_these_offers_a_person(bot: Running) -> None:
-    zed = Customer(bot.fake, 842, "Zed")
-    choices = await zed.says("i have a question about my refund")
-    await zed.press(choices, "None of these")
-    offered = await bot.fake.wait_for_edit(zed.chat_id, choices.message_id)
-    assert "A person from our team can answer you here" in (offered.text or "")
-    assert ["🙋 Talk to a person"] in [[label for label, _ in row] for row in offered.buttons]
 
 
 async def test_a_customer_follows_adds_to_and_withdraws_their_claim(bot: Running) -> None:
