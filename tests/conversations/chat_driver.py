@@ -168,6 +168,11 @@ class Person:
         self._unread = await self.world.apply(event)
         return self.world.chats[self.chat_id][message.message_id]
 
+    def unread(self) -> list[Shown]:
+        """The replies of the last turn not read yet (and reads them)."""
+        unread, self._unread = self._unread, []
+        return unread
+
     def next(self, contains: str | None = None) -> Shown:
         """The first unread reply (containing `contains`, skipping others)."""
         while self._unread:

@@ -143,21 +143,86 @@ async def test_an_update_already_applied_is_not_applied_again(world: World) -> N
 # Language ---------------------------------------------------------------------------------------
 
 
-async def test_language_switch_is_kept_over_telegrams_language(world: World) -> None:
+async def test_language_switches_to_english_and_is_remembered(world: World) -> None:
+    # From tests/e2e/test_urdu.py.
     bilal = Person(world, 802, "Bilal", language_code="ur")
     assert i18n.written_in_urdu((await bilal.says("/start")).text)
+
     pick = await bilal.says("/language")
     assert pick.text == in_urdu(lt.LANGUAGE_PICK)
     assert pick.button_labels == ["English", "اردو"]
     done = await bilal.press(pick, "English")
     assert done.text == lt.LANGUAGE_SET
     assert t.BTN_FAQ in done.button_labels
-    # Telegram still says "ur"; the customer's choice wins in every later turn.
+
+    # Telegram still says "ur"; the customer's choice wins, in this turn and every later one.
     welcome = await bilal.says("/start")
     assert t.WELCOME.format(name="Bilal") in welcome.text
+    assert (await bilal.says("/status")).text.startswith(t.STATUS_NONE)
+    async with world.store.uow() as uow:
+        stored = await uow.languages.get(802)
+    assert stored is not None and (stored.language, stored.chosen) == ("en", True)
+
+    # Having picked English, Urdu script gets no offer to switch.
+    await bilal.says("ریفنڈ کب ملے گا؟")
+    assert not any(lt.SWITCH_OFFER in text for text in bilal.texts())
+
+    # Back to Urdu the same way.
     pick = await bilal.says("/language")
     assert (await bilal.press(pick, "اردو")).text == in_urdu(lt.LANGUAGE_SET)
     assert i18n.written_in_urdu((await bilal.says("/help")).text)
+
+
+async def test_urdu_script_from_an_english_customer_is_offered_urdu_once(world: World) -> None:
+    # From tests/e2e/test_urdu.py.
+    chris = Person(world, 803, "Chris")
+    await chris.says("/start")
+    await chris.send("ریفنڈ کب ملے گا؟")
+    offer = chris.next(lt.SWITCH_OFFER)
+    assert offer.text == f"{lt.SWITCH_OFFER}\n{in_urdu(lt.SWITCH_OFFER)}"
+    assert offer.button_labels == ["اردو"]
+
+    # Not again: a second message in Urdu script is only answered.
+    await chris.send("شکریہ")
+    assert sum(lt.SWITCH_OFFER in text for text in chris.texts()) == 1
+
+    assert (await chris.press(offer, "اردو")).text == in_urdu(lt.LANGUAGE_SET)
+    assert (await chris.says("/start")).text.endswith(in_urdu(t.MENU_PROMPT))
+
+
+# Guessing (from tests/e2e/test_private_claims_and_guessing.py) ----------------------------------
+
+
+async def test_a_missing_id_and_a_wrong_proof_get_the_same_answers(world: World) -> None:
+    real = Person(world, 703, "Real")
+    missing = Person(world, 704, "Missing")
+    answers = []
+    for customer, tx in ((real, "TX-1001"), (missing, "TX-9999")):
+        await customer.says("/claim")
+        asked = await customer.says(tx)
+        told = await customer.says("0300 7654321")
+        answers.append((asked.text, told.text.replace(tx, "TX-?")))
+    assert answers[0] == answers[1]
+    assert answers[0][1] == (
+        "I couldn't match transaction TX-? to that phone number or e-mail. Please check both "
+        "against your receipt, then send the transaction ID again."
+    )
+
+
+async def test_a_customer_who_floods_is_slowed_with_a_friendly_word(world: World) -> None:
+    fast = Person(world, 740, "Fast")
+    answered: list[list[str]] = []
+    for n in range(35):  # all within the same minute
+        await fast.send(f"hello {n}")
+        answered.append([m.text for m in fast.unread()])
+    # Thirty answers, one "slow down", then quiet.
+    assert all(len(texts) == 1 and "faster" not in texts[0] for texts in answered[:30])
+    assert answered[30] == [
+        "You're sending messages faster than I can read them. Please wait a minute, then carry on."
+    ]
+    assert answered[31:] == [[], [], [], []]
+    world.clock.advance(minutes=1)
+    assert "faster" not in (await fast.says("hello")).text
 
 
 # Idle timeout (from tests/e2e/test_ratings_and_timeouts.py) -------------------------------------

@@ -116,61 +116,6 @@ async def test_an_urdu_customer_starts_asks_files_and_hears_the_approval_in_urdu
     assert "#1 · TX-1001 · منظور" in status.text
 
 
-async def test_language_switches_to_english_and_is_remembered(bot: Running) -> None:
-    bilal = urdu_customer(bot, 802, "Bilal")
-    assert is_urdu((await bilal.says("/start")).text)
-
-    pick = await bilal.says("/language")
-    assert pick.text == in_urdu(lt.LANGUAGE_PICK)
-    assert pick.button_labels == ["English", "اردو"]
-    await bilal.press(pick, "English")
-    done = await bot.fake.wait_for_edit(
-        bilal.chat_id, pick.message_id, lambda m: m.text == lt.LANGUAGE_SET
-    )
-    assert t.BTN_FAQ in done.button_labels
-
-    # Telegram still says "ur"; the customer's choice wins, in this turn and every later one.
-    welcome = await bilal.says("/start")
-    assert t.WELCOME.format(name="Bilal") in welcome.text
-    assert (await bilal.says("/status")).text.startswith(t.STATUS_NONE)
-    async with bot.db.uow() as uow:
-        stored = await uow.languages.get(802)
-    assert stored is not None and (stored.language, stored.chosen) == ("en", True)
-
-    # Having picked English, Urdu script gets no offer to switch.
-    await bilal.says("ریفنڈ کب ملے گا؟")
-    await bot.fake.settle()
-    assert not any(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(bilal.chat_id))
-
-    # Back to Urdu the same way.
-    pick = await bilal.says("/language")
-    await bilal.press(pick, "اردو")
-    await bot.fake.wait_for_edit(
-        bilal.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
-    )
-    assert is_urdu((await bilal.says("/help")).text)
-
-
-async def test_urdu_script_from_an_english_customer_is_offered_urdu_once(bot: Running) -> None:
-    chris = Customer(bot.fake, 803, "Chris")
-    await chris.says("/start")
-    await chris.send("ریفنڈ کب ملے گا؟")
-    offer = await chris.next(lt.SWITCH_OFFER)
-    assert offer.text == f"{lt.SWITCH_OFFER}\n{in_urdu(lt.SWITCH_OFFER)}"
-    assert offer.button_labels == ["اردو"]
-
-    # Not again: a second message in Urdu script is only answered.
-    await chris.send("شکریہ")
-    await bot.fake.settle()
-    assert sum(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(chris.chat_id)) == 1
-
-    await chris.press(offer, "اردو")
-    await bot.fake.wait_for_edit(
-        chris.chat_id, offer.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
-    )
-    assert (await chris.says("/start")).text.endswith(in_urdu(t.MENU_PROMPT))
-
-
 async def test_staff_question_reaches_an_urdu_customer_in_urdu(bot: Running) -> None:
     dana = urdu_customer(bot, 804, "Dana")
     await file_undelivered_claim_in_urdu(dana)
