@@ -206,8 +206,8 @@ async def _apply(
         note_claim(query.data)
     desk: Desk = application.bot_data["desk"]
     if inbound is not None and inbound.chat_id < 0 and inbound.chat_id != desk.config.staff_chat_id:
-        # Another worker may have seen the staff group move (the bot is in no other group).
-        await moves.load()
+        # Another worker may have seen the staff group move.
+        await moves.check_group(inbound.chat_id)
     # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
     if answered and query is not None:
