@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from telegram import Bot, InputFile, Message
-from telegram.error import BadRequest, ChatMigrated, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from bot.attachments import is_photo, render, telegram_file_id
 from bot.chat_moves import ChatMoves
@@ -143,7 +143,20 @@ class Sender:
         if known is not None and known[2] is not None:
             return known[2]
         title = staff_text.TOPIC_TITLE.format(claim_id=about.number)
-        topic = await self.bot.create_forum_topic(chat_id, name=title[:128])
+        try:
+            topic = await self.bot.create_forum_topic(chat_id, name=title[:128])
+        except (BadRequest, Forbidden) as exc:
+            # Not allowed to manage topics (not an admin, or the right was taken away): the
+            # card goes to the main thread rather than nowhere; asked again at a restart.
+            log.warning(
+                "chat %s: cannot open a topic for claim %s (%s); cards go to the main thread. "
+                "Make the bot an admin who may manage topics.",
+                chat_id,
+                about.number,
+                exc,
+            )
+            self._is_forum[chat_id] = False
+            return None
         async with self.db.uow() as uow:
             await uow.messages.remember(
                 topic_ref, chat_id, topic.message_thread_id, topic.message_thread_id

@@ -68,3 +68,14 @@ async def test_a_claim_whose_topic_staff_deleted_still_reaches_them(forum_bot: R
     await alice.send("Numbers in Lahore, all on one network.")
     answer = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "Lahore" in m.text)
     assert answer.thread_id != card.thread_id
+
+
+async def test_a_forum_where_the_bot_may_not_open_topics_gets_its_cards_in_the_main_thread(
+    forum_bot: Running,
+) -> None:
+    bot = forum_bot
+    bot.fake.fail_next("createForumTopic", 400, "Bad Request: not enough rights to create a topic")
+    alice = Customer(bot.fake, 502, "Alice")
+    await file_claim(alice, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP")
+    card = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "Claim #1" in m.text)
+    assert card.thread_id is None
