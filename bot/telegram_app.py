@@ -30,6 +30,7 @@ from bot.send_budget import open_budget
 from bot.send_scheduler import Priority, SendScheduler
 from bot.sender import Dispatcher, Sender
 from bot.settings import Settings
+from bot.staff_chat_check import check_staff_chat
 from bot.translate import to_inbound
 from conversations import i18n
 from conversations.catalog import customer as t
@@ -126,6 +127,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].upgrade()
     await application.bot_data["sender"].moves.load()
+    await check_staff_chat(
+        application.bot,
+        application.bot_data["desk"].config.staff_chat_id,
+        application.bot_data["sender"].moves,
+    )
     # Known since initialize() asked getMe; before the first update is applied.
     desk: Desk = application.bot_data["desk"]
     desk.config = replace(desk.config, bot_username=application.bot.username or "")
