@@ -18,6 +18,7 @@ from bot import attachments
 from bot.chat_moves import move_of
 from bot.logging_setup import note_claim
 from bot.send_scheduler import Priority
+from bot.staff_chat_check import check_staff_chat
 from bot.translate import to_inbound
 from conversations import i18n
 from conversations.catalog import customer as t
@@ -52,6 +53,7 @@ async def on_start(services: Services) -> None:
     if services.upgrade_database:
         await services.db.upgrade()
     await services.moves.load()
+    await check_staff_chat(application.bot, services.desk.config.staff_chat_id, services.moves)
     desk = services.desk
     desk.config = replace(desk.config, bot_username=application.bot.username or "")
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
@@ -115,8 +117,8 @@ async def apply_update(
         note_claim(query.data)
     desk = services.desk
     if inbound is not None and inbound.chat_id < 0 and inbound.chat_id != desk.config.staff_chat_id:
-        # Another worker may have seen the staff group move (the bot is in no other group).
-        await moves.load()
+        # Another worker may have seen the staff group move.
+        await moves.check_group(inbound.chat_id)
     # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
     if answered and query is not None:
