@@ -159,9 +159,14 @@ async def test_a_failure_inside_a_turn_tells_the_customer_their_progress_is_save
     finally:
         async with db.engine.begin() as connection:
             await connection.execute(text("ALTER TABLE claims_gone RENAME TO claims"))
+    # Tried twice (nothing of the first try was kept), then given up: told once, and listed.
+    async with db.reader() as uow:
+        [failed] = await uow.inbox.failed()
+    assert failed.chat_id == wes.chat_id and "claims" in failed.reason
     # Nothing of the failed turn was kept: the same answer now goes through.
     reasons = await wes.says("demo1@example.com")
     assert "What went wrong?" in reasons.text
+    assert sum("progress is saved" in text for text in wes.texts()) == 1
 
 
 # A fault in the turn's transaction while the update has not failed before. PostgreSQL: at
