@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,20 @@ _RENAMED = {"TELEGRAM_SENDS_PER_SECOND": "SEND_RATE_PER_SECOND"}
 # Without one of our prefixes, only a name this close to one of ours counts as a typo.
 _TYPO_CUTOFF = 0.85
 DEFAULT_ENV_FILE = Path(".env")
+# What Telegram accepts as a webhook's secret_token (setWebhook).
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The password part of scheme://user:password@host, for masking.
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^@\s]*@")
+# Pydantic's messages for a wrong type, in the words of the setting's example.
+_PLAIN_TYPE_ERRORS = {
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "bool_parsing": "expected true or false",
+}
+_EXAMPLES = {
+    "STAFF_CHAT_ID": "expected the staff group's numeric chat id, like -1001234567890",
+}
 
 
 class SettingsError(Exception):
@@ -100,6 +115,18 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_chat_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not _WEBHOOK_SECRET.fullmatch(value):
+            raise ValueError(
+                "Telegram accepts 1 to 256 characters, each A-Z, a-z, 0-9, _ or - "
+                "(e.g. from: openssl rand -hex 32)"
+            )
+        return value
 
     @field_validator("home_country")
     @classmethod
@@ -254,10 +281,18 @@ def load_settings(env_file: Path | None = None) -> Settings:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "?"
         message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] in _PLAIN_TYPE_ERRORS:
+            message = _EXAMPLES.get(name, _PLAIN_TYPE_ERRORS[error["type"]])
         raw = error.get("input")
         secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "REDIS_URL"}
         shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
-        raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None
+        line = f"Setting {name} is invalid: {message}{shown}"
+        raise SettingsError(mask_url_password(line)) from None
+
+
+def mask_url_password(text: str) -> str:
+    """The text with the password of any scheme://user:password@host in it replaced by ***."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 def _zone_of(country: str) -> str:
