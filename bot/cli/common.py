@@ -122,6 +122,7 @@ def with_db(
     *,
     upgrade: bool = True,
     create: bool = False,
+    writes: bool | None = None,
 ) -> T:
     """Open the database, run one piece of work, and close it.
 
@@ -129,9 +130,12 @@ def with_db(
     missing SQLite file is created only at the default path or with create=True.
     upgrade=False (read-only commands): no migration, and a missing or behind database is
     refused with the command that fixes it, never created.
+    writes=True names the database first for a write that needs no migration either.
     """
     if upgrade:
         announce_database(settings.database_url, create)
+    elif writes:
+        typer.echo(f"Database: {describe_database(settings.database_url)}")
 
     async def go() -> T:
         db = await open_url(settings.database_url, upgrade)

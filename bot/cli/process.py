@@ -83,7 +83,14 @@ def chat(
     if not demo:
         # The chat writes (claims, conversations) to the real database.
         announce_database(settings.database_url, create)
-    run_async(run_console(settings, demo=demo, open_db=open_url))
+    try:
+        run_async(run_console(settings, demo=demo, open_db=open_url))
+    except KeyboardInterrupt:
+        # Ctrl-C: leave at once, as /quit would (the database was closed on the way out).
+        from conversations.catalog.console import CONSOLE_BYE
+
+        typer.echo("\n" + CONSOLE_BYE)
+        raise typer.Exit(130) from None
 
 
 # db ----------------------------------------------------------------------------------------
