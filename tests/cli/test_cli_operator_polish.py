@@ -162,3 +162,15 @@ def test_replies_set_adds_to_the_built_in_ones_and_remove_hides_one(cli: Cli) ->
     assert shown_again.code == 0
     assert "dup:" not in final and "Hidden built-in" not in final
     assert "no_failure: Every message was delivered.  [built-in, changed]" in final
+
+
+def test_a_database_url_with_an_unencoded_slash_in_its_password_is_refused(
+    offline_cli: Cli,
+) -> None:
+    url = "postgresql+asyncpg://refundbot:ab/c+d@db:5432/refundbot"
+
+    result = offline_cli("claims", "list", env={"DATABASE_URL": url})
+
+    assert result.code == 2
+    assert_one_clear_line(result, "DATABASE_URL", "%2F", "DATABASE_PASSWORD")
+    assert "ab/c" not in result.err
