@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from conversations.domain import Kind, Purchase
 from storage.database import Database
-from tests.cli.cli_process import LEDGER, Cli, assert_one_clear_line
+from tests.cli.cli_process import LEDGER, Cli, ProcessCli, assert_one_clear_line
 
 REAL = Purchase(
     transaction_id="TX-1001",
@@ -193,3 +194,24 @@ def _head() -> str:
     from storage.database import head_revision
 
     return head_revision()
+
+
+@pytest.mark.real_process
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
+def test_run_never_logs_the_database_password(cli: Cli) -> None:
+    with socket.socket() as probe:  # a port nobody listens on: run starts, logs, gives up
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = make_url(cli.database_url).set(password="S3cretRunPass")
+
+    result = ProcessCli(url.render_as_string(hide_password=False), cli.cwd)(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": "123456789:AAFakeTokenForTests_abcdefghijklmnop",
+            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+            "LOG_LEVEL": "DEBUG",
+        },
+    )
+
+    assert "starting; database" in result.err + result.out, result.err
+    assert "S3cretRunPass" not in result.err + result.out
