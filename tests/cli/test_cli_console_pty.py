@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import fcntl
 import os
 import pty
@@ -52,6 +53,8 @@ class Terminal:
         )
         os.close(slave)
         self.master = master
+        # A read can end inside a character (an emoji is 4 bytes): decode across reads.
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.seen = ""
         self.read_to = 0
 
@@ -65,7 +68,9 @@ class Terminal:
             except OSError:  # the program ended and the pty closed
                 chunk = b""
             assert chunk, f"the program ended before {text!r}: {self.seen[-800:]}"
-            self.seen += ANSI.sub("", chunk.decode("utf-8", "replace")).replace("\r\n", "\n")
+            # The terminal ends lines with \r\n; a read may end between the two.
+            self.seen += self.decoder.decode(chunk).replace("\r", "")
+            self.seen = ANSI.sub("", self.seen)
         end = self.seen.index(text, self.read_to) + len(text)
         shown, self.read_to = self.seen[self.read_to : end], end
         return shown
