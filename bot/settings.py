@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from conversations import support_hours
@@ -36,6 +37,21 @@ _RENAMED = {"TELEGRAM_SENDS_PER_SECOND": "SEND_RATE_PER_SECOND"}
 # Without one of our prefixes, only a name this close to one of ours counts as a typo.
 _TYPO_CUTOFF = 0.85
 DEFAULT_ENV_FILE = Path(".env")
+# What Telegram accepts as a webhook's secret_token (setWebhook).
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The password part of scheme://user:password@host, for masking.
+# Up to the last @ of the URL: an unencoded password may itself hold '@' or '/'.
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)\S*@")
+# Pydantic's messages for a wrong type, in the words of the setting's example.
+_PLAIN_TYPE_ERRORS = {
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "bool_parsing": "expected true or false",
+}
+_EXAMPLES = {
+    "STAFF_CHAT_ID": "expected the staff group's numeric chat id, like -1001234567890",
+}
 
 
 class SettingsError(Exception):
@@ -54,6 +70,9 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    # The PostgreSQL password as it is, any characters (docker compose's POSTGRES_PASSWORD);
+    # it is put into DATABASE_URL URL-encoded, so the URL itself needs none.
+    database_password: SecretStr | None = None
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -101,6 +120,18 @@ class Settings(BaseSettings):
     def _empty_chat_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not _WEBHOOK_SECRET.fullmatch(value):
+            raise ValueError(
+                "Telegram accepts 1 to 256 characters, each A-Z, a-z, 0-9, _ or - "
+                "(e.g. from: openssl rand -hex 32)"
+            )
+        return value
+
     @field_validator("home_country")
     @classmethod
     def _country(cls, value: str) -> str:
@@ -123,7 +154,25 @@ class Settings(BaseSettings):
             raise ValueError(
                 "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
             )
+        authority = value.split("://", 1)[1]
+        if value.startswith("postgresql") and (
+            authority.count("@") > 1 or "@" in authority.split("/", 1)[-1]
+        ):
+            raise ValueError(
+                "the password holds '/' or '@'; write them URL-encoded (%2F, %40) or leave "
+                "the password out and set DATABASE_PASSWORD"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        password = self.database_password.get_secret_value() if self.database_password else ""
+        if password and self.database_url.startswith("postgresql"):
+            from sqlalchemy.engine import make_url
+
+            url = make_url(self.database_url).set(password=password)
+            self.database_url = url.render_as_string(hide_password=False)
+        return self
 
     @field_validator("webhook_url")
     @classmethod
@@ -254,10 +303,18 @@ def load_settings(env_file: Path | None = None) -> Settings:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "?"
         message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] in _PLAIN_TYPE_ERRORS:
+            message = _EXAMPLES.get(name, _PLAIN_TYPE_ERRORS[error["type"]])
         raw = error.get("input")
-        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "REDIS_URL"}
+        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "REDIS_URL", "DATABASE_PASSWORD"}
         shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
-        raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None
+        line = f"Setting {name} is invalid: {message}{shown}"
+        raise SettingsError(mask_url_password(line)) from None
+
+
+def mask_url_password(text: str) -> str:
+    """The text with the password of any scheme://user:password@host in it replaced by ***."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 def _zone_of(country: str) -> str:

@@ -20,7 +20,10 @@ from bot.cli.common import (
 
 @claims_app.command("list")
 def claims_list(
-    status: Annotated[str | None, typer.Option(help="only claims with this status")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="only claims with this status: new, in review, waiting for customer, …"),
+    ] = None,
     transaction: Annotated[
         str | None, typer.Option(help="only claims on this transaction id")
     ] = None,
@@ -89,16 +92,9 @@ def _when(option: str, value: str | None, *, end_of_day: bool) -> datetime | Non
 
 
 def _status(value: str | None) -> Any:
-    from conversations.domain import ClaimStatus
+    from bot.cli.common import claim_status
 
-    if value is None:
-        return None
-    try:
-        return ClaimStatus(value)
-    except ValueError:
-        names = ", ".join(s.value for s in ClaimStatus)
-        typer.echo(f"refundbot: unknown status {value!r}; use one of: {names}", err=True)
-        raise typer.Exit(2) from None
+    return claim_status(value)
 
 
 @claims_app.command("show")
