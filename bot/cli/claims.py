@@ -231,9 +231,8 @@ async def _followed(uow: Any, config: Any) -> Any:
 def _staff_action(
     claim_id: int, action: str, by: str, credits: int | None, reason: str | None
 ) -> None:
-    from conversations.claims.lifecycle import Actor, Refusal
+    from conversations.claims.lifecycle import Actor
     from conversations.claims.transitions import Transition
-    from conversations.domain import ClaimStatus
     from conversations.services.staff import staff_act
 
     if not by.strip():
@@ -243,42 +242,51 @@ def _staff_action(
         typer.echo("refundbot: --reason needs words, for the audit trail.", err=True)
         raise typer.Exit(2)
     settings = cli_settings()
-    wanted = Transition(action)
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
             claim = await uow.claims.get(claim_id)
-            transition = wanted
-            # C-FINAL: approving what the bot refused is an overrule, which needs a reason.
-            refused = claim is not None and claim.status is ClaimStatus.INELIGIBLE
-            if wanted is Transition.APPROVE and refused:
-                transition = Transition.OVERRULE
-            if transition is Transition.OVERRULE and reason is None:
-                return claim, transition, None
-            result = await staff_act(
+            # C-FINAL: approving what the bot refused is an overrule; the service decides.
+            change = await staff_act(
                 uow,
                 claim_id,
-                transition,
+                Transition(action),
                 Actor(name=f"cli:{by.strip()}", user_id=None),
                 datetime.now(UTC),
                 await _followed(uow, settings.desk_config()),
                 credits=credits,
                 text=reason.strip() if reason else None,
+                overrule_refused=True,
             )
             await uow.commit()
-            return claim, transition, result
+            return claim, change
 
-    claim, transition, result = with_db(settings, go)
+    claim, change = with_db(settings, go)
     if claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
-    if result is None:
-        typer.echo(
-            f"refundbot: claim {claim_id} was found not eligible. To overrule that, give "
+    if not change.ok:
+        message, code = _refused(claim, change, credits)
+        typer.echo(f"refundbot: {message}", err=True)
+        raise typer.Exit(code)
+    typer.echo(
+        f"Claim #{claim_id} is now {change.claim.status.value}. "
+        "The customer's message is queued; the running bot sends it."
+    )
+
+
+def _refused(claim: Any, change: Any, credits: int | None) -> tuple[str, int]:
+    """Why the service changed nothing, for the terminal, and the exit code."""
+    from conversations.claims.lifecycle import Refusal
+    from conversations.claims.transitions import Transition
+
+    result = change.result
+    if result.refusal is Refusal.NEEDS_REASON and change.transition is Transition.OVERRULE:
+        return (
+            f"claim {claim.id} was found not eligible. To overrule that, give "
             "--reason (why, for the audit trail) and --credits (how many to refund).",
-            err=True,
+            2,
         )
-        raise typer.Exit(2)
     if result.refusal is Refusal.CREDITS:
         limit = result.credit_limit or 0
         left = (
@@ -289,35 +297,24 @@ def _staff_action(
         asked = (
             f"--credits {credits}" if credits is not None else f"{claim.refundable_credits} credits"
         )
-        typer.echo(f"refundbot: {asked} is not possible: {left}; nothing changed.", err=True)
-        raise typer.Exit(2)
+        return f"{asked} is not possible: {left}; nothing changed.", 2
     if result.refusal is Refusal.CAMPAIGN_PAID:
-        typer.echo(
-            f"refundbot: campaign {claim.campaign_id} of claim {claim_id} was already refunded "
+        return (
+            f"campaign {claim.campaign_id} of claim {claim.id} was already refunded "
             "in another claim; nothing changed.",
-            err=True,
+            1,
         )
-        raise typer.Exit(1)
     if result.refusal is Refusal.LIVE_EXISTS:
-        typer.echo(
-            f"refundbot: another claim on {claim.transaction_id} is open or approved; "
+        return (
+            f"another claim on {claim.transaction_id} is open or approved; "
             "decide that one first. Nothing changed.",
-            err=True,
+            1,
         )
-        raise typer.Exit(1)
-    if not result.ok:
-        assert result.claim is not None
-        who = f" (last changed by {result.last_actor})" if result.last_actor else ""
-        verb = {"refunded": "mark it refunded"}.get(transition.value, f"{transition.value} it")
-        typer.echo(
-            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {verb}{who}.",
-            err=True,
-        )
-        raise typer.Exit(1)
-    typer.echo(
-        f"Claim #{claim_id} is now {result.claim.status.value}. "
-        "The customer's message is queued; the running bot sends it."
-    )
+    assert result.claim is not None
+    who = f" (last changed by {result.last_actor})" if result.last_actor else ""
+    transition = change.transition
+    verb = {"refunded": "mark it refunded"}.get(transition.value, f"{transition.value} it")
+    return f"claim {claim.id} is {result.claim.status.value}; cannot {verb}{who}.", 1
 
 
 @claims_app.command("approve")

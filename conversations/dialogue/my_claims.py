@@ -13,6 +13,7 @@ from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
 from conversations.domain import OPEN_STATUSES, Claim, OutgoingMessage
 from conversations.i18n import _
+from conversations.services.changes import change_claim
 from conversations.staff import card
 from conversations.staff.numbers import claim_number
 
@@ -127,16 +128,16 @@ async def _withdraw(turn: Turn, claim: Claim) -> None:
         turn.show(_(t.CANNOT_WITHDRAW).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     actor = Actor(CUSTOMER, turn.event.sender.user_id)
-    result = await lifecycle.perform(
+    change = await change_claim(
         turn.uow, claim.id, Transition.WITHDRAW, actor, turn.now, turn.config
     )
-    if not result.ok or result.claim is None:
-        latest = result.claim or claim
+    if not change.ok or change.claim is None:
+        latest = change.claim or claim
         status = _(t.STATUS_LABELS[latest.status.value])
         turn.show(_(t.CANNOT_WITHDRAW).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     turn.show(_(t.WITHDRAWN).format(claim_id=claim.id), kb.main_menu())
-    for message in await card.with_card(turn.uow, result, turn.now, turn.config):
+    for message in change.messages:
         turn.send_to(message)
 
 

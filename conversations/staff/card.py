@@ -10,7 +10,6 @@ from conversations.business_days import refund_window
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date, format_when
-from conversations.claims.lifecycle import Result
 from conversations.claims.transitions import (
     ALLOWED_FROM,
     ANSWER_NOTE,
@@ -223,15 +222,6 @@ async def card_message(
         # An edit of a card not yet posted (or lost) is posted anew by the dispatcher.
         edit_ref=ref if edit else None,
     )
-
-
-async def with_card(
-    uow: UnitOfWork, result: Result, now: datetime, config: DeskConfig
-) -> tuple[OutgoingMessage, ...]:
-    """A transition's messages, then its card brought up to date when there is a staff chat."""
-    if not result.ok or result.claim is None or config.staff_chat_id is None:
-        return result.messages
-    return (*result.messages, await card_message(uow, result.claim, now, config, edit=True))
 
 
 def files_line(files: Sequence[Evidence]) -> str:

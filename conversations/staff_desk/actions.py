@@ -10,7 +10,7 @@ from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_when
 from conversations.chat.events import EventKind
 from conversations.chat.turn import Turn
-from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit, perform
+from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit
 from conversations.claims.transitions import NOTE_PREFIX, Transition
 from conversations.domain import (
     AuditEntry,
@@ -23,6 +23,7 @@ from conversations.domain import (
     ReplyKind,
 )
 from conversations.ownership import normalise_phone, subjects_named
+from conversations.services.changes import CardUpdate, change_claim
 from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
 
 STAFF_COMMANDS = frozenset(
@@ -204,7 +205,7 @@ async def _act(
     credits: int | None = None,
     text: str | None = None,
 ) -> bool:
-    result = await perform(
+    change = await change_claim(
         turn.uow,
         claim_id,
         transition,
@@ -214,10 +215,10 @@ async def _act(
         credits=credits,
         text=text,
     )
-    if not result.ok:
-        _tell_refusal(turn, claim_id, result)
+    if not change.ok:
+        _tell_refusal(turn, claim_id, change.result)
         return False
-    for message in await card.with_card(turn.uow, result, turn.now, turn.config):
+    for message in change.messages:
         turn.send_to(message)
     turn.toast(s.DONE_ALERT.format(what=s.ACTION_LABELS[transition.value]))
     return True
@@ -267,17 +268,21 @@ async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
     actor = _actor(turn)
     for claim in eligible:
         assert claim.id is not None
-        result = await perform(turn.uow, claim.id, Transition.APPROVE, actor, turn.now, turn.config)
-        if result.ok and result.claim is not None:
+        # Only cards already posted are brought up to date; the digest covers the rest,
+        # so a storm's bulk approval does not post hundreds of new cards.
+        change = await change_claim(
+            turn.uow,
+            claim.id,
+            Transition.APPROVE,
+            actor,
+            turn.now,
+            turn.config,
+            card_update=CardUpdate.IF_POSTED,
+        )
+        if change.ok:
             approved += 1
-            turn.send_to(result.messages[0])
-            # Only cards already posted are brought up to date; the digest covers the rest,
-            # so a storm's bulk approval does not post hundreds of new cards.
-            if await turn.uow.messages.lookup(card.card_ref(claim.id)) is not None:
-                posted = result.claim
-                turn.send_to(
-                    await card.card_message(turn.uow, posted, turn.now, turn.config, edit=True)
-                )
+            for message in change.messages:
+                turn.send_to(message)
     turn.close_buttons(s.BULK_DONE.format(count=approved, incident_id=incident_id))
     if turn.config.staff_chat_id is not None:
         await turn.uow.serialize(notify.STAFF_NOTIFY_LOCK)
