@@ -251,6 +251,41 @@ class Approval(enum.StrEnum):
     LIVE_EXISTS = "live_exists"  # another claim on the transaction is open or approved
 
 
+class AuditKind(enum.StrEnum):
+    """What an audit entry records; its typed fields say the rest."""
+
+    FILED = "filed"  # text: the bot's outcome
+    TAKEN = "taken"
+    APPROVED = "approved"  # credits_before/after when staff changed the amount
+    OVERRULED = "overruled"  # text: staff's reason; credits_before/after
+    REJECTED = "rejected"  # text: the reason the customer reads
+    ASKED = "asked"  # text: the question
+    ANSWERED = "answered"  # text: the customer's answer
+    REFUNDED = "refunded"
+    WITHDRAWN = "withdrawn"
+    NOTE = "note"  # text: a staff member's internal note (no status change)
+    ADDED = "added"  # text: information the customer added (no status change)
+    REMINDED_UNTAKEN = "reminded_untaken"  # the staff chat was reminded of an untaken claim
+    REMINDED_OVERDUE = "reminded_overdue"  # ... of an approved refund past its window
+    OTHER = "other"  # text: an old row the audit migration could not read, as it was
+
+
+# The one-line English summary of each kind, for `claims show` and the table's note column.
+_AUDIT_SUMMARY: dict[AuditKind, str] = {
+    AuditKind.FILED: "outcome {text}",
+    AuditKind.OVERRULED: "overruled: {text}; {credits}",
+    AuditKind.REJECTED: "reason: {text}",
+    AuditKind.ASKED: "question: {text}",
+    AuditKind.ANSWERED: "answer: {text}",
+    AuditKind.WITHDRAWN: "withdrawn by the customer",
+    AuditKind.NOTE: "note: {text}",
+    AuditKind.ADDED: "added: {text}",
+    AuditKind.REMINDED_UNTAKEN: "reminder: untaken",
+    AuditKind.REMINDED_OVERDUE: "reminder: refund overdue",
+    AuditKind.OTHER: "{text}",
+}
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     claim_id: int
@@ -258,8 +293,28 @@ class AuditEntry:
     actor: str  # "bot", "customer", a staff name, or "cli:NAME"
     actor_id: int | None
     from_status: ClaimStatus | None
-    to_status: ClaimStatus | None  # None for a refused attempt that changed nothing
-    note: str = ""
+    to_status: ClaimStatus | None  # None for an entry that changed no status (a note)
+    kind: AuditKind = AuditKind.OTHER
+    text: str = ""  # a person's words: a reason, a question, an answer, a note
+    credits_before: int | None = None  # set when the refundable credits changed
+    credits_after: int | None = None
+
+    @property
+    def credits_changed(self) -> bool:
+        return self.credits_before is not None and self.credits_before != self.credits_after
+
+    @property
+    def note(self) -> str:
+        """A one-line English summary of the typed fields, for people; nothing parses it."""
+        credits = (
+            f"credits {self.credits_before} -> {self.credits_after}"
+            if self.credits_before is not None
+            else ""
+        )
+        if self.kind is AuditKind.APPROVED:
+            return credits if self.credits_changed else ""
+        template = _AUDIT_SUMMARY.get(self.kind, "")
+        return template.format(text=self.text, credits=credits)
 
 
 @dataclass(frozen=True)

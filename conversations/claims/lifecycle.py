@@ -12,12 +12,9 @@ from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
 from conversations.chat import keyboards as kb
 from conversations.claims.transitions import (
-    ADDED_PREFIX,
     ALLOWED_FROM,
-    ANSWER_NOTE,
     APPROVALS,
     CUSTOMER,
-    OVERRULE_NOTE,
     TARGET,
     Transition,
     allows,
@@ -26,6 +23,7 @@ from conversations.config import DeskConfig
 from conversations.domain import (
     Approval,
     AuditEntry,
+    AuditKind,
     Claim,
     ClaimStatus,
     OutgoingMessage,
@@ -84,7 +82,8 @@ async def file(uow: UnitOfWork, claim: Claim) -> Claim:
             actor_id=None,
             from_status=None,
             to_status=stored.status,
-            note=f"outcome {stored.outcome.value}",
+            kind=AuditKind.FILED,
+            text=stored.outcome.value,
         )
     )
     return stored
@@ -136,17 +135,7 @@ async def perform(
         # The conditional UPDATE makes two simultaneous presses safe: one row, one winner.
         latest = await uow.claims.get(claim_id)
         return await _refused_on_status(uow, latest or current)
-    await uow.claims.add_audit(
-        AuditEntry(
-            claim_id,
-            now,
-            actor.name,
-            actor.user_id,
-            current.status,
-            updated.status,
-            _note(transition, current, updated, words),
-        )
-    )
+    await uow.claims.add_audit(_audit(transition, actor, now, current, updated, words))
     messages: list[OutgoingMessage] = []
     # The customer reads it in their language (staff text around it stays English).
     chosen = await uow.languages.get(updated.telegram_user_id)
@@ -215,22 +204,38 @@ async def _refused_approval(uow: UnitOfWork, claim: Claim, booked: Approval) -> 
     return Result(claim=claim, refusal=Refusal.LIVE_EXISTS)
 
 
-def _note(transition: Transition, before: Claim, after: Claim, words: str) -> str:
-    changed = after.refundable_credits != before.refundable_credits
-    credits = f"credits {before.refundable_credits} -> {after.refundable_credits}"
-    if transition is Transition.OVERRULE:
-        return f"{OVERRULE_NOTE}{words}; {credits}"
-    if transition is Transition.APPROVE and changed:
-        return credits
-    if transition is Transition.REJECT:
-        return f"reason: {words}"
-    if transition is Transition.ASK:
-        return f"question: {words}"
-    if transition is Transition.ANSWER:
-        return ANSWER_NOTE + words[:500]
-    if transition is Transition.WITHDRAW:
-        return "withdrawn by the customer"
-    return ""
+# The audit kind each transition writes.
+AUDIT_KIND: dict[Transition, AuditKind] = {
+    Transition.TAKE: AuditKind.TAKEN,
+    Transition.APPROVE: AuditKind.APPROVED,
+    Transition.OVERRULE: AuditKind.OVERRULED,
+    Transition.REJECT: AuditKind.REJECTED,
+    Transition.ASK: AuditKind.ASKED,
+    Transition.ANSWER: AuditKind.ANSWERED,
+    Transition.REFUNDED: AuditKind.REFUNDED,
+    Transition.WITHDRAW: AuditKind.WITHDRAWN,
+}
+MAX_ANSWER = 500  # of a customer's answer, kept in the audit trail
+MAX_ADDED = 1000  # of information a customer adds
+
+
+def _audit(
+    transition: Transition, actor: Actor, now: datetime, before: Claim, after: Claim, words: str
+) -> AuditEntry:
+    assert before.id is not None
+    approval = transition in APPROVALS
+    return AuditEntry(
+        before.id,
+        now,
+        actor.name,
+        actor.user_id,
+        before.status,
+        after.status,
+        AUDIT_KIND[transition],
+        text=words[:MAX_ANSWER] if transition is Transition.ANSWER else words,
+        credits_before=before.refundable_credits if approval else None,
+        credits_after=after.refundable_credits if approval else None,
+    )
 
 
 async def _last_actor(uow: UnitOfWork, claim_id: int) -> str | None:
@@ -274,5 +279,5 @@ async def add_information(
     """The customer adds to their open claim: audited beside its transitions, status unchanged."""
     assert claim.id is not None
     await uow.claims.add_audit(
-        AuditEntry(claim.id, now, CUSTOMER, user_id, None, None, ADDED_PREFIX + words[:1000])
+        AuditEntry(claim.id, now, CUSTOMER, user_id, None, None, AuditKind.ADDED, words[:MAX_ADDED])
     )

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
-from conversations.claims.transitions import ADDED_PREFIX, CUSTOMER
-from conversations.domain import OPEN_STATUSES, AuditEntry, Claim, ClaimStatus
+from conversations.claims.transitions import CUSTOMER
+from conversations.domain import OPEN_STATUSES, AuditEntry, AuditKind, Claim, ClaimStatus
 from conversations.i18n import _
 
 MAX_SHOWN = 10
@@ -71,7 +71,7 @@ def _timeline(entry: AuditEntry) -> str | None:
         if entry.actor == CUSTOMER and entry.to_status is ClaimStatus.IN_REVIEW:
             return _(t.TIMELINE_ANSWERED)
         return _(t.TIMELINE[entry.to_status.value])
-    if entry.actor == CUSTOMER and entry.note.startswith(ADDED_PREFIX):
+    if entry.kind is AuditKind.ADDED:
         return _(t.TIMELINE_ADDED)
     return None
 

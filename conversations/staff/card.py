@@ -10,19 +10,14 @@ from conversations.business_days import refund_window
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date, format_when
-from conversations.claims.transitions import (
-    ALLOWED_FROM,
-    ANSWER_NOTE,
-    CUSTOMER,
-    NOTE_PREFIX,
-    OVERRULE_NOTE,
-    Transition,
-)
+from conversations.claims.transitions import ALLOWED_FROM, CUSTOMER, Transition
 from conversations.config import DeskConfig
 from conversations.countries import country_name
 from conversations.domain import (
     Attachment,
     AttachmentKind,
+    AuditEntry,
+    AuditKind,
     Button,
     Claim,
     ClaimStatus,
@@ -106,20 +101,7 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
     if claim.reject_reason:
         lines.append(s.CARD_REJECT_REASON.format(reason=claim.reject_reason))
     trail = await uow.claims.audit(claim.id)
-    if claim.pending_question:
-        lines.append(s.CARD_QUESTION.format(question=claim.pending_question))
-    else:
-        answers = [a.note for a in trail if a.actor == CUSTOMER and a.note.startswith(ANSWER_NOTE)]
-        if answers:
-            lines.append(s.CARD_ANSWER.format(answer=answers[-1].removeprefix(ANSWER_NOTE)))
-    notes = [a for a in trail if a.to_status is None and a.note.startswith(NOTE_PREFIX)]
-    for note in notes[-NOTES_SHOWN:]:
-        words = note.note.removeprefix(NOTE_PREFIX)
-        lines.append(s.CARD_NOTE.format(who=note.actor, when=format_when(note.at), note=words))
-    overrules = [a for a in trail if a.note.startswith(OVERRULE_NOTE)]
-    if overrules:
-        why = overrules[-1].note.removeprefix(OVERRULE_NOTE).rsplit("; credits", 1)[0]
-        lines.append(s.CARD_OVERRULED.format(who=overrules[-1].actor, reason=why))
+    lines.extend(_trail_lines(claim, trail))
     lines.append(
         s.CARD_OWNER.format(owner=claim.assigned_to) if claim.assigned_to else s.CARD_NOBODY
     )
@@ -130,6 +112,24 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
         who = s.BY_CUSTOMER if last.actor == CUSTOMER else last.actor
         lines.append(s.CARD_LAST.format(what=what, who=who, when=format_when(last.at)))
     return "\n".join(lines)
+
+
+def _trail_lines(claim: Claim, trail: Sequence[AuditEntry]) -> list[str]:
+    """The question or its answer, the newest internal notes, and the last overrule's reason."""
+    lines: list[str] = []
+    if claim.pending_question:
+        lines.append(s.CARD_QUESTION.format(question=claim.pending_question))
+    else:
+        answers = [a.text for a in trail if a.kind is AuditKind.ANSWERED]
+        if answers:
+            lines.append(s.CARD_ANSWER.format(answer=answers[-1]))
+    notes = [a for a in trail if a.kind is AuditKind.NOTE]
+    for note in notes[-NOTES_SHOWN:]:
+        lines.append(s.CARD_NOTE.format(who=note.actor, when=format_when(note.at), note=note.text))
+    overrules = [a for a in trail if a.kind is AuditKind.OVERRULED]
+    if overrules:
+        lines.append(s.CARD_OVERRULED.format(who=overrules[-1].actor, reason=overrules[-1].text))
+    return lines
 
 
 async def history_lines(uow: UnitOfWork, claim: Claim) -> list[str]:

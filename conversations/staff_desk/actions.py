@@ -11,9 +11,10 @@ from conversations.catalog.policy_text import format_when
 from conversations.chat.events import EventKind
 from conversations.chat.turn import Turn
 from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit
-from conversations.claims.transitions import NOTE_PREFIX, Transition
+from conversations.claims.transitions import Transition
 from conversations.domain import (
     AuditEntry,
+    AuditKind,
     Button,
     Claim,
     ClaimStatus,
@@ -408,7 +409,7 @@ async def _note(turn: Turn, args: str) -> None:
         return
     actor = _actor(turn)
     await turn.uow.claims.add_audit(
-        AuditEntry(claim_id, turn.now, actor.name, actor.user_id, None, None, NOTE_PREFIX + words)
+        AuditEntry(claim_id, turn.now, actor.name, actor.user_id, None, None, AuditKind.NOTE, words)
     )
     turn.say(s.NOTE_ADDED.format(claim_id=claim_id))
     if turn.config.staff_chat_id is not None:

@@ -18,6 +18,7 @@ from conversations.domain import (
     OPEN_STATUSES,
     Approval,
     AuditEntry,
+    AuditKind,
     Claim,
     ClaimStatus,
     ClauseResult,
@@ -352,6 +353,10 @@ class ClaimRepositorySql:
                 actor_id=entry.actor_id,
                 from_status=entry.from_status.value if entry.from_status else None,
                 to_status=entry.to_status.value if entry.to_status else None,
+                kind=entry.kind.value,
+                text=entry.text,
+                credits_before=entry.credits_before,
+                credits_after=entry.credits_after,
                 note=entry.note,
             )
         )
@@ -370,7 +375,10 @@ class ClaimRepositorySql:
                 actor_id=row.actor_id,
                 from_status=ClaimStatus(row.from_status) if row.from_status else None,
                 to_status=ClaimStatus(row.to_status) if row.to_status else None,
-                note=row.note,
+                kind=AuditKind(row.kind),
+                text=row.text,
+                credits_before=row.credits_before,
+                credits_after=row.credits_after,
             )
             for row in rows
         ]

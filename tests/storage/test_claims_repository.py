@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from conversations.domain import (
     OPEN_STATUSES,
     AuditEntry,
+    AuditKind,
     Claim,
     ClaimStatus,
     ClauseResult,
@@ -167,7 +168,9 @@ async def test_the_audit_trail_keeps_every_step_in_order(db: Database) -> None:
     [claim] = await add(db, a_claim())
     assert claim.id is not None
     entries = [
-        AuditEntry(claim.id, T0, "bot", None, None, ClaimStatus.ESCALATED, "eligible"),
+        AuditEntry(
+            claim.id, T0, "bot", None, None, ClaimStatus.ESCALATED, AuditKind.FILED, "eligible"
+        ),
         AuditEntry(
             claim.id,
             T0 + timedelta(minutes=3),
@@ -175,15 +178,19 @@ async def test_the_audit_trail_keeps_every_step_in_order(db: Database) -> None:
             77,
             ClaimStatus.ESCALATED,
             ClaimStatus.IN_REVIEW,
+            AuditKind.TAKEN,
         ),
         AuditEntry(
             claim.id,
             T0 + timedelta(minutes=4),
             "Sara",
             78,
-            ClaimStatus.IN_REVIEW,
-            None,
-            "refused: already taken",
+            ClaimStatus.INELIGIBLE,
+            ClaimStatus.APPROVED,
+            AuditKind.OVERRULED,
+            "the route failed; credits 5 -> 6",  # staff words that look like the summary
+            credits_before=100,
+            credits_after=80,
         ),
     ]
 
@@ -195,6 +202,8 @@ async def test_the_audit_trail_keeps_every_step_in_order(db: Database) -> None:
         trail = await uow.claims.audit(claim.id)
 
     assert list(trail) == entries
+    assert trail[2].text == "the route failed; credits 5 -> 6"
+    assert trail[2].note == "overruled: the route failed; credits 5 -> 6; credits 100 -> 80"
 
 
 async def test_queue_counts_reports_and_incident_lookups(db: Database) -> None:
