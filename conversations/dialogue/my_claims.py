@@ -8,9 +8,10 @@ from conversations.catalog import staff as s
 from conversations.chat import keyboards as kb
 from conversations.chat.steps import Step
 from conversations.chat.turn import Turn
-from conversations.claims import lifecycle, status_view
+from conversations.claims import lifecycle
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
+from conversations.dialogue import status_view
 from conversations.domain import OPEN_STATUSES, Claim, OutgoingMessage
 from conversations.i18n import _
 from conversations.services.changes import change_claim

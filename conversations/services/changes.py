@@ -16,6 +16,7 @@ from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
 from conversations.domain import Claim, ClaimStatus, OutgoingMessage
 from conversations.ports import UnitOfWork
+from conversations.services import notify
 from conversations.staff import card
 
 
@@ -75,7 +76,7 @@ async def change_claim(
     )
     if not result.ok or result.claim is None:
         return Change(result, transition)
-    messages = list(result.messages)
+    messages = list(await notify.customer_messages(uow, result.claim, result.events, config))
     if await _card_wanted(uow, result.claim, config, card_update):
         messages.append(await card.card_message(uow, result.claim, now, config, edit=True))
     return Change(result, transition, tuple(messages))
