@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -101,17 +102,36 @@ class ClaimRequest:
     description: str | None = None
 
 
+# A fact a clause found: a count, an id, a moment, a duration, or a list of ids.
+Fact = int | str | datetime | timedelta | tuple[int, ...] | tuple[str, ...] | None
+
+
 @dataclass(frozen=True)
 class ClauseResult:
+    """One rule's verdict and the facts it rests on; the edge words it (policy_text.explain)."""
+
     id: str  # e.g. "C-WINDOW"
     passed: bool
-    explanation: str  # plain language, from the catalog, in English (staff, CLI, records)
-    # The explanation in the customer languages other than English: (("ur", "…"),).
-    translations: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    finding: str = ""  # which of the clause's explanations, e.g. "window_failed"
+    params: tuple[tuple[str, Fact], ...] = ()  # the facts the explanation names
+    # Only claims decided before clauses were facts: their words as stored then, by language.
+    recorded: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    def explanation_in(self, language: str) -> str:
-        """The explanation in `language`, or in English when there is none in it."""
-        return dict(self.translations).get(language, self.explanation)
+    @classmethod
+    def of(cls, id: str, passed: bool, finding: str, **params: Fact) -> ClauseResult:
+        return cls(id, passed, finding, tuple(params.items()))
+
+    @property
+    def facts(self) -> dict[str, Fact]:
+        return dict(self.params)
+
+
+# How a caller words a clause (catalog.policy_text.explain); the domain holds no text.
+Explain = Callable[[ClauseResult], str]
+
+
+def clause_json(clause: ClauseResult, explain: Explain) -> dict[str, Any]:
+    return {"id": clause.id, "passed": clause.passed, "explanation": explain(clause)}
 
 
 @dataclass(frozen=True)
@@ -132,13 +152,11 @@ class Decision:
     def failed_clause(self) -> ClauseResult | None:
         return next((c for c in self.clauses if not c.passed), None)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, explain: Explain) -> dict[str, Any]:
         return {
             "outcome": self.outcome.value,
             "refundable_credits": self.refundable_credits,
-            "clauses": [
-                {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in self.clauses
-            ],
+            "clauses": [clause_json(c, explain) for c in self.clauses],
         }
 
 
@@ -183,7 +201,7 @@ class Claim:
         """C-HISTORY: filed after an earlier claim on the transaction was found ineligible."""
         return any(c.id == "C-HISTORY" for c in self.clauses)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, explain: Explain) -> dict[str, Any]:
         return {
             "id": self.id,
             "status": self.status.value,
@@ -195,9 +213,7 @@ class Claim:
             "chat_id": self.chat_id,
             "refundable_credits": self.refundable_credits,
             "clauses": [c.id for c in self.clauses],
-            "clause_results": [
-                {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in self.clauses
-            ],
+            "clause_results": [clause_json(c, explain) for c in self.clauses],
             "description": self.description,
             "incident_id": self.incident_id,
             "campaign_ids": self.paid_campaigns,

@@ -36,6 +36,8 @@ def claims_list(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
 ) -> None:
     """List claims, newest first."""
+    from conversations.catalog.policy_text import explain_en
+
     wanted = _status(status)
     start = _when("--since", since, end_of_day=False)
     end = _when("--until", until, end_of_day=True)
@@ -47,7 +49,9 @@ def claims_list(
 
     claims = with_db(settings, go, upgrade=False)
     if as_json:
-        typer.echo(json.dumps([c.as_json() for c in claims], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps([c.as_json(explain_en) for c in claims], ensure_ascii=False, indent=2)
+        )
         return
     if not claims:
         filtered = any(v is not None for v in (transaction, user, start, end))
@@ -107,76 +111,95 @@ def claims_show(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """One claim with its decision, clauses and audit trail."""
+    from conversations.catalog.policy_text import explain_en
+
     settings = cli_settings()
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
             claim = await uow.claims.get(claim_id)
             if claim is None:
-                return None, [], [], [], None
-            trail = await uow.claims.audit(claim_id)
+                return None
             others = await uow.claims.for_transaction(claim.transaction_id)
-            files = await uow.evidence.for_claim(claim_id)
-            rating = await uow.ratings.get(claim_id)
-            return claim, trail, [c for c in others if c.id != claim.id], files, rating
+            return {
+                "claim": claim,
+                "audit": await uow.claims.audit(claim_id),
+                "history": [c for c in others if c.id != claim.id],
+                "files": await uow.evidence.for_claim(claim_id),
+                "rating": await uow.ratings.get(claim_id),
+            }
 
-    claim, trail, history, files, rating = with_db(settings, go, upgrade=False)
-    if claim is None:
+    found = with_db(settings, go, upgrade=False)
+    if found is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
-    audit = [
-        {
-            "at": a.at.isoformat(),
-            "actor": a.actor,
-            "actor_id": a.actor_id,
-            "from_status": a.from_status.value if a.from_status else None,
-            "to_status": a.to_status.value if a.to_status else None,
-            "note": a.note,
-        }
-        for a in trail
-    ]
-    earlier = [
-        {
-            "id": c.id,
-            "reason": c.reason.value,
-            "outcome": c.outcome.value,
-            "status": c.status.value,
-            "refundable_credits": c.refundable_credits,
-            "created_at": c.created_at.isoformat(),
-        }
-        for c in history
-    ]
-    attachments = [
-        {
-            "kind": f.kind,
-            "file_name": f.file_name or None,
-            "mime_type": f.mime_type or None,
-            "size": f.size,
-            "caption": f.caption or None,
-            "received_at": f.received_at.isoformat(),
-            "telegram_file_id": f.file_id,
-        }
-        for f in files
-    ]
-    rated = (
-        None
-        if rating is None
-        else {
-            "stars": rating.stars,
-            "comment": rating.comment,
-            "rated_at": rating.rated_at.isoformat(),
-        }
-    )
+    claim = found["claim"]
+    document = {
+        **claim.as_json(explain_en),
+        "history": [_earlier_json(c) for c in found["history"]],
+        "audit": [_audit_json(a) for a in found["audit"]],
+        "attachments": [_attachment_json(f) for f in found["files"]],
+        "rating": _rating_json(found["rating"]),
+    }
     if as_json:
-        document = {
-            **claim.as_json(),
-            "history": earlier,
-            "audit": audit,
-            "attachments": attachments,
-            "rating": rated,
-        }
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
+    _echo_claim(claim)
+    _echo_history(claim, document["history"])
+    typer.echo("Clauses:")
+    for clause in claim.clauses:
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {explain_en(clause)}")
+    _echo_attachments(document["attachments"])
+    _echo_audit(document["rating"], document["audit"])
+
+
+def _audit_json(a: Any) -> dict[str, Any]:
+    """An audit entry's typed fields, and its one-line summary."""
+    return {
+        "at": a.at.isoformat(),
+        "actor": a.actor,
+        "actor_id": a.actor_id,
+        "from_status": a.from_status.value if a.from_status else None,
+        "to_status": a.to_status.value if a.to_status else None,
+        "kind": a.kind.value,
+        "text": a.text,
+        "credits_before": a.credits_before,
+        "credits_after": a.credits_after,
+        "note": a.note,
+    }
+
+
+def _earlier_json(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "reason": c.reason.value,
+        "outcome": c.outcome.value,
+        "status": c.status.value,
+        "refundable_credits": c.refundable_credits,
+        "created_at": c.created_at.isoformat(),
+    }
+
+
+def _attachment_json(f: Any) -> dict[str, Any]:
+    return {
+        "kind": f.kind,
+        "file_name": f.file_name or None,
+        "mime_type": f.mime_type or None,
+        "size": f.size,
+        "caption": f.caption or None,
+        "received_at": f.received_at.isoformat(),
+        "telegram_file_id": f.file_id,
+    }
+
+
+def _rating_json(rating: Any) -> dict[str, Any] | None:
+    if rating is None:
+        return None
+    when = rating.rated_at.isoformat()
+    return {"stars": rating.stars, "comment": rating.comment, "rated_at": when}
+
+
+def _echo_claim(claim: Any) -> None:
     typer.echo(f"Claim #{claim.id}: {claim.status.value} (bot said {claim.outcome.value})")
     if claim.filed_again:
         typer.echo("Filed again after a refusal on this transaction (C-HISTORY).")
@@ -186,23 +209,31 @@ def claims_show(
     )
     typer.echo(f"Customer: {claim.customer_name} (Telegram id {claim.telegram_user_id})")
     typer.echo(f"Refundable credits: {claim.refundable_credits}")
-    if earlier:
-        typer.echo(f"Other claims on {claim.transaction_id}:")
-        for c in earlier:
-            typer.echo(
-                f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {c['outcome']}, "
-                f"now {c['status']}, {c['refundable_credits']} credits"
-            )
-    typer.echo("Clauses:")
-    for clause in claim.clauses:
-        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
-    if attachments:
-        typer.echo(f"Attachments ({len(attachments)}):")
-        for f in attachments:
-            size = f" {f['size']:,} bytes" if f["size"] else ""
-            caption = f" “{f['caption']}”" if f["caption"] else ""
-            name = f["file_name"] or f["kind"]
-            typer.echo(f"  {f['received_at']}  {name}{size}{caption}")
+
+
+def _echo_history(claim: Any, earlier: list[dict[str, Any]]) -> None:
+    if not earlier:
+        return
+    typer.echo(f"Other claims on {claim.transaction_id}:")
+    for c in earlier:
+        typer.echo(
+            f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {c['outcome']}, "
+            f"now {c['status']}, {c['refundable_credits']} credits"
+        )
+
+
+def _echo_attachments(attachments: list[dict[str, Any]]) -> None:
+    if not attachments:
+        return
+    typer.echo(f"Attachments ({len(attachments)}):")
+    for f in attachments:
+        size = f" {f['size']:,} bytes" if f["size"] else ""
+        caption = f" “{f['caption']}”" if f["caption"] else ""
+        name = f["file_name"] or f["kind"]
+        typer.echo(f"  {f['received_at']}  {name}{size}{caption}")
+
+
+def _echo_audit(rated: dict[str, Any] | None, audit: list[dict[str, Any]]) -> None:
     if rated is not None:
         comment = f": “{rated['comment']}”" if rated["comment"] else ""
         typer.echo(f"Customer rating: {rated['stars']} of 5{comment}")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
+from conversations.catalog import policy_text
 from conversations.claims.transitions import CUSTOMER
 from conversations.domain import OPEN_STATUSES, AuditEntry, AuditKind, Claim, ClaimStatus
 from conversations.i18n import _
@@ -95,7 +96,5 @@ def _next(claim: Claim, home_country: str) -> str:
         return _(t.NEXT_REJECTED).format(reason=claim.reject_reason or "")
     if status is ClaimStatus.INELIGIBLE:
         failed = next((c for c in claim.clauses if not c.passed), None)
-        return _(t.NEXT_INELIGIBLE).format(
-            why=failed.explanation_in(i18n.current()) if failed else ""
-        )
+        return _(t.NEXT_INELIGIBLE).format(why=policy_text.explain(failed) if failed else "")
     return _(t.NEXT_CANCELLED)

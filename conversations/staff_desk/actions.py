@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from conversations import i18n, refs
@@ -85,47 +86,70 @@ async def _button(turn: Turn, data: str) -> None:
     if claim_id is None:
         turn.toast(s.STALE_ACTION, alert=True)
         return
-    if verb == Transition.TAKE:
-        if await _act(turn, claim_id, Transition.TAKE):
-            await _refresh_copy(turn, claim_id)
-    elif verb == Transition.APPROVE:
-        await _confirm_approve(turn, claim_id)
-    elif verb == callbacks.APPROVE_CONFIRMED and numbers.credits(press.extra) is not None:
-        credits = numbers.credits(press.extra)
-        if await _act(turn, claim_id, Transition.APPROVE, credits=credits):
-            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
-    elif verb == callbacks.CHANGE_CREDITS:
-        await _prompt_credits(turn, claim_id, refs.Prompt.CREDITS)
-    elif verb == Transition.OVERRULE:
-        await _prompt_credits(turn, claim_id, refs.Prompt.OVERRULE)
-    elif verb == Transition.REJECT:
-        grounds = await _canned_buttons(turn, ReplyKind.REJECT, callbacks.REJECT_GROUND, claim_id)
-        typed = Button(s.BTN_TYPED_REASON, callbacks.must(callbacks.REJECT_TYPED, claim_id))
-        turn.say(s.REJECT_PICK.format(claim_id=claim_id), (*grounds, (typed,)))
-    elif verb == callbacks.REJECT_GROUND:
-        reason = await replies.find(turn.uow, ReplyKind.REJECT, press.extra)
-        if reason is None:
-            turn.toast(s.STALE_ACTION, alert=True)
-        elif await _act(turn, claim_id, Transition.REJECT, text=reason.text):
-            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["reject"]))
-    elif verb == callbacks.ASK_CANNED:
-        question = await replies.find(turn.uow, ReplyKind.ASK, press.extra)
-        if question is None:
-            turn.toast(s.STALE_ACTION, alert=True)
-        elif await _act(turn, claim_id, Transition.ASK, text=question.text):
-            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["ask"]))
-    elif verb == callbacks.REJECT_TYPED:
-        prompt = refs.prompt(refs.Prompt.REJECT, claim_id)
-        turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=prompt)
-    elif verb == Transition.ASK:
-        prompt = refs.prompt(refs.Prompt.ASK, claim_id)
-        questions = await _canned_buttons(turn, ReplyKind.ASK, callbacks.ASK_CANNED, claim_id)
-        turn.say(s.ASK_PROMPT.format(claim_id=claim_id), questions, ref=prompt)
-    elif verb == Transition.REFUNDED:
-        if await _act(turn, claim_id, Transition.REFUNDED):
-            await _refresh_copy(turn, claim_id)
-    else:
+    handler = _CLAIM_BUTTONS.get(verb)
+    if handler is None:
         turn.toast(s.STALE_ACTION, alert=True)
+        return
+    await handler(turn, claim_id, press.extra)
+
+
+# A claim's buttons: verb -> what it does, given the claim number and the button's extra.
+ClaimButton = Callable[[Turn, int, str], Awaitable[None]]
+
+
+async def _take_or_refund(turn: Turn, claim_id: int, transition: Transition) -> None:
+    if await _act(turn, claim_id, transition):
+        await _refresh_copy(turn, claim_id)
+
+
+async def _approve_confirmed(turn: Turn, claim_id: int, extra: str) -> None:
+    credits = numbers.credits(extra)
+    if credits is None:
+        turn.toast(s.STALE_ACTION, alert=True)
+    elif await _act(turn, claim_id, Transition.APPROVE, credits=credits):
+        turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
+
+
+async def _reject_pick(turn: Turn, claim_id: int, _extra: str) -> None:
+    grounds = await _canned_buttons(turn, ReplyKind.REJECT, callbacks.REJECT_GROUND, claim_id)
+    typed = Button(s.BTN_TYPED_REASON, callbacks.must(callbacks.REJECT_TYPED, claim_id))
+    turn.say(s.REJECT_PICK.format(claim_id=claim_id), (*grounds, (typed,)))
+
+
+async def _canned(turn: Turn, claim_id: int, kind: ReplyKind, key: str) -> None:
+    """A canned reject ground or question, pressed: the claim is rejected or asked with it."""
+    reply = await replies.find(turn.uow, kind, key)
+    transition = Transition.REJECT if kind is ReplyKind.REJECT else Transition.ASK
+    if reply is None:
+        turn.toast(s.STALE_ACTION, alert=True)
+    elif await _act(turn, claim_id, transition, text=reply.text):
+        turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS[transition.value]))
+
+
+async def _reject_typed(turn: Turn, claim_id: int, _extra: str) -> None:
+    prompt = refs.prompt(refs.Prompt.REJECT, claim_id)
+    turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=prompt)
+
+
+async def _ask(turn: Turn, claim_id: int, _extra: str) -> None:
+    prompt = refs.prompt(refs.Prompt.ASK, claim_id)
+    questions = await _canned_buttons(turn, ReplyKind.ASK, callbacks.ASK_CANNED, claim_id)
+    turn.say(s.ASK_PROMPT.format(claim_id=claim_id), questions, ref=prompt)
+
+
+_CLAIM_BUTTONS: dict[str, ClaimButton] = {
+    Transition.TAKE: lambda turn, n, _x: _take_or_refund(turn, n, Transition.TAKE),
+    Transition.APPROVE: lambda turn, n, _x: _confirm_approve(turn, n),
+    callbacks.APPROVE_CONFIRMED: _approve_confirmed,
+    callbacks.CHANGE_CREDITS: lambda turn, n, _x: _prompt_credits(turn, n, refs.Prompt.CREDITS),
+    Transition.OVERRULE: lambda turn, n, _x: _prompt_credits(turn, n, refs.Prompt.OVERRULE),
+    Transition.REJECT: _reject_pick,
+    callbacks.REJECT_GROUND: lambda turn, n, key: _canned(turn, n, ReplyKind.REJECT, key),
+    callbacks.ASK_CANNED: lambda turn, n, key: _canned(turn, n, ReplyKind.ASK, key),
+    callbacks.REJECT_TYPED: _reject_typed,
+    Transition.ASK: _ask,
+    Transition.REFUNDED: lambda turn, n, _x: _take_or_refund(turn, n, Transition.REFUNDED),
+}
 
 
 async def _refresh_copy(turn: Turn, claim_id: int) -> None:

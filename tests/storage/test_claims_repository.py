@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from conversations import i18n
+from conversations.catalog.policy_text import explain, explain_en
 from conversations.domain import (
     OPEN_STATUSES,
     AuditEntry,
@@ -16,6 +18,7 @@ from conversations.domain import (
     Reason,
 )
 from storage import Database
+from storage.tables import claims
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -36,8 +39,18 @@ def a_claim(
         chat_id=5_000_000_001,
         refundable_credits=120,
         clauses=[
-            ClauseResult("C-WINDOW", True, "Bought 5 hours ago."),
-            ClauseResult("C-CAUSE", True, "120 messages failed on our side."),
+            ClauseResult.of(
+                "C-WINDOW",
+                True,
+                "window_passed",
+                age_=timedelta(hours=5, microseconds=7),
+                purchased_at=at - timedelta(hours=5),
+                deadline=at + timedelta(days=2),
+            ),
+            ClauseResult.of(
+                "C-CAUSE", True, "cause_passed", failed_platform=120, messages_sent=500, credits=120
+            ),
+            ClauseResult.of("C-ONCE", True, "once_passed", left=80, credits=200, claim_ids=(3, 4)),
         ],
         created_at=at,
         updated_at=at,
@@ -64,7 +77,9 @@ async def test_a_claim_comes_back_as_it_was_stored_with_a_number(db: Database) -
     assert stored.id is not None and stored.id >= 1
     assert loaded == stored
     assert loaded.created_at.tzinfo is not None and loaded.created_at == T0
-    assert loaded.clauses[1] == ClauseResult("C-CAUSE", True, "120 messages failed on our side.")
+    assert loaded.clauses == stored.clauses
+    assert loaded.clauses[0].facts["age_"] == timedelta(hours=5, microseconds=7)
+    assert loaded.clauses[2].facts["claim_ids"] == (3, 4)
 
 
 async def test_claim_numbers_count_up_and_unknown_numbers_find_nothing(db: Database) -> None:
@@ -249,3 +264,23 @@ async def test_queue_counts_reports_and_incident_lookups(db: Database) -> None:
     assert [c.transaction_id for c in escalated] == ["TX-4", "TX-1"]
     assert [c.transaction_id for c in on_incident] == ["TX-5", "TX-6"]
     assert [c.transaction_id for c in to_review] == ["TX-6"]
+
+
+async def test_a_claim_decided_before_clauses_were_facts_keeps_its_words(db: Database) -> None:
+    """Clauses stored as text (before 0010) come back as recorded words, in each language."""
+    [claim] = await add(db, a_claim())
+    old = [{"id": "C-WINDOW", "passed": False, "explanation": "Too late.", "in": {"ur": "دیر"}}]
+    async with db.uow() as uow:
+        await uow.session.execute(
+            claims.update().where(claims.c.id == claim.id).values(clauses=old)
+        )
+        await uow.commit()
+    async with db.uow() as uow:
+        loaded = await uow.claims.get(claim.id or 0)
+
+    assert loaded is not None
+    [clause] = loaded.clauses
+    assert (clause.id, clause.passed, clause.finding) == ("C-WINDOW", False, "")
+    assert explain_en(clause) == "Too late."
+    with i18n.use("ur"):
+        assert explain(clause) == "دیر"
