@@ -12,6 +12,8 @@ ROOT = Path(conversations.__file__).parent
 # staff_desk (the staff chat's turns) sits above services, so it calls them like the CLI.
 LAYERS = ("chat", "claims", "staff", "services", "staff_desk", "dialogue")
 OUTSIDE = ("telegram", "sqlalchemy", "storage", "bot")
+# Packages below every layer, as the modules beside them (policy.py, domain.py, i18n.py, ...).
+SHARED = ("catalog", "faq")
 
 
 def _imports(path: Path) -> set[str]:
@@ -28,8 +30,20 @@ def _imports(path: Path) -> set[str]:
 def test_every_package_of_the_core_has_a_layer() -> None:
     """A new package must take its place in the order, else nothing checks its imports."""
     packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
-    unplaced = packages - set(LAYERS) - {"catalog", "faq"}
+    unplaced = packages - set(LAYERS) - set(SHARED)
     assert unplaced == set()
+
+
+def test_what_all_layers_share_imports_no_layer() -> None:
+    """policy, domain, the catalog, the FAQ and the other modules beside the layers sit below."""
+    paths = [*ROOT.glob("*.py"), *(p for name in SHARED for p in (ROOT / name).rglob("*.py"))]
+    upward = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted(paths)
+        for name in _imports(path)
+        if _layer(name) is not None
+    ]
+    assert upward == []
 
 
 def _layer(module: str) -> str | None:
