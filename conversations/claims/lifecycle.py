@@ -21,7 +21,6 @@ from conversations.claims.events import (
 from conversations.claims.transitions import (
     ALLOWED_FROM,
     APPROVALS,
-    CUSTOMER,
     TARGET,
     Transition,
     allows,
@@ -254,11 +253,15 @@ def _event(transition: Transition, actor: Actor, claim: Claim, words: str) -> Cl
     return ClaimTaken(claim.id, by)
 
 
-async def add_information(
-    uow: UnitOfWork, claim: Claim, words: str, user_id: int, now: datetime
+# What a note may record: words on a claim that change no status.
+NOTES = frozenset({AuditKind.NOTE, AuditKind.ADDED})
+
+
+async def annotate(
+    uow: UnitOfWork, claim: Claim, kind: AuditKind, actor: Actor, words: str, now: datetime
 ) -> None:
-    """The customer adds to their open claim: audited beside its transitions, status unchanged."""
-    assert claim.id is not None
+    """Staff's internal note, or information the customer added: audited, status unchanged."""
+    assert claim.id is not None and kind in NOTES
     await uow.claims.add_audit(
-        AuditEntry(claim.id, now, CUSTOMER, user_id, None, None, AuditKind.ADDED, words[:MAX_ADDED])
+        AuditEntry(claim.id, now, actor.name, actor.user_id, None, None, kind, words[:MAX_ADDED])
     )

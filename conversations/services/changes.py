@@ -11,10 +11,10 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations.claims.lifecycle import Actor, Refusal, Result, perform
+from conversations.claims.lifecycle import Actor, Refusal, Result, annotate, perform
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
-from conversations.domain import Claim, ClaimStatus, OutgoingMessage
+from conversations.domain import AuditKind, Claim, ClaimStatus, OutgoingMessage
 from conversations.ports import UnitOfWork
 from conversations.services import notify
 from conversations.staff import card
@@ -80,6 +80,22 @@ async def change_claim(
     if await _card_wanted(uow, result.claim, config, card_update):
         messages.append(await card.card_message(uow, result.claim, now, config, edit=True))
     return Change(result, transition, tuple(messages))
+
+
+async def annotate_claim(
+    uow: UnitOfWork,
+    claim: Claim,
+    kind: AuditKind,
+    actor: Actor,
+    words: str,
+    now: datetime,
+    config: DeskConfig,
+) -> tuple[OutgoingMessage, ...]:
+    """A note on a claim (staff's, or information the customer added): the card's update."""
+    await annotate(uow, claim, kind, actor, words, now)
+    if config.staff_chat_id is None:
+        return ()
+    return (await card.card_message(uow, claim, now, config, edit=True),)
 
 
 async def _card_wanted(

@@ -14,7 +14,6 @@ from conversations.chat.turn import Turn
 from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit
 from conversations.claims.transitions import Transition
 from conversations.domain import (
-    AuditEntry,
     AuditKind,
     Button,
     Claim,
@@ -25,7 +24,7 @@ from conversations.domain import (
     ReplyKind,
 )
 from conversations.ownership import normalise_phone, subjects_named
-from conversations.services.changes import CardUpdate, change_claim
+from conversations.services.changes import CardUpdate, annotate_claim, change_claim
 from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
 
 STAFF_COMMANDS = frozenset(
@@ -431,13 +430,11 @@ async def _note(turn: Turn, args: str) -> None:
     if len(words) > MAX_NOTE:
         turn.say(s.NOTE_TOO_LONG.format(length=f"{len(words):,}", limit=f"{MAX_NOTE:,}"))
         return
-    actor = _actor(turn)
-    await turn.uow.claims.add_audit(
-        AuditEntry(claim_id, turn.now, actor.name, actor.user_id, None, None, AuditKind.NOTE, words)
-    )
+    for message in await annotate_claim(
+        turn.uow, claim, AuditKind.NOTE, _actor(turn), words, turn.now, turn.config
+    ):
+        turn.send_to(message)
     turn.say(s.NOTE_ADDED.format(claim_id=claim_id))
-    if turn.config.staff_chat_id is not None:
-        turn.send_to(await card.card_message(turn.uow, claim, turn.now, turn.config, edit=True))
 
 
 async def _find(turn: Turn, args: str) -> None:
