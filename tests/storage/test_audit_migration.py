@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
 
+import storage
 from conversations.domain import AuditKind, ClaimStatus
 from storage import Database
 from storage.database import alembic_config
@@ -90,3 +96,29 @@ async def test_old_audit_rows_are_read_into_kinds_and_fields(db: Database) -> No
     assert overrule.to_status is ClaimStatus.APPROVED
     # The readable summary is what the old note said.
     assert [a.note for a in trail] == [note for *_, note in OLD_ROWS]
+
+
+def _legacy_fields() -> Any:
+    path = Path(storage.__file__).parent / "migrations" / "versions" / "0010_audit_kinds.py"
+    spec = importlib.util.spec_from_file_location("audit_kinds_0010", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.legacy_fields
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.text(min_size=1), before=st.integers(0, 10**6), after=st.integers(0, 10**6))
+def test_any_overrule_reason_written_the_old_way_is_read_back_whole(
+    words: str, before: int, after: int
+) -> None:
+    """Whatever staff typed (even "; credits 1 -> 2"), the old line gives back their words."""
+    legacy_fields = _legacy_fields()
+    fields = legacy_fields(f"overruled: {words}; credits {before} -> {after}", "approved")
+
+    assert fields == {
+        "kind": "overruled",
+        "text": words,
+        "credits_before": before,
+        "credits_after": after,
+    }
