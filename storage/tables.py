@@ -135,6 +135,12 @@ claim_audit = Table(
     Column("actor_id", BigInteger, nullable=True),
     Column("from_status", String(20), nullable=True),
     Column("to_status", String(20), nullable=True),
+    # What the entry records (conversations.domain.AuditKind) and its typed fields.
+    Column("kind", String(20), nullable=False, server_default="other"),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("credits_before", Integer, nullable=True),
+    Column("credits_after", Integer, nullable=True),
+    # A readable summary of the fields above, for people reading the table; never read back.
     Column("note", Text, nullable=False, default=""),
 )
 

@@ -183,6 +183,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show the decision the bot would make for a claim, filing nothing."""
+    from conversations.catalog.policy_text import explain_en
     from conversations.domain import ClaimRequest, Purchase, Reason
     from conversations.services.claims import decide_claim
 
@@ -229,9 +230,9 @@ def check(
         )
         raise typer.Exit(2)
     if as_json:
-        typer.echo(json.dumps(decision.as_json(), ensure_ascii=False))
+        typer.echo(json.dumps(decision.as_json(explain_en), ensure_ascii=False))
         return
     typer.echo(f"Outcome: {decision.outcome.value}")
     typer.echo(f"Refundable credits: {decision.refundable_credits}")
     for clause in decision.clauses:
-        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {explain_en(clause)}")

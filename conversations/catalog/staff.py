@@ -76,7 +76,6 @@ BTN_ASK = "❓ Ask customer"
 BTN_REFUNDED = "💸 Mark refunded"
 BTN_OVERRULE = "⚖️ Overrule: approve"
 BTN_CREDITS = "✏️ Change credits"
-BTN_BACK = "⬅️ Back"
 BTN_CONFIRM_APPROVE = "✅ Approve {credits} credits"
 BTN_TYPED_REASON = "✍️ Type a reason"
 BTN_CONFIRM = "✅ Yes, do it"
@@ -160,7 +159,6 @@ RELAYED_FILE = (
     "Reply to this message to answer."
 )
 RELAY_SENT = "Sent to the customer."
-RELAY_UNKNOWN = "I can't tell which customer that reply is for. Reply to a relayed message."
 CUSTOMER_ADDED = "➕ Claim #{claim_id}: the customer added:\n{text}"
 ANSWER_FORWARD = "💬 Claim #{claim_id}: {name} answered:\n{text}"
 

@@ -60,7 +60,15 @@ async def _refused_claim(db: Database) -> int:
         ClaimStatus.INELIGIBLE,
         Outcome.INELIGIBLE,
         Reason.UNDELIVERED,
-        clauses=[ClauseResult("C-SERVICE-FAILURE", False, "Failed at the carrier.")],
+        clauses=[
+            ClauseResult.of(
+                "C-SERVICE-FAILURE",
+                False,
+                "service_failure_failed",
+                failed_carrier=40,
+                messages_sent=100,
+            )
+        ],
         campaign_id="CMP-1005",
     )
 
