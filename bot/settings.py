@@ -30,12 +30,17 @@ _OUR_PREFIXES = (
     "METRICS_",
     "SEND_",
     "REDIS_",
+    "API_",
+    "EVENTS_",
+    "REFUND_",
 )
 # Settings that were renamed: the old name gets a pointer to the new one.
 _RENAMED = {"TELEGRAM_SENDS_PER_SECOND": "SEND_RATE_PER_SECOND"}
 # Without one of our prefixes, only a name this close to one of ours counts as a typo.
 _TYPO_CUTOFF = 0.85
 DEFAULT_ENV_FILE = Path(".env")
+# A bearer token shorter than this is guessable.
+MIN_TOKEN_LENGTH = 16
 
 
 class SettingsError(Exception):
@@ -82,6 +87,45 @@ class Settings(BaseSettings):
     metrics_listen: str = "127.0.0.1"
     # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
     typing_after_ms: int = Field(default=800, ge=0, le=10_000)
+    # Bearer tokens of the ledger API, comma-separated (several, so one can be rotated out);
+    # the API is off when empty.
+    api_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    # Where the API listens in polling mode (on WEBHOOK_LISTEN); webhook mode uses its port.
+    api_port: int | None = Field(default=None, ge=1, le=65535)
+    # Claim events go to billing here, signed with EVENTS_SECRET; off when empty.
+    events_url: str = ""
+    events_secret: SecretStr | None = None
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            tokens = tuple(SecretStr(p.strip()) for p in value.split(",") if p.strip())
+            if any(len(t.get_secret_value()) < MIN_TOKEN_LENGTH for t in tokens):
+                raise ValueError(
+                    f"each token needs at least {MIN_TOKEN_LENGTH} characters "
+                    "(e.g. from `openssl rand -hex 32`)"
+                )
+            return tokens
+        return value
+
+    @field_validator("api_port", mode="before")
+    @classmethod
+    def _empty_api_port_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("events_url")
+    @classmethod
+    def _events_url(cls, value: str) -> str:
+        url = value.strip()
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return url
+
+    @field_validator("events_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -255,7 +299,13 @@ def load_settings(env_file: Path | None = None) -> Settings:
         name = str(error["loc"][0]).upper() if error["loc"] else "?"
         message = str(error["msg"]).removeprefix("Value error, ")
         raw = error.get("input")
-        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "REDIS_URL"}
+        secret = name in {
+            "TELEGRAM_BOT_TOKEN",
+            "WEBHOOK_SECRET",
+            "REDIS_URL",
+            "API_TOKENS",
+            "EVENTS_SECRET",
+        }
         shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
         raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None
 
