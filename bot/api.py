@@ -26,8 +26,9 @@ from bot.settings import Settings
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
-from conversations.domain import ClaimStatus
+from conversations.domain import Campaign, ClaimStatus, Incident
 from conversations.services.staff import staff_act
+from conversations.staff import stale
 from storage.database import Database
 from storage.ledger_import import ImportReport, LedgerKind, Record, columns_of, import_rows
 from storage.ledger_rows import CampaignRow, IncidentRow, PurchaseRow
@@ -386,18 +387,50 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
+async def flag_stale(
+    db: Database,
+    now: datetime,
+    config: DeskConfig,
+    kind: LedgerKind,
+    records: Sequence[Record],
+) -> bool:
+    """After new incidents or campaign counts: queue the staff list of decisions gone stale.
+
+    True when a message was queued (the running bot's dispatcher sends it).
+    """
+    found_incidents = [r for r in records if isinstance(r, Incident)]
+    found_campaigns = [r for r in records if isinstance(r, Campaign)]
+    if config.staff_chat_id is None or not (found_incidents or found_campaigns):
+        return False
+    async with db.uow() as uow:
+        if kind == "incidents":
+            message = await stale.after_incidents(uow, found_incidents, now, config)
+        else:
+            message = await stale.after_campaigns(uow, found_campaigns, now, config)
+        if message is None:
+            return False
+        await uow.outbox.put(message, now)
+        await uow.commit()
+    return True
+
+
 def api_for(settings: Settings, application: Application) -> LedgerApi | None:  # type: ignore[type-arg]
     """The API wired to a built application, or None when API_TOKENS is empty."""
     if not settings.api_tokens:
         return None
     data = application.bot_data
+
+    async def changed(kind: LedgerKind, records: Sequence[Record]) -> None:
+        if await flag_stale(data["db"], data["clock"](), data["desk"].config, kind, records):
+            data["dispatcher"].wake()
+
     return LedgerApi(
         data["db"],
         data["clock"],
         [t.get_secret_value() for t in settings.api_tokens],
         lambda: data["desk"].config,
         wake=data["dispatcher"].wake,
-        facts_changed=data.get("facts_changed"),
+        facts_changed=changed,
     )
 
 

@@ -343,3 +343,17 @@ events = Table(
     Index("ix_events_pending", "sent_at", "next_attempt_at"),
     sqlite_autoincrement=True,
 )
+
+# Who declared or ended an incident from the staff chat, and when (the ledger row holds the facts).
+incident_audit = Table(
+    "incident_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("actor_id", BigInteger, nullable=True),
+    Column("action", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    sqlite_autoincrement=True,
+)

@@ -15,6 +15,7 @@ from storage.repositories.events import EventRepository
 from storage.repositories.evidence import EvidenceRepository, RatingRepository
 from storage.repositories.faq_log import FaqLogRepository
 from storage.repositories.inbox import InboxRepository
+from storage.repositories.incidents import IncidentRepository
 from storage.repositories.languages import LanguageRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
     ops: OpsQueries
     claim_search: ClaimSearch
     events: EventRepository
+    incidents: IncidentRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)
         self.events = EventRepository(session)
+        self.incidents = IncidentRepository(session)
         return self
 
     async def __aexit__(

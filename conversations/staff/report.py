@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from conversations.business_days import overdue_from
+from conversations.catalog import incidents as m
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date
 from conversations.claims.finance import finance_rows
@@ -59,6 +60,13 @@ async def report(
         late=len(late),
         late_ids=", ".join(f"#{c.id}" for c in late[:10]) or s.REPORT_NONE,
     )
+    incidents = await uow.ledger.incidents_between(start, now)
+    if incidents:
+        ids = ", ".join(
+            f"{i.incident_id} ({i.scope}{'' if i.ended_at else ', ongoing'})"
+            for i in incidents[:10]
+        )
+        summary += "\n" + m.REPORT_INCIDENTS.format(count=len(incidents), ids=ids)
     chart = Attachment(
         AttachmentKind.CLAIMS_CHART,
         f"claims-{first_day:%Y%m%d}-{now:%Y%m%d}.png",

@@ -1,4 +1,4 @@
-"""Claim events for billing: an outbox of signed webhooks, written with the claim's change.
+"""Claim events for billing (an outbox of signed webhooks), and who declared incidents in chat.
 
 Revision ID: 0010_events
 Revises: 0009
@@ -41,8 +41,23 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_events_pending", "events", ["sent_at", "next_attempt_at"])
+    op.create_table(
+        "incident_audit",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("incident_id", sa.String(64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("actor_id", sa.BigInteger(), nullable=True),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_incident_audit"),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_incident_audit_incident_id", "incident_audit", ["incident_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incident_audit_incident_id", table_name="incident_audit")
+    op.drop_table("incident_audit")
     op.drop_index("ix_events_pending", table_name="events")
     op.drop_table("events")
