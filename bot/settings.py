@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from conversations import support_hours
+from conversations import policy_numbers, support_hours
 from conversations.config import DeskConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./refundbot.db"
@@ -33,6 +33,8 @@ _OUR_PREFIXES = (
     "API_",
     "EVENTS_",
     "REFUND_",
+    "REPORT_",
+    "PROCESSING_",
 )
 # Settings that were renamed: the old name gets a pointer to the new one.
 _RENAMED = {"TELEGRAM_SENDS_PER_SECOND": "SEND_RATE_PER_SECOND"}
@@ -95,6 +97,16 @@ class Settings(BaseSettings):
     # Claim events go to billing here, signed with EVENTS_SECRET; off when empty.
     events_url: str = ""
     events_secret: SecretStr | None = None
+    # The policy's numbers; the defaults are the published policy's.
+    refund_window_hours: int = Field(default=48, ge=1, le=24 * 366)
+    report_window_hours: int = Field(default=24, ge=1, le=24 * 366)
+    processing_days: str = "5-7"
+
+    @field_validator("processing_days")
+    @classmethod
+    def _processing_days(cls, value: str) -> str:
+        first, last = policy_numbers.parse_days(value)
+        return f"{first}-{last}"
 
     @field_validator("api_tokens", mode="before")
     @classmethod
@@ -215,6 +227,13 @@ class Settings(BaseSettings):
         return level
 
     def desk_config(self) -> DeskConfig:
+        """The core's settings; also makes the policy's numbers the ones the rules read."""
+        first, last = policy_numbers.parse_days(self.processing_days)
+        policy_numbers.configure(
+            policy_numbers.PolicyNumbers(
+                self.refund_window_hours, self.report_window_hours, first, last
+            )
+        )
         return DeskConfig(
             home_country=self.home_country,
             pk_suspension_notice=self.pk_suspension_notice,
@@ -229,6 +248,9 @@ class Settings(BaseSettings):
                 if self.support_hours
                 else None
             ),
+            refund_window_hours=self.refund_window_hours,
+            report_window_hours=self.report_window_hours,
+            processing_days=(first, last),
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from conversations import i18n
+from conversations import i18n, policy_numbers
 from conversations.catalog import policy_text as text
 from conversations.domain import (
     PAID_STATUSES,
@@ -180,8 +180,9 @@ def _ineligible(clauses: list[ClauseResult]) -> Decision:
 
 def _window(purchase: Purchase, now: datetime) -> ClauseResult:
     age = now - purchase.purchased_at
-    deadline = purchase.purchased_at + REFUND_WINDOW
-    if age <= REFUND_WINDOW:
+    window = policy_numbers.current().refund_window  # REFUND_WINDOW_HOURS
+    deadline = purchase.purchased_at + window
+    if age <= window:
         return ClauseResult(
             C_WINDOW, True, text.window_passed(age, purchase.purchased_at, deadline)
         )
@@ -225,7 +226,7 @@ def _undelivered(
     clauses: list[ClauseResult],
 ) -> Decision:
     age = now - campaign.sent_at
-    if age > REPORT_WINDOW:
+    if age > policy_numbers.current().report_window:  # REPORT_WINDOW_HOURS
         clauses.append(ClauseResult(C_REPORT_24H, False, text.report_failed(age, campaign.sent_at)))
         return _ineligible(clauses)
     clauses.append(ClauseResult(C_REPORT_24H, True, text.report_passed(age, campaign.sent_at)))

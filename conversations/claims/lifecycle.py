@@ -31,6 +31,7 @@ from conversations.domain import (
     OutgoingMessage,
 )
 from conversations.i18n import _
+from conversations.policy_numbers import reword
 from conversations.ports import UnitOfWork
 
 
@@ -251,6 +252,7 @@ def _customer_message(
         assert claim.decided_at is not None
         start, end = refund_window(claim.decided_at, config.home_country)
         template = _(d.OVERRULED) if transition is Transition.OVERRULE else _(d.APPROVED)
+        template = reword(template)  # PROCESSING_DAYS
         text = template.format(
             claim_id=claim.id,
             credits=i18n.number(claim.refundable_credits),
