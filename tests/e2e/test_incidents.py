@@ -66,6 +66,12 @@ async def test_an_incident_started_in_the_staff_chat_makes_a_claim_in_its_window
 
     queue = await sara.says("/queue")
     assert "Ongoing incidents" in queue.text and "INC-20260814-0930 (all)" in queue.text
+    await sara.send("/report")
+    chart = await bot.fake.wait_for_message(
+        STAFF_CHAT_ID, lambda m: m.method == "sendPhoto", timeout=30
+    )
+    assert "INC-20260814-0930 (all, ongoing))" in chart.text  # beside the demo ledger's
+    await sara.next("refunds to pay")
 
     await bot.jump(minutes=30)
     await api.post("/api/v1/purchases", [purchase("TX-INC-1", 1, bot)])
