@@ -134,6 +134,7 @@ async def test_an_incident_recorded_after_a_refusal_lists_the_stale_decision_for
         await uow.commit()
     bot.application.bot_data["dispatcher"].wake()
     await hina.next("no outage on record")
+    await hina.next("how did we handle claim #1")
     await bot.fake.settle()
     told_before = len(hina.texts())
 
