@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import Incident
@@ -57,14 +57,6 @@ class IncidentRepository:
             .order_by(incidents.c.started_at, incidents.c.incident_id)
         )
         return [Incident(**row._asdict()) for row in rows]
-
-    async def count_since(self, start: datetime) -> int:
-        row = await self._session.execute(
-            select(func.count()).where(
-                or_(incidents.c.ended_at.is_(None), incidents.c.ended_at >= start)
-            )
-        )
-        return int(row.scalar_one())
 
     async def who(self, incident_id: str) -> Sequence[tuple[str, str, datetime]]:
         """(action, actor, at) of the staff chat's changes to an incident, oldest first."""

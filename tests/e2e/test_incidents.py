@@ -104,6 +104,10 @@ async def test_incident_commands_are_for_staff_and_say_how_when_wrong(bot: Runni
     intruder = StaffMember(bot.fake, 4242, "Mallory", db=bot.db)
     said = await intruder.says("/incident start all Down")
     assert "INC-" not in said.text
+    # Staff powers stay in the staff chat: Sara's private chat records nothing.
+    in_private = Customer(bot.fake, 9001, "Sara")
+    said = await in_private.says("/incident start all Down")
+    assert "INC-" not in said.text
     async with bot.db.reader() as uow:
         assert await uow.incidents.ongoing(bot.clock()) == []
 
@@ -184,3 +188,31 @@ async def test_an_incident_recorded_after_a_refusal_lists_the_stale_decision_for
     sent = [str(c.params.get("text", "")) for c in bot.fake.calls("sendMessage")]
     lists = [text for text in sent if text.startswith("🔁 New facts")]
     assert len(lists) == 1
+
+
+async def test_new_campaign_counts_flag_a_refused_claim_for_staff(bot: Running, api: Api) -> None:
+    await api.post("/api/v1/purchases", [purchase("TX-CNT-1", 3, bot)])
+    delivered = {"messages_sent": 300, "delivered": 300, "failed_platform": 0, "failed_carrier": 0}
+    await api.post("/api/v1/campaigns", [campaign(bot, "CMP-CNT-1", "TX-CNT-1", 60, **delivered)])
+    ravi = Customer(bot.fake, 713, "Ravi")
+    decision = await file_claim(ravi, "TX-CNT-1", "0300 7770077", "not delivered", campaign="CMP")
+    assert "qualifies" not in decision.text
+    await bot.fake.settle()
+    told_before = len(ravi.texts())
+
+    # The platform's final counts: 30 of them failed on our side after all.
+    failed = {"messages_sent": 300, "delivered": 270, "failed_platform": 30, "failed_carrier": 0}
+    status, body = await api.post(
+        "/api/v1/campaigns", [campaign(bot, "CMP-CNT-1", "TX-CNT-1", 60, **failed)]
+    )
+    assert (status, body["updated"]) == (200, 1)
+    stale = await bot.fake.wait_for_message(
+        STAFF_CHAT_ID, lambda m: (m.text or "").startswith("🔁 New facts")
+    )
+    assert "campaign counts of CMP-CNT-1" in stale.text
+    assert "would now say eligible (30 credits)" in stale.text
+    await bot.fake.settle()
+    assert len(ravi.texts()) == told_before
+    async with bot.db.reader() as uow:
+        claim = await uow.claims.get(1)
+    assert claim is not None and claim.status.value == "ineligible"  # nothing moves by itself
