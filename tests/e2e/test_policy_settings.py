@@ -8,9 +8,21 @@ from datetime import timedelta
 import pytest
 
 from conversations import i18n, policy_numbers
+from conversations.claims.lifecycle import Actor
+from conversations.claims.transitions import Transition
+from conversations.services.staff import staff_act
 from storage.database import Database
 from storage.ledger_import import import_rows
-from tests.e2e.harness import STAFF_CHAT_ID, Customer, FakeClock, Running, start_bot, stop_bot
+from tests.e2e.harness import (
+    STAFF_CHAT_ID,
+    Customer,
+    FakeClock,
+    Running,
+    file_claim,
+    start_bot,
+    stop_bot,
+    wait_for_card,
+)
 from tests.e2e.test_urdu import urdu_customer
 from tests.fake_telegram import FakeTelegram
 
@@ -32,6 +44,17 @@ async def _bot(fake: FakeTelegram, db: Database, clock: FakeClock, **settings: o
         "currency": "PKR",
     }
     await import_rows(db, "purchases", [(2, cells)])
+    sent = {
+        "campaign_id": "CMP-60H",
+        "transaction_id": "TX-60H",
+        "sent_at": (clock() - timedelta(hours=1)).isoformat(),
+        "destination_country": "PK",
+        "messages_sent": "100",
+        "delivered": "80",
+        "failed_platform": "20",
+        "failed_carrier": "0",
+    }
+    await import_rows(db, "campaigns", [(2, sent)])
     return await start_bot(fake, db, clock, **settings)
 
 
@@ -71,10 +94,21 @@ async def test_by_default_a_purchase_60_hours_old_is_too_late(published: Running
 
 async def test_a_72_hour_window_takes_a_purchase_60_hours_old_and_says_so(wide: Running) -> None:
     kim = Customer(wide.fake, 922, "Kim")
-    await kim.says("/claim")
-    await kim.says("TX-60H")
-    reasons = await kim.says("0300 6060060")
-    assert "What went wrong" in reasons.text  # in time: the claim goes on
+    decision = await file_claim(kim, "TX-60H", "0300 6060060", "not delivered", campaign="CMP")
+    assert "qualifies for a refund of 20 credits" in decision.text
+    card = await wait_for_card(wide.fake, 1)
+    assert "within 3 days, so until" in card.text  # the rule's words follow the setting
+    async with wide.db.uow() as uow:
+        approved = await staff_act(
+            uow, 1, Transition.APPROVE, Actor("Sara", 9001), wide.clock(), wide.desk.config
+        )
+        assert approved.ok
+        await uow.commit()
+    wide.application.bot_data["dispatcher"].wake()
+    told = await kim.next("is approved")
+    # PROCESSING_DAYS=3-4: approved on Fri 14 Aug (a holiday), due Wed 19 to Thu 20 Aug.
+    assert "(3–4 business days)" in told.text and "5–7" not in told.text
+    assert "between Wed 19 Aug 2026 and Thu 20 Aug 2026" in told.text
 
     lee = Customer(wide.fake, 924, "Lee")
     answer = await lee.says(WHEN_ELIGIBLE)
