@@ -16,6 +16,7 @@ import pytest
 from aiohttp import web
 
 from bot.api import LedgerApi
+from bot.web import WebServer
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
@@ -138,8 +139,6 @@ async def test_each_event_arrives_signed_once_per_id_after_two_500s(
         await uow.commit()
     api = LedgerApi(bot.db, bot.clock, [TOKEN], lambda: bot.desk.config)
     server_port = free_port()
-    from bot.web import WebServer
-
     server = WebServer(bot.db, bot.application.bot_data["metrics"], bot.clock, api=api)
     await server.start("127.0.0.1", server_port)
     try:
