@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from conversations import support_hours
+from conversations import policy_numbers, support_hours
 from conversations.config import DeskConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./refundbot.db"
@@ -31,6 +31,11 @@ _OUR_PREFIXES = (
     "METRICS_",
     "SEND_",
     "REDIS_",
+    "API_",
+    "EVENTS_",
+    "REFUND_",
+    "REPORT_",
+    "PROCESSING_",
 )
 # Settings that were renamed: the old name gets a pointer to the new one.
 _RENAMED = {"TELEGRAM_SENDS_PER_SECOND": "SEND_RATE_PER_SECOND"}
@@ -52,6 +57,8 @@ _PLAIN_TYPE_ERRORS = {
 _EXAMPLES = {
     "STAFF_CHAT_ID": "expected the staff group's numeric chat id, like -1001234567890",
 }
+# A bearer token shorter than this is guessable.
+MIN_TOKEN_LENGTH = 16
 
 
 class SettingsError(Exception):
@@ -101,6 +108,55 @@ class Settings(BaseSettings):
     metrics_listen: str = "127.0.0.1"
     # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
     typing_after_ms: int = Field(default=800, ge=0, le=10_000)
+    # Bearer tokens of the ledger API, comma-separated (several, so one can be rotated out);
+    # the API is off when empty.
+    api_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    # Where the API listens in polling mode (on WEBHOOK_LISTEN); webhook mode uses its port.
+    api_port: int | None = Field(default=None, ge=1, le=65535)
+    # Claim events go to billing here, signed with EVENTS_SECRET; off when empty.
+    events_url: str = ""
+    events_secret: SecretStr | None = None
+    # The policy's numbers; the defaults are the published policy's.
+    refund_window_hours: int = Field(default=48, ge=1, le=24 * 366)
+    report_window_hours: int = Field(default=24, ge=1, le=24 * 366)
+    processing_days: str = "5-7"
+
+    @field_validator("processing_days")
+    @classmethod
+    def _processing_days(cls, value: str) -> str:
+        first, last = policy_numbers.parse_days(value)
+        return f"{first}-{last}"
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            tokens = tuple(SecretStr(p.strip()) for p in value.split(",") if p.strip())
+            if any(len(t.get_secret_value()) < MIN_TOKEN_LENGTH for t in tokens):
+                raise ValueError(
+                    f"each token needs at least {MIN_TOKEN_LENGTH} characters "
+                    "(e.g. from `openssl rand -hex 32`)"
+                )
+            return tokens
+        return value
+
+    @field_validator("api_port", mode="before")
+    @classmethod
+    def _empty_api_port_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("events_url")
+    @classmethod
+    def _events_url(cls, value: str) -> str:
+        url = value.strip()
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return url
+
+    @field_validator("events_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -220,6 +276,13 @@ class Settings(BaseSettings):
         return level
 
     def desk_config(self) -> DeskConfig:
+        """The core's settings; also makes the policy's numbers the ones the rules read."""
+        first, last = policy_numbers.parse_days(self.processing_days)
+        policy_numbers.configure(
+            policy_numbers.PolicyNumbers(
+                self.refund_window_hours, self.report_window_hours, first, last
+            )
+        )
         return DeskConfig(
             home_country=self.home_country,
             pk_suspension_notice=self.pk_suspension_notice,
@@ -234,6 +297,9 @@ class Settings(BaseSettings):
                 if self.support_hours
                 else None
             ),
+            refund_window_hours=self.refund_window_hours,
+            report_window_hours=self.report_window_hours,
+            processing_days=(first, last),
         )
 
 
@@ -306,7 +372,14 @@ def load_settings(env_file: Path | None = None) -> Settings:
         if error["type"] in _PLAIN_TYPE_ERRORS:
             message = _EXAMPLES.get(name, _PLAIN_TYPE_ERRORS[error["type"]])
         raw = error.get("input")
-        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "REDIS_URL", "DATABASE_PASSWORD"}
+        secret = name in {
+            "TELEGRAM_BOT_TOKEN",
+            "WEBHOOK_SECRET",
+            "REDIS_URL",
+            "DATABASE_PASSWORD",
+            "API_TOKENS",
+            "EVENTS_SECRET",
+        }
         shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
         line = f"Setting {name} is invalid: {message}{shown}"
         raise SettingsError(mask_url_password(line)) from None

@@ -23,6 +23,7 @@ from bot import attachments
 from bot.aiohttp_request import AiohttpRequest
 from bot.chat_moves import ChatMoves, move_of
 from bot.clock import utc_now
+from bot.events import event_sender_for
 from bot.inbox import InboxProcessor
 from bot.logging_setup import note_claim
 from bot.metrics import Metrics
@@ -113,6 +114,13 @@ def build_application(
         typing_after=settings.typing_after_ms / 1000,
         typing_tasks=set(),
         requests=requests,
+        events=event_sender_for(
+            settings.events_url,
+            settings.events_secret.get_secret_value() if settings.events_secret else None,
+            db,
+            clock,
+            dispatcher_idle_seconds,
+        ),
     )
     return application
 
@@ -144,6 +152,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     # Loaded now, not by the first customer to ask a question (a fraction of a second).
     default_matcher()
     application.bot_data["dispatcher"].start()
+    if application.bot_data["events"] is not None:
+        application.bot_data["events"].start()
     # Updates left waiting by a stopped or killed worker are taken at once.
     application.bot_data["inbox"].start()
     if application.job_queue is not None:
@@ -155,6 +165,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
     await application.bot_data["inbox"].stop()
     await application.bot_data["dispatcher"].stop()
+    if application.bot_data["events"] is not None:
+        await application.bot_data["events"].stop()
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].dispose()
 

@@ -283,6 +283,7 @@ class AuditKind(enum.StrEnum):
     ADDED = "added"  # text: information the customer added (no status change)
     REMINDED_UNTAKEN = "reminded_untaken"  # the staff chat was reminded of an untaken claim
     REMINDED_OVERDUE = "reminded_overdue"  # ... of an approved refund past its window
+    REOPENED = "reopened"  # text: the outcome before and after new facts (stale decisions)
     OTHER = "other"  # text: an old row the audit migration could not read, as it was
 
 
@@ -298,6 +299,7 @@ _AUDIT_SUMMARY: dict[AuditKind, str] = {
     AuditKind.ADDED: "added: {text}",
     AuditKind.REMINDED_UNTAKEN: "reminder: untaken",
     AuditKind.REMINDED_OVERDUE: "reminder: refund overdue",
+    AuditKind.REOPENED: "re-opened: {text}",
     AuditKind.OTHER: "{text}",
 }
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from conversations import policy_numbers
 from conversations.domain import (
     PAID_STATUSES,
     Campaign,
@@ -153,8 +154,9 @@ def _ineligible(clauses: list[ClauseResult]) -> Decision:
 
 def _window(purchase: Purchase, now: datetime) -> ClauseResult:
     age = now - purchase.purchased_at
-    deadline = purchase.purchased_at + REFUND_WINDOW
-    passed = age <= REFUND_WINDOW
+    window = policy_numbers.current().refund_window  # REFUND_WINDOW_HOURS
+    deadline = purchase.purchased_at + window
+    passed = age <= window
     return ClauseResult.of(
         C_WINDOW,
         passed,
@@ -223,7 +225,7 @@ def _undelivered(
     clauses: list[ClauseResult],
 ) -> Decision:
     age = now - campaign.sent_at
-    if age > REPORT_WINDOW:
+    if age > policy_numbers.current().report_window:  # REPORT_WINDOW_HOURS
         clauses.append(
             ClauseResult.of(
                 C_REPORT_24H, False, "report_failed", age_=age, sent_at=campaign.sent_at

@@ -42,7 +42,13 @@ def import_ledger(
     progress = _ProgressBar()
 
     async def go(db: Any) -> Any:
-        return await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
+        from bot.api import flag_stale
+        from bot.clock import utc_now
+
+        report = await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
+        # New incidents or campaign counts may change decisions already made: staff are told.
+        await flag_stale(db, utc_now(), settings.desk_config(), kind, report.changed)  # type: ignore[arg-type]
+        return report
 
     try:
         report = with_db(settings, go, create=create)

@@ -15,6 +15,7 @@ from conversations import i18n
 from conversations.countries import country_name
 from conversations.domain import ClauseResult, Decision, Outcome
 from conversations.i18n import _, ngettext
+from conversations.policy_numbers import reword
 
 _UNITS: tuple[tuple[str, int], ...] = (
     ("day", 86400),
@@ -102,16 +103,20 @@ def after_claim(what: str, at: datetime) -> str:
 
 # C-WINDOW
 def window_passed(age_: timedelta, purchased_at: datetime, deadline: datetime) -> str:
-    return _(
-        "You bought these credits {age} ago ({at}); "
-        "refunds can be requested within 2 days, so until {deadline}."
+    return reword(
+        _(
+            "You bought these credits {age} ago ({at}); "
+            "refunds can be requested within 2 days, so until {deadline}."
+        )
     ).format(age=age(age_), at=_when(purchased_at), deadline=_when(deadline))
 
 
 def window_failed(age_: timedelta, purchased_at: datetime, deadline: datetime) -> str:
-    return _(
-        "You bought these credits {age} ago ({at}); "
-        "refunds must be requested within 2 days. That time ended {deadline}."
+    return reword(
+        _(
+            "You bought these credits {age} ago ({at}); "
+            "refunds must be requested within 2 days. That time ended {deadline}."
+        )
     ).format(age=age(age_), at=_when(purchased_at), deadline=_when(deadline))
 
 
@@ -148,16 +153,20 @@ CAMPAIGN_MISSING = (
 
 # C-REPORT-24H
 def report_passed(age_: timedelta, sent_at: datetime) -> str:
-    return _(
-        "The campaign was sent {age} ago ({at}); "
-        "undelivered messages can be reported within 24 hours, so you are in time."
+    return reword(
+        _(
+            "The campaign was sent {age} ago ({at}); "
+            "undelivered messages can be reported within 24 hours, so you are in time."
+        )
     ).format(age=age(age_), at=_when(sent_at))
 
 
 def report_failed(age_: timedelta, sent_at: datetime) -> str:
-    return _(
-        "The campaign was sent {age} ago ({at}); "
-        "undelivered messages must be reported within 24 hours of the campaign."
+    return reword(
+        _(
+            "The campaign was sent {age} ago ({at}); "
+            "undelivered messages must be reported within 24 hours of the campaign."
+        )
     ).format(age=age(age_), at=_when(sent_at))
 
 

@@ -11,6 +11,7 @@ from conversations.catalog import policy_text
 from conversations.claims.transitions import CUSTOMER
 from conversations.domain import OPEN_STATUSES, AuditEntry, AuditKind, Claim, ClaimStatus
 from conversations.i18n import _
+from conversations.policy_numbers import reword
 
 MAX_SHOWN = 10
 
@@ -85,7 +86,7 @@ def _next(claim: Claim, home_country: str) -> str:
         return _(t.NEXT_OPEN)
     if status is ClaimStatus.APPROVED and claim.decided_at is not None:
         start, end = refund_window(claim.decided_at, home_country)
-        return _(t.NEXT_APPROVED).format(
+        return reword(_(t.NEXT_APPROVED)).format(
             credits=i18n.number(claim.refundable_credits), start=i18n.day(start), end=i18n.day(end)
         )
     if status is ClaimStatus.REFUNDED and claim.refunded_at is not None:

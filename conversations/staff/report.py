@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from conversations.business_days import overdue_from
+from conversations.catalog import incidents as m
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date
 from conversations.claims.finance import finance_rows
@@ -45,6 +46,13 @@ async def report(
         review=sum(per_day["review"].values()),
         ineligible=sum(per_day["ineligible"].values()),
     )
+    incidents = await uow.ledger.incidents_between(start, now)
+    if incidents:
+        ids = ", ".join(
+            f"{i.incident_id} ({i.scope}{'' if i.ended_at else ', ongoing'})"
+            for i in incidents[:10]
+        )
+        summary += "\n" + m.REPORT_INCIDENTS.format(count=len(incidents), ids=ids)
     rows = await finance_rows(uow, ClaimStatus.APPROVED, config.home_country)
     finance = Attachment(
         AttachmentKind.FINANCE_CSV,

@@ -25,10 +25,21 @@ from conversations.domain import (
 )
 from conversations.ownership import normalise_phone, subjects_named
 from conversations.services.changes import CardUpdate, annotate_claim, change_claim
-from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
+from conversations.staff import (
+    callbacks,
+    card,
+    digest,
+    incidents,
+    notify,
+    numbers,
+    queue,
+    replies,
+    report,
+    stale,
+)
 
 STAFF_COMMANDS = frozenset(
-    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock"}
+    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock", "incident"}
 )
 FOUND_AT_MOST = 20
 # Internal notes: staff-only words on a claim, kept in its audit trail.
@@ -78,6 +89,9 @@ async def _button(turn: Turn, data: str) -> None:
     if verb == callbacks.QUEUE_PAGE:
         text, buttons = await queue.page(turn.uow, turn.now, claim_id or 0)
         turn.show(text, buttons)
+        return
+    if verb == stale.REOPEN:
+        await incidents.press_reopen(turn, press.target)
         return
     if verb in (callbacks.BULK, callbacks.BULK_CONFIRMED):
         await _bulk(turn, press.target, confirmed=verb == callbacks.BULK_CONFIRMED)
@@ -408,6 +422,8 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         await _lockouts(turn)
     elif name == "unlock":
         await _unlock(turn, args.strip())
+    elif name == "incident":
+        await incidents.command(turn, args)
     elif name == "report":
         for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
             turn.send_to(replace(message, message_thread_id=turn.event.thread_id))

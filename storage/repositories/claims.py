@@ -29,6 +29,8 @@ from conversations.domain import (
     Reason,
 )
 from storage.repositories._dialect import rowcount
+from storage.repositories.events import EventRepository, event_types
+from storage.repositories.ledger import LedgerRepository
 from storage.tables import claim_audit, claims, purchases, refunded_campaigns
 
 _NEWEST_FIRST = (claims.c.created_at.desc(), claims.c.id.desc())
@@ -393,6 +395,20 @@ class ClaimRepositorySql:
                 note=entry.note,
             )
         )
+        await self._record_events(entry)
+
+    async def _record_events(self, entry: AuditEntry) -> None:
+        """Billing's events for a status change, in this same transaction (storage/events)."""
+        kinds = event_types(entry)
+        if not kinds:
+            return
+        claim = await self.get(entry.claim_id)
+        if claim is None:
+            return
+        purchase = await LedgerRepository(self._session).purchase(claim.transaction_id)
+        outbox = EventRepository(self._session)
+        for kind in kinds:
+            await outbox.record(kind, claim, purchase, entry.at)
 
     async def audit(self, claim_id: int) -> Sequence[AuditEntry]:
         rows = await self._session.execute(
