@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     metrics_listen: str = "127.0.0.1"
     # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
     typing_after_ms: int = Field(default=800, ge=0, le=10_000)
+    # Privacy (docs/privacy.md): days a sent text, an FAQ miss, a closed claim's free text stay.
+    outbox_text_days: int = Field(default=7, ge=1)
+    faq_misses_days: int = Field(default=90, ge=1)
+    closed_claim_days: int = Field(default=365, ge=1)
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -185,6 +189,9 @@ class Settings(BaseSettings):
                 if self.support_hours
                 else None
             ),
+            outbox_text_days=self.outbox_text_days,
+            faq_misses_days=self.faq_misses_days,
+            closed_claim_days=self.closed_claim_days,
         )
 
 

@@ -21,3 +21,7 @@ class DeskConfig:
     # The bot's own @username (from getMe at start, without "@"): deep links, and telling
     # "/help@this_bot" from "/help@other_bot". Empty: not known (the terminal chat).
     bot_username: str = ""
+    # Privacy: how long sent texts, FAQ misses and closed claims' free text are kept (days).
+    outbox_text_days: int = 7
+    faq_misses_days: int = 90
+    closed_claim_days: int = 365

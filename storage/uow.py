@@ -19,6 +19,7 @@ from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
 from storage.repositories.ops import OpsQueries
 from storage.repositories.outbox import OutboxRepositorySql
+from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.replies import CannedReplyRepository
 
 # The execution option that marks a unit of work as reading only.
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
+    privacy: PrivacyRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)
+        self.privacy = PrivacyRepository(session)
         return self
 
     async def __aexit__(
