@@ -198,7 +198,8 @@ async def _run_command(turn: Turn, name: str) -> None:
 
 def _welcome(turn: Turn) -> None:
     text = _(t.WELCOME).format(name=turn.event.sender.first_name or _(t.NAME_UNKNOWN))
-    text += "\n\n" + _(privacy_text.PRIVACY_LINK)
+    # A notice, like the one on Pakistan above it; the closing question stays last.
+    text = _(privacy_text.PRIVACY_LINK) + "\n\n" + text
     if turn.config.pk_suspension_notice:
         text = _(t.PK_NOTICE) + "\n\n" + text
     turn.say(text, kb.main_menu())

@@ -430,17 +430,6 @@ class PrivacyRepository:
             )
             .values(payload={}),
         )
-        if needles:
-            # Sent messages that name them elsewhere (a /find answer, a digest): blanked.
-            await run(
-                "outbox",
-                update(outbox)
-                .where(
-                    outbox.c.sent_at.is_not(None),
-                    or_(*(outbox.c.text.contains(n, autoescape=True) for n in needles)),
-                )
-                .values(text="", buttons=[], attachment=None),
-            )
         about = [f"relay:{c}" for c in chats]
         about += [f"{kind}:{n}" for n in claim_ids for kind in ("card", "topic")]
         mine = or_(
@@ -448,6 +437,8 @@ class PrivacyRepository:
             outbox.c.ref.in_(about),
             outbox.c.edit_ref.in_(about),
             outbox.c.reply_ref.in_(about),
+            # Messages that name them elsewhere (a /find answer, a digest).
+            *(outbox.c.text.contains(n, autoescape=True) for n in needles),
         )
         # Sent: blanked (the row stays for the sender's bookkeeping); not yet sent: dropped.
         await run(
