@@ -487,8 +487,9 @@ class PrivacyRepository:
         return len(ids)
 
     async def blank_outbox(self, before: datetime, limit: int) -> int:
-        """Texts sent before `before` (no longer edited), and sent /mydata documents at once."""
-        old = and_(outbox.c.sent_at.is_not(None), outbox.c.sent_at < before, outbox.c.text != "")
+        """Sent texts queued before `before` (no longer edited), and sent /mydata copies at once."""
+        # By when it was queued: the sender stamps sent_at from its own clock.
+        old = and_(outbox.c.sent_at.is_not(None), outbox.c.created_at < before, outbox.c.text != "")
         mydata = and_(
             outbox.c.sent_at.is_not(None),
             outbox.c.ref.like(f"{MYDATA_REF}:%"),
