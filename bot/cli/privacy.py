@@ -60,7 +60,7 @@ def privacy_forget(
             done = await forget(
                 uow, uow.privacy, user_id, by=f"cli:{by.strip()}", clock=_now, config=config
             )
-            if done.claims or done.kinds:
+            if done.anything:
                 # The customer hears it in the language they read (read before it was erased).
                 with i18n.use(done.language or i18n.ENGLISH):
                     await uow.outbox.put(OutgoingMessage(user_id, told(done, by_team=True)), _now())
@@ -77,5 +77,5 @@ def privacy_forget(
         typer.echo(f"Claims kept for finance as “erased #{done.erasure_id}”: {claims}.")
     if done.withdrawn:
         typer.echo("Withdrawn first: " + ", ".join(f"#{c}" for c in done.withdrawn) + ".")
-    if done.claims or done.kinds:
+    if done.anything:
         typer.echo("The customer's message is queued; the running bot sends it.")

@@ -27,6 +27,8 @@ from conversations.faq.privacy import scrub
 from conversations.ports import Clock, UnitOfWork
 from conversations.staff import card
 
+# The kind under which an erasure counts the applied updates of everyone it sweeps.
+SWEPT = "applied_updates"
 # How often a customer may have /mydata.
 EXPORT_EVERY = timedelta(days=1)
 # What an erased text becomes; the words before it (e.g. "reason: ") say what it was.
@@ -106,7 +108,8 @@ class Forgotten:
 
     @property
     def anything(self) -> bool:
-        return bool(self.claims or self.kinds)
+        """Whether anything of theirs was found (the sweep of everyone's updates aside)."""
+        return bool(self.claims or set(self.kinds) - {SWEPT})
 
 
 async def forget(

@@ -39,6 +39,8 @@ CLOSED = (
 ERASED = "erased"
 # The ref of a /mydata document in the outbox: its copy is dropped as soon as it is sent.
 MYDATA_REF = "mydata"
+# The kind of the applied updates of anyone an erasure sweeps (not only the person's).
+SWEPT = "applied_updates"
 # The shortest name or contact searched for in other people's messages.
 MIN_NEEDLE = 4
 
@@ -421,7 +423,7 @@ class PrivacyRepository:
         # Applied updates anywhere (a staff member's press quotes the card, a reply quotes
         # the relayed message): no longer needed once applied, so none is kept.
         await run(
-            "inbox",
+            SWEPT,
             update(inbox)
             .where(
                 inbox.c.processed_at.is_not(None),
