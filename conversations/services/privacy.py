@@ -179,8 +179,10 @@ async def forget(
     if config.staff_chat_id is not None:
         for claim_id in claim_ids:
             claim = await uow.claims.get(claim_id)
-            # Only a claim that was escalated has a card to bring up to date.
-            if claim is not None and claim.escalated_at is not None:
+            # Only a claim that was escalated, or shown with /card, has a card to bring up to date.
+            if claim is None:
+                continue
+            if claim.escalated_at is not None or await uow.messages.lookup(card.card_ref(claim_id)):
                 staff.append(await card.card_message(uow, claim, now, config, edit=True))
     return Forgotten(
         erasure_id=erasure_id,
