@@ -47,6 +47,9 @@ def privacy_forget(
     from conversations.domain import OutgoingMessage
     from conversations.services.privacy import forget
 
+    if user_id <= 0:
+        typer.echo(f"refundbot: {user_id} is not a Telegram user id.", err=True)
+        raise typer.Exit(2)
     if not by.strip():
         typer.echo("refundbot: --by needs your name, for the audit of the erasure.", err=True)
         raise typer.Exit(2)

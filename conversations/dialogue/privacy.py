@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations import i18n
+from conversations.catalog import customer as t
 from conversations.catalog import privacy as p
 from conversations.chat import keyboards as kb
 from conversations.chat.slots import Slots
@@ -42,8 +43,10 @@ def _store(turn: Turn) -> Any:
 async def command(turn: Turn, name: str) -> None:
     if name == "privacy":
         turn.say(notice(turn.config), kb.main_menu())
-    elif name == "mydata":
+    elif name == "mydata" and turn.event.sender.user_id > 0:
         await _mydata(turn)
+    elif name == "mydata":
+        turn.say(notice(turn.config), kb.main_menu())
     else:
         turn.say(
             _(p.FORGET_ASK),
@@ -74,6 +77,9 @@ async def _mydata(turn: Turn) -> None:
 
 async def press(turn: Turn, data: str) -> None:
     """The answer to "Erase your data?"."""
+    if turn.event.sender.user_id <= 0:  # no user to forget (an update without a sender)
+        turn.say(_(t.STALE_BUTTON))
+        return
     if data != FORGET_YES:
         turn.close_buttons(_(p.FORGET_KEPT))
         if turn.event.message_id is None:

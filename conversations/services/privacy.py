@@ -129,6 +129,8 @@ async def forget(
     `keep_chat` is the chat whose turn this is: its row is reset, not deleted, so the turn can
     save it. The caller commits, tells the customer, and queues `staff_messages`.
     """
+    if user_id <= 0:
+        raise ValueError(f"not a Telegram user id: {user_id}")
     now = clock()
     chosen = await uow.languages.get(user_id)
     chats = await store.chats_of(user_id)

@@ -37,6 +37,9 @@ CLOSED = (
 )
 # A claim whose customer was erased carries this name (then " #<erasure>").
 ERASED = "erased"
+# The Telegram user and chat id of an erased claim or rating: no Telegram user or private chat
+# has it, and unlike 0 (an update without a user, bot/translate.py) no event carries it.
+ERASED_ID = -1
 # The ref of a /mydata document in the outbox: its copy is dropped as soon as it is sent.
 MYDATA_REF = "mydata"
 # The kind of the applied updates of anyone an erasure sweeps (not only the person's).
@@ -345,8 +348,8 @@ class PrivacyRepository:
             .values(
                 customer_name=label,
                 customer_username=None,
-                telegram_user_id=0,
-                chat_id=0,
+                telegram_user_id=ERASED_ID,
+                chat_id=ERASED_ID,
                 description=None,
                 pending_question=None,
             )
@@ -389,7 +392,7 @@ class PrivacyRepository:
                     claim_ratings.c.claim_id.in_(claim_ids),
                 )
             )
-            .values(telegram_user_id=0, comment=None),
+            .values(telegram_user_id=ERASED_ID, comment=None),
         )
         await run(
             "language",
@@ -519,7 +522,7 @@ class PrivacyRepository:
             .where(
                 claims.c.status.in_(CLOSED),
                 claims.c.updated_at < before,
-                claims.c.telegram_user_id != 0,
+                claims.c.telegram_user_id != ERASED_ID,
             )
             .order_by(claims.c.id)
             .limit(limit)
@@ -536,7 +539,7 @@ class PrivacyRepository:
         rated = await s.execute(
             update(claim_ratings)
             .where(claim_ratings.c.claim_id.in_(claim_ids))
-            .values(telegram_user_id=0, comment=None)
+            .values(telegram_user_id=ERASED_ID, comment=None)
         )
         counts["ratings"] = rowcount(rated)
         about = [f"{kind}:{n}" for n in claim_ids for kind in ("card", "topic")]

@@ -83,7 +83,7 @@ async def test_export_then_forget_from_the_cli(cli: Cli, db: Database) -> None:
     show = cli("claims", "show", str(second), "--json").json()
     assert show["status"] == "cancelled"
     assert show["description"] is None
-    assert show["telegram_user_id"] == 0
+    assert show["telegram_user_id"] == -1
 
     again = cli("privacy", "forget", "801", "--by", "Ana")
     assert again.code == 0, again.err
@@ -95,3 +95,11 @@ async def test_forget_needs_a_name_for_the_audit(cli: Cli, db: Database) -> None
     result = cli("privacy", "forget", "801", "--by", " ")
     assert result.code == 2
     assert "--by needs your name" in result.err
+
+
+async def test_forget_refuses_what_is_not_a_telegram_user(cli: Cli, db: Database) -> None:
+    # 0 stands for "no user" in an update, and -1 for an erased one: neither is a person.
+    for user_id in ("0", "-1"):
+        result = cli("privacy", "forget", "--by", "Ana", "--", user_id)
+        assert result.code == 2, result
+        assert "is not a Telegram user id" in result.err

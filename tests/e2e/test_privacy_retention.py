@@ -72,7 +72,7 @@ async def test_retention_purges_each_kind_after_its_time(bot: Running) -> None:
         assert finance.scalars().all() == ["TX-1003"]
     assert claim is not None
     assert claim.customer_name == retention.RETIRED_LABEL
-    assert claim.customer_username is None and claim.telegram_user_id == 0
+    assert claim.customer_username is None and claim.telegram_user_id == -1
     assert await run_retention(bot.application) == {}
 
 
