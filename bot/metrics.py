@@ -58,6 +58,13 @@ class Metrics:
             "Messages parked for an operator (refundbot outbox failed)",
             registry=r,
         )
+        # kind: inbox_payloads, outbox_texts, faq_misses, closed_claims, files, ratings, outbox
+        self.privacy_rows_purged = Counter(
+            "refundbot_privacy_rows_purged",
+            "Rows retention blanked or deleted (OUTBOX_TEXT_DAYS, FAQ_MISSES_DAYS, …)",
+            ["kind"],
+            registry=r,
+        )
         self.staff_presses_refused = Counter(
             "refundbot_staff_presses_refused",
             "Staff buttons pressed by someone not in STAFF_USER_IDS (refused, not audited)",

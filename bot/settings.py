@@ -158,6 +158,11 @@ class Settings(BaseSettings):
     def _empty_secret_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
+    # Privacy (docs/privacy.md): days a sent text, an FAQ miss, a closed claim's free text stay.
+    outbox_text_days: int = Field(default=7, ge=1)
+    faq_misses_days: int = Field(default=90, ge=1)
+    closed_claim_days: int = Field(default=365, ge=1)
+
     @field_validator("staff_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
@@ -300,6 +305,9 @@ class Settings(BaseSettings):
             refund_window_hours=self.refund_window_hours,
             report_window_hours=self.report_window_hours,
             processing_days=(first, last),
+            outbox_text_days=self.outbox_text_days,
+            faq_misses_days=self.faq_misses_days,
+            closed_claim_days=self.closed_claim_days,
         )
 
 

@@ -39,6 +39,7 @@ from conversations.catalog.commands import COMMANDS
 from conversations.chat.events import Inbound
 from conversations.dialogue.engine import AlongWith, Desk, TurnResult
 from conversations.faq import default_matcher
+from conversations.services import retention
 from conversations.staff.reminders import due_reminders
 from storage.database import Database
 
@@ -186,9 +187,20 @@ async def run_reminders(application: Application) -> int:  # type: ignore[type-a
         await uow.conversations.forget_updates_before(now - UPDATE_MEMORY)
         await uow.inbox.forget_processed_before(now - UPDATE_MEMORY)
         await uow.commit()
+    await run_retention(application)
     if count:
         application.bot_data["dispatcher"].wake()
     return count
+
+
+async def run_retention(application: Application) -> dict[str, int]:  # type: ignore[type-arg]
+    """Drop what is kept past its time (docs/privacy.md); rows purged per kind, also counted."""
+    desk: Desk = application.bot_data["desk"]
+    db: Database = application.bot_data["db"]
+    purged = await retention.purge(db.uow, application.bot_data["clock"], desk.config)
+    for kind, rows in purged.items():
+        application.bot_data["metrics"].privacy_rows_purged.labels(kind).inc(rows)
+    return purged
 
 
 async def apply_update(

@@ -26,3 +26,7 @@ class DeskConfig:
     refund_window_hours: int = 48
     report_window_hours: int = 24
     processing_days: tuple[int, int] = (5, 7)
+    # Privacy: how long sent texts, FAQ misses and closed claims' free text are kept (days).
+    outbox_text_days: int = 7
+    faq_misses_days: int = 90
+    closed_claim_days: int = 365

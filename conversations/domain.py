@@ -350,6 +350,8 @@ class AttachmentKind(enum.StrEnum):
     # A customer's file, sent on again by its Telegram file_id (data: {"file_id": ...}).
     EVIDENCE_PHOTO = "evidence_photo"
     EVIDENCE_DOCUMENT = "evidence_document"
+    # A customer's own data as a JSON document (/mydata; data: {"document": ...}).
+    PRIVACY_JSON = "privacy_json"
 
 
 @dataclass(frozen=True)

@@ -363,3 +363,23 @@ incident_audit = Table(
     Column("note", Text, nullable=False),
     sqlite_autoincrement=True,
 )
+# Privacy (issue 20): each honoured request to forget a customer, for the audit (who, when, what
+# kinds of data, how many rows); the erased claims are shown as "erased #<id>".
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("by", String(256), nullable=False),
+    Column("kinds", JSON, nullable=False),
+    Column("claims", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# When each customer last had /mydata: the once-a-day limit, held by the database.
+privacy_exports = Table(
+    "privacy_exports",
+    metadata,
+    Column("telegram_user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("last_at", UTCDateTime(), nullable=False),
+)

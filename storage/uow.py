@@ -21,6 +21,7 @@ from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
 from storage.repositories.ops import OpsQueries
 from storage.repositories.outbox import OutboxRepositorySql
+from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.replies import CannedReplyRepository
 
 # The execution option that marks a unit of work as reading only.
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
     claim_search: ClaimSearch
     events: EventRepository
     incidents: IncidentRepository
+    privacy: PrivacyRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
         self.claim_search = ClaimSearch(session)
         self.events = EventRepository(session)
         self.incidents = IncidentRepository(session)
+        self.privacy = PrivacyRepository(session)
         return self
 
     async def __aexit__(

@@ -10,13 +10,14 @@ from typing import TypeVar
 from conversations import i18n, ids, policy, policy_numbers
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text, policy_text
+from conversations.catalog import privacy as privacy_text
 from conversations.chat import keyboards as kb
 from conversations.chat.events import EventKind
 from conversations.chat.slots import Slots
 from conversations.chat.steps import CLAIM_STEPS, Step
 from conversations.chat.turn import Turn
 from conversations.countries import country_name
-from conversations.dialogue import evidence, filing, language, my_claims, ratings, relay
+from conversations.dialogue import evidence, filing, language, my_claims, privacy, ratings, relay
 from conversations.domain import Button, Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic, load_groups
 from conversations.faq.privacy import scrub
@@ -161,7 +162,7 @@ async def _run_command(turn: Turn, name: str) -> None:
         turn.reset()
         _welcome(turn)
     elif name == "help":
-        turn.say(_(t.HELP))
+        turn.say(_(t.HELP) + "\n\n" + _(privacy_text.HELP_PRIVACY))
         await _reprompt(turn, only_if_busy=True)
     elif name == "faq":
         turn.say(_(t.FAQ_MENU), kb.faq_menu())
@@ -177,6 +178,10 @@ async def _run_command(turn: Turn, name: str) -> None:
     elif name == "language":
         language.ask(turn)
         await _reprompt(turn, only_if_busy=True)
+    elif name in privacy.COMMANDS:
+        await privacy.command(turn, name)
+        if name != "forget":
+            await _reprompt(turn, only_if_busy=True)
     elif name == "cancel":
         was, info_claim, info_files = turn.step, turn.slots.info_claim, turn.slots.info_files
         turn.reset()
@@ -194,6 +199,8 @@ async def _run_command(turn: Turn, name: str) -> None:
 
 def _welcome(turn: Turn) -> None:
     text = _(t.WELCOME).format(name=turn.event.sender.first_name or _(t.NAME_UNKNOWN))
+    # A notice, like the one on Pakistan above it; the closing question stays last.
+    text = _(privacy_text.PRIVACY_LINK) + "\n\n" + text
     if turn.config.pk_suspension_notice:
         text = _(t.PK_NOTICE) + "\n\n" + text
     turn.say(text, kb.main_menu())
@@ -279,6 +286,8 @@ async def _button(turn: Turn, data: str, expired: bool = False) -> None:
         await my_claims.press(turn, data)
     elif data.startswith(kb.RATE_PREFIX):
         await ratings.press(turn, data)
+    elif data.startswith(privacy.PREFIX):
+        await privacy.press(turn, data)
     elif data in (kb.DISCARD_YES, kb.DISCARD_NO):
         await _answer_discard(turn, data == kb.DISCARD_YES)
     else:

@@ -416,21 +416,23 @@ class ClaimRepositorySql:
             .where(claim_audit.c.claim_id == claim_id)
             .order_by(claim_audit.c.at, claim_audit.c.id)
         )
-        return [
-            AuditEntry(
-                claim_id=row.claim_id,
-                at=row.at,
-                actor=row.actor,
-                actor_id=row.actor_id,
-                from_status=ClaimStatus(row.from_status) if row.from_status else None,
-                to_status=ClaimStatus(row.to_status) if row.to_status else None,
-                kind=AuditKind(row.kind),
-                text=row.text,
-                credits_before=row.credits_before,
-                credits_after=row.credits_after,
-            )
-            for row in rows
-        ]
+        return [audit_entry(row) for row in rows]
 
     async def _all(self, query: Select[Any]) -> builtins.list[Claim]:
         return [_claim(row) for row in await self._session.execute(query)]
+
+
+def audit_entry(row: Any) -> AuditEntry:
+    """An audit row as the core's entry."""
+    return AuditEntry(
+        claim_id=row.claim_id,
+        at=row.at,
+        actor=row.actor,
+        actor_id=row.actor_id,
+        from_status=ClaimStatus(row.from_status) if row.from_status else None,
+        to_status=ClaimStatus(row.to_status) if row.to_status else None,
+        kind=AuditKind(row.kind),
+        text=row.text,
+        credits_before=row.credits_before,
+        credits_after=row.credits_after,
+    )
