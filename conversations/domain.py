@@ -284,6 +284,7 @@ class AuditKind(enum.StrEnum):
     REMINDED_UNTAKEN = "reminded_untaken"  # the staff chat was reminded of an untaken claim
     REMINDED_OVERDUE = "reminded_overdue"  # ... of an approved refund past its window
     REOPENED = "reopened"  # text: the outcome before and after new facts (stale decisions)
+    ERASED = "erased"  # text: which erasure; the customer asked to be forgotten (/forget)
     OTHER = "other"  # text: an old row the audit migration could not read, as it was
 
 
@@ -300,6 +301,7 @@ _AUDIT_SUMMARY: dict[AuditKind, str] = {
     AuditKind.REMINDED_UNTAKEN: "reminder: untaken",
     AuditKind.REMINDED_OVERDUE: "reminder: refund overdue",
     AuditKind.REOPENED: "re-opened: {text}",
+    AuditKind.ERASED: "{text}",
     AuditKind.OTHER: "{text}",
 }
 

@@ -27,7 +27,7 @@ EXPORT_EVERY = timedelta(days=1)
 # What an erased text becomes; the words before it (e.g. "reason: ") say what it was.
 ERASED_TEXT = "[erased]"
 # Audit entries whose text a machine wrote (an outcome, a re-check): kept as they are.
-_MACHINE_KINDS = frozenset({AuditKind.FILED, AuditKind.REOPENED})
+_MACHINE_KINDS = frozenset({AuditKind.FILED, AuditKind.REOPENED, AuditKind.ERASED})
 # The audit note that tells staff, on the card, why the claim lost its customer.
 FORGOTTEN_NOTE = "the customer asked to be forgotten (erased #{erasure})"
 
@@ -191,7 +191,7 @@ def _forgotten_entry(claim_id: int, now: datetime, by: str, erasure_id: int) -> 
         None,
         None,
         None,
-        AuditKind.NOTE,
+        AuditKind.ERASED,
         FORGOTTEN_NOTE.format(erasure=erasure_id),
     )
 

@@ -143,7 +143,8 @@ def _trail_lines(claim: Claim, trail: Sequence[AuditEntry]) -> list[str]:
         answers = [a.text for a in trail if a.kind is AuditKind.ANSWERED]
         if answers:
             lines.append(s.CARD_ANSWER.format(answer=answers[-1]))
-    notes = [a for a in trail if a.kind is AuditKind.NOTE]
+    # Staff's notes, and the customer's request to be forgotten, which explains the "erased #N".
+    notes = [a for a in trail if a.kind in (AuditKind.NOTE, AuditKind.ERASED)]
     for note in notes[-NOTES_SHOWN:]:
         lines.append(s.CARD_NOTE.format(who=note.actor, when=format_when(note.at), note=note.text))
     overrules = [a for a in trail if a.kind is AuditKind.OVERRULED]

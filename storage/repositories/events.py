@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.domain import AuditEntry, Claim, ClaimStatus, Purchase
+from conversations.domain import AuditEntry, AuditKind, Claim, ClaimStatus, Purchase
 from conversations.money import pro_rata
 from storage.tables import events
 
@@ -28,6 +28,8 @@ EVENT_OF_STATUS: dict[ClaimStatus, str] = {
 
 def event_types(entry: AuditEntry) -> list[str]:
     """The events an audit row of a status change stands for, in order."""
+    if entry.kind is AuditKind.ERASED:
+        return ["erased"]
     if entry.to_status is None:
         return []
     types = ["filed"] if entry.from_status is None else []

@@ -11,6 +11,7 @@ from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
 from conversations.domain import ClaimRequest, Reason
 from conversations.services.claims import Claimant, file_claim
+from conversations.services.privacy import forget
 from conversations.services.staff import staff_act
 from storage.database import Database
 from storage.demo_data import load_demo_data
@@ -58,3 +59,20 @@ async def test_a_rolled_back_claim_leaves_no_event_and_a_committed_one_its_event
     text = (await Metrics().render(db, NOW)).decode()
     assert "refundbot_events_queued 3.0" in text
     assert "refundbot_events_failed 0.0" in text
+
+
+async def test_forgetting_a_customer_tells_billing_their_claims_were_erased(db: Database) -> None:
+    await load_demo_data(db, NOW, "PK")
+    await _file(db, commit=True)
+    async with db.uow() as uow:
+        forgotten = await forget(
+            uow, uow.privacy, 801, by="cli:Ana", clock=lambda: NOW, config=CONFIG
+        )
+        await uow.commit()
+    [claim_id] = forgotten.claims
+    async with db.reader() as uow:
+        types = await uow.events.types_for(claim_id)
+        due = await uow.events.take_due(NOW, NOW, 10)
+    assert list(types) == ["filed", "escalated", "withdrawn", "erased"]
+    erased = json.loads(due[-1].body)
+    assert erased["type"] == "claim.erased" and "Noor" not in due[-1].body
