@@ -25,6 +25,7 @@ from conversations.claims.events import (
 from conversations.config import DeskConfig
 from conversations.domain import Claim, OutgoingMessage
 from conversations.i18n import _
+from conversations.policy_numbers import reword
 from conversations.ports import UnitOfWork
 
 # Closed on staff's decision: the customer is asked how we did (not after their own withdrawal).
@@ -62,6 +63,7 @@ def _text(event: ClaimEvent, config: DeskConfig) -> str | None:
     if isinstance(event, ClaimApproved):
         start, end = refund_window(event.decided_at, config.home_country)
         template = _(d.OVERRULED) if isinstance(event, ClaimOverruled) else _(d.APPROVED)
+        template = reword(template)  # PROCESSING_DAYS
         return template.format(
             claim_id=claim_id,
             credits=i18n.number(event.credits),
