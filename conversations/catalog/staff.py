@@ -207,7 +207,8 @@ STAFF_HELP = (
     "/find TX-1001, @user or a phone – a customer's claims\n"
     "/report – the last two weeks, a chart and the refunds to pay\n"
     "/lockouts – customers and transactions waiting after wrong answers\n"
-    "/unlock TX-1001 or a user id – lift that wait\n\n"
+    "/unlock TX-1001 or a user id – lift that wait\n"
+    "/teach TOPIC – as a reply to a customer's question: the FAQ learns it\n\n"
     "Reply to a relayed message to answer that customer."
 )
 

@@ -23,10 +23,20 @@ from conversations.domain import (
     ReplyKind,
 )
 from conversations.ownership import normalise_phone, subjects_named
-from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
+from conversations.staff import (
+    callbacks,
+    card,
+    digest,
+    notify,
+    numbers,
+    queue,
+    replies,
+    report,
+    teach,
+)
 
 STAFF_COMMANDS = frozenset(
-    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock"}
+    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock", "teach"}
 )
 FOUND_AT_MOST = 20
 # Internal notes: staff-only words on a claim, kept in its audit trail.
@@ -379,6 +389,8 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         await _lockouts(turn)
     elif name == "unlock":
         await _unlock(turn, args.strip())
+    elif name == "teach":
+        await teach.teach(turn, args)
     elif name == "report":
         for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
             turn.send_to(replace(message, message_thread_id=turn.event.thread_id))
