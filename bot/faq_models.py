@@ -8,6 +8,7 @@ model accepted by any process is in use everywhere within one check interval, no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -15,7 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from conversations.faq.matcher import ActiveModel, FaqMatcher, active_model, install_model
+from conversations.faq.matcher import (
+    ActiveModel,
+    FaqMatcher,
+    active_model,
+    install_model,
+    reset_model,
+)
 from conversations.faq.model import parse_model
 from conversations.faq.retrain import (
     FROZEN_PATH,
@@ -29,6 +36,16 @@ from storage.database import Database
 from storage.repositories.faq_taught import FaqTeachingRepository, TaughtPhrasing
 
 log = logging.getLogger(__name__)
+
+
+def use_answers(path: Path | None) -> None:
+    """Answer with the operator's FAQ answers file, if one is set (checked by the settings)."""
+    if path is not None:
+        from conversations.faq.overrides import apply_answers, load_answers
+
+        apply_answers(load_answers(path))
+        reset_model()  # the shipped matcher is rebuilt with the new answers
+        log.info("FAQ answers from %s", path.name)
 
 
 async def teach(db: Database, text: str, topic_id: str, taught_by: str, now: datetime) -> bool:
@@ -144,14 +161,31 @@ class FaqModelJob:
         self._last_retrain: datetime | None = None
         self._refused_upto = 0
         self.last_outcome: RetrainOutcome | None = None
+        self._training: asyncio.Task[None] | None = None
 
     async def run(self, db: Database, now: datetime) -> None:
+        """One check: a newer stored model is used at once; a due retrain starts beside it."""
         try:
             await refresh(db)
-            if self._due(now):
-                await self._retrain(db, now)
         except Exception:  # a database hiccup: the next check tries again
             log.exception("FAQ model check failed")
+            return
+        # A retrain takes a while: the checks go on meanwhile, and only one runs at a time.
+        if self._due(now) and (self._training is None or self._training.done()):
+            self._training = asyncio.create_task(self._guarded_retrain(db, now))
+
+    async def stop(self) -> None:
+        """Abandon a retrain in progress: nothing is stored; the next start tries again."""
+        if self._training is not None and not self._training.done():
+            self._training.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._training
+
+    async def _guarded_retrain(self, db: Database, now: datetime) -> None:
+        try:
+            await self._retrain(db, now)
+        except Exception:
+            log.exception("FAQ retrain failed")
 
     def _due(self, now: datetime) -> bool:
         if self._last_retrain is None:

@@ -87,6 +87,18 @@ class Settings(BaseSettings):
     # Phrasings taught in the staff chat are learnt by a retrain at most this often (when
     # some wait, and the train extra is installed); 0: as soon as the next check sees them.
     faq_retrain_minutes: float = Field(default=60, ge=0)
+    # The operator's FAQ answers, English and Urdu, instead of the shipped ones (checked here,
+    # so a broken file stops the start with the reason): docs/faq-teaching.md.
+    faq_answers_file: Path | None = None
+
+    @field_validator("faq_answers_file")
+    @classmethod
+    def _check_faq_answers(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from conversations.faq.overrides import load_answers
+
+            load_answers(value)
+        return value
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod

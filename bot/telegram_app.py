@@ -65,6 +65,7 @@ def build_application(
     out: updates come in through the inbox (bot/inbox.py), stored before Telegram is answered.
     """
     assert settings.telegram_bot_token is not None
+    faq_models.use_answers(settings.faq_answers_file)
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
     requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
     builder = (
@@ -157,6 +158,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
     await application.bot_data["inbox"].stop()
+    await application.bot_data["faq_job"].stop()
     await application.bot_data["dispatcher"].stop()
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].dispose()

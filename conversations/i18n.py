@@ -72,10 +72,22 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, [language])
 
 
+# Sentences added at start outside the compiled catalog (the operator's FAQ answers).
+_added: dict[str, dict[str, str]] = {}
+
+
+def add_translations(language: str, pairs: dict[str, str]) -> None:
+    """Translate these English sentences this way too (they are not in the .mo catalog)."""
+    _added.setdefault(language, {}).update(pairs)
+
+
 def _(message: str) -> str:
     """`message` (an English catalog sentence) in the current language."""
     if not message:
         return message
+    added = _added.get(current())
+    if added and message in added:
+        return added[message]
     return translations(current()).gettext(message)
 
 

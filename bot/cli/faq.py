@@ -23,8 +23,10 @@ def faq_ask(
     ] = False,
 ) -> None:
     """Show what the bot would answer to a question."""
+    from bot.faq_models import use_answers
     from conversations.faq import default_matcher
 
+    use_answers(cli_settings().faq_answers_file)
     _use_stored_model()
     matcher = default_matcher()
 
@@ -181,10 +183,12 @@ def faq_show(
     topic: Annotated[str, typer.Argument(help="the topic id")],
 ) -> None:
     """Print what a customer sees for a topic, in English and in Urdu."""
+    from bot.faq_models import use_answers
     from conversations import i18n
     from conversations.catalog import faq_text
     from conversations.faq import get_topic, load_topics
 
+    use_answers(cli_settings().faq_answers_file)
     found = get_topic(topic)
     if found is None:
         known = ", ".join(t.id for t in load_topics())

@@ -102,8 +102,9 @@ def install_model(
 
 
 def reset_model() -> None:
-    """Back to the shipped weights (tests; a database with no retrained model)."""
+    """Back to the shipped weights and the current answers (tests; new answers at start)."""
     _active.clear()
+    _shipped_matcher.cache_clear()
 
 
 @cache

@@ -46,6 +46,9 @@ FOLDS: Final = 5
 # Out of fold, a best topic under this probability is right about one time in five: below
 # it the customer gets choices rather than a guess, whatever the figures would gain.
 MIN_CONFIDENT: Final = 0.3
+# The solver stops when the loss improves by less than this: 1e-3 gives the same answers on
+# the blind sets as 1e-4 in about a third of the time (a retrain in the bot is one fit).
+TOL: Final = 1e-3
 # A weight this small changes no decision; dropping it keeps the shipped file small.
 MIN_WEIGHT: Final = 0.05
 
@@ -57,7 +60,7 @@ def label(example: Example) -> str:
 def fit(examples: Sequence[Example], c: float = C) -> tuple[TfidfVectorizer, LogisticRegression]:
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=2, dtype=np.float64)
     matrix = vectorizer.fit_transform([e.text for e in examples])
-    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", tol=TOL)
     classifier.fit(matrix, [label(e) for e in examples])
     return vectorizer, classifier
 
