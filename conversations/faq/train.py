@@ -46,9 +46,9 @@ FOLDS: Final = 5
 # Out of fold, a best topic under this probability is right about one time in five: below
 # it the customer gets choices rather than a guess, whatever the figures would gain.
 MIN_CONFIDENT: Final = 0.3
-# The solver stops when the loss improves by less than this: 1e-3 gives the same answers on
-# the blind sets as 1e-4 in about a third of the time (a retrain in the bot is one fit).
-TOL: Final = 1e-3
+# The solver stops when the loss improves by less than this. 1e-3 fits in a third of the time
+# but lost 2.3 points of k-fold top-1 (0.868 against 0.891): a retrain is worth the minute.
+TOL: Final = 1e-4
 # A weight this small changes no decision; dropping it keeps the shipped file small.
 MIN_WEIGHT: Final = 0.05
 
