@@ -131,9 +131,8 @@ async def retrain_and_store(
         return RetrainOutcome(False, current.version, None, None, len(taught))
     judged = load_judged(judge)
     pairs: Sequence[tuple[str, str]] = [(t.text, t.topic_id) for t in taught]
-    thresholds = current.matcher.model.thresholds
-    # A fit takes tens of seconds of CPU: in a thread, so the worker's chats keep moving.
-    made = await asyncio.to_thread(retrain, pairs, thresholds)
+    # A fit takes seconds to a minute of CPU: in a thread, so the worker's chats keep moving.
+    made = await asyncio.to_thread(retrain, pairs, current.matcher.model)
     old = score(current.matcher, judged)
     new = score(FaqMatcher(model=made.model), judged)
     if new.worse_than(old):

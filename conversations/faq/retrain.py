@@ -3,8 +3,9 @@
 A retrained model is kept only if it does at least as well as the model in use on the frozen
 test set (tests/data/faq_frozen_test.jsonl, never trained or tuned on): a phrasing taught by
 mistake must not make the bot worse for everyone. Training needs the train extra
-(scikit-learn); the thresholds are the shipped model's (choosing them again needs k-fold,
-five times the work), so a retrain is one fit, deterministic for the same inputs.
+(scikit-learn); the thresholds are the model in use's (choosing them again needs k-fold,
+five times the work), and the fit starts from its weights, so a retrain is one short fit,
+deterministic for the same inputs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, Final
 
 from conversations.faq.corpus import DATA_DIR, Example, load_written, with_variations
 from conversations.faq.matcher import FaqMatcher
-from conversations.faq.model import Model, Thresholds, parse_model, taught_key
+from conversations.faq.model import Model, parse_model, taught_key
 from conversations.faq.normalise import words
 from conversations.faq.topics import load_topics
 
@@ -109,8 +110,9 @@ class Retrained:
     taught_count: int
 
 
-def retrain(taught: Sequence[tuple[str, str]], thresholds: Thresholds) -> Retrained:
-    """A model trained on the shipped questions plus the taught (text, topic) pairs."""
+def retrain(taught: Sequence[tuple[str, str]], start: Model) -> Retrained:
+    """A model trained on the shipped questions plus the taught (text, topic) pairs, from the
+    weights of `start` (the model in use) and with its thresholds."""
     try:
         from conversations.faq import train
     except ImportError as error:
@@ -126,8 +128,8 @@ def retrain(taught: Sequence[tuple[str, str]], thresholds: Thresholds) -> Retrai
             continue  # already a training line (for its own topic): the person's choice is kept
         seen.add(key)  # by the exact-phrasing table below
         extra.append(Example(text, topic_id, _language(text), len(written) + len(extra), False))
-    vectorizer, classifier = train.fit(with_variations([*written, *extra]))
-    raw: dict[str, Any] = train.export(vectorizer, classifier, thresholds)
+    vectorizer, classifier = train.fit(with_variations([*written, *extra]), start=start)
+    raw: dict[str, Any] = train.export(vectorizer, classifier, start.thresholds)
     raw["taught"] = {taught_key(text): topic_id for text, topic_id in taught}
     body = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
     return Retrained(parse_model(raw), body, len(taught))
