@@ -196,6 +196,13 @@ async def storm(
                 f"{stored:>6} {twice:>5}",
                 flush=True,
             )
+            if fake.early_retries:
+                to_staff = sum(1 for e in fake.early_retries if e.chat_id == STAFF_CHAT)
+                print(
+                    f"{'':<11}early retries: {to_staff} to the staff group, "
+                    f"{len(fake.early_retries) - to_staff} to private chats",
+                    flush=True,
+                )
     finally:
         await cleanup()  # type: ignore[operator]
 

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # A chat moved more often than this is a loop in the records, not Telegram.
 MAX_HOPS = 8
+# Groups remembered as checked; past this many the memory starts over (one read each again).
+MAX_GROUPS_CHECKED = 10_000
 
 
 def resolve(moves: dict[int, int], chat_id: int) -> int:
@@ -57,6 +59,7 @@ class ChatMoves:
         self.moves: dict[int, int] = {}
         self._desks: list[Desk] = []
         self._warned: set[int] = set()
+        self._groups_checked: set[int] = set()
 
     def resolve(self, chat_id: int) -> int:
         return resolve(self.moves, chat_id)
@@ -72,6 +75,19 @@ class ChatMoves:
             self.moves = await uow.outbox.chat_moves()
         for desk in self._desks:
             self._update(desk)
+
+    async def check_group(self, chat_id: int) -> None:
+        """A group's first message here: read the moves, in case another worker saw this one.
+
+        A group a move created has an id never seen before the move, so a group seen once
+        needs no second read: a customers' group that talks all day costs one.
+        """
+        if chat_id in self._groups_checked:
+            return
+        if len(self._groups_checked) >= MAX_GROUPS_CHECKED:
+            self._groups_checked.clear()
+        await self.load()
+        self._groups_checked.add(chat_id)
 
     async def follow(self, old: int, new: int, uow: SqlUnitOfWork | None = None) -> int:
         """Record the move and readdress the old chat's unsent messages; how many moved.

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from telegram import Update
 from telegram.ext import Application
 
+from bot.api import api_for
 from bot.edge import silence_raw_update_logs
 from bot.polling import Poller
 from bot.settings import Settings
@@ -97,6 +98,7 @@ async def _serve(
     await application.post_init(application)
     await application.start()
     receivers: list[Poller | WebServer] = []
+    api = api_for(settings, application)
     try:
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -109,6 +111,7 @@ async def _serve(
                 inbox=data["inbox"],
                 webhook_path=path,
                 secret=secret,
+                api=api,
             )
             await server.start(settings.webhook_listen, settings.webhook_port)
             receivers.append(server)
@@ -120,10 +123,18 @@ async def _serve(
             )
         else:
             if settings.metrics_port is not None:
-                server = WebServer(db, data["metrics"], data["clock"])
+                shared = api if settings.api_port == settings.metrics_port else None
+                server = WebServer(db, data["metrics"], data["clock"], api=shared)
                 await server.start(settings.metrics_listen, settings.metrics_port)
                 receivers.append(server)
                 log.info("metrics on %s:%s", settings.metrics_listen, settings.metrics_port)
+            if api is not None and settings.api_port not in (None, settings.metrics_port):
+                server = WebServer(db, data["metrics"], data["clock"], api=api)
+                await server.start(settings.webhook_listen, settings.api_port)
+                receivers.append(server)
+                log.info("ledger API on %s:%s", settings.webhook_listen, settings.api_port)
+            elif api is not None and settings.api_port is None:
+                log.warning("API_TOKENS is set but API_PORT is not: the ledger API is off")
             poller = Poller(application.bot, db, data["inbox"], data["clock"], data["metrics"])
             await poller.start()
             receivers.append(poller)

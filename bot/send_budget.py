@@ -15,6 +15,11 @@ caller only, so waiting callers never race each other and never spin.
 - `RedisBudget`: one list, moved on by a Lua script on Redis's clock; for REDIS_URL.
 - `GuardedBudget`: a shared budget that may fail or hang is asked with a short timeout; while
   it does not answer, a fallback paces, and only each change of state is logged.
+
+A shared budget also keeps what every worker must know of a group (the staff chat): its sends
+of the last minute, and the 429 Telegram answered one of them with. Each worker's scheduler
+keeps its own windows as well; without these, two workers would each send a group its 20 a
+minute, and one would call again while Telegram still blocks the group for the other.
 """
 
 from __future__ import annotations
@@ -31,7 +36,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.database import Database
-from storage.repositories.send_budget import open_lanes, take_lane
+from storage.repositories.send_budget import (
+    block_chat,
+    open_lanes,
+    take_group_lane,
+    take_lane,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +52,8 @@ KEY = "refundbot:send-budget"
 ANSWER_WITHIN_SECONDS = 0.25
 # How long a failed shared budget is left alone before it is asked again.
 RETRY_SHARED_AFTER_SECONDS = 5.0
+# A group's sends are kept as this many rows (Telegram allows a group 20 a minute).
+GROUP_LANES = 20
 
 
 def window_of(rate: float) -> tuple[int, float]:
@@ -53,6 +65,15 @@ def window_of(rate: float) -> tuple[int, float]:
 class SendBudget(Protocol):
     async def take(self, rate: float) -> float:
         """Take the next slot; returns seconds to wait before it is due (0: now)."""
+        ...
+
+    async def take_group(self, chat_id: int, calls: int, window: float) -> float:
+        """Count a send to the group now if all workers sent it fewer than `calls` in the last
+        `window` seconds and no 429 blocks it (0.0); else seconds until one may."""
+        ...
+
+    async def block(self, chat_id: int, seconds: float) -> None:
+        """Telegram answered 429: no worker sends to the chat for this long."""
         ...
 
     async def close(self) -> None: ...
@@ -74,6 +95,12 @@ class LocalBudget:
         slot = max(now, self._lanes[0] + window)
         heapq.heapreplace(self._lanes, slot)
         return slot - now
+
+    async def take_group(self, chat_id: int, calls: int, window: float) -> float:
+        return 0.0  # one worker: its scheduler's own windows count every send
+
+    async def block(self, chat_id: int, seconds: float) -> None:
+        return None  # one worker: its scheduler already holds the chat
 
     async def close(self) -> None:
         return None
@@ -97,6 +124,7 @@ class PostgresBudget:
         )
         self._key = key
         self._opened: dict[int, list[str]] = {}
+        self._opened_groups: dict[int, list[str]] = {}
 
     async def take(self, rate: float) -> float:
         sends, window = window_of(rate)
@@ -107,6 +135,19 @@ class PostgresBudget:
             self._opened[sends] = keys
         slot, now = await take_lane(self._engine, keys, window)
         return max(0.0, slot - now)
+
+    async def take_group(self, chat_id: int, calls: int, window: float) -> float:
+        keys = self._opened_groups.get(chat_id)
+        if keys is None:
+            keys = [f"{self._key}:g:{chat_id}:{lane}" for lane in range(GROUP_LANES)]
+            await open_lanes(self._engine, keys)
+            self._opened_groups[chat_id] = keys
+        return await take_group_lane(
+            self._engine, keys, f"{self._key}:b:{chat_id}", min(calls, GROUP_LANES), window
+        )
+
+    async def block(self, chat_id: int, seconds: float) -> None:
+        await block_chat(self._engine, f"{self._key}:b:{chat_id}", seconds)
 
     async def close(self) -> None:
         await self._engine.dispose()
@@ -133,6 +174,41 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now + window) * 1000) + 60000)
 return string.format('%.6f', slot - now)
 """
 
+    # A group's sends of the last window in a sorted set (score: when), and its 429 block in a
+    # key of its own; counted and added in one script, so two workers never both take the
+    # last room.
+    _GROUP_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local calls = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+if blocked > now then
+  return string.format('%.6f', blocked - now)
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local n = redis.call('ZCARD', KEYS[1])
+if n >= calls then
+  local oldest = redis.call('ZRANGE', KEYS[1], n - calls, n - calls, 'WITHSCORES')
+  return string.format('%.6f', math.max(0.05, tonumber(oldest[2]) + window - now))
+end
+local member = string.format('%.6f', now) .. ':' .. redis.call('INCR', KEYS[1] .. ':seq')
+redis.call('ZADD', KEYS[1], now, member)
+redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
+redis.call('PEXPIRE', KEYS[1] .. ':seq', math.ceil(window * 1000) + 1000)
+return '0'
+"""
+
+    _BLOCK_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local seconds = tonumber(ARGV[1])
+local until_ = math.max(now + seconds, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local keep = math.ceil((until_ - now) * 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.6f', until_), 'PX', keep)
+return 1
+"""
+
     def __init__(self, url: str, key: str = KEY, timeout: float = ANSWER_WITHIN_SECONDS) -> None:
         # Short socket timeouts: a Redis that accepts connections but never answers must cost
         # a send a fraction of a second, not redis-py's default of seconds.
@@ -141,11 +217,21 @@ return string.format('%.6f', slot - now)
         )
         self._key = key
         self._take = self._redis.register_script(self._SCRIPT)
+        self._take_group = self._redis.register_script(self._GROUP_SCRIPT)
+        self._block = self._redis.register_script(self._BLOCK_SCRIPT)
 
     async def take(self, rate: float) -> float:
         sends, window = window_of(rate)
         ahead = await self._take(keys=[self._key], args=[sends, repr(window)])
         return max(0.0, float(ahead))
+
+    async def take_group(self, chat_id: int, calls: int, window: float) -> float:
+        keys = [f"{self._key}:g:{chat_id}", f"{self._key}:b:{chat_id}"]
+        ahead = await self._take_group(keys=keys, args=[calls, repr(window)])
+        return max(0.0, float(ahead))
+
+    async def block(self, chat_id: int, seconds: float) -> None:
+        await self._block(keys=[f"{self._key}:b:{chat_id}"], args=[repr(seconds)])
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -184,19 +270,48 @@ class GuardedBudget:
             async with asyncio.timeout(self._timeout):
                 due_in = await self._shared.take(rate)
         except Exception as exc:  # whatever went wrong, sending goes on
-            self.failures += 1
-            if self._down_until is None:
-                log.warning(
-                    "send budget: %s is not answering (%s); pacing this worker alone until it does",
-                    self._name,
-                    type(exc).__name__,
-                )
-            self._down_until = self._timer() + self._retry_after
+            self._failed(exc)
             return await self._fallback.take(rate)
+        self._answered()
+        return due_in
+
+    async def take_group(self, chat_id: int, calls: int, window: float) -> float:
+        if self._down_until is not None and self._timer() < self._down_until:
+            return await self._fallback.take_group(chat_id, calls, window)
+        try:
+            async with asyncio.timeout(self._timeout):
+                due_in = await self._shared.take_group(chat_id, calls, window)
+        except Exception as exc:
+            self._failed(exc)
+            return await self._fallback.take_group(chat_id, calls, window)
+        self._answered()
+        return due_in
+
+    async def block(self, chat_id: int, seconds: float) -> None:
+        if self._down_until is not None and self._timer() < self._down_until:
+            await self._fallback.block(chat_id, seconds)
+            return
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._shared.block(chat_id, seconds)
+        except Exception as exc:
+            self._failed(exc)
+            await self._fallback.block(chat_id, seconds)
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        if self._down_until is None:
+            log.warning(
+                "send budget: %s is not answering (%s); pacing this worker alone until it does",
+                self._name,
+                type(exc).__name__,
+            )
+        self._down_until = self._timer() + self._retry_after
+
+    def _answered(self) -> None:
         if self._down_until is not None:
             log.warning("send budget: %s answers again; pacing is shared again", self._name)
             self._down_until = None
-        return due_in
 
     async def close(self) -> None:
         for budget in (self._shared, self._fallback):

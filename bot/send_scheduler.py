@@ -102,6 +102,10 @@ class ChatLimits:
             calls = max(1, calls - self.group_kept_for_replies)
         return (every, (calls, self.group_window))
 
+    def group_rule(self, priority: int) -> tuple[int, float]:
+        """A group's limit for a call of this priority: (calls, window)."""
+        return self.of(-1, priority)[-1]
+
     def remembered(self, chat_id: int) -> int:
         return max(calls for calls, _ in self.of(chat_id))
 
@@ -144,6 +148,9 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
         self._chat_sent: dict[int, collections.deque[float]] = {}
         # After a 429, nothing to the chat before this moment.
         self._chat_blocked: dict[int, float] = {}
+        # A group that other workers filled (or a 429 one of them got): nothing before this
+        # moment, per (group, not a reply).
+        self._group_full: dict[tuple[int, bool], float] = {}
         self._arrived = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._stopping = False
@@ -205,6 +212,8 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
                 wait = exc.retry_after
                 seconds = wait.total_seconds() if not isinstance(wait, int) else float(wait)
                 self._chat_blocked[chat_id] = self._timer() + seconds
+                if chat_id < 0:  # a group: every worker sends to it
+                    await self._share_block(chat_id, seconds)
             raise
 
     async def _admission(self, chat_id: int | None, priority: int, wish: SendArgs) -> None:
@@ -238,6 +247,8 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), wait)
                 continue
+            if entry.chat_id is not None and entry.chat_id < 0 and await self._group_is_full(entry):
+                continue
             try:
                 due_in = await self.budget.take(self.rate)
             except Exception as exc:  # a budget that cannot be reached must not stop sending
@@ -254,6 +265,37 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             if not entry.admitted.done():
                 entry.admitted.set_result(None)
                 self._admitted.append(self._timer())
+
+    async def _group_is_full(self, entry: _Waiting) -> bool:
+        """Ask the shared budget for room in the group; if there is none, the call waits again.
+
+        Room found is counted there at once, so it is the call's; this worker's own window
+        has counted it already (in `_next`).
+        """
+        assert entry.chat_id is not None
+        calls, window = self.limits.group_rule(entry.priority)
+        try:
+            wait = await self.budget.take_group(entry.chat_id, calls, window)
+        except Exception as exc:  # a budget that cannot be reached must not stop sending
+            log.info("send budget: group room unknown (%s); sending", type(exc).__name__)
+            return False
+        if wait <= 0:
+            return False
+        until = self._timer() + wait
+        for not_a_reply in (True, False) if entry.priority == Priority.REPLY else (True,):
+            key = (entry.chat_id, not_a_reply)
+            self._group_full[key] = max(self._group_full.get(key, 0.0), until)
+        sent = self._chat_sent.get(entry.chat_id)
+        if sent:
+            sent.pop()  # it did not go after all
+        heapq.heappush(self._waiting, entry)
+        return True
+
+    async def _share_block(self, chat_id: int, seconds: float) -> None:
+        try:
+            await self.budget.block(chat_id, seconds)
+        except Exception as exc:
+            log.info("send budget: could not share a 429 (%s)", type(exc).__name__)
 
     def _fail(self, entry: _Waiting, error: Exception) -> None:
         if entry.admitted.done():
@@ -326,10 +368,23 @@ class SendScheduler(BaseRateLimiter[SendArgs]):
             return 0.0
         return self._chat_blocked[chat_id] - now
 
+    def _group_full_for(self, chat_id: int, priority: int, now: float) -> float:
+        """Seconds left until the group, filled by other workers, has room again."""
+        key = (chat_id, priority > Priority.REPLY)
+        until = self._group_full.get(key)
+        if until is None:
+            return 0.0
+        if until <= now:
+            del self._group_full[key]
+            return 0.0
+        return until - now
+
     def _chat_ready_in(self, chat_id: int | None, priority: int, now: float) -> float:
         if chat_id is None:
             return 0.0
         wait = self._blocked_for(chat_id, now)
+        if chat_id < 0:
+            wait = max(wait, self._group_full_for(chat_id, priority, now))
         sent = self._chat_sent.get(chat_id)
         if not sent:
             return wait

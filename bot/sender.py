@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from telegram import Bot, InputFile, Message
-from telegram.error import BadRequest, ChatMigrated, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from bot.attachments import is_photo, render, telegram_file_id
 from bot.chat_moves import ChatMoves
@@ -143,7 +143,20 @@ class Sender:
         if known is not None and known[2] is not None:
             return known[2]
         title = staff_text.TOPIC_TITLE.format(claim_id=about.number)
-        topic = await self.bot.create_forum_topic(chat_id, name=title[:128])
+        try:
+            topic = await self.bot.create_forum_topic(chat_id, name=title[:128])
+        except (BadRequest, Forbidden) as exc:
+            # Not allowed to manage topics (not an admin, or the right was taken away): the
+            # card goes to the main thread rather than nowhere; asked again at a restart.
+            log.warning(
+                "chat %s: cannot open a topic for claim %s (%s); cards go to the main thread. "
+                "Make the bot an admin who may manage topics.",
+                chat_id,
+                about.number,
+                exc,
+            )
+            self._is_forum[chat_id] = False
+            return None
         async with self.db.uow() as uow:
             await uow.messages.remember(
                 topic_ref, chat_id, topic.message_thread_id, topic.message_thread_id
@@ -154,7 +167,6 @@ class Sender:
     async def _send(
         self, message: OutgoingMessage, priority: Priority, within: float | None
     ) -> int | None:
-        reply_markup = reply_markup_of(message)
         inline = markup(message.buttons)  # an edit keeps inline buttons only
         target: tuple[int, int, int | None] | None = None
         reply_to: int | None = None
@@ -192,8 +204,37 @@ class Sender:
                 log.info("edit failed (%s); sending a new message instead", exc)
         if message.closes_menu:
             return None  # the menu is gone: nothing to close, and nothing new to say
+        try:
+            return await self._send_new(message, thread_id, reply_to, priority, within)
+        except BadRequest as exc:
+            if thread_id is None or not _topic_gone(exc):
+                raise
+            # Staff deleted or closed the claim's topic: what was bound for it still goes, to
+            # the group's main thread, and the claim's next card opens a new topic.
+            log.info(
+                "chat %s: topic %s is gone (%s); sending outside it",
+                message.chat_id,
+                thread_id,
+                exc,
+            )
+            await self._forget_topic(message)
+            thread_id = None
+            if message.ref is not None:
+                thread_id = await self._claim_topic(message.chat_id, message.ref)
+            return await self._send_new(message, thread_id, None, priority, within)
+
+    async def _send_new(
+        self,
+        message: OutgoingMessage,
+        thread_id: int | None,
+        reply_to: int | None,
+        priority: Priority,
+        within: float | None,
+    ) -> int:
+        """The message as a new one (in parts if long), or its file."""
         if message.attachment is not None:
             return await self._send_file(message, thread_id, reply_to, priority, within)
+        reply_markup = reply_markup_of(message)
         # A long message goes out in parts, never dropped; the buttons ride on the last part,
         # and a reply to any part (e.g. of a relayed message) is traced by its ref.
         parts = split(message.text)
@@ -219,6 +260,15 @@ class Sender:
                     )
                 await uow.commit()
         return sent_parts[-1].message_id
+
+    async def _forget_topic(self, message: OutgoingMessage) -> None:
+        """The claim's topic is gone: its next card opens a new one."""
+        about = refs.parse(message.ref) if message.ref is not None else None
+        if about is None or about.kind is not refs.Kind.CARD:
+            return
+        async with self.db.uow() as uow:
+            await uow.messages.remember(refs.topic(about.number), message.chat_id, 0, None)
+            await uow.commit()
 
     async def _send_file(
         self,
@@ -526,3 +576,9 @@ def _fair(queue: list[OutboxItem]) -> list[OutboxItem]:
         by_source.setdefault(source, []).append(item)
     rounds = itertools.zip_longest(*by_source.values())
     return [item for round_ in rounds for item in round_ if item is not None]
+
+
+def _topic_gone(exc: BadRequest) -> bool:
+    """Telegram's answer to a send into a forum topic that was deleted or closed."""
+    text = str(exc).lower()
+    return any(sign in text for sign in ("thread not found", "topic_deleted", "topic_closed"))

@@ -23,6 +23,7 @@ from bot import attachments, faq_models
 from bot.aiohttp_request import AiohttpRequest
 from bot.chat_moves import ChatMoves, move_of
 from bot.clock import utc_now
+from bot.events import event_sender_for
 from bot.inbox import InboxProcessor
 from bot.logging_setup import note_claim
 from bot.metrics import Metrics
@@ -30,6 +31,7 @@ from bot.send_budget import open_budget
 from bot.send_scheduler import Priority, SendScheduler
 from bot.sender import Dispatcher, Sender
 from bot.settings import Settings
+from bot.staff_chat_check import check_staff_chat
 from bot.translate import to_inbound
 from conversations import i18n
 from conversations.catalog import customer as t
@@ -116,6 +118,13 @@ def build_application(
         faq_job=faq_models.FaqModelJob(
             settings.faq_model_check_seconds, settings.faq_retrain_minutes
         ),
+        events=event_sender_for(
+            settings.events_url,
+            settings.events_secret.get_secret_value() if settings.events_secret else None,
+            db,
+            clock,
+            dispatcher_idle_seconds,
+        ),
     )
     return application
 
@@ -130,6 +139,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].upgrade()
     await application.bot_data["sender"].moves.load()
+    await check_staff_chat(
+        application.bot,
+        application.bot_data["desk"].config.staff_chat_id,
+        application.bot_data["sender"].moves,
+    )
     # Known since initialize() asked getMe; before the first update is applied.
     desk: Desk = application.bot_data["desk"]
     desk.config = replace(desk.config, bot_username=application.bot.username or "")
@@ -144,6 +158,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     default_matcher()
     await faq_models.refresh(application.bot_data["db"])
     application.bot_data["dispatcher"].start()
+    if application.bot_data["events"] is not None:
+        application.bot_data["events"].start()
     # Updates left waiting by a stopped or killed worker are taken at once.
     application.bot_data["inbox"].start()
     if application.job_queue is not None:
@@ -160,6 +176,8 @@ async def _post_stop(application: Application) -> None:  # type: ignore[type-arg
     await application.bot_data["inbox"].stop()
     await application.bot_data["faq_job"].stop()
     await application.bot_data["dispatcher"].stop()
+    if application.bot_data["events"] is not None:
+        await application.bot_data["events"].stop()
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].dispose()
 
@@ -223,8 +241,8 @@ async def _apply(
         note_claim(query.data)
     desk: Desk = application.bot_data["desk"]
     if inbound is not None and inbound.chat_id < 0 and inbound.chat_id != desk.config.staff_chat_id:
-        # Another worker may have seen the staff group move (the bot is in no other group).
-        await moves.load()
+        # Another worker may have seen the staff group move.
+        await moves.check_group(inbound.chat_id)
     # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
     if answered and query is not None:

@@ -76,9 +76,10 @@ def translations(language: str) -> gettext.NullTranslations:
 _added: dict[str, dict[str, str]] = {}
 
 
-def add_translations(language: str, pairs: dict[str, str]) -> None:
-    """Translate these English sentences this way too (they are not in the .mo catalog)."""
-    _added.setdefault(language, {}).update(pairs)
+def set_added_translations(language: str, pairs: dict[str, str]) -> None:
+    """Translate these English sentences this way (they are not in the .mo catalog); replaces
+    the ones set before."""
+    _added[language] = dict(pairs)
 
 
 def _(message: str) -> str:

@@ -136,6 +136,12 @@ claim_audit = Table(
     Column("actor_id", BigInteger, nullable=True),
     Column("from_status", String(20), nullable=True),
     Column("to_status", String(20), nullable=True),
+    # What the entry records (conversations.domain.AuditKind) and its typed fields.
+    Column("kind", String(20), nullable=False, server_default="other"),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("credits_before", Integer, nullable=True),
+    Column("credits_after", Integer, nullable=True),
+    # A readable summary of the fields above, for people reading the table; never read back.
     Column("note", Text, nullable=False, default=""),
 )
 
@@ -346,4 +352,44 @@ claim_ratings = Table(
     Column("comment", Text, nullable=True),
     Column("rated_at", UTCDateTime(), nullable=False, index=True),
     CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+)
+
+# Claim events for billing, written in the claim's own transaction and sent by bot/events.py
+# until billing answers 2xx (at least once; billing de-duplicates by event_id).
+EVENT_TYPES = ("filed", "escalated", "approved", "rejected", "refunded", "withdrawn", "erased")
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(16), nullable=False),
+    Column("claim_id", Integer, nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    # The exact bytes posted: a retry sends the same body with the same signature.
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    # When it may be posted (again); pushed on while a worker is posting it (a lease).
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    CheckConstraint(
+        "type IN ('filed', 'escalated', 'approved', 'rejected', 'refunded', 'withdrawn', 'erased')",
+        name="type",
+    ),
+    Index("ix_events_pending", "sent_at", "next_attempt_at"),
+    sqlite_autoincrement=True,
+)
+
+# Who declared or ended an incident from the staff chat, and when (the ledger row holds the facts).
+incident_audit = Table(
+    "incident_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("actor_id", BigInteger, nullable=True),
+    Column("action", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    sqlite_autoincrement=True,
 )

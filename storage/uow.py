@@ -11,9 +11,11 @@ from storage.repositories.attempts import OwnershipAttemptRepository
 from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.events import EventRepository
 from storage.repositories.evidence import EvidenceRepository, RatingRepository
 from storage.repositories.faq_log import FaqLogRepository
 from storage.repositories.inbox import InboxRepository
+from storage.repositories.incidents import IncidentRepository
 from storage.repositories.languages import LanguageRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
@@ -42,6 +44,8 @@ class SqlUnitOfWork:
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
+    events: EventRepository
+    incidents: IncidentRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -79,6 +83,8 @@ class SqlUnitOfWork:
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)
+        self.events = EventRepository(session)
+        self.incidents = IncidentRepository(session)
         return self
 
     async def __aexit__(

@@ -17,7 +17,9 @@ from bot.cli.common import cli_settings, faq_app, run_async, with_db
 
 @faq_app.command("ask")
 def faq_ask(
-    question: Annotated[str | None, typer.Argument(help="the question; omit to read stdin")] = None,
+    question: Annotated[
+        str | None, typer.Argument(help="the question; omit to read one question a line from stdin")
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="print JSON (JSON Lines for stdin)")
     ] = False,
@@ -51,8 +53,10 @@ def faq_ask(
     if question is not None:
         typer.echo(answer(question))
         return
-    # One answer line per input line, blank ones included, so a script can pair them up.
+    # One answer line per question; a blank line is no question (a file's trailing newlines).
     for line in sys.stdin:
+        if not line.strip():
+            continue
         typer.echo(answer(line.strip()))
         sys.stdout.flush()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from conversations import i18n, ids, policy
+from conversations import i18n, ids, policy, policy_numbers
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text, policy_text
 from conversations.chat import keyboards as kb
@@ -33,6 +33,7 @@ from conversations.ownership import (
     transaction_subject,
     user_subject,
 )
+from conversations.policy_numbers import reword
 
 MAX_TEXT = 4000
 MAX_DESCRIPTION = 1000
@@ -345,9 +346,11 @@ async def _rate_answer(turn: Turn, rating: str) -> None:
         return
     await turn.uow.faq.rate(topic.id, verdict == "y", turn.now)
     if verdict == "y":
-        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(topic.next_step))
+        turn.show(
+            f"{reword(_(topic.answer))}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(topic.next_step)
+        )
     else:
-        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
+        turn.show(f"{reword(_(topic.answer))}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
 
 
 async def _free_question(turn: Turn, text: str) -> None:
@@ -359,7 +362,7 @@ async def _free_question(turn: Turn, text: str) -> None:
         return
     match = default_matcher().match(text)
     if match.topic is not None and match.topic.small_talk:
-        turn.say(_(match.topic.answer), kb.main_menu())
+        turn.say(reword(_(match.topic.answer)), kb.main_menu())
     elif match.topic is not None:
         _answer_topic(turn, match.topic.id, edit=False)
     elif match.alternatives:
@@ -377,7 +380,8 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     if turn.step is Step.MENU:
         turn.slots.faq_back = _group_of(topic_id) if edit else "menu"
     # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
-    text = _(topic.answer) if edit else faq_text.answer_with_intro(_(topic.title), _(topic.answer))
+    answer = reword(_(topic.answer))
+    text = answer if edit else faq_text.answer_with_intro(_(topic.title), answer)
     buttons = kb.after_answer(topic.next_step, topic.id)
     if edit:
         turn.show(text, buttons)
@@ -505,9 +509,10 @@ async def _on_owner(turn: Turn, text: str) -> None:
             kb.main_menu(),
         )
         return
-    if turn.now - purchase.purchased_at > policy.REFUND_WINDOW:
+    window = policy_numbers.current().refund_window
+    if turn.now - purchase.purchased_at > window:
         # C-WINDOW holds whatever the reason: say so now, not after three more questions.
-        deadline = purchase.purchased_at + policy.REFUND_WINDOW
+        deadline = purchase.purchased_at + window
         why = policy_text.window_failed(
             turn.now - purchase.purchased_at, purchase.purchased_at, deadline
         )

@@ -70,4 +70,9 @@ def load_answers(path: Path) -> dict[str, Answer]:
 def apply_answers(answers: Mapping[str, Answer]) -> None:
     """Answer with these from now on, in both languages (call before the matcher is built)."""
     set_answers({topic_id: a.english for topic_id, a in answers.items()})
-    i18n.add_translations(i18n.URDU, {a.english: a.urdu for a in answers.values()})
+    i18n.set_added_translations(i18n.URDU, {a.english: a.urdu for a in answers.values()})
+
+
+def reset_answers() -> None:
+    """Back to the shipped answers (tests)."""
+    apply_answers({})

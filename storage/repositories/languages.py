@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import LanguageChoice
-from storage.repositories._dialect import rowcount
+from storage.repositories._dialect import upsert_insert
 from storage.tables import customer_languages
 
 
@@ -41,13 +41,12 @@ class LanguageRepository:
             "switch_offered": choice.switch_offered,
             "updated_at": at,
         }
-        # One chat's turns run one at a time, so update-then-insert does not race with itself.
-        updated = await self._session.execute(
-            customer_languages.update()
-            .where(customer_languages.c.telegram_user_id == telegram_user_id)
-            .values(**values)
+        # One statement: this runs on a customer's first turn, where every round trip shows.
+        insert = upsert_insert(self._session, customer_languages).values(
+            telegram_user_id=telegram_user_id, **values
         )
-        if rowcount(updated) == 0:
-            await self._session.execute(
-                customer_languages.insert().values(telegram_user_id=telegram_user_id, **values)
+        await self._session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[customer_languages.c.telegram_user_id], set_=values
             )
+        )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conversations.faq.matcher import reset_model
+from conversations.faq.overrides import reset_answers
 from storage.database import Database
 from storage.repositories.faq_taught import FaqTeachingRepository
 from tests.cli.cli_process import Cli
@@ -18,7 +19,9 @@ from tests.cli.cli_process import Cli
 @pytest.fixture(autouse=True)
 def shipped_model_afterwards() -> Iterator[None]:
     yield
-    reset_model()  # a command in this process may have installed a retrained model
+    # A command in this process may have installed a retrained model or the operator's answers.
+    reset_answers()
+    reset_model()
 
 
 async def test_teach_stores_the_phrasing_once_and_names_the_topics_on_a_typo(

@@ -9,8 +9,7 @@ import pytest
 from conversations import i18n
 from conversations.faq import get_topic
 from conversations.faq.matcher import default_matcher, reset_model
-from conversations.faq.overrides import apply_answers, parse_answers
-from conversations.faq.topics import set_answers
+from conversations.faq.overrides import apply_answers, parse_answers, reset_answers
 
 ENGLISH = "Approved refunds are paid within 3 business days."
 URDU = "منظور شدہ ریفنڈ 3 کاروباری دنوں میں ادا ہوتا ہے۔"
@@ -19,7 +18,7 @@ URDU = "منظور شدہ ریفنڈ 3 کاروباری دنوں میں ادا �
 @pytest.fixture(autouse=True)
 def shipped_answers_afterwards() -> Iterator[None]:
     yield
-    set_answers({})
+    reset_answers()
     reset_model()
 
 

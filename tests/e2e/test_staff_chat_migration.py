@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import event
 
 from storage.database import Database
 from storage.demo_data import DemoCase
@@ -147,3 +148,27 @@ async def test_a_move_another_worker_recorded_is_known_at_the_first_word_from_th
     await fake.settle()
     assert running.desk.config.staff_chat_id == NEW
     assert fake.messages(NEW) == []  # staff chatter, not a customer to greet
+
+
+async def test_a_customers_group_that_talks_all_day_is_checked_for_moves_once(
+    running: Running,
+) -> None:
+    fake = running.fake
+    group = -4_555_000_111
+    fake.group(group, "Our shop")
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "chat_migrations" in statement:
+            reads.append(statement)
+
+    engine = running.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        talker = StaffMember(fake, 5551, "Ali", "ali", chat_id=group, db=running.db)
+        for n in range(5):
+            await talker.send(f"order {n} is on its way")
+        await fake.settle()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(reads) == 1

@@ -64,6 +64,10 @@ class UserActions:
         self._topics.setdefault(chat_id, {})[thread_id] = name
         return thread_id
 
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """A user deletes a forum topic: sends into it fail as Telegram's do."""
+        del self._topics[chat_id][thread_id]
+
     def topics(self, chat_id: int) -> dict[int, str]:
         """Forum topics of a chat: message_thread_id -> name."""
         return dict(self._topics.get(chat_id, {}))

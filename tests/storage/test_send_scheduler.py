@@ -418,3 +418,52 @@ async def test_a_full_second_of_notices_leaves_room_for_a_customers_answer() -> 
         "answer"
     ]
     assert telegram.at("notice9") >= window_of(10)[1] * 0.95
+
+
+async def _two_workers_share_a_group(budgets: tuple[SendBudget, SendBudget]) -> None:
+    """Two workers' cards to one group keep the group's limit in all, and honour each 429."""
+    telegram = Telegram()
+    limits = ChatLimits(chat_calls=100, chat_window=0.1, group_calls=4, group_window=2.0)
+    schedulers = [
+        await started(SendScheduler(budget, rate=1000, limits=limits)) for budget in budgets
+    ]
+    try:
+        # Telegram blocks the group for 2 s after worker 0's call: worker 1 must not call it.
+        await telegram_says_429(schedulers[0], STAFF, 2)
+        blocked_at = time.monotonic() - telegram.started
+        await send(schedulers[1], telegram, "after the 429", STAFF, Priority.REPLY)
+        await asyncio.gather(
+            *(
+                send(schedulers[n % 2], telegram, f"card{n}", STAFF, Priority.STAFF)
+                for n in range(9)
+            )
+        )
+    finally:
+        for scheduler in schedulers:
+            await scheduler.shutdown()
+    assert telegram.at("after the 429") >= blocked_at + 2.0
+    times = sorted(at for _, at in telegram.calls)
+    assert len(times) == 10
+    # No 2-second window holds more than the group's 4 calls, whichever worker made them.
+    for n in range(len(times) - 4):
+        assert times[n + 4] - times[n] >= 2.0 * 0.95
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+async def test_workers_share_a_groups_limit_and_its_429_in_redis() -> None:
+    key = f"refundbot:test-budget:{uuid.uuid4().hex}"
+    url = "redis://127.0.0.1:6379/0"
+    await _two_workers_share_a_group((RedisBudget(url, key), RedisBudget(url, key)))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (TEST_DATABASE_URL)"
+)
+async def test_workers_share_a_groups_limit_and_its_429_in_postgresql(
+    db: Database, database_url: str
+) -> None:
+    other = Database(database_url)
+    try:
+        await _two_workers_share_a_group((PostgresBudget(db), PostgresBudget(other)))
+    finally:
+        await other.dispose()
