@@ -108,6 +108,24 @@ class Settings(BaseSettings):
     metrics_listen: str = "127.0.0.1"
     # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
     typing_after_ms: int = Field(default=800, ge=0, le=10_000)
+    # How often each worker looks for a newer FAQ model in the database (one small query).
+    faq_model_check_seconds: float = Field(default=30, gt=0, le=3600)
+    # Phrasings taught in the staff chat are learnt by a retrain at most this often (when
+    # some wait, and the train extra is installed); 0: as soon as the next check sees them.
+    faq_retrain_minutes: float = Field(default=60, ge=0)
+    # The operator's FAQ answers, English and Urdu, instead of the shipped ones (checked here,
+    # so a broken file stops the start with the reason): docs/faq-teaching.md.
+    faq_answers_file: Path | None = None
+
+    @field_validator("faq_answers_file")
+    @classmethod
+    def _check_faq_answers(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from conversations.faq.overrides import load_answers
+
+            load_answers(value)
+        return value
+
     # Bearer tokens of the ledger API, comma-separated (several, so one can be rotated out);
     # the API is off when empty.
     api_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()

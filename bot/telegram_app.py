@@ -19,7 +19,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import attachments
+from bot import attachments, faq_models
 from bot.aiohttp_request import AiohttpRequest
 from bot.chat_moves import ChatMoves, move_of
 from bot.clock import utc_now
@@ -68,6 +68,7 @@ def build_application(
     out: updates come in through the inbox (bot/inbox.py), stored before Telegram is answered.
     """
     assert settings.telegram_bot_token is not None
+    faq_models.use_answers(settings.faq_answers_file)
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
     requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
     builder = (
@@ -115,6 +116,9 @@ def build_application(
         typing_after=settings.typing_after_ms / 1000,
         typing_tasks=set(),
         requests=requests,
+        faq_job=faq_models.FaqModelJob(
+            settings.faq_model_check_seconds, settings.faq_retrain_minutes
+        ),
         events=event_sender_for(
             settings.events_url,
             settings.events_secret.get_secret_value() if settings.events_secret else None,
@@ -150,8 +154,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     with i18n.use(i18n.URDU):
         in_urdu = [BotCommand(name, i18n._(text)) for name, text in COMMANDS]
     await application.bot.set_my_commands(in_urdu, language_code=i18n.URDU)
-    # Loaded now, not by the first customer to ask a question (a fraction of a second).
+    # Loaded now, not by the first customer to ask a question (a fraction of a second): the
+    # newest retrained model in the database, or the shipped one.
     default_matcher()
+    await faq_models.refresh(application.bot_data["db"])
     application.bot_data["dispatcher"].start()
     if application.bot_data["events"] is not None:
         application.bot_data["events"].start()
@@ -161,15 +167,26 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.job_queue.run_repeating(
             _reminders, interval=REMINDER_INTERVAL_SECONDS, first=REMINDER_INTERVAL_SECONDS
         )
+        faq_job: faq_models.FaqModelJob = application.bot_data["faq_job"]
+        application.job_queue.run_repeating(
+            _faq_model, interval=faq_job.check_seconds, first=faq_job.check_seconds
+        )
 
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
     await application.bot_data["inbox"].stop()
+    await application.bot_data["faq_job"].stop()
     await application.bot_data["dispatcher"].stop()
     if application.bot_data["events"] is not None:
         await application.bot_data["events"].stop()
     if application.bot_data["upgrade_database"]:
         await application.bot_data["db"].dispose()
+
+
+async def _faq_model(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Use a newer FAQ model if another worker stored one; retrain when phrasings wait."""
+    faq_job: faq_models.FaqModelJob = context.application.bot_data["faq_job"]
+    await faq_job.run(context.application.bot_data["db"], context.application.bot_data["clock"]())
 
 
 async def _reminders(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -249,6 +250,35 @@ faq_misses = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("text", String(300), nullable=False),
     Column("at", UTCDateTime(), nullable=False, index=True),
+)
+
+# Phrasings the support team taught the FAQ (refundbot faq teach, /teach in the staff chat),
+# and the models retrained on them: every worker answers with the newest accepted model.
+faq_taught = Table(
+    "faq_taught",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", String(300), nullable=False),
+    Column("topic_id", String(64), nullable=False),
+    Column("taught_by", String(120), nullable=False),
+    Column("taught_at", UTCDateTime(), nullable=False),
+    # A phrasing is taught once per topic; teaching it again is a no-op, not a heavier weight.
+    UniqueConstraint("text", "topic_id", name="uq_faq_taught_text_topic"),
+)
+
+faq_models = Table(
+    "faq_models",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    # zlib-compressed JSON weights, the same format as conversations/data/faq_model.json.
+    Column("body", LargeBinary, nullable=False),
+    # The newest taught phrasing it was trained on (0: none), and how many.
+    Column("taught_upto", Integer, nullable=False),
+    Column("taught_count", Integer, nullable=False),
+    Column("frozen_top1", Float, nullable=False),
+    Column("frozen_rejected", Float, nullable=False),
+    CheckConstraint("taught_count >= 0", name="taught_count"),
 )
 
 message_refs = Table(

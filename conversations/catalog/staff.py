@@ -206,7 +206,8 @@ STAFF_HELP = (
     "/report – the last two weeks, a chart and the refunds to pay\n"
     "/lockouts – customers and transactions waiting after wrong answers\n"
     "/unlock TX-1001 or a user id – lift that wait\n"
-    "/incident start PK text – record an outage; /incident end ID – end it\n\n"
+    "/incident start PK text – record an outage; /incident end ID – end it\n"
+    "/teach TOPIC – as a reply to a customer's question: the FAQ learns it\n\n"
     "Reply to a relayed message to answer that customer."
 )
 

@@ -36,10 +36,11 @@ from conversations.staff import (
     replies,
     report,
     stale,
+    teach,
 )
 
 STAFF_COMMANDS = frozenset(
-    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock", "incident"}
+    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock", "incident", "teach"}
 )
 FOUND_AT_MOST = 20
 # Internal notes: staff-only words on a claim, kept in its audit trail.
@@ -424,6 +425,8 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         await _unlock(turn, args.strip())
     elif name == "incident":
         await incidents.command(turn, args)
+    elif name == "teach":
+        await teach.teach(turn, args)
     elif name == "report":
         for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
             turn.send_to(replace(message, message_thread_id=turn.event.thread_id))
