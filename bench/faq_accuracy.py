@@ -1,6 +1,10 @@
 """FAQ matcher accuracy and speed: k-fold on the training data, then questions it never saw.
 
-Run: python bench/faq_accuracy.py [--no-kfold] [--no-frozen] [--show-misses]
+Run: python bench/faq_accuracy.py [--no-kfold] [--no-frozen] [--show-misses] [--database URL]
+
+With --database, the newest model stored in that database (retrained on what the team taught)
+is measured instead of the shipped one. The first lines say which model, how old it is and how
+many taught phrasings it holds; each set ends with its confusions (wanted -> got, counts only).
 
 1. k-fold cross-validation on the hand-written training questions
    (conversations/data/faq_training/; needs the train extra). Folds split by hand-written
@@ -33,6 +37,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,13 +108,20 @@ def _pct(part: int, whole: int) -> str:
 
 def report(title: str, rows: Iterable[tuple[dict[str, str], Outcome]], keys: list[str]) -> None:
     tallies: dict[str, Tally] = defaultdict(Tally)
+    confusions: dict[tuple[str, str], int] = defaultdict(int)
     for row, outcome in rows:
+        if not outcome.right:
+            got = outcome.got or ("unsure" if outcome.alternatives else "declined")
+            confusions[(outcome.want or "off-topic", got)] += 1
         tallies["all"].add(outcome)
         for key in keys:
             tallies[f"{key}={row.get(key, '?')}"].add(outcome)
     print(title)
     for name in sorted(tallies, key=lambda n: (n != "all", n)):
         print(tallies[name].line(name))
+    if confusions:
+        ranked = sorted(confusions.items(), key=lambda item: (-item[1], item[0]))
+        print("  confusions: " + ", ".join(f"{w}->{g} {n}" for (w, g), n in ranked))
 
 
 def outcome(want: str | None, found: FaqMatch) -> Outcome:
@@ -231,11 +243,62 @@ def baseline(questions: list[str]) -> dict[str, object] | None:
         return result
 
 
+def model_age() -> str:
+    """Which model is measured, its age, and how many taught phrasings it holds."""
+    import asyncio
+
+    from conversations.faq.matcher import active_model
+
+    if "--database" in sys.argv:
+        url = sys.argv[sys.argv.index("--database") + 1]
+
+        async def load() -> None:
+            from bot.faq_models import refresh
+            from storage.database import open_database
+
+            db = await open_database(url, False)
+            try:
+                await refresh(db)
+            finally:
+                await db.dispose()
+
+        asyncio.run(load())
+    active = active_model()
+    if active.created_at is not None:
+        made = active.created_at
+        name = f"model {active.version} from the database"
+    else:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cI", "--", "conversations/data/faq_model.json"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        stamp = done.stdout.strip()
+        made = (
+            datetime.fromisoformat(stamp)
+            if stamp
+            else datetime.fromtimestamp(
+                (ROOT / "conversations/data/faq_model.json").stat().st_mtime, UTC
+            )
+        )
+        name = "the shipped model (conversations/data/faq_model.json)"
+    age = datetime.now(UTC) - made
+    hours = age.total_seconds() / 3600
+    return (
+        f"Model: {name}, trained {made:%Y-%m-%d %H:%M} ({hours:.1f} hours ago); "
+        f"{active.taught_count} taught phrasings ({len(active.matcher.model.taught)} in its table)"
+    )
+
+
 def main() -> None:
     # First, before k-fold loads the weights: this is what the bot pays once at start.
     started = time.perf_counter()
     default_matcher().match("warm up")
     load_ms = (time.perf_counter() - started) * 1000
+    print(model_age())
+    print()
     if "--no-kfold" not in sys.argv:
         kfold()
     misses: list[str] = []

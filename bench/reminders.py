@@ -26,10 +26,10 @@ from sqlalchemy import select  # noqa: E402
 from conversations.catalog import staff as s  # noqa: E402
 from conversations.catalog.policy_text import format_age  # noqa: E402
 from conversations.config import DeskConfig  # noqa: E402
-from conversations.domain import AuditEntry, ClaimStatus, OutgoingMessage  # noqa: E402
+from conversations.domain import AuditEntry, AuditKind, ClaimStatus, OutgoingMessage  # noqa: E402
 from conversations.ports import UnitOfWork  # noqa: E402
 from conversations.staff.queue import is_overdue  # noqa: E402
-from conversations.staff.reminders import OVERDUE_NOTE, UNTAKEN_NOTE, due_reminders  # noqa: E402
+from conversations.staff.reminders import due_reminders  # noqa: E402
 from storage import open_database  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.tables import claim_audit, claims  # noqa: E402
@@ -80,7 +80,13 @@ async def fill(db: Database, n: int) -> None:
             )
         ).scalars()
         audit = [
-            {"claim_id": i, "at": NOW - timedelta(days=20), "actor": "bot", "note": OVERDUE_NOTE}
+            {
+                "claim_id": i,
+                "at": NOW - timedelta(days=20),
+                "actor": "bot",
+                "kind": AuditKind.REMINDED_OVERDUE.value,
+                "note": "reminder: refund overdue",
+            }
             for i in flagged
         ]
         for start in range(0, len(audit), 5_000):
@@ -99,18 +105,20 @@ async def baseline(uow: UnitOfWork, now: datetime, config: DeskConfig) -> int:
         if now - since < wait:
             continue
         trail = await uow.claims.audit(claim.id)
-        last = max((a.at for a in trail if a.note == UNTAKEN_NOTE), default=since)
+        last = max((a.at for a in trail if a.kind is AuditKind.REMINDED_UNTAKEN), default=since)
         if now - last < wait:
             continue
         text = s.REMINDER_UNTAKEN.format(claim_id=claim.id, age=format_age(now - since))
         await uow.outbox.put(OutgoingMessage(config.staff_chat_id, text), now)
-        await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, UNTAKEN_NOTE))
+        await uow.claims.add_audit(
+            AuditEntry(claim.id, now, "bot", None, None, None, AuditKind.REMINDED_UNTAKEN)
+        )
         sent += 1
     for claim in await uow.claims.list(ClaimStatus.APPROVED):
         if claim.id is None or not is_overdue(claim, now, config.home_country):
             continue
         trail = await uow.claims.audit(claim.id)
-        if any(a.note == OVERDUE_NOTE for a in trail):
+        if any(a.kind is AuditKind.REMINDED_OVERDUE for a in trail):
             continue
         sent += 1
     return sent

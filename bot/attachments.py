@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from dataclasses import replace
 from datetime import date
@@ -19,9 +20,11 @@ log = logging.getLogger(__name__)
 
 
 def render(attachment: Attachment) -> bytes:
-    """The file's bytes: a PNG chart or a spreadsheet-safe CSV."""
+    """The file's bytes: a PNG chart, a spreadsheet-safe CSV or a JSON document."""
     if attachment.kind is AttachmentKind.CLAIMS_CHART:
         return _chart(attachment.data)
+    if attachment.kind is AttachmentKind.PRIVACY_JSON:
+        return json.dumps(attachment.data["document"], ensure_ascii=False, indent=2).encode()
     out = io.StringIO()
     write_rows(out, COLUMNS, attachment.data["rows"])
     return out.getvalue().encode("utf-8")

@@ -15,10 +15,11 @@ from typing import Any, TypeAlias
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, ExtBot
 
-from bot import telegram_app
+from bot import faq_models, telegram_app
 from bot.aiohttp_request import AiohttpRequest
 from bot.chat_moves import ChatMoves
 from bot.clock import utc_now
+from bot.events import EventSender, event_sender_for
 from bot.inbox import InboxProcessor
 from bot.metrics import Metrics
 from bot.send_budget import open_budget
@@ -59,6 +60,10 @@ class Services:
     typing_after: float
     # The Bot API sessions (calls, and getUpdates), closed by hand when start fails.
     requests: tuple[AiohttpRequest, AiohttpRequest]
+    # Retrains and reloads the FAQ model (FAQ_MODEL_CHECK_SECONDS).
+    faq_job: faq_models.FaqModelJob
+    # Sends claim events to billing (EVENTS_URL); None when it is not set.
+    events: EventSender | None
     # "typing…" tasks in flight: the event loop keeps only weak references to tasks.
     typing_tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -79,6 +84,7 @@ def bootstrap(
     out: updates come in through the inbox (bot/inbox.py), stored before Telegram is answered.
     """
     assert settings.telegram_bot_token is not None
+    faq_models.use_answers(settings.faq_answers_file)
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
     requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
     builder = (
@@ -134,6 +140,16 @@ def bootstrap(
         upgrade_database=upgrade_database,
         typing_after=settings.typing_after_ms / 1000,
         requests=requests,
+        faq_job=faq_models.FaqModelJob(
+            settings.faq_model_check_seconds, settings.faq_retrain_minutes
+        ),
+        events=event_sender_for(
+            settings.events_url,
+            settings.events_secret.get_secret_value() if settings.events_secret else None,
+            db,
+            clock,
+            dispatcher_idle_seconds,
+        ),
     )
     application.post_init = lambda _: telegram_app.on_start(services)
     application.post_stop = lambda _: telegram_app.on_stop(services)

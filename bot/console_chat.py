@@ -7,7 +7,9 @@ and /staff lets the person at the terminal work the queue (take, approve, reject
 from __future__ import annotations
 
 import asyncio
+import codecs
 import dataclasses
+import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -19,19 +21,23 @@ from bot.settings import Settings
 from conversations import refs
 from conversations.catalog.console import (
     CONSOLE_BYE,
+    CONSOLE_CUSTOMER_BUTTON,
     CONSOLE_CUSTOMER_MODE,
     CONSOLE_DEMO_INTRO,
     CONSOLE_DEMO_STAFF,
+    CONSOLE_FILE_NOT_HERE,
+    CONSOLE_FILE_SAVED,
     CONSOLE_FROM_STAFF_CHAT,
     CONSOLE_HINT,
     CONSOLE_PICK_RANGE,
+    CONSOLE_STAFF_BUTTON,
     CONSOLE_STAFF_COPY,
     CONSOLE_STAFF_MODE,
     CONSOLE_TO_YOU,
 )
 from conversations.chat.events import EventKind, Inbound, Sender
 from conversations.dialogue.engine import Desk
-from conversations.domain import Button, OutgoingMessage
+from conversations.domain import Attachment, AttachmentKind, Button, OutgoingMessage
 from storage.database import Database, open_database
 from storage.demo_data import load_demo_data
 from storage.uow import SqlUnitOfWork
@@ -51,8 +57,11 @@ class _Screen:
 
     choices: list[tuple[int, int, Button]] = field(default_factory=list)
     next_message_id: int = 0
-    # The last staff-chat message asking for a reply (a prompt, a relayed message).
+    # The last staff-chat message asking for a reply (a prompt, a relayed message), until a
+    # typed staff line answers it.
     staff_prompt: int | None = None
+    # Where files the bot sends (the /report chart and CSV) are saved.
+    files: Path = field(default_factory=Path.cwd)
 
     def new_id(self) -> int:
         self.next_message_id += 1
@@ -60,6 +69,8 @@ class _Screen:
 
     def render(self, message: OutgoingMessage, message_id: int, label: str = "") -> str:
         lines = [label + message.text if label else message.text]
+        if message.attachment is not None:
+            lines.append(_save(message.attachment, self.files))
         for row in message.buttons:
             for button in row:
                 self.choices.append((message.chat_id, message_id, button))
@@ -67,11 +78,66 @@ class _Screen:
         return "\n".join(lines)
 
 
-async def _read_line(prompt: str) -> str | None:
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+def _save(attachment: Attachment, folder: Path) -> str:
+    """Write a file the bot sends (a chart, a CSV) where the person can open it; say where."""
+    if attachment.kind not in (AttachmentKind.CLAIMS_CHART, AttachmentKind.FINANCE_CSV):
+        return CONSOLE_FILE_NOT_HERE.format(filename=attachment.filename)
+    from bot.attachments import render
+
+    path = folder.absolute() / Path(attachment.filename).name
+    path.write_bytes(render(attachment))
+    return CONSOLE_FILE_SAVED.format(filename=attachment.filename, path=path)
+
+
+class _Stdin:
+    """Lines from standard input, read without a thread when it is a terminal or a pipe.
+
+    A thread blocked in input() would keep the program alive after Ctrl-C until Enter;
+    reading the file descriptor when the event loop says it is readable does not.
+    """
+
+    def __init__(self) -> None:
+        self._fd: int | None
+        try:
+            self._fd = sys.stdin.fileno()
+        except (AttributeError, OSError, ValueError):  # a replaced stdin (tests): no descriptor
+            self._fd = None
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+        self._ended = False
+
+    async def line(self, prompt: str) -> str | None:
+        if self._fd is None:
+            try:
+                return await asyncio.to_thread(input, prompt)
+            except EOFError:
+                return None
+        print(prompt, end="", flush=True)
+        while "\n" not in self._pending and not self._ended:
+            await self._readable(self._fd)
+            chunk = os.read(self._fd, 4096)
+            self._ended = not chunk
+            self._pending += self._decoder.decode(chunk, final=self._ended)
+        if "\n" in self._pending:
+            line, self._pending = self._pending.split("\n", 1)
+            return line
+        line, self._pending = self._pending, ""
+        return line or None
+
+    @staticmethod
+    async def _readable(fd: int) -> None:
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(fd)
 
 
 async def run_console(
@@ -94,7 +160,9 @@ async def run_console(
     try:
         config = settings.desk_config()
         if demo:
-            cases = await load_demo_data(db, utc_now(), settings.home_country)
+            cases = await load_demo_data(
+                db, utc_now(), settings.home_country, settings.pk_suspension_notice
+            )
             print(CONSOLE_DEMO_INTRO)
             for case in cases:
                 print(f"  {case.transaction_id}  {case.phone}  {case.email}  – {case.shows}")
@@ -115,6 +183,7 @@ async def run_console(
 
 async def _loop(desk: Desk, db: Database, show_staff: bool) -> None:
     screen = _Screen()
+    stdin = _Stdin()
     staff_mode = False
     event: Inbound | None = Inbound.text_or_command(CONSOLE_CHAT_ID, CONSOLE_USER, "/start")
     while True:
@@ -131,7 +200,7 @@ async def _loop(desk: Desk, db: Database, show_staff: bool) -> None:
                 print(CONSOLE_STAFF_COPY)
             if show_staff:
                 await _deliver_elsewhere(db, screen)
-        line = await _read_line("\nstaff> " if staff_mode else "\n> ")
+        line = await stdin.line("\nstaff> " if staff_mode else "\n> ")
         if line is None or line.strip() in ("/quit", "/exit"):
             print(CONSOLE_BYE)
             return
@@ -150,6 +219,10 @@ async def _loop(desk: Desk, db: Database, show_staff: bool) -> None:
                 continue
             chat_id, message_id, button = screen.choices[number - 1]
             staff = chat_id == DEMO_STAFF_CHAT_ID
+            if staff != staff_mode:
+                # Each side presses only its own buttons, as in Telegram.
+                print((CONSOLE_STAFF_BUTTON if staff else CONSOLE_CUSTOMER_BUTTON).format(n=number))
+                continue
             event = Inbound(
                 chat_id,
                 DEMO_STAFF_USER if staff else CONSOLE_USER,
@@ -161,6 +234,8 @@ async def _loop(desk: Desk, db: Database, show_staff: bool) -> None:
         elif staff_mode:
             # A typed line in the staff chat answers the newest prompt, as a Telegram reply.
             replying = None if text.startswith("/") else screen.staff_prompt
+            if replying is not None:
+                screen.staff_prompt = None  # answered; a new prompt opens it again
             event = Inbound.text_or_command(
                 DEMO_STAFF_CHAT_ID,
                 DEMO_STAFF_USER,

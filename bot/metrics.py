@@ -58,6 +58,13 @@ class Metrics:
             "Messages parked for an operator (refundbot outbox failed)",
             registry=r,
         )
+        # kind: inbox_payloads, outbox_texts, faq_misses, closed_claims, files, ratings, outbox
+        self.privacy_rows_purged = Counter(
+            "refundbot_privacy_rows_purged",
+            "Rows retention blanked or deleted (OUTBOX_TEXT_DAYS, FAQ_MISSES_DAYS, …)",
+            ["kind"],
+            registry=r,
+        )
         self.staff_presses_refused = Counter(
             "refundbot_staff_presses_refused",
             "Staff buttons pressed by someone not in STAFF_USER_IDS (refused, not audited)",
@@ -79,17 +86,35 @@ class Metrics:
             "refundbot_outbox_oldest_age_seconds", "Age of the oldest unsent message", registry=r
         )
 
+        self.events_queued = Gauge(
+            "refundbot_events_queued", "Claim events billing has not taken yet", registry=r
+        )
+        self.events_failing = Gauge(
+            "refundbot_events_failed",
+            "Claim events billing refused or did not answer at least once (retried)",
+            registry=r,
+        )
+        self.events_oldest = Gauge(
+            "refundbot_events_oldest_age_seconds",
+            "Age of the oldest claim event billing has not taken",
+            registry=r,
+        )
+
     async def render(self, db: Database, now: datetime) -> bytes:
         """The Prometheus text, with the database figures read now (the same for every worker)."""
         async with db.uow() as uow:
             queues = await uow.ops.queues()
             outcomes = await uow.ops.claims_by_outcome()
             parked = await uow.outbox.count_failed()
+            events = await uow.events.stats()
         self.inbox_depth.set(queues.inbox_waiting)
         self.inbox_oldest.set(_age(queues.inbox_oldest, now))
         self.outbox_depth.set(queues.outbox_waiting)
         self.outbox_oldest.set(_age(queues.outbox_oldest, now))
         self.outbox_failed.set(parked)
+        self.events_queued.set(events.queued)
+        self.events_failing.set(events.failing)
+        self.events_oldest.set(_age(events.oldest, now))
         for outcome, count in outcomes.items():
             self.claims.labels(outcome=outcome).set(count)
         return _generate(self.registry)

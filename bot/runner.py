@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from telegram import Update
 
+from bot.api import api_for
 from bot.bootstrap import Services, bootstrap
 from bot.edge import silence_raw_update_logs
 from bot.polling import Poller
@@ -93,6 +94,7 @@ async def _serve(settings: Settings, services: Services, stop: asyncio.Event) ->
     await application.post_init(application)
     await application.start()
     receivers: list[Poller | WebServer] = []
+    api = api_for(settings, services)
     try:
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -105,6 +107,7 @@ async def _serve(settings: Settings, services: Services, stop: asyncio.Event) ->
                 inbox=services.inbox,
                 webhook_path=path,
                 secret=secret,
+                api=api,
             )
             await server.start(settings.webhook_listen, settings.webhook_port)
             receivers.append(server)
@@ -116,10 +119,18 @@ async def _serve(settings: Settings, services: Services, stop: asyncio.Event) ->
             )
         else:
             if settings.metrics_port is not None:
-                server = WebServer(db, services.metrics, services.clock)
+                shared = api if settings.api_port == settings.metrics_port else None
+                server = WebServer(db, services.metrics, services.clock, api=shared)
                 await server.start(settings.metrics_listen, settings.metrics_port)
                 receivers.append(server)
                 log.info("metrics on %s:%s", settings.metrics_listen, settings.metrics_port)
+            if api is not None and settings.api_port not in (None, settings.metrics_port):
+                server = WebServer(db, services.metrics, services.clock, api=api)
+                await server.start(settings.webhook_listen, settings.api_port)
+                receivers.append(server)
+                log.info("ledger API on %s:%s", settings.webhook_listen, settings.api_port)
+            elif api is not None and settings.api_port is None:
+                log.warning("API_TOKENS is set but API_PORT is not: the ledger API is off")
             poller = Poller(application.bot, db, services.inbox, services.clock, services.metrics)
             await poller.start()
             receivers.append(poller)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from conversations import support_hours
+from conversations import policy_numbers, support_hours
 from conversations.config import DeskConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./refundbot.db"
@@ -30,12 +31,34 @@ _OUR_PREFIXES = (
     "METRICS_",
     "SEND_",
     "REDIS_",
+    "API_",
+    "EVENTS_",
+    "REFUND_",
+    "REPORT_",
+    "PROCESSING_",
 )
 # Settings that were renamed: the old name gets a pointer to the new one.
 _RENAMED = {"TELEGRAM_SENDS_PER_SECOND": "SEND_RATE_PER_SECOND"}
 # Without one of our prefixes, only a name this close to one of ours counts as a typo.
 _TYPO_CUTOFF = 0.85
 DEFAULT_ENV_FILE = Path(".env")
+# What Telegram accepts as a webhook's secret_token (setWebhook).
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The password part of scheme://user:password@host, for masking.
+# Up to the last @ of the URL: an unencoded password may itself hold '@' or '/'.
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)\S*@")
+# Pydantic's messages for a wrong type, in the words of the setting's example.
+_PLAIN_TYPE_ERRORS = {
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "bool_parsing": "expected true or false",
+}
+_EXAMPLES = {
+    "STAFF_CHAT_ID": "expected the staff group's numeric chat id, like -1001234567890",
+}
+# A bearer token shorter than this is guessable.
+MIN_TOKEN_LENGTH = 16
 
 
 class SettingsError(Exception):
@@ -54,6 +77,9 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    # The PostgreSQL password as it is, any characters (docker compose's POSTGRES_PASSWORD);
+    # it is put into DATABASE_URL URL-encoded, so the URL itself needs none.
+    database_password: SecretStr | None = None
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -82,6 +108,78 @@ class Settings(BaseSettings):
     metrics_listen: str = "127.0.0.1"
     # A customer sees "typing…" when a turn takes longer than this (0: on every turn).
     typing_after_ms: int = Field(default=800, ge=0, le=10_000)
+    # How often each worker looks for a newer FAQ model in the database (one small query).
+    faq_model_check_seconds: float = Field(default=30, gt=0, le=3600)
+    # Phrasings taught in the staff chat are learnt by a retrain at most this often (when
+    # some wait, and the train extra is installed); 0: as soon as the next check sees them.
+    faq_retrain_minutes: float = Field(default=60, ge=0)
+    # The operator's FAQ answers, English and Urdu, instead of the shipped ones (checked here,
+    # so a broken file stops the start with the reason): docs/faq-teaching.md.
+    faq_answers_file: Path | None = None
+
+    @field_validator("faq_answers_file")
+    @classmethod
+    def _check_faq_answers(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from conversations.faq.overrides import load_answers
+
+            load_answers(value)
+        return value
+
+    # Bearer tokens of the ledger API, comma-separated (several, so one can be rotated out);
+    # the API is off when empty.
+    api_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    # Where the API listens in polling mode (on WEBHOOK_LISTEN); webhook mode uses its port.
+    api_port: int | None = Field(default=None, ge=1, le=65535)
+    # Claim events go to billing here, signed with EVENTS_SECRET; off when empty.
+    events_url: str = ""
+    events_secret: SecretStr | None = None
+    # The policy's numbers; the defaults are the published policy's.
+    refund_window_hours: int = Field(default=48, ge=1, le=24 * 366)
+    report_window_hours: int = Field(default=24, ge=1, le=24 * 366)
+    processing_days: str = "5-7"
+
+    @field_validator("processing_days")
+    @classmethod
+    def _processing_days(cls, value: str) -> str:
+        first, last = policy_numbers.parse_days(value)
+        return f"{first}-{last}"
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            tokens = tuple(SecretStr(p.strip()) for p in value.split(",") if p.strip())
+            if any(len(t.get_secret_value()) < MIN_TOKEN_LENGTH for t in tokens):
+                raise ValueError(
+                    f"each token needs at least {MIN_TOKEN_LENGTH} characters "
+                    "(e.g. from `openssl rand -hex 32`)"
+                )
+            return tokens
+        return value
+
+    @field_validator("api_port", mode="before")
+    @classmethod
+    def _empty_api_port_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("events_url")
+    @classmethod
+    def _events_url(cls, value: str) -> str:
+        url = value.strip()
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return url
+
+    @field_validator("events_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    # Privacy (docs/privacy.md): days a sent text, an FAQ miss, a closed claim's free text stay.
+    outbox_text_days: int = Field(default=7, ge=1)
+    faq_misses_days: int = Field(default=90, ge=1)
+    closed_claim_days: int = Field(default=365, ge=1)
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -100,6 +198,18 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_chat_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not _WEBHOOK_SECRET.fullmatch(value):
+            raise ValueError(
+                "Telegram accepts 1 to 256 characters, each A-Z, a-z, 0-9, _ or - "
+                "(e.g. from: openssl rand -hex 32)"
+            )
+        return value
 
     @field_validator("home_country")
     @classmethod
@@ -123,7 +233,25 @@ class Settings(BaseSettings):
             raise ValueError(
                 "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
             )
+        authority = value.split("://", 1)[1]
+        if value.startswith("postgresql") and (
+            authority.count("@") > 1 or "@" in authority.split("/", 1)[-1]
+        ):
+            raise ValueError(
+                "the password holds '/' or '@'; write them URL-encoded (%2F, %40) or leave "
+                "the password out and set DATABASE_PASSWORD"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        password = self.database_password.get_secret_value() if self.database_password else ""
+        if password and self.database_url.startswith("postgresql"):
+            from sqlalchemy.engine import make_url
+
+            url = make_url(self.database_url).set(password=password)
+            self.database_url = url.render_as_string(hide_password=False)
+        return self
 
     @field_validator("webhook_url")
     @classmethod
@@ -171,6 +299,13 @@ class Settings(BaseSettings):
         return level
 
     def desk_config(self) -> DeskConfig:
+        """The core's settings; also makes the policy's numbers the ones the rules read."""
+        first, last = policy_numbers.parse_days(self.processing_days)
+        policy_numbers.configure(
+            policy_numbers.PolicyNumbers(
+                self.refund_window_hours, self.report_window_hours, first, last
+            )
+        )
         return DeskConfig(
             home_country=self.home_country,
             pk_suspension_notice=self.pk_suspension_notice,
@@ -185,6 +320,12 @@ class Settings(BaseSettings):
                 if self.support_hours
                 else None
             ),
+            refund_window_hours=self.refund_window_hours,
+            report_window_hours=self.report_window_hours,
+            processing_days=(first, last),
+            outbox_text_days=self.outbox_text_days,
+            faq_misses_days=self.faq_misses_days,
+            closed_claim_days=self.closed_claim_days,
         )
 
 
@@ -254,10 +395,25 @@ def load_settings(env_file: Path | None = None) -> Settings:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "?"
         message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] in _PLAIN_TYPE_ERRORS:
+            message = _EXAMPLES.get(name, _PLAIN_TYPE_ERRORS[error["type"]])
         raw = error.get("input")
-        secret = name in {"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "REDIS_URL"}
+        secret = name in {
+            "TELEGRAM_BOT_TOKEN",
+            "WEBHOOK_SECRET",
+            "REDIS_URL",
+            "DATABASE_PASSWORD",
+            "API_TOKENS",
+            "EVENTS_SECRET",
+        }
         shown = "" if secret or repr(raw) in message else f" (got {raw!r})"
-        raise SettingsError(f"Setting {name} is invalid: {message}{shown}") from None
+        line = f"Setting {name} is invalid: {message}{shown}"
+        raise SettingsError(mask_url_password(line)) from None
+
+
+def mask_url_password(text: str) -> str:
+    """The text with the password of any scheme://user:password@host in it replaced by ***."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 def _zone_of(country: str) -> str:

@@ -14,7 +14,7 @@ from telegram import BotCommand, CallbackQuery, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
-from bot import attachments
+from bot import attachments, faq_models
 from bot.chat_moves import move_of
 from bot.logging_setup import note_claim
 from bot.send_scheduler import Priority
@@ -26,6 +26,7 @@ from conversations.catalog.commands import COMMANDS
 from conversations.chat.events import Inbound
 from conversations.dialogue.engine import AlongWith, TurnResult
 from conversations.faq import default_matcher
+from conversations.services import retention
 from conversations.staff.reminders import due_reminders
 from storage.database import Database
 
@@ -62,9 +63,13 @@ async def on_start(services: Services) -> None:
     with i18n.use(i18n.URDU):
         in_urdu = [BotCommand(name, i18n._(text)) for name, text in COMMANDS]
     await application.bot.set_my_commands(in_urdu, language_code=i18n.URDU)
-    # Loaded now, not by the first customer to ask a question (a fraction of a second).
+    # Loaded now, not by the first customer to ask a question (a fraction of a second): the
+    # newest retrained model in the database, or the shipped one.
     default_matcher()
+    await faq_models.refresh(services.db)
     services.dispatcher.start()
+    if services.events is not None:
+        services.events.start()
     # Updates left waiting by a stopped or killed worker are taken at once.
     services.inbox.start()
     if application.job_queue is not None:
@@ -75,12 +80,24 @@ async def on_start(services: Services) -> None:
         application.job_queue.run_repeating(
             reminders, interval=REMINDER_INTERVAL_SECONDS, first=REMINDER_INTERVAL_SECONDS
         )
+        faq_job = services.faq_job
+
+        async def faq_model(_: object) -> None:
+            # A newer FAQ model another worker stored; a retrain when phrasings wait.
+            await faq_job.run(services.db, services.clock())
+
+        application.job_queue.run_repeating(
+            faq_model, interval=faq_job.check_seconds, first=faq_job.check_seconds
+        )
 
 
 async def on_stop(services: Services) -> None:
     """PTB's post_stop: finish the turns and sends in flight."""
     await services.inbox.stop()
+    await services.faq_job.stop()
     await services.dispatcher.stop()
+    if services.events is not None:
+        await services.events.stop()
     if services.upgrade_database:
         await services.db.dispose()
 
@@ -93,9 +110,18 @@ async def run_reminders(services: Services) -> int:
         # Telegram re-delivers for about a day; older update ids need not be remembered.
         await uow.inbox.forget_processed_before(now - UPDATE_MEMORY)
         await uow.commit()
+    await run_retention(services)
     if count:
         services.dispatcher.wake()
     return count
+
+
+async def run_retention(services: Services) -> dict[str, int]:
+    """Drop what is kept past its time (docs/privacy.md); rows purged per kind, also counted."""
+    purged = await retention.purge(services.db.uow, services.clock, services.desk.config)
+    for kind, rows in purged.items():
+        services.metrics.privacy_rows_purged.labels(kind).inc(rows)
+    return purged
 
 
 async def apply_update(

@@ -45,6 +45,7 @@ class _Common(TypedDict):
     update_id: int
     message_id: int
     reply_to_message_id: int | None
+    reply_to_text: str | None
     is_private: bool
     thread_id: int | None
 
@@ -80,6 +81,13 @@ def _pressed_label(message: Message | None, data: str) -> str:
     return ""
 
 
+def _replied_text(message: Message) -> str | None:
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    return _clean_or_none(replied.text or replied.caption)
+
+
 def to_inbound(update: Update) -> Inbound | None:
     """The core's view of an update, or None for updates the bot does not act on."""
     query = update.callback_query
@@ -108,6 +116,7 @@ def to_inbound(update: Update) -> Inbound | None:
         "reply_to_message_id": (
             message.reply_to_message.message_id if message.reply_to_message else None
         ),
+        "reply_to_text": _replied_text(message),
         "is_private": message.chat.type == "private",
         "thread_id": message.message_thread_id if message.is_topic_message else None,
     }

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
@@ -29,6 +29,9 @@ from bot.inbox import InboxProcessor, store_updates
 from bot.logging_setup import ThrottledLog
 from bot.metrics import Metrics, check_health
 from storage.database import Database
+
+if TYPE_CHECKING:
+    from bot.api import LedgerApi
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ SHUTDOWN_SECONDS = 5.0
 
 
 class WebServer:
-    """One aiohttp server: the webhook path (if any) plus /healthz and /metrics."""
+    """One aiohttp server: the webhook path (if any), the ledger API (if on), /healthz, /metrics."""
 
     def __init__(
         self,
@@ -59,6 +62,7 @@ class WebServer:
         read_timeout: float = READ_TIMEOUT_SECONDS,
         keepalive_timeout: float = KEEPALIVE_TIMEOUT_SECONDS,
         max_connections: int = MAX_CONNECTIONS,
+        api: LedgerApi | None = None,
     ) -> None:
         self.db = db
         self.metrics = metrics
@@ -76,6 +80,8 @@ class WebServer:
         app.router.add_get("/metrics", self._metrics)
         if webhook_path is not None:
             app.router.add_post("/" + webhook_path.lstrip("/"), self._webhook)
+        if api is not None:
+            api.install(app)
         # No access log: it would only repeat the path, and Telegram posts a lot.
         # A request being answered gets SHUTDOWN_SECONDS at stop: storing an update takes
         # milliseconds, and SIGTERM must end well within systemd's TimeoutStopSec.

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import holidays
 
+from conversations import policy_numbers
+
 FIRST_PAYMENT_DAY = 5
 LAST_PAYMENT_DAY = 7
 
@@ -37,9 +39,10 @@ def add_business_days(start: date, n: int, country: str = "PK") -> date:
 def refund_window(approved_at: datetime, country: str = "PK") -> tuple[date, date]:
     """The first and last day an approved refund is due: 5 and 7 business days after approval."""
     approved_on = approved_at.astimezone(UTC).date()
+    numbers = policy_numbers.current()  # PROCESSING_DAYS
     return (
-        add_business_days(approved_on, FIRST_PAYMENT_DAY, country),
-        add_business_days(approved_on, LAST_PAYMENT_DAY, country),
+        add_business_days(approved_on, numbers.first_payment_day, country),
+        add_business_days(approved_on, numbers.last_payment_day, country),
     )
 
 

@@ -21,3 +21,12 @@ class DeskConfig:
     # The bot's own @username (from getMe at start, without "@"): deep links, and telling
     # "/help@this_bot" from "/help@other_bot". Empty: not known (the terminal chat).
     bot_username: str = ""
+    # The policy's numbers (REFUND_WINDOW_HOURS, REPORT_WINDOW_HOURS, PROCESSING_DAYS); the
+    # rules and texts read them through conversations.policy_numbers.
+    refund_window_hours: int = 48
+    report_window_hours: int = 24
+    processing_days: tuple[int, int] = (5, 7)
+    # Privacy: how long sent texts, FAQ misses and closed claims' free text are kept (days).
+    outbox_text_days: int = 7
+    faq_misses_days: int = 90
+    closed_claim_days: int = 365

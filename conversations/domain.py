@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -101,17 +102,36 @@ class ClaimRequest:
     description: str | None = None
 
 
+# A fact a clause found: a count, an id, a moment, a duration, or a list of ids.
+Fact = int | str | datetime | timedelta | tuple[int, ...] | tuple[str, ...] | None
+
+
 @dataclass(frozen=True)
 class ClauseResult:
+    """One rule's verdict and the facts it rests on; the edge words it (policy_text.explain)."""
+
     id: str  # e.g. "C-WINDOW"
     passed: bool
-    explanation: str  # plain language, from the catalog, in English (staff, CLI, records)
-    # The explanation in the customer languages other than English: (("ur", "…"),).
-    translations: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    finding: str = ""  # which of the clause's explanations, e.g. "window_failed"
+    params: tuple[tuple[str, Fact], ...] = ()  # the facts the explanation names
+    # Only claims decided before clauses were facts: their words as stored then, by language.
+    recorded: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    def explanation_in(self, language: str) -> str:
-        """The explanation in `language`, or in English when there is none in it."""
-        return dict(self.translations).get(language, self.explanation)
+    @classmethod
+    def of(cls, id: str, passed: bool, finding: str, **params: Fact) -> ClauseResult:
+        return cls(id, passed, finding, tuple(params.items()))
+
+    @property
+    def facts(self) -> dict[str, Fact]:
+        return dict(self.params)
+
+
+# How a caller words a clause (catalog.policy_text.explain); the domain holds no text.
+Explain = Callable[[ClauseResult], str]
+
+
+def clause_json(clause: ClauseResult, explain: Explain) -> dict[str, Any]:
+    return {"id": clause.id, "passed": clause.passed, "explanation": explain(clause)}
 
 
 @dataclass(frozen=True)
@@ -132,13 +152,11 @@ class Decision:
     def failed_clause(self) -> ClauseResult | None:
         return next((c for c in self.clauses if not c.passed), None)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, explain: Explain) -> dict[str, Any]:
         return {
             "outcome": self.outcome.value,
             "refundable_credits": self.refundable_credits,
-            "clauses": [
-                {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in self.clauses
-            ],
+            "clauses": [clause_json(c, explain) for c in self.clauses],
         }
 
 
@@ -183,7 +201,7 @@ class Claim:
         """C-HISTORY: filed after an earlier claim on the transaction was found ineligible."""
         return any(c.id == "C-HISTORY" for c in self.clauses)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, explain: Explain) -> dict[str, Any]:
         return {
             "id": self.id,
             "status": self.status.value,
@@ -195,9 +213,7 @@ class Claim:
             "chat_id": self.chat_id,
             "refundable_credits": self.refundable_credits,
             "clauses": [c.id for c in self.clauses],
-            "clause_results": [
-                {"id": c.id, "passed": c.passed, "explanation": c.explanation} for c in self.clauses
-            ],
+            "clause_results": [clause_json(c, explain) for c in self.clauses],
             "description": self.description,
             "incident_id": self.incident_id,
             "campaign_ids": self.paid_campaigns,
@@ -251,6 +267,45 @@ class Approval(enum.StrEnum):
     LIVE_EXISTS = "live_exists"  # another claim on the transaction is open or approved
 
 
+class AuditKind(enum.StrEnum):
+    """What an audit entry records; its typed fields say the rest."""
+
+    FILED = "filed"  # text: the bot's outcome
+    TAKEN = "taken"
+    APPROVED = "approved"  # credits_before/after when staff changed the amount
+    OVERRULED = "overruled"  # text: staff's reason; credits_before/after
+    REJECTED = "rejected"  # text: the reason the customer reads
+    ASKED = "asked"  # text: the question
+    ANSWERED = "answered"  # text: the customer's answer
+    REFUNDED = "refunded"
+    WITHDRAWN = "withdrawn"
+    NOTE = "note"  # text: a staff member's internal note (no status change)
+    ADDED = "added"  # text: information the customer added (no status change)
+    REMINDED_UNTAKEN = "reminded_untaken"  # the staff chat was reminded of an untaken claim
+    REMINDED_OVERDUE = "reminded_overdue"  # ... of an approved refund past its window
+    REOPENED = "reopened"  # text: the outcome before and after new facts (stale decisions)
+    ERASED = "erased"  # text: which erasure; the customer asked to be forgotten (/forget)
+    OTHER = "other"  # text: an old row the audit migration could not read, as it was
+
+
+# The one-line English summary of each kind, for `claims show` and the table's note column.
+_AUDIT_SUMMARY: dict[AuditKind, str] = {
+    AuditKind.FILED: "outcome {text}",
+    AuditKind.OVERRULED: "overruled: {text}; {credits}",
+    AuditKind.REJECTED: "reason: {text}",
+    AuditKind.ASKED: "question: {text}",
+    AuditKind.ANSWERED: "answer: {text}",
+    AuditKind.WITHDRAWN: "withdrawn by the customer",
+    AuditKind.NOTE: "note: {text}",
+    AuditKind.ADDED: "added: {text}",
+    AuditKind.REMINDED_UNTAKEN: "reminder: untaken",
+    AuditKind.REMINDED_OVERDUE: "reminder: refund overdue",
+    AuditKind.REOPENED: "re-opened: {text}",
+    AuditKind.ERASED: "{text}",
+    AuditKind.OTHER: "{text}",
+}
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     claim_id: int
@@ -258,8 +313,28 @@ class AuditEntry:
     actor: str  # "bot", "customer", a staff name, or "cli:NAME"
     actor_id: int | None
     from_status: ClaimStatus | None
-    to_status: ClaimStatus | None  # None for a refused attempt that changed nothing
-    note: str = ""
+    to_status: ClaimStatus | None  # None for an entry that changed no status (a note)
+    kind: AuditKind = AuditKind.OTHER
+    text: str = ""  # a person's words: a reason, a question, an answer, a note
+    credits_before: int | None = None  # set when the refundable credits changed
+    credits_after: int | None = None
+
+    @property
+    def credits_changed(self) -> bool:
+        return self.credits_before is not None and self.credits_before != self.credits_after
+
+    @property
+    def note(self) -> str:
+        """A one-line English summary of the typed fields, for people; nothing parses it."""
+        credits = (
+            f"credits {self.credits_before} -> {self.credits_after}"
+            if self.credits_before is not None
+            else ""
+        )
+        if self.kind is AuditKind.APPROVED:
+            return credits if self.credits_changed else ""
+        template = _AUDIT_SUMMARY.get(self.kind, "")
+        return template.format(text=self.text, credits=credits)
 
 
 @dataclass(frozen=True)
@@ -277,6 +352,8 @@ class AttachmentKind(enum.StrEnum):
     # A customer's file, sent on again by its Telegram file_id (data: {"file_id": ...}).
     EVIDENCE_PHOTO = "evidence_photo"
     EVIDENCE_DOCUMENT = "evidence_document"
+    # A customer's own data as a JSON document (/mydata; data: {"document": ...}).
+    PRIVACY_JSON = "privacy_json"
 
 
 @dataclass(frozen=True)

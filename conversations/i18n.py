@@ -72,10 +72,23 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, [language])
 
 
+# Sentences added at start outside the compiled catalog (the operator's FAQ answers).
+_added: dict[str, dict[str, str]] = {}
+
+
+def set_added_translations(language: str, pairs: dict[str, str]) -> None:
+    """Translate these English sentences this way (they are not in the .mo catalog); replaces
+    the ones set before."""
+    _added[language] = dict(pairs)
+
+
 def _(message: str) -> str:
     """`message` (an English catalog sentence) in the current language."""
     if not message:
         return message
+    added = _added.get(current())
+    if added and message in added:
+        return added[message]
     return translations(current()).gettext(message)
 
 

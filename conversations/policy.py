@@ -6,8 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from conversations import i18n
-from conversations.catalog import policy_text as text
+from conversations import policy_numbers
 from conversations.domain import (
     PAID_STATUSES,
     Campaign,
@@ -72,27 +71,8 @@ def decide(
     `history` is the earlier claims of the transaction; `campaigns` all of its campaigns.
     """
 
-    def run() -> Decision:
-        decision = _decide(request, purchase, campaign, incidents, home_country, history, campaigns)
-        return _filed_again(decision, history)
-
-    # The same decision in every customer language: English is the record (staff, CLI); the
-    # customer reads theirs, now or later in /status.
-    with i18n.use(i18n.ENGLISH):
-        decision = run()
-    for language in i18n.LANGUAGES:
-        if language != i18n.ENGLISH:
-            with i18n.use(language):
-                decision = _with_translation(decision, language, run())
-    return decision
-
-
-def _with_translation(decision: Decision, language: str, translated: Decision) -> Decision:
-    clauses = tuple(
-        replace(c, translations=(*c.translations, (language, t.explanation)))
-        for c, t in zip(decision.clauses, translated.clauses, strict=True)
-    )
-    return replace(decision, clauses=clauses)
+    decision = _decide(request, purchase, campaign, incidents, home_country, history, campaigns)
+    return _filed_again(decision, history)
 
 
 def _decide(
@@ -105,9 +85,7 @@ def _decide(
     campaigns: Sequence[Campaign],
 ) -> Decision:
     if request.reason is Reason.NOT_BENEFICIAL:
-        return _ineligible(
-            [ClauseResult(C_NOT_BENEFICIAL, False, i18n._(text.NOT_BENEFICIAL_FAILED))]
-        )
+        return _ineligible([ClauseResult.of(C_NOT_BENEFICIAL, False, "not_beneficial_failed")])
 
     future = _from_the_future(request.now, purchase, campaign)
     if future is not None:
@@ -136,14 +114,6 @@ def _decide(
     return Decision(Outcome.REVIEW, 0, tuple(clauses))
 
 
-def what_next(decision: Decision) -> str:
-    """What the customer can still do after an ineligible decision; empty otherwise."""
-    failed = decision.failed_clause
-    if decision.outcome is not Outcome.INELIGIBLE or failed is None:
-        return ""
-    return i18n._(text.WHAT_NEXT.get(failed.id, text.WHAT_NEXT_DEFAULT))
-
-
 def _gates(
     request: ClaimRequest, purchase: Purchase, campaign: Campaign | None
 ) -> Iterator[ClauseResult]:
@@ -159,7 +129,7 @@ def _filed_again(decision: Decision, history: Sequence[Claim]) -> Decision:
     refused = [c.id for c in history if c.outcome is Outcome.INELIGIBLE and c.id is not None]
     if not refused or decision.outcome is Outcome.INELIGIBLE:
         return decision
-    flag = ClauseResult(C_HISTORY, False, text.filed_again(refused[-1]))
+    flag = ClauseResult.of(C_HISTORY, False, "filed_again", claim_id=refused[-1])
     return replace(decision, outcome=Outcome.REVIEW, clauses=(*decision.clauses, flag))
 
 
@@ -167,10 +137,14 @@ def _from_the_future(
     now: datetime, purchase: Purchase, campaign: Campaign | None
 ) -> ClauseResult | None:
     if purchase.purchased_at > now:
-        return ClauseResult(C_WINDOW, False, text.after_claim("purchase", purchase.purchased_at))
+        return ClauseResult.of(
+            C_WINDOW, False, "after_claim", what="purchase", at=purchase.purchased_at
+        )
     ours = campaign is not None and campaign.transaction_id == purchase.transaction_id
     if ours and campaign is not None and campaign.sent_at > now:
-        return ClauseResult(C_REPORT_24H, False, text.after_claim("campaign", campaign.sent_at))
+        return ClauseResult.of(
+            C_REPORT_24H, False, "after_claim", what="campaign", at=campaign.sent_at
+        )
     return None
 
 
@@ -180,39 +154,65 @@ def _ineligible(clauses: list[ClauseResult]) -> Decision:
 
 def _window(purchase: Purchase, now: datetime) -> ClauseResult:
     age = now - purchase.purchased_at
-    deadline = purchase.purchased_at + REFUND_WINDOW
-    if age <= REFUND_WINDOW:
-        return ClauseResult(
-            C_WINDOW, True, text.window_passed(age, purchase.purchased_at, deadline)
-        )
-    return ClauseResult(C_WINDOW, False, text.window_failed(age, purchase.purchased_at, deadline))
+    window = policy_numbers.current().refund_window  # REFUND_WINDOW_HOURS
+    deadline = purchase.purchased_at + window
+    passed = age <= window
+    return ClauseResult.of(
+        C_WINDOW,
+        passed,
+        "window_passed" if passed else "window_failed",
+        age_=age,
+        purchased_at=purchase.purchased_at,
+        deadline=deadline,
+    )
 
 
 def _subscription(purchase: Purchase) -> ClauseResult:
     if purchase.kind is Kind.SUBSCRIPTION:
-        return ClauseResult(C_SUBSCRIPTION, False, i18n._(text.SUBSCRIPTION_FAILED))
-    return ClauseResult(C_SUBSCRIPTION, True, text.subscription_passed(purchase.credits))
+        return ClauseResult.of(C_SUBSCRIPTION, False, "subscription_failed")
+    return ClauseResult.of(C_SUBSCRIPTION, True, "subscription_passed", credits=purchase.credits)
 
 
 def _campaign(request: ClaimRequest, purchase: Purchase, campaign: Campaign | None) -> ClauseResult:
     if campaign is not None and campaign.transaction_id == purchase.transaction_id:
-        return ClauseResult(C_CAMPAIGN, True, text.campaign_passed(campaign.campaign_id))
+        return ClauseResult.of(
+            C_CAMPAIGN, True, "campaign_passed", campaign_id=campaign.campaign_id
+        )
     # Never name the other transaction: it may be someone else's purchase.
     campaign_id = request.campaign_id or (campaign.campaign_id if campaign else None)
     if campaign_id is None:
-        return ClauseResult(C_CAMPAIGN, False, i18n._(text.CAMPAIGN_MISSING))
-    return ClauseResult(C_CAMPAIGN, False, text.campaign_not_found(campaign_id))
+        return ClauseResult.of(C_CAMPAIGN, False, "campaign_missing")
+    return ClauseResult.of(C_CAMPAIGN, False, "campaign_not_found", campaign_id=campaign_id)
 
 
 def _once(purchase: Purchase, paid: Paid, campaign: Campaign | None) -> ClauseResult:
     """C-ONCE: a campaign is paid once, and never more credits than the purchase bought."""
     if campaign is not None and campaign.campaign_id in paid.campaigns:
         claim_id = paid.campaigns[campaign.campaign_id]
-        return ClauseResult(C_ONCE, False, text.once_campaign_paid(campaign.campaign_id, claim_id))
+        return ClauseResult.of(
+            C_ONCE,
+            False,
+            "once_campaign_paid",
+            campaign_id=campaign.campaign_id,
+            claim_id=claim_id,
+        )
     left = purchase.credits - paid.credits
     if left <= 0:
-        return ClauseResult(C_ONCE, False, text.once_nothing_left(purchase.credits, paid.claim_ids))
-    return ClauseResult(C_ONCE, True, text.once_passed(left, purchase.credits, paid.claim_ids))
+        return ClauseResult.of(
+            C_ONCE,
+            False,
+            "once_nothing_left",
+            credits=purchase.credits,
+            claim_ids=paid.claim_ids,
+        )
+    return ClauseResult.of(
+        C_ONCE,
+        True,
+        "once_passed",
+        left=left,
+        credits=purchase.credits,
+        claim_ids=paid.claim_ids,
+    )
 
 
 def _undelivered(
@@ -225,10 +225,16 @@ def _undelivered(
     clauses: list[ClauseResult],
 ) -> Decision:
     age = now - campaign.sent_at
-    if age > REPORT_WINDOW:
-        clauses.append(ClauseResult(C_REPORT_24H, False, text.report_failed(age, campaign.sent_at)))
+    if age > policy_numbers.current().report_window:  # REPORT_WINDOW_HOURS
+        clauses.append(
+            ClauseResult.of(
+                C_REPORT_24H, False, "report_failed", age_=age, sent_at=campaign.sent_at
+            )
+        )
         return _ineligible(clauses)
-    clauses.append(ClauseResult(C_REPORT_24H, True, text.report_passed(age, campaign.sent_at)))
+    clauses.append(
+        ClauseResult.of(C_REPORT_24H, True, "report_passed", age_=age, sent_at=campaign.sent_at)
+    )
 
     once = _once(purchase, paid, campaign)
     clauses.append(once)
@@ -240,8 +246,16 @@ def _undelivered(
     incident_id = during.incident_id if during is not None else None
     if campaign.failed_platform > 0:
         credits = min(campaign.failed_platform, purchase.credits - paid.credits)
-        explanation = text.cause_passed(campaign.failed_platform, campaign.messages_sent, credits)
-        clauses.append(ClauseResult(C_CAUSE, True, explanation))
+        clauses.append(
+            ClauseResult.of(
+                C_CAUSE,
+                True,
+                "cause_passed",
+                failed_platform=campaign.failed_platform,
+                messages_sent=campaign.messages_sent,
+                credits=credits,
+            )
+        )
         return Decision(
             Outcome.ELIGIBLE,
             credits,
@@ -249,23 +263,36 @@ def _undelivered(
             incident_id=incident_id,
             campaign_ids=(campaign.campaign_id,),
         )
-    if campaign.failed_carrier > 0:
-        if campaign.destination_country.upper() != home_country.upper():
-            explanation = text.intl_carrier_failed(
-                campaign.failed_carrier,
-                campaign.messages_sent,
-                campaign.destination_country.upper(),
-            )
-            clauses.append(ClauseResult(C_INTL_CARRIER, False, explanation))
-        else:
-            explanation = text.service_failure_failed(
-                campaign.failed_carrier, campaign.messages_sent
-            )
-            clauses.append(ClauseResult(C_SERVICE_FAILURE, False, explanation))
-        return replace(_ineligible(clauses), incident_id=incident_id)
-    explanation = text.no_failure_failed(campaign.messages_sent, campaign.delivered)
-    clauses.append(ClauseResult(C_NO_FAILURE, False, explanation))
+    clauses.append(_not_ours(campaign, home_country))
     return replace(_ineligible(clauses), incident_id=incident_id)
+
+
+def _not_ours(campaign: Campaign, home_country: str) -> ClauseResult:
+    """Why nothing of a campaign is ours to refund: a carrier abroad or at home, or no failure."""
+    if campaign.failed_carrier <= 0:
+        return ClauseResult.of(
+            C_NO_FAILURE,
+            False,
+            "no_failure_failed",
+            messages_sent=campaign.messages_sent,
+            delivered=campaign.delivered,
+        )
+    if campaign.destination_country.upper() != home_country.upper():
+        return ClauseResult.of(
+            C_INTL_CARRIER,
+            False,
+            "intl_carrier_failed",
+            failed_carrier=campaign.failed_carrier,
+            messages_sent=campaign.messages_sent,
+            country=campaign.destination_country.upper(),
+        )
+    return ClauseResult.of(
+        C_SERVICE_FAILURE,
+        False,
+        "service_failure_failed",
+        failed_carrier=campaign.failed_carrier,
+        messages_sent=campaign.messages_sent,
+    )
 
 
 def _counted(incidents: Sequence[Incident], purchase: Purchase, now: datetime) -> list[Incident]:
@@ -312,9 +339,25 @@ def _outage(
     home_country: str,
     clauses: list[ClauseResult],
 ) -> Decision:
+    """C-INCIDENT: failed campaigns during an outage, else unused credits, else nothing."""
     left = purchase.credits - paid.credits
     ours = [c for c in campaigns if c.transaction_id == purchase.transaction_id]
-    # (a) Campaigns that failed on our side during a counted incident: refund those failures.
+    return (
+        _outage_failures(ours, counted, paid, home_country, left, clauses)
+        or _outage_unused(purchase, ours, counted, home_country, left, clauses)
+        or _outage_nothing(ours, counted, clauses)
+    )
+
+
+def _outage_failures(
+    ours: Sequence[Campaign],
+    counted: Sequence[Incident],
+    paid: Paid,
+    home_country: str,
+    left: int,
+    clauses: list[ClauseResult],
+) -> Decision | None:
+    """(a) Campaigns that failed on our side during a counted incident: refund those failures."""
     hit: list[tuple[Campaign, Incident]] = []
     for campaign in sorted(ours, key=lambda c: (c.sent_at, c.campaign_id)):
         if campaign.failed_platform <= 0 or campaign.campaign_id in paid.campaigns:
@@ -322,28 +365,40 @@ def _outage(
         incident = _incident_during(campaign, counted, home_country)
         if incident is not None:
             hit.append((campaign, incident))
-    if hit:
-        failed = sum(c.failed_platform for c, _ in hit)
-        credits = min(failed, left)
-        incident = hit[0][1]
-        explanation = text.incident_campaigns(
-            incident.description,
-            incident.started_at,
-            incident.ended_at,
-            [c.campaign_id for c, _ in hit],
-            failed,
-            credits,
-        )
-        clauses.append(ClauseResult(C_INCIDENT, True, explanation))
-        return Decision(
-            Outcome.ELIGIBLE,
-            credits,
-            tuple(clauses),
-            incident_id=incident.incident_id,
-            campaign_ids=tuple(c.campaign_id for c, _ in hit),
-        )
+    if not hit:
+        return None
+    failed = sum(c.failed_platform for c, _ in hit)
+    credits = min(failed, left)
+    incident = hit[0][1]
+    clause = ClauseResult.of(
+        C_INCIDENT,
+        True,
+        "incident_campaigns",
+        description=incident.description,
+        started_at=incident.started_at,
+        ended_at=incident.ended_at,
+        campaign_ids=tuple(c.campaign_id for c, _ in hit),
+        failed=failed,
+        credits=credits,
+    )
+    return Decision(
+        Outcome.ELIGIBLE,
+        credits,
+        (*clauses, clause),
+        incident_id=incident.incident_id,
+        campaign_ids=tuple(c.campaign_id for c, _ in hit),
+    )
 
-    # (b) An outage covering the purchase but no failed campaign: the customer could not send.
+
+def _outage_unused(
+    purchase: Purchase,
+    ours: Sequence[Campaign],
+    counted: Sequence[Incident],
+    home_country: str,
+    left: int,
+    clauses: list[ClauseResult],
+) -> Decision | None:
+    """(b) An outage covering the purchase but no failed campaign: the customer could not send."""
     destinations = {c.destination_country for c in ours}
     covering = next(
         (
@@ -355,34 +410,52 @@ def _outage(
         None,
     )
     unused = min(max(purchase.credits - purchase.credits_used, 0), left)
-    if covering is not None and unused > 0:
-        explanation = text.incident_unused(
-            covering.description,
-            covering.scope,
-            covering.started_at,
-            covering.ended_at,
-            unused,
-            purchase.credits,
-        )
-        clauses.append(ClauseResult(C_INCIDENT, False, explanation))
-        return Decision(Outcome.REVIEW, unused, tuple(clauses), incident_id=covering.incident_id)
+    if covering is None or unused <= 0:
+        return None
+    clause = ClauseResult.of(
+        C_INCIDENT,
+        False,
+        "incident_unused",
+        description=covering.description,
+        scope=covering.scope,
+        started_at=covering.started_at,
+        ended_at=covering.ended_at,
+        unused=unused,
+        credits=purchase.credits,
+    )
+    return Decision(Outcome.REVIEW, unused, (*clauses, clause), incident_id=covering.incident_id)
 
-    # (c) Nothing on record to refund: refused when the records account for every message.
+
+def _outage_nothing(
+    ours: Sequence[Campaign], counted: Sequence[Incident], clauses: list[ClauseResult]
+) -> Decision:
+    """(c) Nothing on record to refund: refused when the records account for every message."""
     if ours and all(_accounted_for(c) for c in ours):
         sent = sum(c.messages_sent for c in ours)
         delivered = sum(c.delivered for c in ours)
-        explanation = text.incident_all_delivered(sent, delivered, sent - delivered)
-        clauses.append(ClauseResult(C_INCIDENT, False, explanation))
-        return _ineligible(clauses)
+        clause = ClauseResult.of(
+            C_INCIDENT,
+            False,
+            "incident_all_delivered",
+            sent=sent,
+            delivered=delivered,
+            carrier=sent - delivered,
+        )
+        return _ineligible([*clauses, clause])
     narrower = counted[0] if counted else None
     if narrower is None:
-        clauses.append(ClauseResult(C_INCIDENT, False, i18n._(text.INCIDENT_NONE)))
-        return Decision(Outcome.REVIEW, 0, tuple(clauses))
-    explanation = text.incident_narrower(
-        narrower.description, narrower.scope, narrower.started_at, narrower.ended_at
+        clause = ClauseResult.of(C_INCIDENT, False, "incident_none")
+        return Decision(Outcome.REVIEW, 0, (*clauses, clause))
+    clause = ClauseResult.of(
+        C_INCIDENT,
+        False,
+        "incident_narrower",
+        description=narrower.description,
+        scope=narrower.scope,
+        started_at=narrower.started_at,
+        ended_at=narrower.ended_at,
     )
-    clauses.append(ClauseResult(C_INCIDENT, False, explanation))
-    return Decision(Outcome.REVIEW, 0, tuple(clauses), incident_id=narrower.incident_id)
+    return Decision(Outcome.REVIEW, 0, (*clauses, clause), incident_id=narrower.incident_id)
 
 
 def _accounted_for(campaign: Campaign) -> bool:

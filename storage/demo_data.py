@@ -6,8 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import func, select
+
 from conversations.domain import Campaign, Incident, Kind, Purchase
 from storage.database import Database
+from storage.tables import campaigns as campaigns_table
+from storage.tables import claims as claims_table
+from storage.tables import incidents as incidents_table
+from storage.tables import purchases as purchases_table
+
+DEMO_ACCOUNTS = "ACC-DEMO-%"
+DEMO_INCIDENTS = "INC-DEMO-%"
+# While Pakistan is suspended, the demo's campaigns "at home" go to a neighbouring route
+# instead: a campaign sent to Pakistan today beside the suspension notice would contradict it.
+SUSPENDED_HOME_ROUTE = "AE"
 
 
 @dataclass(frozen=True)
@@ -31,9 +43,10 @@ class _Case:
     used_up: bool = False
 
 
-def _cases(home: str, abroad: str) -> list[_Case]:
+def _cases(home: str, abroad: str, suspended: bool) -> list[_Case]:
+    """The cases; `home` is where "home" campaigns go (another route while PK is suspended)."""
     package, subscription = Kind.PACKAGE, Kind.SUBSCRIPTION
-    return [
+    cases = [
         _Case(
             1,
             5,
@@ -103,6 +116,8 @@ def _cases(home: str, abroad: str) -> list[_Case]:
             "outage: couldn't send during a platform-wide incident, review (C-INCIDENT b)",
         ),
     ]
+    # Carrier failures at home need a campaign sent home, which the suspension rules out.
+    return [case for case in cases if not (suspended and case.n == 5)]
 
 
 @dataclass(frozen=True)
@@ -115,9 +130,39 @@ class DemoLedger:
     cases: list[DemoCase]
 
 
-async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") -> list[DemoCase]:
+async def foreign_rows(db: Database) -> dict[str, int]:
+    """How many ledger and claim rows are not the demo's, by table (only tables with some).
+
+    Demo purchases belong to ACC-DEMO-… accounts; a campaign or claim is the demo's when its
+    purchase is; demo incidents are INC-DEMO-….
+    """
+    demo_purchases = select(purchases_table.c.transaction_id).where(
+        purchases_table.c.account_id.like(DEMO_ACCOUNTS)
+    )
+    queries = {
+        "purchases": select(func.count()).where(~purchases_table.c.account_id.like(DEMO_ACCOUNTS)),
+        "campaigns": select(func.count()).where(
+            campaigns_table.c.transaction_id.not_in(demo_purchases)
+        ),
+        "incidents": select(func.count()).where(
+            ~incidents_table.c.incident_id.like(DEMO_INCIDENTS)
+        ),
+        "claims": select(func.count()).where(claims_table.c.transaction_id.not_in(demo_purchases)),
+    }
+    found: dict[str, int] = {}
+    async with db.engine.connect() as connection:
+        for table, query in queries.items():
+            count = int(await connection.scalar(query) or 0)
+            if count:
+                found[table] = count
+    return found
+
+
+async def load_demo_data(
+    db: Database, now: datetime, home_country: str = "PK", pk_suspended: bool = False
+) -> list[DemoCase]:
     """Upsert the sample ledger; loading it again refreshes its times relative to `now`."""
-    ledger = demo_ledger(now, home_country)
+    ledger = demo_ledger(now, home_country, pk_suspended)
     async with db.uow() as uow:
         await uow.ledger.upsert_purchases(ledger.purchases)
         await uow.ledger.upsert_campaigns(ledger.campaigns)
@@ -126,14 +171,19 @@ async def load_demo_data(db: Database, now: datetime, home_country: str = "PK") 
     return ledger.cases
 
 
-def demo_ledger(now: datetime, home_country: str = "PK") -> DemoLedger:
-    """The sample ledger, its times relative to `now`."""
-    home = home_country.upper()
+def demo_ledger(now: datetime, home_country: str = "PK", pk_suspended: bool = False) -> DemoLedger:
+    """The sample ledger, its times relative to `now`.
+
+    pk_suspended (the Pakistan suspension notice is on, at home in PK): no campaign goes to
+    Pakistan, and the case that needs one (carrier failures at home) is left out.
+    """
+    suspended = pk_suspended and home_country.upper() == "PK"
+    home = SUSPENDED_HOME_ROUTE if suspended else home_country.upper()
     abroad = "GB" if home != "GB" else "US"
     purchases: list[Purchase] = []
     campaigns: list[Campaign] = []
     shown: list[DemoCase] = []
-    for case in _cases(home, abroad):
+    for case in _cases(home, abroad, suspended):
         transaction_id = f"TX-{1000 + case.n}"
         phone, email = f"+923001110{case.n:03d}", f"demo{case.n}@example.com"
         sent = case.campaign[2] if case.campaign is not None else 0

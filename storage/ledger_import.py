@@ -35,12 +35,19 @@ class Rejection:
     reason: str
 
 
+RowResult = Literal["added", "updated", "unchanged"]
+
+
 @dataclass
 class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # What became of each loaded row, by its line (the API answers per row).
+    results: dict[int, tuple[str, RowResult]] = field(default_factory=dict)
+    # The records added or updated, for the checks that follow a change of facts.
+    changed: list[Record] = field(default_factory=list)
 
     @property
     def loaded(self) -> int:
@@ -72,8 +79,32 @@ async def import_csv(
         raise LedgerFileError(
             f"unknown ledger kind {kind!r}: use purchases, campaigns or incidents"
         )
+    rows = _read_rows(Path(path), _ROWS[kind].columns)
+    return await import_rows(db, kind, rows, progress)
+
+
+def columns_of(kind: LedgerKind) -> tuple[str, ...]:
+    """The CSV columns of a ledger kind (the API's keys)."""
+    return _ROWS[kind].columns
+
+
+async def import_rows(
+    db: Database,
+    kind: LedgerKind,
+    rows: Sequence[tuple[int, dict[str, str]]],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    unit: str = "line",
+) -> ImportReport:
+    """Validate and load rows given as (line, cells by column): the CSV file's and the API's.
+
+    `unit` names what the line numbers count, in the reason a repeated id is rejected.
+    """
+    if kind not in _ROWS:
+        raise LedgerFileError(
+            f"unknown ledger kind {kind!r}: use purchases, campaigns or incidents"
+        )
     row_model = _ROWS[kind]
-    rows = _read_rows(Path(path), row_model.columns)
     report = ImportReport()
     total = len(rows)
     first_line: dict[str, int] = {}
@@ -89,7 +120,7 @@ async def import_csv(
             key = _key(record)
             if key in first_line:
                 report.rejected.append(
-                    Rejection(line, f"{row_model.key} {key} repeats line {first_line[key]}")
+                    Rejection(line, f"{row_model.key} {key} repeats {unit} {first_line[key]}")
                 )
                 continue
             first_line[key] = line
@@ -168,16 +199,21 @@ async def _load_batch(db: Database, batch: list[_Parsed], report: ImportReport) 
         changed: list[Record] = []
         for parsed in batch:
             before = existing.get(_key(parsed.record))
+            key = _key(parsed.record)
             if before is None:
                 report.added += 1
+                report.results[parsed.line] = (key, "added")
                 changed.append(parsed.record)
             elif before != parsed.record:
                 report.updated += 1
+                report.results[parsed.line] = (key, "updated")
                 changed.append(parsed.record)
             else:
                 report.unchanged += 1
+                report.results[parsed.line] = (key, "unchanged")
         await _upsert(ledger, changed)
         await uow.commit()
+    report.changed.extend(changed)
 
 
 async def _with_known_purchases(

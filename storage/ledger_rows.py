@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Self
@@ -81,10 +82,10 @@ class _Row(BaseModel):
     key: ClassVar[str]
 
     @classmethod
-    def parse(cls, raw: dict[str, str]) -> Self:
+    def parse(cls, raw: Mapping[str, str]) -> Self:
         for column, value in raw.items():
             # PostgreSQL refuses NUL in text; say where, instead of failing the whole batch.
-            if "\x00" in value:
+            if isinstance(value, str) and "\x00" in value:
                 raise RowError(f"{column}: contains a NUL byte")
         try:
             return cls.model_validate(raw)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -135,6 +136,12 @@ claim_audit = Table(
     Column("actor_id", BigInteger, nullable=True),
     Column("from_status", String(20), nullable=True),
     Column("to_status", String(20), nullable=True),
+    # What the entry records (conversations.domain.AuditKind) and its typed fields.
+    Column("kind", String(20), nullable=False, server_default="other"),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("credits_before", Integer, nullable=True),
+    Column("credits_after", Integer, nullable=True),
+    # A readable summary of the fields above, for people reading the table; never read back.
     Column("note", Text, nullable=False, default=""),
 )
 
@@ -240,6 +247,35 @@ faq_misses = Table(
     Column("at", UTCDateTime(), nullable=False, index=True),
 )
 
+# Phrasings the support team taught the FAQ (refundbot faq teach, /teach in the staff chat),
+# and the models retrained on them: every worker answers with the newest accepted model.
+faq_taught = Table(
+    "faq_taught",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", String(300), nullable=False),
+    Column("topic_id", String(64), nullable=False),
+    Column("taught_by", String(120), nullable=False),
+    Column("taught_at", UTCDateTime(), nullable=False),
+    # A phrasing is taught once per topic; teaching it again is a no-op, not a heavier weight.
+    UniqueConstraint("text", "topic_id", name="uq_faq_taught_text_topic"),
+)
+
+faq_models = Table(
+    "faq_models",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    # zlib-compressed JSON weights, the same format as conversations/data/faq_model.json.
+    Column("body", LargeBinary, nullable=False),
+    # The newest taught phrasing it was trained on (0: none), and how many.
+    Column("taught_upto", Integer, nullable=False),
+    Column("taught_count", Integer, nullable=False),
+    Column("frozen_top1", Float, nullable=False),
+    Column("frozen_rejected", Float, nullable=False),
+    CheckConstraint("taught_count >= 0", name="taught_count"),
+)
+
 message_refs = Table(
     "message_refs",
     metadata,
@@ -311,4 +347,64 @@ claim_ratings = Table(
     Column("comment", Text, nullable=True),
     Column("rated_at", UTCDateTime(), nullable=False, index=True),
     CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+)
+
+# Claim events for billing, written in the claim's own transaction and sent by bot/events.py
+# until billing answers 2xx (at least once; billing de-duplicates by event_id).
+EVENT_TYPES = ("filed", "escalated", "approved", "rejected", "refunded", "withdrawn", "erased")
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(16), nullable=False),
+    Column("claim_id", Integer, nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    # The exact bytes posted: a retry sends the same body with the same signature.
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    # When it may be posted (again); pushed on while a worker is posting it (a lease).
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    CheckConstraint(
+        "type IN ('filed', 'escalated', 'approved', 'rejected', 'refunded', 'withdrawn', 'erased')",
+        name="type",
+    ),
+    Index("ix_events_pending", "sent_at", "next_attempt_at"),
+    sqlite_autoincrement=True,
+)
+
+# Who declared or ended an incident from the staff chat, and when (the ledger row holds the facts).
+incident_audit = Table(
+    "incident_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("actor_id", BigInteger, nullable=True),
+    Column("action", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+# Privacy (issue 20): each honoured request to forget a customer, for the audit (who, when, what
+# kinds of data, how many rows); the erased claims are shown as "erased #<id>".
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("by", String(256), nullable=False),
+    Column("kinds", JSON, nullable=False),
+    Column("claims", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# When each customer last had /mydata: the once-a-day limit, held by the database.
+privacy_exports = Table(
+    "privacy_exports",
+    metadata,
+    Column("telegram_user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("last_at", UTCDateTime(), nullable=False),
 )

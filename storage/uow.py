@@ -11,14 +11,17 @@ from storage.repositories.attempts import OwnershipAttemptRepository
 from storage.repositories.claim_search import ClaimSearch
 from storage.repositories.claims import ClaimRepositorySql
 from storage.repositories.conversations import ConversationRepositorySql
+from storage.repositories.events import EventRepository
 from storage.repositories.evidence import EvidenceRepository, RatingRepository
 from storage.repositories.faq_log import FaqLogRepository
 from storage.repositories.inbox import InboxRepository
+from storage.repositories.incidents import IncidentRepository
 from storage.repositories.languages import LanguageRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.messages import MessageRefRepository
 from storage.repositories.ops import OpsQueries
 from storage.repositories.outbox import OutboxRepositorySql
+from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.replies import CannedReplyRepository
 
 # The execution option that marks a unit of work as reading only.
@@ -42,6 +45,9 @@ class SqlUnitOfWork:
     inbox: InboxRepository
     ops: OpsQueries
     claim_search: ClaimSearch
+    events: EventRepository
+    incidents: IncidentRepository
+    privacy: PrivacyRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -79,6 +85,9 @@ class SqlUnitOfWork:
         self.inbox = InboxRepository(session)
         self.ops = OpsQueries(session)
         self.claim_search = ClaimSearch(session)
+        self.events = EventRepository(session)
+        self.incidents = IncidentRepository(session)
+        self.privacy = PrivacyRepository(session)
         return self
 
     async def __aexit__(

@@ -58,6 +58,7 @@ class MemoryData:
     replies: dict[ReplyKind, list[CannedReply]] = field(default_factory=dict)
     faq_ratings: list[tuple[str, bool]] = field(default_factory=list)
     faq_misses: list[str] = field(default_factory=list)
+    faq_taught: set[tuple[str, str]] = field(default_factory=set)  # (text, topic id)
     languages: dict[int, LanguageChoice] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
     ratings: dict[int, Rating] = field(default_factory=dict)
@@ -377,9 +378,42 @@ class MemoryFaq(_Part):
             counts[topic_id] = (yes + 1, no) if helpful else (yes, no + 1)
         return counts
 
+    async def teach(self, text: str, topic_id: str, taught_by: str, at: datetime) -> bool:
+        key = (text[:300], topic_id)
+        if key in self.d.faq_taught:
+            return False
+        self.d.faq_taught.add(key)
+        return True
+
     async def top_misses(self, limit: int) -> list[tuple[str, int]]:
         counted = Counter(self.d.faq_misses).items()
         return sorted(counted, key=lambda tc: (-tc[1], tc[0]))[:limit]
+
+
+class MemoryIncidents(_Part):
+    async def get(self, incident_id: str) -> Incident | None:
+        return self.d.incidents.get(incident_id)
+
+    async def ids_starting(self, prefix: str) -> Sequence[str]:
+        return [i for i in self.d.incidents if i.startswith(prefix)]
+
+    async def declare(self, incident: Incident, actor: str, actor_id: int | None) -> None:
+        self.d.incidents[incident.incident_id] = incident
+
+    async def end(self, incident_id: str, at: datetime, actor: str, actor_id: int | None) -> bool:
+        incident = self.d.incidents.get(incident_id)
+        if incident is None or incident.ended_at is not None:
+            return False
+        self.d.incidents[incident_id] = replace(incident, ended_at=at)
+        return True
+
+    async def ongoing(self, now: datetime) -> Sequence[Incident]:
+        going = [
+            i
+            for i in self.d.incidents.values()
+            if i.started_at <= now and (i.ended_at is None or i.ended_at > now)
+        ]
+        return sorted(going, key=lambda i: (i.started_at, i.incident_id))
 
 
 class MemoryLanguages(_Part):
@@ -481,6 +515,7 @@ class MemoryUnitOfWork:
         self.evidence = MemoryEvidence(data)
         self.ratings = MemoryRatings(data)
         self.attempts = MemoryAttempts(data)
+        self.incidents = MemoryIncidents(data)
 
     async def __aenter__(self) -> MemoryUnitOfWork:
         if self._data is not None:

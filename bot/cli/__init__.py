@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from bot.cli import claims, faq, inbox, ledger, lockouts, outbox, process, replies
+from bot.cli import claims, faq, inbox, ledger, lockouts, outbox, privacy, process, replies
 from bot.cli.common import LOADED, app, first_line, url_password
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "lockouts",
     "main",
     "outbox",
+    "privacy",
     "process",
     "replies",
 ]

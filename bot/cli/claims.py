@@ -20,7 +20,10 @@ from bot.cli.common import (
 
 @claims_app.command("list")
 def claims_list(
-    status: Annotated[str | None, typer.Option(help="only claims with this status")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="only claims with this status: new, in review, waiting for customer, …"),
+    ] = None,
     transaction: Annotated[
         str | None, typer.Option(help="only claims on this transaction id")
     ] = None,
@@ -36,6 +39,8 @@ def claims_list(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
 ) -> None:
     """List claims, newest first."""
+    from conversations.catalog.policy_text import explain_en
+
     wanted = _status(status)
     start = _when("--since", since, end_of_day=False)
     end = _when("--until", until, end_of_day=True)
@@ -47,7 +52,9 @@ def claims_list(
 
     claims = with_db(settings, go, upgrade=False)
     if as_json:
-        typer.echo(json.dumps([c.as_json() for c in claims], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps([c.as_json(explain_en) for c in claims], ensure_ascii=False, indent=2)
+        )
         return
     if not claims:
         filtered = any(v is not None for v in (transaction, user, start, end))
@@ -89,16 +96,9 @@ def _when(option: str, value: str | None, *, end_of_day: bool) -> datetime | Non
 
 
 def _status(value: str | None) -> Any:
-    from conversations.domain import ClaimStatus
+    from bot.cli.common import claim_status
 
-    if value is None:
-        return None
-    try:
-        return ClaimStatus(value)
-    except ValueError:
-        names = ", ".join(s.value for s in ClaimStatus)
-        typer.echo(f"refundbot: unknown status {value!r}; use one of: {names}", err=True)
-        raise typer.Exit(2) from None
+    return claim_status(value)
 
 
 @claims_app.command("show")
@@ -107,76 +107,95 @@ def claims_show(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """One claim with its decision, clauses and audit trail."""
+    from conversations.catalog.policy_text import explain_en
+
     settings = cli_settings()
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
             claim = await uow.claims.get(claim_id)
             if claim is None:
-                return None, [], [], [], None
-            trail = await uow.claims.audit(claim_id)
+                return None
             others = await uow.claims.for_transaction(claim.transaction_id)
-            files = await uow.evidence.for_claim(claim_id)
-            rating = await uow.ratings.get(claim_id)
-            return claim, trail, [c for c in others if c.id != claim.id], files, rating
+            return {
+                "claim": claim,
+                "audit": await uow.claims.audit(claim_id),
+                "history": [c for c in others if c.id != claim.id],
+                "files": await uow.evidence.for_claim(claim_id),
+                "rating": await uow.ratings.get(claim_id),
+            }
 
-    claim, trail, history, files, rating = with_db(settings, go, upgrade=False)
-    if claim is None:
+    found = with_db(settings, go, upgrade=False)
+    if found is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
-    audit = [
-        {
-            "at": a.at.isoformat(),
-            "actor": a.actor,
-            "actor_id": a.actor_id,
-            "from_status": a.from_status.value if a.from_status else None,
-            "to_status": a.to_status.value if a.to_status else None,
-            "note": a.note,
-        }
-        for a in trail
-    ]
-    earlier = [
-        {
-            "id": c.id,
-            "reason": c.reason.value,
-            "outcome": c.outcome.value,
-            "status": c.status.value,
-            "refundable_credits": c.refundable_credits,
-            "created_at": c.created_at.isoformat(),
-        }
-        for c in history
-    ]
-    attachments = [
-        {
-            "kind": f.kind,
-            "file_name": f.file_name or None,
-            "mime_type": f.mime_type or None,
-            "size": f.size,
-            "caption": f.caption or None,
-            "received_at": f.received_at.isoformat(),
-            "telegram_file_id": f.file_id,
-        }
-        for f in files
-    ]
-    rated = (
-        None
-        if rating is None
-        else {
-            "stars": rating.stars,
-            "comment": rating.comment,
-            "rated_at": rating.rated_at.isoformat(),
-        }
-    )
+    claim = found["claim"]
+    document = {
+        **claim.as_json(explain_en),
+        "history": [_earlier_json(c) for c in found["history"]],
+        "audit": [_audit_json(a) for a in found["audit"]],
+        "attachments": [_attachment_json(f) for f in found["files"]],
+        "rating": _rating_json(found["rating"]),
+    }
     if as_json:
-        document = {
-            **claim.as_json(),
-            "history": earlier,
-            "audit": audit,
-            "attachments": attachments,
-            "rating": rated,
-        }
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
+    _echo_claim(claim)
+    _echo_history(claim, document["history"])
+    typer.echo("Clauses:")
+    for clause in claim.clauses:
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {explain_en(clause)}")
+    _echo_attachments(document["attachments"])
+    _echo_audit(document["rating"], document["audit"])
+
+
+def _audit_json(a: Any) -> dict[str, Any]:
+    """An audit entry's typed fields, and its one-line summary."""
+    return {
+        "at": a.at.isoformat(),
+        "actor": a.actor,
+        "actor_id": a.actor_id,
+        "from_status": a.from_status.value if a.from_status else None,
+        "to_status": a.to_status.value if a.to_status else None,
+        "kind": a.kind.value,
+        "text": a.text,
+        "credits_before": a.credits_before,
+        "credits_after": a.credits_after,
+        "note": a.note,
+    }
+
+
+def _earlier_json(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "reason": c.reason.value,
+        "outcome": c.outcome.value,
+        "status": c.status.value,
+        "refundable_credits": c.refundable_credits,
+        "created_at": c.created_at.isoformat(),
+    }
+
+
+def _attachment_json(f: Any) -> dict[str, Any]:
+    return {
+        "kind": f.kind,
+        "file_name": f.file_name or None,
+        "mime_type": f.mime_type or None,
+        "size": f.size,
+        "caption": f.caption or None,
+        "received_at": f.received_at.isoformat(),
+        "telegram_file_id": f.file_id,
+    }
+
+
+def _rating_json(rating: Any) -> dict[str, Any] | None:
+    if rating is None:
+        return None
+    when = rating.rated_at.isoformat()
+    return {"stars": rating.stars, "comment": rating.comment, "rated_at": when}
+
+
+def _echo_claim(claim: Any) -> None:
     typer.echo(f"Claim #{claim.id}: {claim.status.value} (bot said {claim.outcome.value})")
     if claim.filed_again:
         typer.echo("Filed again after a refusal on this transaction (C-HISTORY).")
@@ -186,23 +205,31 @@ def claims_show(
     )
     typer.echo(f"Customer: {claim.customer_name} (Telegram id {claim.telegram_user_id})")
     typer.echo(f"Refundable credits: {claim.refundable_credits}")
-    if earlier:
-        typer.echo(f"Other claims on {claim.transaction_id}:")
-        for c in earlier:
-            typer.echo(
-                f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {c['outcome']}, "
-                f"now {c['status']}, {c['refundable_credits']} credits"
-            )
-    typer.echo("Clauses:")
-    for clause in claim.clauses:
-        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
-    if attachments:
-        typer.echo(f"Attachments ({len(attachments)}):")
-        for f in attachments:
-            size = f" {f['size']:,} bytes" if f["size"] else ""
-            caption = f" “{f['caption']}”" if f["caption"] else ""
-            name = f["file_name"] or f["kind"]
-            typer.echo(f"  {f['received_at']}  {name}{size}{caption}")
+
+
+def _echo_history(claim: Any, earlier: list[dict[str, Any]]) -> None:
+    if not earlier:
+        return
+    typer.echo(f"Other claims on {claim.transaction_id}:")
+    for c in earlier:
+        typer.echo(
+            f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {c['outcome']}, "
+            f"now {c['status']}, {c['refundable_credits']} credits"
+        )
+
+
+def _echo_attachments(attachments: list[dict[str, Any]]) -> None:
+    if not attachments:
+        return
+    typer.echo(f"Attachments ({len(attachments)}):")
+    for f in attachments:
+        size = f" {f['size']:,} bytes" if f["size"] else ""
+        caption = f" “{f['caption']}”" if f["caption"] else ""
+        name = f["file_name"] or f["kind"]
+        typer.echo(f"  {f['received_at']}  {name}{size}{caption}")
+
+
+def _echo_audit(rated: dict[str, Any] | None, audit: list[dict[str, Any]]) -> None:
     if rated is not None:
         comment = f": “{rated['comment']}”" if rated["comment"] else ""
         typer.echo(f"Customer rating: {rated['stars']} of 5{comment}")
@@ -231,9 +258,8 @@ async def _followed(uow: Any, config: Any) -> Any:
 def _staff_action(
     claim_id: int, action: str, by: str, credits: int | None, reason: str | None
 ) -> None:
-    from conversations.claims.lifecycle import Actor, Refusal
+    from conversations.claims.lifecycle import Actor
     from conversations.claims.transitions import Transition
-    from conversations.domain import ClaimStatus
     from conversations.services.staff import staff_act
 
     if not by.strip():
@@ -243,42 +269,51 @@ def _staff_action(
         typer.echo("refundbot: --reason needs words, for the audit trail.", err=True)
         raise typer.Exit(2)
     settings = cli_settings()
-    wanted = Transition(action)
 
     async def go(db: Any) -> Any:
         async with db.uow() as uow:
             claim = await uow.claims.get(claim_id)
-            transition = wanted
-            # C-FINAL: approving what the bot refused is an overrule, which needs a reason.
-            refused = claim is not None and claim.status is ClaimStatus.INELIGIBLE
-            if wanted is Transition.APPROVE and refused:
-                transition = Transition.OVERRULE
-            if transition is Transition.OVERRULE and reason is None:
-                return claim, transition, None
-            result = await staff_act(
+            # C-FINAL: approving what the bot refused is an overrule; the service decides.
+            change = await staff_act(
                 uow,
                 claim_id,
-                transition,
+                Transition(action),
                 Actor(name=f"cli:{by.strip()}", user_id=None),
                 datetime.now(UTC),
                 await _followed(uow, settings.desk_config()),
                 credits=credits,
                 text=reason.strip() if reason else None,
+                overrule_refused=True,
             )
             await uow.commit()
-            return claim, transition, result
+            return claim, change
 
-    claim, transition, result = with_db(settings, go)
+    claim, change = with_db(settings, go)
     if claim is None:
         typer.echo(f"refundbot: no claim {claim_id}", err=True)
         raise typer.Exit(2)
-    if result is None:
-        typer.echo(
-            f"refundbot: claim {claim_id} was found not eligible. To overrule that, give "
+    if not change.ok:
+        message, code = _refused(claim, change, credits)
+        typer.echo(f"refundbot: {message}", err=True)
+        raise typer.Exit(code)
+    typer.echo(
+        f"Claim #{claim_id} is now {change.claim.status.value}. "
+        "The customer's message is queued; the running bot sends it."
+    )
+
+
+def _refused(claim: Any, change: Any, credits: int | None) -> tuple[str, int]:
+    """Why the service changed nothing, for the terminal, and the exit code."""
+    from conversations.claims.lifecycle import Refusal
+    from conversations.claims.transitions import Transition
+
+    result = change.result
+    if result.refusal is Refusal.NEEDS_REASON and change.transition is Transition.OVERRULE:
+        return (
+            f"claim {claim.id} was found not eligible. To overrule that, give "
             "--reason (why, for the audit trail) and --credits (how many to refund).",
-            err=True,
+            2,
         )
-        raise typer.Exit(2)
     if result.refusal is Refusal.CREDITS:
         limit = result.credit_limit or 0
         left = (
@@ -289,35 +324,24 @@ def _staff_action(
         asked = (
             f"--credits {credits}" if credits is not None else f"{claim.refundable_credits} credits"
         )
-        typer.echo(f"refundbot: {asked} is not possible: {left}; nothing changed.", err=True)
-        raise typer.Exit(2)
+        return f"{asked} is not possible: {left}; nothing changed.", 2
     if result.refusal is Refusal.CAMPAIGN_PAID:
-        typer.echo(
-            f"refundbot: campaign {claim.campaign_id} of claim {claim_id} was already refunded "
+        return (
+            f"campaign {claim.campaign_id} of claim {claim.id} was already refunded "
             "in another claim; nothing changed.",
-            err=True,
+            1,
         )
-        raise typer.Exit(1)
     if result.refusal is Refusal.LIVE_EXISTS:
-        typer.echo(
-            f"refundbot: another claim on {claim.transaction_id} is open or approved; "
+        return (
+            f"another claim on {claim.transaction_id} is open or approved; "
             "decide that one first. Nothing changed.",
-            err=True,
+            1,
         )
-        raise typer.Exit(1)
-    if not result.ok:
-        assert result.claim is not None
-        who = f" (last changed by {result.last_actor})" if result.last_actor else ""
-        verb = {"refunded": "mark it refunded"}.get(transition.value, f"{transition.value} it")
-        typer.echo(
-            f"refundbot: claim {claim_id} is {result.claim.status.value}; cannot {verb}{who}.",
-            err=True,
-        )
-        raise typer.Exit(1)
-    typer.echo(
-        f"Claim #{claim_id} is now {result.claim.status.value}. "
-        "The customer's message is queued; the running bot sends it."
-    )
+    assert result.claim is not None
+    who = f" (last changed by {result.last_actor})" if result.last_actor else ""
+    transition = change.transition
+    verb = {"refunded": "mark it refunded"}.get(transition.value, f"{transition.value} it")
+    return f"claim {claim.id} is {result.claim.status.value}; cannot {verb}{who}.", 1
 
 
 @claims_app.command("approve")

@@ -74,7 +74,7 @@ def inbox_retry(
             await uow.commit()
             return done
 
-    if not with_db(settings, go, upgrade=False):
+    if not with_db(settings, go, upgrade=False, writes=True):
         typer.echo(
             f"refundbot: no failed update {update_id}; `refundbot inbox failed` lists them.",
             err=True,

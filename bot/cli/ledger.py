@@ -5,37 +5,35 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from bot.cli.common import (
+    CreateOption,
     app,
     cli_settings,
+    describe_database,
     with_db,
 )
-
-if TYPE_CHECKING:
-    from conversations.domain import Decision
-    from storage.database import Database
-    from storage.demo_data import DemoCase
-    from storage.ledger_import import ImportReport
 
 
 @app.command("import")
 def import_ledger(
     kind: Annotated[str, typer.Argument(help="purchases, campaigns or incidents")],
     file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
+    create: CreateOption = False,
 ) -> None:
     """Load ledger rows from a CSV file; bad rows are listed and skipped."""
-    from storage.ledger_import import LedgerFileError, LedgerKind, import_csv
+    from storage.ledger_import import LedgerFileError, import_csv
 
-    kinds: dict[str, LedgerKind] = {k: k for k in ("purchases", "campaigns", "incidents")}
-    ledger_kind = kinds.get(kind)
-    if ledger_kind is None:
+    if kind not in ("purchases", "campaigns", "incidents"):
         typer.echo(
             f"refundbot: unknown kind {kind!r}; use purchases, campaigns or incidents.", err=True
         )
+        raise typer.Exit(2)
+    if file.is_dir():
+        typer.echo(f"refundbot: {file} is a directory; give the CSV file inside it.", err=True)
         raise typer.Exit(2)
     if not file.is_file():
         typer.echo(f"refundbot: no such file: {file}", err=True)
@@ -43,14 +41,20 @@ def import_ledger(
     settings = cli_settings()
     progress = _ProgressBar()
 
-    async def go(db: Database) -> ImportReport:
-        return await import_csv(db, ledger_kind, file, progress=progress)
+    async def go(db: Any) -> Any:
+        from bot.api import flag_stale
+        from bot.clock import utc_now
+
+        report = await import_csv(db, kind, file, progress=progress)  # type: ignore[arg-type]
+        # New incidents or campaign counts may change decisions already made: staff are told.
+        await flag_stale(db, utc_now(), settings.desk_config(), kind, report.changed)  # type: ignore[arg-type]
+        return report
 
     try:
-        report = with_db(settings, go)
+        report = with_db(settings, go, create=create)
     except LedgerFileError as exc:
         # The message names the file already.
-        typer.echo(f"refundbot: {exc}", err=True)
+        typer.echo(f"refundbot: {exc}{_delimiter_hint(file)}", err=True)
         raise typer.Exit(1) from None
     finally:
         progress.close()
@@ -62,6 +66,21 @@ def import_ledger(
     )
     if report.rejected:
         raise typer.Exit(1)
+
+
+def _delimiter_hint(file: Path) -> str:
+    """A hint when the header is split by semicolons (a spreadsheet's "CSV" in many locales)."""
+    try:
+        with file.open(encoding="utf-8-sig", errors="replace") as f:
+            header = f.readline()
+    except OSError:
+        return ""
+    if header.count(";") > header.count(","):
+        return (
+            ". The file separates its columns with ';': save it again with commas "
+            "(in a spreadsheet: CSV UTF-8, comma-delimited)"
+        )
+    return ""
 
 
 # Smaller files load in a moment; a bar would only flicker.
@@ -100,21 +119,54 @@ class _ProgressBar:
             self._progress.stop()
 
 
+class _NotOnlyDemo(Exception):
+    def __init__(self, found: dict[str, int]) -> None:
+        super().__init__()
+        self.found = found
+
+
 @app.command("demo-data")
-def demo_data() -> None:
+def demo_data(
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Load it even into a database that holds real purchases, incidents or claims "
+            "(demo rows replace real ones with the same ids).",
+        ),
+    ] = False,
+    create: CreateOption = False,
+) -> None:
     """Load a small sample ledger, relative to now, that shows every refund rule."""
-    from storage.demo_data import load_demo_data
+    from storage.demo_data import foreign_rows, load_demo_data
 
     settings = cli_settings()
 
-    async def go(db: Database) -> list[DemoCase]:
-        return await load_demo_data(db, datetime.now(UTC), settings.home_country)
+    async def go(db: Any) -> Any:
+        if not force:
+            found = await foreign_rows(db)
+            if found:
+                raise _NotOnlyDemo(found)
+        return await load_demo_data(
+            db, datetime.now(UTC), settings.home_country, settings.pk_suspension_notice
+        )
 
-    cases = with_db(settings, go)
+    try:
+        cases = with_db(settings, go, create=create)
+    except _NotOnlyDemo as refused:
+        held = ", ".join(f"{count:,} {table}" for table, count in refused.found.items())
+        typer.echo(
+            f"refundbot: not loading demo data: {describe_database(settings.database_url)} "
+            f"holds real rows ({held}), and demo rows would replace or sit beside them. "
+            "Point DATABASE_URL at another database, or give --force.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
     typer.echo(_demo_table(cases))
+    typer.echo(f"\nWritten to {describe_database(settings.database_url)}.")
 
 
-def _demo_table(cases: list[DemoCase]) -> str:
+def _demo_table(cases: Any) -> str:
     lines = ["Loaded demo ledger (prove ownership with the phone or e-mail shown):", ""]
     for case in cases:
         campaign = f" campaign {case.campaign_id}" if case.campaign_id else ""
@@ -137,6 +189,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show the decision the bot would make for a claim, filing nothing."""
+    from conversations.catalog.policy_text import explain_en
     from conversations.domain import ClaimRequest, Purchase, Reason
     from conversations.services.claims import decide_claim
 
@@ -161,7 +214,7 @@ def check(
         now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     settings = cli_settings()
 
-    async def go(db: Database) -> Decision | Purchase | None:
+    async def go(db: Any) -> Any:
         async with db.uow() as uow:
             purchase = await uow.ledger.purchase(transaction_id)
             if purchase is None or now < purchase.purchased_at:
@@ -183,9 +236,9 @@ def check(
         )
         raise typer.Exit(2)
     if as_json:
-        typer.echo(json.dumps(decision.as_json(), ensure_ascii=False))
+        typer.echo(json.dumps(decision.as_json(explain_en), ensure_ascii=False))
         return
     typer.echo(f"Outcome: {decision.outcome.value}")
     typer.echo(f"Refundable credits: {decision.refundable_credits}")
     for clause in decision.clauses:
-        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {clause.explanation}")
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {explain_en(clause)}")

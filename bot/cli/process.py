@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
 
 from bot.cli.common import (
+    CreateOption,
+    announce_database,
     app,
     cli_settings,
     db_app,
     open_url,
     run_async,
+    url_password,
     with_db,
 )
-
-if TYPE_CHECKING:
-    from storage.database import Database
 
 # run, chat ---------------------------------------------------------------------------------
 
@@ -30,9 +30,9 @@ def run() -> None:
     settings = cli_settings()
     secrets = tuple(
         s.get_secret_value()
-        for s in (settings.telegram_bot_token, settings.webhook_secret)
+        for s in (settings.telegram_bot_token, settings.webhook_secret, settings.redis_url)
         if s is not None
-    )
+    ) + tuple(p for p in (url_password(settings.database_url),) if p)
     setup_logging(settings.log_level, secrets, settings.log_format)
     if settings.telegram_bot_token is None:
         typer.echo(
@@ -74,26 +74,38 @@ def chat(
     demo: Annotated[
         bool, typer.Option("--demo", help="Use a temporary database loaded with demo data.")
     ] = False,
+    create: CreateOption = False,
 ) -> None:
     """Talk to the bot in this terminal; buttons are numbered choices."""
     from bot.console_chat import run_console
 
     settings = cli_settings()
-    run_async(run_console(settings, demo=demo, open_db=open_url))
+    if not demo:
+        # The chat writes (claims, conversations) to the real database.
+        announce_database(settings.database_url, create)
+    try:
+        run_async(run_console(settings, demo=demo, open_db=open_url))
+    except KeyboardInterrupt:
+        # Ctrl-C: leave at once, as /quit would (the database was closed on the way out).
+        from conversations.catalog.console import CONSOLE_BYE
+
+        typer.echo("\n" + CONSOLE_BYE)
+        raise typer.Exit(130) from None
 
 
 # db ----------------------------------------------------------------------------------------
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(create: CreateOption = False) -> None:
     """Apply the database migrations."""
     settings = cli_settings()
 
-    async def go(db: Database) -> str:
-        return str(db.url)
+    async def go(db: Any) -> str | None:
+        revision: str | None = await db.revision()
+        return revision
 
-    typer.echo(f"Database is up to date: {with_db(settings, go)}")
+    typer.echo(f"Up to date: migration {with_db(settings, go, create=create)}.")
 
 
 # import, demo-data ---------------------------------------------------------------------------

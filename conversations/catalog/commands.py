@@ -13,4 +13,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("back", "Go one step back"),
     ("cancel", "Stop what you're doing"),
     ("language", "English or Urdu"),
+    ("privacy", "What we keep about you"),
+    ("mydata", "A copy of your data"),
+    ("forget", "Erase your data"),
 )

@@ -1,7 +1,7 @@
 """What the terminal chat (`refundbot chat`) prints around the dialogue."""
 
 CONSOLE_HINT = (
-    "Type as you would in Telegram. Pick a button by its number. /quit or Ctrl-D to leave."
+    "Type as you would in Telegram. Pick a button by its number. /quit, Ctrl-D or Ctrl-C to leave."
 )
 CONSOLE_DEMO_INTRO = (
     "Demo mode: a temporary database with sample purchases. Try a claim with one of these "
@@ -21,3 +21,9 @@ CONSOLE_STAFF_MODE = (
 CONSOLE_CUSTOMER_MODE = "You are the customer again."
 CONSOLE_FROM_STAFF_CHAT = "🧑‍💼 [staff chat] "
 CONSOLE_TO_YOU = "📨 "
+CONSOLE_STAFF_BUTTON = "[{n}] is on the staff chat's message. Type /staff to act as staff first."
+CONSOLE_CUSTOMER_BUTTON = (
+    "[{n}] is on the customer's message. Type /customer to be the customer again first."
+)
+CONSOLE_FILE_SAVED = "📎 Saved {filename}: {path}"
+CONSOLE_FILE_NOT_HERE = "📎 {filename} (a customer's file: open it in Telegram)"

@@ -123,7 +123,6 @@ USE_PRIVATE_CHAT = (
     "Tap the button to open it."
 )
 BTN_OPEN_PRIVATE = "Open a private chat"
-OWNER_OK = "Thanks, that matches."
 
 # Claim: duplicate (C-DUPLICATE)
 DUPLICATE_GONE = (
@@ -290,7 +289,6 @@ TRY = "try"  # "(2 tries left)"
 TRIES = "tries"
 
 UNKNOWN_COMMAND = "I don't know /{command}."
-CHANGE_PROMPT = "Okay, let's change it. What went wrong?"
 ANSWER_PROMPT = "Our team is waiting for your answer about your claim. Just type it here."
 
 # Evidence: photos and documents sent during a claim, with an open claim, or to a person

@@ -1,37 +1,21 @@
-"""What the bot says about the refund rules: clause titles, explanations and what-next advice.
+"""What the bot says about the refund rules: clause explanations and what-next advice.
 
-The explanations are built in the current language (conversations.i18n); `format_when`,
+The policy returns facts (ClauseResult: a finding and its parameters); `explain` words them
+in the current language (conversations.i18n) when they are shown. `format_when`,
 `format_date` and `format_age` are the English forms the staff side uses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from conversations import i18n
 from conversations.countries import country_name
+from conversations.domain import ClauseResult, Decision, Outcome
 from conversations.i18n import _, ngettext
-
-CLAUSE_TITLES: dict[str, str] = {
-    "C-OWNER": "Proof the purchase is yours",
-    "C-DUPLICATE": "One claim per purchase",
-    "C-WINDOW": "2-day window",
-    "C-SUBSCRIPTION": "No refunds for subscriptions",
-    "C-CAMPAIGN": "Campaign of this purchase",
-    "C-REPORT-24H": "Report within 24 hours",
-    "C-CAUSE": "Failure on our platform",
-    "C-INTL-CARRIER": "Carrier failure abroad",
-    "C-SERVICE-FAILURE": "Failure outside our service",
-    "C-NO-FAILURE": "Nothing failed",
-    "C-INCIDENT": "Service outage",
-    "C-INCIDENT-LINK": "Failed during an outage",
-    "C-ONCE": "Credits are refunded once",
-    "C-HISTORY": "Earlier claims on this purchase",
-    "C-NOT-BENEFICIAL": "Not what you needed",
-    "C-FINAL": "Staff have the final word",
-    "C-PROCESSING": "Paid in 5 to 7 business days",
-    "C-PK-SUSPENSION": "Pakistan suspension",
-}
+from conversations.policy_numbers import reword
 
 _UNITS: tuple[tuple[str, int], ...] = (
     ("day", 86400),
@@ -119,16 +103,20 @@ def after_claim(what: str, at: datetime) -> str:
 
 # C-WINDOW
 def window_passed(age_: timedelta, purchased_at: datetime, deadline: datetime) -> str:
-    return _(
-        "You bought these credits {age} ago ({at}); "
-        "refunds can be requested within 2 days, so until {deadline}."
+    return reword(
+        _(
+            "You bought these credits {age} ago ({at}); "
+            "refunds can be requested within 2 days, so until {deadline}."
+        )
     ).format(age=age(age_), at=_when(purchased_at), deadline=_when(deadline))
 
 
 def window_failed(age_: timedelta, purchased_at: datetime, deadline: datetime) -> str:
-    return _(
-        "You bought these credits {age} ago ({at}); "
-        "refunds must be requested within 2 days. That time ended {deadline}."
+    return reword(
+        _(
+            "You bought these credits {age} ago ({at}); "
+            "refunds must be requested within 2 days. That time ended {deadline}."
+        )
     ).format(age=age(age_), at=_when(purchased_at), deadline=_when(deadline))
 
 
@@ -165,16 +153,20 @@ CAMPAIGN_MISSING = (
 
 # C-REPORT-24H
 def report_passed(age_: timedelta, sent_at: datetime) -> str:
-    return _(
-        "The campaign was sent {age} ago ({at}); "
-        "undelivered messages can be reported within 24 hours, so you are in time."
+    return reword(
+        _(
+            "The campaign was sent {age} ago ({at}); "
+            "undelivered messages can be reported within 24 hours, so you are in time."
+        )
     ).format(age=age(age_), at=_when(sent_at))
 
 
 def report_failed(age_: timedelta, sent_at: datetime) -> str:
-    return _(
-        "The campaign was sent {age} ago ({at}); "
-        "undelivered messages must be reported within 24 hours of the campaign."
+    return reword(
+        _(
+            "The campaign was sent {age} ago ({at}); "
+            "undelivered messages must be reported within 24 hours of the campaign."
+        )
     ).format(age=age(age_), at=_when(sent_at))
 
 
@@ -278,7 +270,7 @@ def incident_campaigns(
     description: str,
     started_at: datetime,
     ended_at: datetime | None,
-    campaign_ids: list[str],
+    campaign_ids: Sequence[str],
     failed: int,
     credits: int,
 ) -> str:
@@ -406,9 +398,58 @@ WHAT_NEXT: dict[str, str] = {
 WHAT_NEXT_DEFAULT = "If you think we got this wrong, type /human to reach our team."
 
 
-# C-PROCESSING
-def processing(first: date, last: date) -> str:
-    return _(
-        "Approved refunds are paid within 5 to 7 business days: between {start} and {end}. "
-        "Your bank or payment provider may take a few days more."
-    ).format(start=i18n.day(first), end=i18n.day(last))
+def _said(constant: str) -> Callable[[], str]:
+    return lambda: _(constant)
+
+
+# Each finding of the policy and the words for it.
+_FINDINGS: dict[str, Callable[..., str]] = {
+    "after_claim": after_claim,
+    "window_passed": window_passed,
+    "window_failed": window_failed,
+    "subscription_passed": subscription_passed,
+    "subscription_failed": _said(SUBSCRIPTION_FAILED),
+    "campaign_passed": campaign_passed,
+    "campaign_not_found": campaign_not_found,
+    "campaign_missing": _said(CAMPAIGN_MISSING),
+    "report_passed": report_passed,
+    "report_failed": report_failed,
+    "once_campaign_paid": once_campaign_paid,
+    "once_nothing_left": once_nothing_left,
+    "once_passed": once_passed,
+    "filed_again": filed_again,
+    "cause_passed": cause_passed,
+    "intl_carrier_failed": intl_carrier_failed,
+    "service_failure_failed": service_failure_failed,
+    "no_failure_failed": no_failure_failed,
+    "incident_campaigns": incident_campaigns,
+    "incident_unused": incident_unused,
+    "incident_all_delivered": incident_all_delivered,
+    "incident_narrower": incident_narrower,
+    "incident_none": _said(INCIDENT_NONE),
+    "not_beneficial_failed": _said(NOT_BENEFICIAL_FAILED),
+}
+
+
+def explain(clause: ClauseResult) -> str:
+    """A clause's explanation in the current language, from the facts it found."""
+    if not clause.finding:
+        # Decided before clauses were facts: the words stored then, in this language if kept.
+        recorded = dict(clause.recorded)
+        return recorded.get(i18n.current()) or recorded.get(i18n.ENGLISH, "")
+    facts: dict[str, Any] = clause.facts
+    return _FINDINGS[clause.finding](**facts)
+
+
+def explain_en(clause: ClauseResult) -> str:
+    """`explain` in English: the staff card, the CLI and the records."""
+    with i18n.use(i18n.ENGLISH):
+        return explain(clause)
+
+
+def what_next(decision: Decision) -> str:
+    """What the customer can still do after an ineligible decision; empty otherwise."""
+    failed = decision.failed_clause
+    if decision.outcome is not Outcome.INELIGIBLE or failed is None:
+        return ""
+    return _(WHAT_NEXT.get(failed.id, WHAT_NEXT_DEFAULT))

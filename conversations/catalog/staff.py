@@ -76,7 +76,6 @@ BTN_ASK = "❓ Ask customer"
 BTN_REFUNDED = "💸 Mark refunded"
 BTN_OVERRULE = "⚖️ Overrule: approve"
 BTN_CREDITS = "✏️ Change credits"
-BTN_BACK = "⬅️ Back"
 BTN_CONFIRM_APPROVE = "✅ Approve {credits} credits"
 BTN_TYPED_REASON = "✍️ Type a reason"
 BTN_CONFIRM = "✅ Yes, do it"
@@ -160,7 +159,6 @@ RELAYED_FILE = (
     "Reply to this message to answer."
 )
 RELAY_SENT = "Sent to the customer."
-RELAY_UNKNOWN = "I can't tell which customer that reply is for. Reply to a relayed message."
 CUSTOMER_ADDED = "➕ Claim #{claim_id}: the customer added:\n{text}"
 ANSWER_FORWARD = "💬 Claim #{claim_id}: {name} answered:\n{text}"
 
@@ -207,7 +205,9 @@ STAFF_HELP = (
     "/find TX-1001, @user or a phone – a customer's claims\n"
     "/report – the last two weeks, a chart and the refunds to pay\n"
     "/lockouts – customers and transactions waiting after wrong answers\n"
-    "/unlock TX-1001 or a user id – lift that wait\n\n"
+    "/unlock TX-1001 or a user id – lift that wait\n"
+    "/incident start PK text – record an outage; /incident end ID – end it\n"
+    "/teach TOPIC – as a reply to a customer's question: the FAQ learns it\n\n"
     "Reply to a relayed message to answer that customer."
 )
 

@@ -53,6 +53,8 @@ class Inbound:
     update_id: int | None = None  # Telegram's; None from the terminal chat
     message_id: int | None = None  # the message itself, or the one whose button was pressed
     reply_to_message_id: int | None = None
+    # The text (or caption) of the message replied to, when it has one: /teach learns it.
+    reply_to_text: str | None = None
     is_private: bool = True
     thread_id: int | None = None  # the forum topic it came from; replies go to the same topic
     # A shared contact's own Telegram user, if it has one: the sender's own means Telegram has

@@ -6,18 +6,21 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from conversations import i18n
-from conversations.business_days import overdue_from, refund_window
-from conversations.catalog import customer as t
-from conversations.catalog import decisions as d
-from conversations.chat import keyboards as kb
+from conversations.business_days import overdue_from
+from conversations.claims.events import (
+    ClaimApproved,
+    ClaimEvent,
+    ClaimOverruled,
+    ClaimRefunded,
+    ClaimRejected,
+    ClaimTaken,
+    ClaimWithdrawn,
+    QuestionAnswered,
+    QuestionAsked,
+)
 from conversations.claims.transitions import (
-    ADDED_PREFIX,
     ALLOWED_FROM,
-    ANSWER_NOTE,
     APPROVALS,
-    CUSTOMER,
-    OVERRULE_NOTE,
     TARGET,
     Transition,
     allows,
@@ -26,11 +29,10 @@ from conversations.config import DeskConfig
 from conversations.domain import (
     Approval,
     AuditEntry,
+    AuditKind,
     Claim,
     ClaimStatus,
-    OutgoingMessage,
 )
-from conversations.i18n import _
 from conversations.ports import UnitOfWork
 
 
@@ -45,8 +47,6 @@ class Refusal(enum.StrEnum):
     NEEDS_REASON = "needs_reason"  # an overrule or rejection without words for the customer
 
 
-# Transitions that close a claim on staff's decision: the customer is asked for a rating.
-RATED = frozenset({Transition.REJECT, Transition.REFUNDED})
 # A closed claim can be rated once.
 RATEABLE: frozenset[ClaimStatus] = frozenset({ClaimStatus.REJECTED, ClaimStatus.REFUNDED})
 
@@ -65,7 +65,8 @@ class Result:
     last_actor: str | None = None
     # When refused on credits: the most this claim may still be approved for.
     credit_limit: int | None = None
-    messages: tuple[OutgoingMessage, ...] = ()
+    # What happened, for the edge to word (services.notify): one event per transition done.
+    events: tuple[ClaimEvent, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -84,7 +85,8 @@ async def file(uow: UnitOfWork, claim: Claim) -> Claim:
             actor_id=None,
             from_status=None,
             to_status=stored.status,
-            note=f"outcome {stored.outcome.value}",
+            kind=AuditKind.FILED,
+            text=stored.outcome.value,
         )
     )
     return stored
@@ -111,7 +113,7 @@ async def perform(
 ) -> Result:
     """Apply one transition if the claim's status allows it; nothing changes otherwise.
 
-    The result's messages are the customer's; the caller brings the staff card up to date.
+    The result says what happened as events; services.changes words them and the staff card.
     """
     current = await uow.claims.get(claim_id)
     if current is None:
@@ -136,34 +138,8 @@ async def perform(
         # The conditional UPDATE makes two simultaneous presses safe: one row, one winner.
         latest = await uow.claims.get(claim_id)
         return await _refused_on_status(uow, latest or current)
-    await uow.claims.add_audit(
-        AuditEntry(
-            claim_id,
-            now,
-            actor.name,
-            actor.user_id,
-            current.status,
-            updated.status,
-            _note(transition, current, updated, words),
-        )
-    )
-    messages: list[OutgoingMessage] = []
-    # The customer reads it in their language (staff text around it stays English).
-    chosen = await uow.languages.get(updated.telegram_user_id)
-    with i18n.use(chosen.language if chosen is not None else i18n.ENGLISH):
-        told = _customer_message(transition, updated, config)
-        if told is not None:
-            messages.append(told)
-        if transition in RATED:
-            # The claim is closed: how did we do? (The customer's own withdrawal is not asked.)
-            messages.append(
-                OutgoingMessage(
-                    chat_id=updated.chat_id,
-                    text=_(t.RATE_ASK).format(claim_id=claim_id),
-                    buttons=kb.rating(claim_id),
-                )
-            )
-    return Result(claim=updated, messages=tuple(messages))
+    await uow.claims.add_audit(_audit(transition, actor, now, current, updated, words))
+    return Result(claim=updated, events=(_event(transition, actor, updated, words),))
 
 
 def _changed(
@@ -215,22 +191,38 @@ async def _refused_approval(uow: UnitOfWork, claim: Claim, booked: Approval) -> 
     return Result(claim=claim, refusal=Refusal.LIVE_EXISTS)
 
 
-def _note(transition: Transition, before: Claim, after: Claim, words: str) -> str:
-    changed = after.refundable_credits != before.refundable_credits
-    credits = f"credits {before.refundable_credits} -> {after.refundable_credits}"
-    if transition is Transition.OVERRULE:
-        return f"{OVERRULE_NOTE}{words}; {credits}"
-    if transition is Transition.APPROVE and changed:
-        return credits
-    if transition is Transition.REJECT:
-        return f"reason: {words}"
-    if transition is Transition.ASK:
-        return f"question: {words}"
-    if transition is Transition.ANSWER:
-        return ANSWER_NOTE + words[:500]
-    if transition is Transition.WITHDRAW:
-        return "withdrawn by the customer"
-    return ""
+# The audit kind each transition writes.
+AUDIT_KIND: dict[Transition, AuditKind] = {
+    Transition.TAKE: AuditKind.TAKEN,
+    Transition.APPROVE: AuditKind.APPROVED,
+    Transition.OVERRULE: AuditKind.OVERRULED,
+    Transition.REJECT: AuditKind.REJECTED,
+    Transition.ASK: AuditKind.ASKED,
+    Transition.ANSWER: AuditKind.ANSWERED,
+    Transition.REFUNDED: AuditKind.REFUNDED,
+    Transition.WITHDRAW: AuditKind.WITHDRAWN,
+}
+MAX_ANSWER = 500  # of a customer's answer, kept in the audit trail
+MAX_ADDED = 1000  # of information a customer adds
+
+
+def _audit(
+    transition: Transition, actor: Actor, now: datetime, before: Claim, after: Claim, words: str
+) -> AuditEntry:
+    assert before.id is not None
+    approval = transition in APPROVALS
+    return AuditEntry(
+        before.id,
+        now,
+        actor.name,
+        actor.user_id,
+        before.status,
+        after.status,
+        AUDIT_KIND[transition],
+        text=words[:MAX_ANSWER] if transition is Transition.ANSWER else words,
+        credits_before=before.refundable_credits if approval else None,
+        credits_after=after.refundable_credits if approval else None,
+    )
 
 
 async def _last_actor(uow: UnitOfWork, claim_id: int) -> str | None:
@@ -239,40 +231,37 @@ async def _last_actor(uow: UnitOfWork, claim_id: int) -> str | None:
     return changes[-1].actor if changes else None
 
 
-def _customer_message(
-    transition: Transition, claim: Claim, config: DeskConfig
-) -> OutgoingMessage | None:
+def _event(transition: Transition, actor: Actor, claim: Claim, words: str) -> ClaimEvent:
+    """The fact a transition made, from the claim it left."""
     assert claim.id is not None
-    if transition in (Transition.ANSWER, Transition.WITHDRAW):
-        return None  # the customer is in the chat; the dialogue answers them itself
-    if transition is Transition.TAKE:
-        text = _(d.TAKEN).format(claim_id=claim.id)
-    elif transition in APPROVALS:
+    by = actor.name
+    if transition in APPROVALS:
         assert claim.decided_at is not None
-        start, end = refund_window(claim.decided_at, config.home_country)
-        template = _(d.OVERRULED) if transition is Transition.OVERRULE else _(d.APPROVED)
-        text = template.format(
-            claim_id=claim.id,
-            credits=i18n.number(claim.refundable_credits),
-            start=i18n.day(start),
-            end=i18n.day(end),
-        )
-    elif transition is Transition.REJECT:
-        text = _(d.REJECTED).format(claim_id=claim.id, reason=claim.reject_reason)
-    elif transition is Transition.ASK:
-        text = _(d.QUESTION).format(claim_id=claim.id, question=claim.pending_question)
-    else:
-        text = _(d.REFUNDED).format(
-            claim_id=claim.id, credits=i18n.number(claim.refundable_credits)
-        )
-    return OutgoingMessage(chat_id=claim.chat_id, text=text)
+        if transition is Transition.OVERRULE:
+            return ClaimOverruled(claim.id, by, claim.refundable_credits, claim.decided_at, words)
+        return ClaimApproved(claim.id, by, claim.refundable_credits, claim.decided_at)
+    if transition is Transition.REJECT:
+        return ClaimRejected(claim.id, by, claim.reject_reason or "")
+    if transition is Transition.ASK:
+        return QuestionAsked(claim.id, by, claim.pending_question or "")
+    if transition is Transition.REFUNDED:
+        return ClaimRefunded(claim.id, by, claim.refundable_credits)
+    if transition is Transition.ANSWER:
+        return QuestionAnswered(claim.id, by, words)
+    if transition is Transition.WITHDRAW:
+        return ClaimWithdrawn(claim.id, by)
+    return ClaimTaken(claim.id, by)
 
 
-async def add_information(
-    uow: UnitOfWork, claim: Claim, words: str, user_id: int, now: datetime
+# What a note may record: words on a claim that change no status.
+NOTES = frozenset({AuditKind.NOTE, AuditKind.ADDED})
+
+
+async def annotate(
+    uow: UnitOfWork, claim: Claim, kind: AuditKind, actor: Actor, words: str, now: datetime
 ) -> None:
-    """The customer adds to their open claim: audited beside its transitions, status unchanged."""
-    assert claim.id is not None
+    """Staff's internal note, or information the customer added: audited, status unchanged."""
+    assert claim.id is not None and kind in NOTES
     await uow.claims.add_audit(
-        AuditEntry(claim.id, now, CUSTOMER, user_id, None, None, ADDED_PREFIX + words[:1000])
+        AuditEntry(claim.id, now, actor.name, actor.user_id, None, None, kind, words[:MAX_ADDED])
     )

@@ -42,13 +42,6 @@ TARGET: dict[Transition, ClaimStatus] = {
 APPROVALS = frozenset({Transition.APPROVE, Transition.OVERRULE})
 # The audit actor of the customer's own transitions.
 CUSTOMER = "customer"
-# The audit note of a customer's answer to a staff question starts with this.
-ANSWER_NOTE = "answer: "
-OVERRULE_NOTE = "overruled: "
-# A staff member's internal note (no status change); the customer never sees it.
-NOTE_PREFIX = "note: "
-# Information a customer added to their open claim (no status change).
-ADDED_PREFIX = "added: "
 
 
 def allows(claim: Claim, transition: Transition) -> bool:

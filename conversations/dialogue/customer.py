@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from conversations import i18n, ids, policy
+from conversations import i18n, ids, policy, policy_numbers
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text, policy_text
+from conversations.catalog import privacy as privacy_text
 from conversations.chat import keyboards as kb
 from conversations.chat.events import EventKind
 from conversations.chat.slots import Slots
 from conversations.chat.steps import CLAIM_STEPS, Step
 from conversations.chat.turn import Turn
 from conversations.countries import country_name
-from conversations.dialogue import evidence, filing, language, my_claims, ratings, relay
+from conversations.dialogue import evidence, filing, language, my_claims, privacy, ratings, relay
 from conversations.domain import Button, Campaign, Reason
 from conversations.faq import default_matcher, get_group, get_topic, load_groups
 from conversations.faq.privacy import scrub
@@ -33,6 +34,7 @@ from conversations.ownership import (
     transaction_subject,
     user_subject,
 )
+from conversations.policy_numbers import reword
 
 MAX_TEXT = 4000
 MAX_DESCRIPTION = 1000
@@ -160,7 +162,7 @@ async def _run_command(turn: Turn, name: str) -> None:
         turn.reset()
         _welcome(turn)
     elif name == "help":
-        turn.say(_(t.HELP))
+        turn.say(_(t.HELP) + "\n\n" + _(privacy_text.HELP_PRIVACY))
         await _reprompt(turn, only_if_busy=True)
     elif name == "faq":
         turn.say(_(t.FAQ_MENU), kb.faq_menu())
@@ -176,6 +178,10 @@ async def _run_command(turn: Turn, name: str) -> None:
     elif name == "language":
         language.ask(turn)
         await _reprompt(turn, only_if_busy=True)
+    elif name in privacy.COMMANDS:
+        await privacy.command(turn, name)
+        if name != "forget":
+            await _reprompt(turn, only_if_busy=True)
     elif name == "cancel":
         was, info_claim, info_files = turn.step, turn.slots.info_claim, turn.slots.info_files
         turn.reset()
@@ -193,6 +199,8 @@ async def _run_command(turn: Turn, name: str) -> None:
 
 def _welcome(turn: Turn) -> None:
     text = _(t.WELCOME).format(name=turn.event.sender.first_name or _(t.NAME_UNKNOWN))
+    # A notice, like the one on Pakistan above it; the closing question stays last.
+    text = _(privacy_text.PRIVACY_LINK) + "\n\n" + text
     if turn.config.pk_suspension_notice:
         text = _(t.PK_NOTICE) + "\n\n" + text
     turn.say(text, kb.main_menu())
@@ -278,6 +286,8 @@ async def _button(turn: Turn, data: str, expired: bool = False) -> None:
         await my_claims.press(turn, data)
     elif data.startswith(kb.RATE_PREFIX):
         await ratings.press(turn, data)
+    elif data.startswith(privacy.PREFIX):
+        await privacy.press(turn, data)
     elif data in (kb.DISCARD_YES, kb.DISCARD_NO):
         await _answer_discard(turn, data == kb.DISCARD_YES)
     else:
@@ -345,9 +355,11 @@ async def _rate_answer(turn: Turn, rating: str) -> None:
         return
     await turn.uow.faq.rate(topic.id, verdict == "y", turn.now)
     if verdict == "y":
-        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(topic.next_step))
+        turn.show(
+            f"{reword(_(topic.answer))}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(topic.next_step)
+        )
     else:
-        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
+        turn.show(f"{reword(_(topic.answer))}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
 
 
 async def _free_question(turn: Turn, text: str) -> None:
@@ -359,7 +371,7 @@ async def _free_question(turn: Turn, text: str) -> None:
         return
     match = default_matcher().match(text)
     if match.topic is not None and match.topic.small_talk:
-        turn.say(_(match.topic.answer), kb.main_menu())
+        turn.say(reword(_(match.topic.answer)), kb.main_menu())
     elif match.topic is not None:
         _answer_topic(turn, match.topic.id, edit=False)
     elif match.alternatives:
@@ -377,7 +389,8 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     if turn.step is Step.MENU:
         turn.slots.faq_back = _group_of(topic_id) if edit else "menu"
     # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
-    text = _(topic.answer) if edit else faq_text.answer_with_intro(_(topic.title), _(topic.answer))
+    answer = reword(_(topic.answer))
+    text = answer if edit else faq_text.answer_with_intro(_(topic.title), answer)
     buttons = kb.after_answer(topic.next_step, topic.id)
     if edit:
         turn.show(text, buttons)
@@ -505,9 +518,10 @@ async def _on_owner(turn: Turn, text: str) -> None:
             kb.main_menu(),
         )
         return
-    if turn.now - purchase.purchased_at > policy.REFUND_WINDOW:
+    window = policy_numbers.current().refund_window
+    if turn.now - purchase.purchased_at > window:
         # C-WINDOW holds whatever the reason: say so now, not after three more questions.
-        deadline = purchase.purchased_at + policy.REFUND_WINDOW
+        deadline = purchase.purchased_at + window
         why = policy_text.window_failed(
             turn.now - purchase.purchased_at, purchase.purchased_at, deadline
         )

@@ -13,8 +13,8 @@ from conversations.config import DeskConfig
 from conversations.dialogue import customer
 from conversations.domain import OutgoingMessage
 from conversations.ports import Clock, UnitOfWork
-from conversations.staff import actions as staff_actions
 from conversations.staff.scope import in_staff_chat
+from conversations.staff_desk import actions as staff_actions
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,15 @@ from conversations.chat.events import FileRef
 from conversations.chat.slots import PendingFile
 from conversations.chat.steps import Step
 from conversations.chat.turn import Turn
-from conversations.claims.transitions import ADDED_PREFIX, CUSTOMER
-from conversations.domain import OPEN_STATUSES, AuditEntry, Claim, Evidence, OutgoingMessage
+from conversations.claims.transitions import CUSTOMER
+from conversations.domain import (
+    OPEN_STATUSES,
+    AuditEntry,
+    AuditKind,
+    Claim,
+    Evidence,
+    OutgoingMessage,
+)
 from conversations.i18n import _
 from conversations.staff import card
 
@@ -207,7 +214,8 @@ async def _store(turn: Turn, claim: Claim) -> Evidence | None:
             turn.event.sender.user_id,
             None,
             None,
-            ADDED_PREFIX + "📎 " + item.label,
+            AuditKind.ADDED,
+            "📎 " + item.label,
         )
     )
     return item

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conversations import i18n, policy
+from conversations import i18n
 from conversations.catalog import customer as t
+from conversations.catalog import policy_text
 from conversations.chat import keyboards as kb
 from conversations.chat.turn import Turn
 from conversations.dialogue import evidence
@@ -64,8 +65,7 @@ def _duplicate(turn: Turn, tx: str, existing: Claim | None) -> None:
 def _decision_text(claim_id: int, decision: Decision, purchase: Purchase | None) -> str:
     """The decision in the policy's own words; clause ids stay on the staff card."""
     if decision.outcome is Outcome.ELIGIBLE:
-        language = i18n.current()
-        deciding = decision.clauses[-1].explanation_in(language) if decision.clauses else ""
+        deciding = policy_text.explain(decision.clauses[-1]) if decision.clauses else ""
         return _(t.DECISION_ELIGIBLE).format(
             claim_id=claim_id,
             credits=i18n.number(decision.refundable_credits),
@@ -74,12 +74,12 @@ def _decision_text(claim_id: int, decision: Decision, purchase: Purchase | None)
         )
     failed = decision.failed_clause
     if decision.outcome is Outcome.REVIEW:
-        why = failed.explanation_in(i18n.current()) if failed else _(t.REVIEW_DESCRIPTION)
+        why = policy_text.explain(failed) if failed else _(t.REVIEW_DESCRIPTION)
         return _(t.DECISION_REVIEW).format(claim_id=claim_id, why=why)
     assert failed is not None
     return _(t.DECISION_INELIGIBLE).format(
-        why=failed.explanation_in(i18n.current()),
-        next=policy.what_next(decision),
+        why=policy_text.explain(failed),
+        next=policy_text.what_next(decision),
         claim_id=claim_id,
     )
 

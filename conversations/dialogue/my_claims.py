@@ -8,11 +8,12 @@ from conversations.catalog import staff as s
 from conversations.chat import keyboards as kb
 from conversations.chat.steps import Step
 from conversations.chat.turn import Turn
-from conversations.claims import lifecycle, status_view
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
-from conversations.domain import OPEN_STATUSES, Claim, OutgoingMessage
+from conversations.dialogue import status_view
+from conversations.domain import OPEN_STATUSES, AuditKind, Claim, OutgoingMessage
 from conversations.i18n import _
+from conversations.services.changes import annotate_claim, change_claim
 from conversations.staff import card
 from conversations.staff.numbers import claim_number
 
@@ -87,9 +88,20 @@ async def add(turn: Turn, text: str) -> None:
         turn.say(_(t.ADD_INFO_CLOSED).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     words = text[:MAX_ADDED]
-    await lifecycle.add_information(turn.uow, claim, words, turn.event.sender.user_id, turn.now)
     turn.say(_(t.ADD_INFO_DONE).format(claim_id=claim.id), kb.main_menu())
-    await _tell_staff(turn, claim, s.CUSTOMER_ADDED.format(claim_id=claim.id, text=words))
+    customer = Actor(CUSTOMER, turn.event.sender.user_id)
+    staff_chat = turn.config.staff_chat_id
+    if staff_chat is not None:
+        # The staff chat hears it beside the claim's card, and the card lists it.
+        said = s.CUSTOMER_ADDED.format(claim_id=claim.id, text=words)
+        turn.send_to(
+            OutgoingMessage(chat_id=staff_chat, text=said, reply_ref=card.card_ref(claim.id))
+        )
+    changed = await annotate_claim(
+        turn.uow, claim, AuditKind.ADDED, customer, words, turn.now, turn.config
+    )
+    for message in changed:
+        turn.send_to(message)
 
 
 async def prompt(turn: Turn) -> None:
@@ -127,23 +139,14 @@ async def _withdraw(turn: Turn, claim: Claim) -> None:
         turn.show(_(t.CANNOT_WITHDRAW).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     actor = Actor(CUSTOMER, turn.event.sender.user_id)
-    result = await lifecycle.perform(
+    change = await change_claim(
         turn.uow, claim.id, Transition.WITHDRAW, actor, turn.now, turn.config
     )
-    if not result.ok or result.claim is None:
-        latest = result.claim or claim
+    if not change.ok or change.claim is None:
+        latest = change.claim or claim
         status = _(t.STATUS_LABELS[latest.status.value])
         turn.show(_(t.CANNOT_WITHDRAW).format(claim_id=claim.id, status=status), kb.main_menu())
         return
     turn.show(_(t.WITHDRAWN).format(claim_id=claim.id), kb.main_menu())
-    for message in await card.with_card(turn.uow, result, turn.now, turn.config):
+    for message in change.messages:
         turn.send_to(message)
-
-
-async def _tell_staff(turn: Turn, claim: Claim, text: str) -> None:
-    """The staff chat hears it beside the claim's card, and the card lists it."""
-    staff_chat = turn.config.staff_chat_id
-    if staff_chat is None or claim.id is None:
-        return
-    turn.send_to(OutgoingMessage(chat_id=staff_chat, text=text, reply_ref=card.card_ref(claim.id)))
-    turn.send_to(await card.card_message(turn.uow, claim, turn.now, turn.config, edit=True))

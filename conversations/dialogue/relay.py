@@ -9,12 +9,12 @@ from conversations.catalog import staff as s
 from conversations.chat import keyboards as kb
 from conversations.chat.steps import Step
 from conversations.chat.turn import Turn
-from conversations.claims import lifecycle
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
 from conversations.dialogue import evidence
 from conversations.domain import ClaimStatus, OutgoingMessage
 from conversations.i18n import _
+from conversations.services.changes import change_claim
 from conversations.staff import card
 
 
@@ -96,10 +96,10 @@ async def answer_question(turn: Turn, text: str, said: bool = True) -> None:
         turn.say(_(t.MENU_PROMPT), kb.main_menu())
         return
     customer = Actor(CUSTOMER, turn.event.sender.user_id)
-    result = await lifecycle.perform(
+    change = await change_claim(
         turn.uow, claim_id, Transition.ANSWER, customer, turn.now, turn.config, text=text
     )
-    if not result.ok:
+    if not change.ok:
         turn.say(_(t.MENU_PROMPT), kb.main_menu())
         return
     if said:
@@ -114,7 +114,7 @@ async def answer_question(turn: Turn, text: str, said: bool = True) -> None:
                 reply_ref=card.card_ref(claim_id),
             )
         )
-    for message in await card.with_card(turn.uow, result, turn.now, turn.config):
+    for message in change.messages:
         turn.send_to(message)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from conversations.faq.decide import decide
@@ -47,8 +48,15 @@ class FaqMatcher:
         # is declined, not answered with its nearest neighbour.
         self._answerable = frozenset(self._by_id) | {OUT_OF_SCOPE, UNSURE}
 
+    @property
+    def model(self) -> Model:
+        return self._model
+
     def match(self, question: str) -> FaqMatch:
         """The topic a question is about, the choices when unsure, or neither when off-topic."""
+        taught = self._model.taught_topic(question)
+        if taught is not None and taught in self._by_id:
+            return FaqMatch(topic=self._by_id[taught], score=1.0, alternatives=())
         probabilities = dict(
             zip(self._model.classes, self._model.probabilities(question), strict=True)
         )
@@ -63,7 +71,47 @@ class FaqMatcher:
         )
 
 
+@dataclass(frozen=True)
+class ActiveModel:
+    """The model this process answers with: the shipped one (version 0) or a retrained one."""
+
+    version: int
+    matcher: FaqMatcher
+    created_at: datetime | None  # None: the shipped weights
+    taught_count: int
+
+
+_active: list[ActiveModel] = []
+
+
+def active_model() -> ActiveModel:
+    """The model in use now; the shipped one until a retrained one is installed."""
+    if not _active:
+        _active.append(ActiveModel(0, _shipped_matcher(), None, 0))
+    return _active[-1]
+
+
+def install_model(
+    version: int, model: Model, created_at: datetime | None, taught_count: int
+) -> ActiveModel:
+    """Answer with this model from now on (one assignment: a question in flight keeps the
+    matcher it started with)."""
+    installed = ActiveModel(version, FaqMatcher(model=model), created_at, taught_count)
+    _active[:] = [installed]
+    return installed
+
+
+def reset_model() -> None:
+    """Back to the shipped weights and the current answers (tests; new answers at start)."""
+    _active.clear()
+    _shipped_matcher.cache_clear()
+
+
 @cache
-def default_matcher() -> FaqMatcher:
-    """The matcher over all topics, built once."""
+def _shipped_matcher() -> FaqMatcher:
     return FaqMatcher()
+
+
+def default_matcher() -> FaqMatcher:
+    """The matcher over all topics with the model in use now."""
+    return active_model().matcher

@@ -10,12 +10,13 @@ import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
 from conversations.faq.features import features
+from conversations.faq.normalise import words
 
 FORMAT: Final = 1
 OUT_OF_SCOPE: Final = "null"  # the class name of questions the FAQ does not answer
@@ -43,6 +44,14 @@ class Model:
     weights: Mapping[str, tuple[float, tuple[tuple[int, float], ...]]]
     thresholds: Thresholds
     data_sha256: str
+    # Phrasings the support team taught (refundbot faq teach, /teach): their words, joined by
+    # spaces, to the taught topic. The weights were retrained on them too; this makes sure
+    # the very question a customer asked gets the topic a person chose for it.
+    taught: Mapping[str, str] = field(default_factory=dict)
+
+    def taught_topic(self, text: str) -> str | None:
+        """The topic a person taught for exactly this question (same words), if any."""
+        return self.taught.get(taught_key(text)) if self.taught else None
 
     def probabilities(self, text: str) -> list[float]:
         """The probability of each class, in the order of classes."""
@@ -57,6 +66,11 @@ class Model:
             for index, weight in row:
                 scores[index] += x * weight
         return softmax(scores)
+
+
+def taught_key(text: str) -> str:
+    """How a taught phrasing is looked up: its words in canonical form."""
+    return " ".join(words(text))
 
 
 def softmax(scores: Sequence[float]) -> list[float]:
@@ -87,4 +101,5 @@ def parse_model(raw: Any) -> Model:
         weights=weights,
         thresholds=Thresholds(**{k: float(v) for k, v in raw["thresholds"].items()}),
         data_sha256=str(raw["data_sha256"]),
+        taught={str(k): str(v) for k, v in raw.get("taught", {}).items()},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Final
@@ -49,10 +49,28 @@ class FaqData:
 
 
 @cache
-def load_faq_data() -> FaqData:
-    """The parsed and checked contents of conversations/data/faq.json."""
+def _shipped_faq_data() -> FaqData:
     text = resources.files("conversations").joinpath("data", "faq.json").read_text("utf-8")
     return parse_faq_data(json.loads(text))
+
+
+# The operator's answers (conversations.faq.overrides), when any were loaded at start.
+_overridden: list[FaqData] = []
+
+
+def load_faq_data() -> FaqData:
+    """The parsed and checked contents of conversations/data/faq.json, with the operator's
+    answers in place of the shipped ones when they were set."""
+    return _overridden[-1] if _overridden else _shipped_faq_data()
+
+
+def set_answers(answers: Mapping[str, str]) -> None:
+    """Use these English answers (topic id -> answer) instead of the shipped ones."""
+    shipped = _shipped_faq_data()
+    topics = tuple(
+        replace(t, answer=answers[t.id]) if t.id in answers else t for t in shipped.topics
+    )
+    _overridden[:] = [replace(shipped, topics=topics)] if answers else []
 
 
 def load_topics() -> tuple[FaqTopic, ...]:

@@ -35,7 +35,7 @@ from conversations.faq.corpus import (
 )
 from conversations.faq.decide import decide
 from conversations.faq.features import features
-from conversations.faq.model import FORMAT, OUT_OF_SCOPE, Thresholds
+from conversations.faq.model import FORMAT, OUT_OF_SCOPE, Model, Thresholds
 from conversations.faq.topics import load_faq_data
 
 MODEL_PATH: Final = Path(__file__).resolve().parent.parent / "data" / "faq_model.json"
@@ -46,6 +46,9 @@ FOLDS: Final = 5
 # Out of fold, a best topic under this probability is right about one time in five: below
 # it the customer gets choices rather than a guess, whatever the figures would gain.
 MIN_CONFIDENT: Final = 0.3
+# The solver stops when the loss improves by less than this. 1e-3 fits in a third of the time
+# but lost 2.3 points of k-fold top-1 (0.868 against 0.891): a retrain is worth the minute.
+TOL: Final = 1e-4
 # A weight this small changes no decision; dropping it keeps the shipped file small.
 MIN_WEIGHT: Final = 0.05
 
@@ -54,12 +57,39 @@ def label(example: Example) -> str:
     return example.label or OUT_OF_SCOPE
 
 
-def fit(examples: Sequence[Example], c: float = C) -> tuple[TfidfVectorizer, LogisticRegression]:
+def fit(
+    examples: Sequence[Example], c: float = C, start: Model | None = None
+) -> tuple[TfidfVectorizer, LogisticRegression]:
+    """Fit the classifier; from `start`'s weights when given (a retrain: a few steps from the
+    model in use instead of a minute from zero, to the same optimum within the tolerance)."""
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=2, dtype=np.float64)
     matrix = vectorizer.fit_transform([e.text for e in examples])
-    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    classifier.fit(matrix, [label(e) for e in examples])
+    labels = [label(e) for e in examples]
+    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", tol=TOL)
+    if start is not None and sorted(set(labels)) == sorted(start.classes):
+        classifier.set_params(warm_start=True)
+        classifier.coef_, classifier.intercept_ = _start_weights(start, vectorizer)
+    classifier.fit(matrix, labels)
     return vectorizer, classifier
+
+
+def _start_weights(
+    start: Model, vectorizer: TfidfVectorizer
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """start's weights laid out for this vectorizer's features and sklearn's class order."""
+    order = sorted(start.classes)  # sklearn's classes_
+    row_of = {name: order.index(name) for name in start.classes}
+    to_row = [row_of[name] for name in start.classes]
+    coef = np.zeros((len(order), len(vectorizer.vocabulary_)))
+    for name, column in vectorizer.vocabulary_.items():
+        known = start.weights.get(name)
+        if known is not None:
+            for index, weight in known[1]:
+                coef[to_row[index], column] = weight
+    intercept = np.zeros(len(order))
+    for index, value in enumerate(start.intercept):
+        intercept[to_row[index]] = value
+    return coef, intercept
 
 
 def held_out_probabilities(

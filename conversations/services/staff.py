@@ -1,14 +1,14 @@
-"""Staff decisions from outside a chat turn (the CLI): one transition, its messages queued."""
+"""Staff decisions from outside a chat turn (the CLI): one change, its messages queued."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from conversations.claims.lifecycle import Actor, Result, perform
+from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
 from conversations.ports import UnitOfWork
-from conversations.staff.card import with_card
+from conversations.services.changes import Change, change_claim
 
 
 async def staff_act(
@@ -21,14 +21,23 @@ async def staff_act(
     *,
     credits: int | None = None,
     text: str | None = None,
-) -> Result:
-    """Apply the transition and queue the customer's message and the card's update.
+    overrule_refused: bool = False,
+) -> Change:
+    """Apply the change and queue the customer's message and the card's update.
 
     The caller commits; the running bot's dispatcher sends what was queued.
     """
-    result = await perform(
-        uow, claim_id, transition, actor, now, config, credits=credits, text=text
+    change = await change_claim(
+        uow,
+        claim_id,
+        transition,
+        actor,
+        now,
+        config,
+        credits=credits,
+        text=text,
+        overrule_refused=overrule_refused,
     )
-    for message in await with_card(uow, result, now, config):
+    for message in change.messages:
         await uow.outbox.put(message, now)
-    return result
+    return change

@@ -9,21 +9,15 @@ from conversations import refs
 from conversations.business_days import refund_window
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
-from conversations.catalog.policy_text import format_age, format_date, format_when
-from conversations.claims.lifecycle import Result
-from conversations.claims.transitions import (
-    ALLOWED_FROM,
-    ANSWER_NOTE,
-    CUSTOMER,
-    NOTE_PREFIX,
-    OVERRULE_NOTE,
-    Transition,
-)
+from conversations.catalog.policy_text import explain_en, format_age, format_date, format_when
+from conversations.claims.transitions import ALLOWED_FROM, CUSTOMER, Transition
 from conversations.config import DeskConfig
 from conversations.countries import country_name
 from conversations.domain import (
     Attachment,
     AttachmentKind,
+    AuditEntry,
+    AuditKind,
     Button,
     Claim,
     ClaimStatus,
@@ -66,6 +60,26 @@ def buttons_for(claim: Claim) -> Keyboard:
 async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfig) -> str:
     """The card's text, with the evidence read fresh from the ledger."""
     assert claim.id is not None
+    trail = await uow.claims.audit(claim.id)
+    lines = [
+        *_head_lines(claim, now),
+        "",
+        *_decision_lines(claim),
+        "",
+        s.CARD_EVIDENCE,
+        *await _evidence(uow, claim),
+        *await history_lines(uow, claim),
+        "",
+        *_money_lines(claim, config),
+        *_trail_lines(claim, trail),
+        s.CARD_OWNER.format(owner=claim.assigned_to) if claim.assigned_to else s.CARD_NOBODY,
+        *_last_change(trail),
+    ]
+    return "\n".join(lines)
+
+
+def _head_lines(claim: Claim, now: datetime) -> list[str]:
+    """Who filed what, when, and in their words."""
     lines = [
         s.CARD_TITLE.format(claim_id=claim.id, status=s.STATUS_LABELS[claim.status.value]),
         s.CARD_AGE.format(
@@ -80,57 +94,63 @@ async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfi
     ]
     if claim.description:
         lines.append(s.CARD_DESCRIPTION.format(description=claim.description))
-    lines.append("")
-    lines.append(
+    return lines
+
+
+def _decision_lines(claim: Claim) -> list[str]:
+    """The bot's decision and each clause, worded in English for staff."""
+    lines = [
         s.CARD_DECISION.format(
             outcome=s.OUTCOME_LABELS[claim.outcome.value],
             unverified=s.CARD_UNVERIFIED if claim.outcome is Outcome.REVIEW else "",
         )
-    )
+    ]
     for clause in claim.clauses:
-        lines.append(
-            s.CARD_CLAUSE.format(
-                mark="✅" if clause.passed else "⚠️",
-                clause=clause.id,
-                explanation=clause.explanation,
-            )
-        )
-    lines.append("")
-    lines.append(s.CARD_EVIDENCE)
-    lines.extend(await _evidence(uow, claim))
-    lines.extend(await history_lines(uow, claim))
-    lines.append("")
-    lines.append(s.CARD_REFUNDABLE.format(credits=claim.refundable_credits))
+        mark = "✅" if clause.passed else "⚠️"
+        explanation = explain_en(clause)
+        lines.append(s.CARD_CLAUSE.format(mark=mark, clause=clause.id, explanation=explanation))
+    return lines
+
+
+def _money_lines(claim: Claim, config: DeskConfig) -> list[str]:
+    """The refundable credits, the refund window once approved, or the rejection's reason."""
+    lines = [s.CARD_REFUNDABLE.format(credits=claim.refundable_credits)]
     if claim.status is ClaimStatus.APPROVED and claim.decided_at is not None:
         start, end = refund_window(claim.decided_at, config.home_country)
         lines.append(s.CARD_REFUND_WINDOW.format(start=format_date(start), end=format_date(end)))
     if claim.reject_reason:
         lines.append(s.CARD_REJECT_REASON.format(reason=claim.reject_reason))
-    trail = await uow.claims.audit(claim.id)
+    return lines
+
+
+def _last_change(trail: Sequence[AuditEntry]) -> list[str]:
+    """Who changed the status last, and when (the bot's filing does not count)."""
+    changes = [a for a in trail if a.to_status is not None and a.actor != "bot"]
+    if not changes:
+        return []
+    last = changes[-1]
+    what = s.STATUS_LABELS[last.to_status.value] if last.to_status else "?"
+    who = s.BY_CUSTOMER if last.actor == CUSTOMER else last.actor
+    return [s.CARD_LAST.format(what=what, who=who, when=format_when(last.at))]
+
+
+def _trail_lines(claim: Claim, trail: Sequence[AuditEntry]) -> list[str]:
+    """The question or its answer, the newest internal notes, and the last overrule's reason."""
+    lines: list[str] = []
     if claim.pending_question:
         lines.append(s.CARD_QUESTION.format(question=claim.pending_question))
     else:
-        answers = [a.note for a in trail if a.actor == CUSTOMER and a.note.startswith(ANSWER_NOTE)]
+        answers = [a.text for a in trail if a.kind is AuditKind.ANSWERED]
         if answers:
-            lines.append(s.CARD_ANSWER.format(answer=answers[-1].removeprefix(ANSWER_NOTE)))
-    notes = [a for a in trail if a.to_status is None and a.note.startswith(NOTE_PREFIX)]
+            lines.append(s.CARD_ANSWER.format(answer=answers[-1]))
+    # Staff's notes, and the customer's request to be forgotten, which explains the "erased #N".
+    notes = [a for a in trail if a.kind in (AuditKind.NOTE, AuditKind.ERASED)]
     for note in notes[-NOTES_SHOWN:]:
-        words = note.note.removeprefix(NOTE_PREFIX)
-        lines.append(s.CARD_NOTE.format(who=note.actor, when=format_when(note.at), note=words))
-    overrules = [a for a in trail if a.note.startswith(OVERRULE_NOTE)]
+        lines.append(s.CARD_NOTE.format(who=note.actor, when=format_when(note.at), note=note.text))
+    overrules = [a for a in trail if a.kind is AuditKind.OVERRULED]
     if overrules:
-        why = overrules[-1].note.removeprefix(OVERRULE_NOTE).rsplit("; credits", 1)[0]
-        lines.append(s.CARD_OVERRULED.format(who=overrules[-1].actor, reason=why))
-    lines.append(
-        s.CARD_OWNER.format(owner=claim.assigned_to) if claim.assigned_to else s.CARD_NOBODY
-    )
-    changes = [a for a in trail if a.to_status is not None and a.actor != "bot"]
-    if changes:
-        last = changes[-1]
-        what = s.STATUS_LABELS[last.to_status.value] if last.to_status else "?"
-        who = s.BY_CUSTOMER if last.actor == CUSTOMER else last.actor
-        lines.append(s.CARD_LAST.format(what=what, who=who, when=format_when(last.at)))
-    return "\n".join(lines)
+        lines.append(s.CARD_OVERRULED.format(who=overrules[-1].actor, reason=overrules[-1].text))
+    return lines
 
 
 async def history_lines(uow: UnitOfWork, claim: Claim) -> list[str]:
@@ -223,15 +243,6 @@ async def card_message(
         # An edit of a card not yet posted (or lost) is posted anew by the dispatcher.
         edit_ref=ref if edit else None,
     )
-
-
-async def with_card(
-    uow: UnitOfWork, result: Result, now: datetime, config: DeskConfig
-) -> tuple[OutgoingMessage, ...]:
-    """A transition's messages, then its card brought up to date when there is a staff chat."""
-    if not result.ok or result.claim is None or config.staff_chat_id is None:
-        return result.messages
-    return (*result.messages, await card_message(uow, result.claim, now, config, edit=True))
 
 
 def files_line(files: Sequence[Evidence]) -> str:

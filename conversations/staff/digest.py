@@ -17,6 +17,30 @@ DIGEST_SPAN = timedelta(minutes=30)
 MAX_IDS = 12
 
 
+def _group_lines(
+    incident_id: str | None, reason: str, outcome: str, members: list[Claim]
+) -> list[str]:
+    """One group's line of claim numbers, and what staff already decided of it."""
+    numbers = sorted(c.id for c in members if c.id is not None)
+    ids = ", ".join(f"#{n}" for n in numbers[:MAX_IDS])
+    if len(members) > MAX_IDS:
+        ids += ", …"
+    group = (
+        s.DIGEST_GROUP_INCIDENT.format(incident_id=incident_id, outcome=s.OUTCOME_LABELS[outcome])
+        if incident_id
+        else s.DIGEST_GROUP_OTHER.format(
+            reason=ct.REASON_SHORT[reason], outcome=s.OUTCOME_LABELS[outcome]
+        )
+    )
+    lines = [s.DIGEST_LINE.format(group=group, count=len(members), ids=ids)]
+    decided = Counter(c.status.value for c in members if c.status not in OPEN_STATUSES)
+    if decided:
+        # So staff see a bulk approval land in the same message they pressed it on.
+        done = ", ".join(f"{n} {s.STATUS_LABELS[status]}" for status, n in sorted(decided.items()))
+        lines.append(s.DIGEST_DECIDED.format(done=done))
+    return lines
+
+
 def _bucket_start(now: datetime) -> datetime:
     return now.replace(minute=(now.minute // 30) * 30, second=0, microsecond=0)
 
@@ -36,30 +60,7 @@ async def digest_message(uow: UnitOfWork, now: datetime, config: DeskConfig) -> 
     for (incident_id, reason, outcome), members in sorted(
         groups.items(), key=lambda kv: -len(kv[1])
     ):
-        numbers = sorted(c.id for c in members if c.id is not None)
-        ids = ", ".join(f"#{n}" for n in numbers[:MAX_IDS])
-        if len(members) > MAX_IDS:
-            ids += ", …"
-        group = (
-            s.DIGEST_GROUP_INCIDENT.format(
-                incident_id=incident_id, outcome=s.OUTCOME_LABELS[outcome]
-            )
-            if incident_id
-            else s.DIGEST_GROUP_OTHER.format(
-                reason=ct.REASON_SHORT[reason], outcome=s.OUTCOME_LABELS[outcome]
-            )
-        )
-        lines.append(s.DIGEST_LINE.format(group=group, count=len(members), ids=ids))
-        decided = Counter(c.status.value for c in members if c.status not in OPEN_STATUSES)
-        if decided:
-            # So staff see a bulk approval land in the same message they pressed it on.
-            lines.append(
-                s.DIGEST_DECIDED.format(
-                    done=", ".join(
-                        f"{n} {s.STATUS_LABELS[status]}" for status, n in sorted(decided.items())
-                    )
-                )
-            )
+        lines.extend(_group_lines(incident_id, reason, outcome, members))
         # An incident id too long for a button's data is approved claim by claim instead.
         data = callbacks.encode(callbacks.BULK_CONFIRMED, incident_id) if incident_id else None
         if data is not None and outcome == Outcome.ELIGIBLE.value:

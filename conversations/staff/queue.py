@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from conversations.business_days import refund_window
+from conversations.catalog import incidents as m
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_when
 from conversations.config import DeskConfig
-from conversations.domain import Button, Claim, ClaimStatus
+from conversations.domain import Button, Claim, ClaimStatus, Incident
 from conversations.ports import UnitOfWork
 from conversations.staff import callbacks
 
@@ -23,9 +25,13 @@ async def page(uow: UnitOfWork, now: datetime, offset: int) -> tuple[str, Keyboa
     counts = await uow.claims.count_by_status()
     total = sum(counts.get(st.value, 0) for st in _OPEN)
     claims = await uow.claims.open_oldest_first(PAGE_SIZE, offset)
+    ongoing = ongoing_lines(await uow.incidents.ongoing(now))
     if not claims:
-        return s.QUEUE_EMPTY, ()
-    lines = [s.QUEUE_HEADER.format(start=offset + 1, end=offset + len(claims), total=total)]
+        return "\n".join([*ongoing, s.QUEUE_EMPTY]), ()
+    lines = [
+        *ongoing,
+        s.QUEUE_HEADER.format(start=offset + 1, end=offset + len(claims), total=total),
+    ]
     for claim in claims:
         lines.append(
             s.QUEUE_LINE.format(
@@ -45,6 +51,23 @@ async def page(uow: UnitOfWork, now: datetime, offset: int) -> tuple[str, Keyboa
     if offset + len(claims) < total:
         nav.append(Button(s.BTN_NEXT, callbacks.must(callbacks.QUEUE_PAGE, offset + PAGE_SIZE)))
     return "\n".join(lines), (tuple(nav),) if nav else ()
+
+
+def ongoing_lines(incidents: Sequence[Incident]) -> list[str]:
+    """The incidents going on now, a line each, above the queue (staff declare them)."""
+    if not incidents:
+        return []
+    lines = [m.INCIDENTS_ONGOING]
+    for incident in incidents:
+        lines.append(
+            m.INCIDENT_LINE.format(
+                incident_id=incident.incident_id,
+                scope=incident.scope,
+                when=format_when(incident.started_at),
+                description=incident.description[:120],
+            )
+        )
+    return [*lines, ""]
 
 
 _OPEN = (ClaimStatus.ESCALATED, ClaimStatus.IN_REVIEW, ClaimStatus.INFO_REQUESTED)

@@ -8,12 +8,10 @@ from conversations.business_days import overdue_from, refund_window
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date, format_when
 from conversations.config import DeskConfig
-from conversations.domain import AuditEntry, Claim, ClaimStatus, OutgoingMessage
+from conversations.domain import AuditEntry, AuditKind, Claim, ClaimStatus, OutgoingMessage
 from conversations.ports import UnitOfWork
 from conversations.staff import card
 
-UNTAKEN_NOTE = "reminder: untaken"
-OVERDUE_NOTE = "reminder: refund overdue"
 # Claims handled per run; the rest are due still and wait for the next run a minute later.
 BATCH = 500
 
@@ -28,8 +26,9 @@ async def due_reminders(uow: UnitOfWork, now: datetime, config: DeskConfig) -> i
         message, next_at = _reminder(claim, now, config)
         if message is not None:
             await uow.outbox.put(message, now)
-            note = UNTAKEN_NOTE if claim.status is ClaimStatus.ESCALATED else OVERDUE_NOTE
-            await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, note))
+            untaken = claim.status is ClaimStatus.ESCALATED
+            kind = AuditKind.REMINDED_UNTAKEN if untaken else AuditKind.REMINDED_OVERDUE
+            await uow.claims.add_audit(AuditEntry(claim.id, now, "bot", None, None, None, kind))
             sent += 1
         await uow.claims.remind_next(claim.id, next_at)
     return sent

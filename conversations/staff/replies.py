@@ -1,4 +1,4 @@
-"""Canned replies: the team's own, or the catalog's while the team has set none of a kind."""
+"""Canned replies: the catalog's built-in ones, changed, hidden or added to by the team."""
 
 from __future__ import annotations
 
@@ -18,12 +18,21 @@ _DEFAULTS: dict[ReplyKind, dict[str, str]] = {
 }
 
 
+# A saved reply with no text under a built-in key hides that built-in reply.
+HIDDEN = ""
+
+
+def built_in(kind: ReplyKind) -> dict[str, str]:
+    """The catalog's replies of `kind`, by key, in order."""
+    return dict(_DEFAULTS[kind])
+
+
 async def canned(uow: UnitOfWork, kind: ReplyKind) -> list[CannedReply]:
-    """The replies offered for `kind`, in order."""
-    own = list(await uow.replies.list(kind))
-    if own:
-        return own
-    return [CannedReply(kind, key, text) for key, text in _DEFAULTS[kind].items()]
+    """The replies offered for `kind`, in order: the built-in ones, then the team's own."""
+    own = {reply.key: reply for reply in await uow.replies.list(kind)}
+    offered = [own.get(key, CannedReply(kind, key, text)) for key, text in _DEFAULTS[kind].items()]
+    offered += [reply for key, reply in own.items() if key not in _DEFAULTS[kind]]
+    return [reply for reply in offered if reply.text != HIDDEN]
 
 
 async def find(uow: UnitOfWork, kind: ReplyKind, key: str) -> CannedReply | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from conversations.business_days import overdue_from
+from conversations.catalog import incidents as m
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date
 from conversations.claims.finance import finance_rows
@@ -32,34 +33,67 @@ async def report(
     start = datetime.combine(first_day, datetime.min.time(), tzinfo=now.tzinfo)
     claims = list(await uow.claims.active_since(start))
     filed = [c for c in claims if c.created_at >= start]
-    days = [first_day + timedelta(days=n) for n in range(DAYS)]
     per_day = {
         outcome.value: Counter(c.created_at.date() for c in filed if c.outcome is outcome)
         for outcome in Outcome
     }
-    refunded = [c for c in claims if c.refunded_at is not None and c.refunded_at >= start]
-    decided = [c for c in claims if c.decided_at is not None and c.decided_at >= start]
-    waits = [
-        (c.decided_at - (c.escalated_at or c.created_at)).total_seconds()
-        for c in decided
-        if c.decided_at is not None
-    ]
-    median = format_age(timedelta(seconds=statistics.median(waits))) if waits else s.STATS_NO_MEDIAN
-    late = [c for c in claims if _missed(c, now, config.home_country)]
     summary = s.REPORT.format(
+        **_since(claims, start, now, config),
         start=format_date(first_day),
         end=format_date(now.date()),
         filed=len(filed),
         eligible=sum(per_day["eligible"].values()),
         review=sum(per_day["review"].values()),
         ineligible=sum(per_day["ineligible"].values()),
-        refunded=len(refunded),
-        credits=f"{sum(c.refundable_credits for c in refunded):,}",
-        median=median,
-        late=len(late),
-        late_ids=", ".join(f"#{c.id}" for c in late[:10]) or s.REPORT_NONE,
     )
-    chart = Attachment(
+    incidents = await uow.ledger.incidents_between(start, now)
+    if incidents:
+        ids = ", ".join(
+            f"{i.incident_id} ({i.scope}{'' if i.ended_at else ', ongoing'})"
+            for i in incidents[:10]
+        )
+        summary += "\n" + m.REPORT_INCIDENTS.format(count=len(incidents), ids=ids)
+    rows = await finance_rows(uow, ClaimStatus.APPROVED, config.home_country)
+    finance = Attachment(
+        AttachmentKind.FINANCE_CSV,
+        f"refunds-to-pay-{now:%Y%m%d}.csv",
+        {"rows": [r.cells() for r in rows]},
+    )
+    return [
+        OutgoingMessage(chat_id=chat_id, text=summary, attachment=_chart(first_day, now, per_day)),
+        OutgoingMessage(
+            chat_id=chat_id,
+            text=s.REPORT_FINANCE.format(count=len(rows)),
+            attachment=finance,
+        ),
+    ]
+
+
+def _since(
+    claims: list[Claim], start: datetime, now: datetime, config: DeskConfig
+) -> dict[str, str]:
+    """What was refunded since `start`, how long decisions took, and which refunds are late."""
+    refunded = [c for c in claims if c.refunded_at is not None and c.refunded_at >= start]
+    waits = [
+        (c.decided_at - (c.escalated_at or c.created_at)).total_seconds()
+        for c in claims
+        if c.decided_at is not None and c.decided_at >= start
+    ]
+    median = format_age(timedelta(seconds=statistics.median(waits))) if waits else s.STATS_NO_MEDIAN
+    late = [c for c in claims if _missed(c, now, config.home_country)]
+    return {
+        "refunded": str(len(refunded)),
+        "credits": f"{sum(c.refundable_credits for c in refunded):,}",
+        "median": median,
+        "late": str(len(late)),
+        "late_ids": ", ".join(f"#{c.id}" for c in late[:10]) or s.REPORT_NONE,
+    }
+
+
+def _chart(first_day: date, now: datetime, per_day: dict[str, Counter[date]]) -> Attachment:
+    """Claims filed per day, by the bot's outcome."""
+    days = [first_day + timedelta(days=n) for n in range(DAYS)]
+    return Attachment(
         AttachmentKind.CLAIMS_CHART,
         f"claims-{first_day:%Y%m%d}-{now:%Y%m%d}.png",
         {
@@ -68,20 +102,6 @@ async def report(
             "series": {s.OUTCOME_LABELS[o]: [per_day[o][d] for d in days] for o in per_day},
         },
     )
-    rows = await finance_rows(uow, ClaimStatus.APPROVED, config.home_country)
-    finance = Attachment(
-        AttachmentKind.FINANCE_CSV,
-        f"refunds-to-pay-{now:%Y%m%d}.csv",
-        {"rows": [r.cells() for r in rows]},
-    )
-    return [
-        OutgoingMessage(chat_id=chat_id, text=summary, attachment=chart),
-        OutgoingMessage(
-            chat_id=chat_id,
-            text=s.REPORT_FINANCE.format(count=len(rows)),
-            attachment=finance,
-        ),
-    ]
 
 
 def _missed(claim: Claim, now: datetime, country: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, or_, select, update
@@ -18,15 +18,19 @@ from conversations.domain import (
     OPEN_STATUSES,
     Approval,
     AuditEntry,
+    AuditKind,
     Claim,
     ClaimStatus,
     ClauseResult,
     CustomerQuery,
+    Fact,
     LiveClaimExists,
     Outcome,
     Reason,
 )
 from storage.repositories._dialect import rowcount
+from storage.repositories.events import EventRepository, event_types
+from storage.repositories.ledger import LedgerRepository
 from storage.tables import claim_audit, claims, purchases, refunded_campaigns
 
 _NEWEST_FIRST = (claims.c.created_at.desc(), claims.c.id.desc())
@@ -75,27 +79,59 @@ def _claim(row: Row[Any]) -> Claim:
     values["outcome"] = Outcome(values["outcome"])
     values["reason"] = Reason(values["reason"])
     values["campaign_ids"] = list(values["campaign_ids"] or [])
-    values["clauses"] = [
-        ClauseResult(
-            id=c["id"],
-            passed=bool(c["passed"]),
-            explanation=c["explanation"],
-            translations=tuple((str(k), str(v)) for k, v in (c.get("in") or {}).items()),
-        )
-        for c in values["clauses"] or []
-    ]
+    values["clauses"] = [_clause(c) for c in values["clauses"] or []]
     return Claim(**values)
 
 
+def _clause(stored: dict[str, Any]) -> ClauseResult:
+    """A clause as stored: its finding and facts; or, decided before 0010, its words."""
+    recorded: dict[str, str] = {}
+    if "explanation" in stored:
+        recorded = {"en": str(stored["explanation"])}
+        recorded.update((str(k), str(v)) for k, v in (stored.get("in") or {}).items())
+    return ClauseResult(
+        id=stored["id"],
+        passed=bool(stored["passed"]),
+        finding=stored.get("finding", ""),
+        params=tuple((k, _fact(v)) for k, v in (stored.get("params") or {}).items()),
+        recorded=tuple(recorded.items()),
+    )
+
+
 def _clause_json(clause: ClauseResult) -> dict[str, Any]:
-    """A clause as stored: the English explanation, and the customer's language's under "in"."""
     stored: dict[str, Any] = {
         "id": clause.id,
         "passed": clause.passed,
-        "explanation": clause.explanation,
+        "finding": clause.finding,
+        "params": {k: _fact_json(v) for k, v in clause.params},
     }
-    if clause.translations:
-        stored["in"] = dict(clause.translations)
+    if clause.recorded:
+        recorded = dict(clause.recorded)
+        stored["explanation"] = recorded.pop("en", "")
+        if recorded:
+            stored["in"] = recorded
+    return stored
+
+
+def _fact_json(fact: Fact) -> Any:
+    """JSON for a clause's fact: moments and durations tagged, lists as lists."""
+    if isinstance(fact, datetime):
+        return {"at": fact.isoformat()}
+    if isinstance(fact, timedelta):
+        return {"us": fact // timedelta(microseconds=1)}
+    if isinstance(fact, tuple):
+        return list(fact)
+    return fact
+
+
+def _fact(stored: Any) -> Fact:
+    if isinstance(stored, dict) and "at" in stored:
+        return datetime.fromisoformat(stored["at"])
+    if isinstance(stored, dict) and "us" in stored:
+        return timedelta(microseconds=stored["us"])
+    if isinstance(stored, list):
+        return tuple(stored)
+    assert stored is None or isinstance(stored, int | str)
     return stored
 
 
@@ -352,9 +388,27 @@ class ClaimRepositorySql:
                 actor_id=entry.actor_id,
                 from_status=entry.from_status.value if entry.from_status else None,
                 to_status=entry.to_status.value if entry.to_status else None,
+                kind=entry.kind.value,
+                text=entry.text,
+                credits_before=entry.credits_before,
+                credits_after=entry.credits_after,
                 note=entry.note,
             )
         )
+        await self._record_events(entry)
+
+    async def _record_events(self, entry: AuditEntry) -> None:
+        """Billing's events for a status change, in this same transaction (storage/events)."""
+        kinds = event_types(entry)
+        if not kinds:
+            return
+        claim = await self.get(entry.claim_id)
+        if claim is None:
+            return
+        purchase = await LedgerRepository(self._session).purchase(claim.transaction_id)
+        outbox = EventRepository(self._session)
+        for kind in kinds:
+            await outbox.record(kind, claim, purchase, entry.at)
 
     async def audit(self, claim_id: int) -> Sequence[AuditEntry]:
         rows = await self._session.execute(
@@ -362,18 +416,23 @@ class ClaimRepositorySql:
             .where(claim_audit.c.claim_id == claim_id)
             .order_by(claim_audit.c.at, claim_audit.c.id)
         )
-        return [
-            AuditEntry(
-                claim_id=row.claim_id,
-                at=row.at,
-                actor=row.actor,
-                actor_id=row.actor_id,
-                from_status=ClaimStatus(row.from_status) if row.from_status else None,
-                to_status=ClaimStatus(row.to_status) if row.to_status else None,
-                note=row.note,
-            )
-            for row in rows
-        ]
+        return [audit_entry(row) for row in rows]
 
     async def _all(self, query: Select[Any]) -> builtins.list[Claim]:
         return [_claim(row) for row in await self._session.execute(query)]
+
+
+def audit_entry(row: Any) -> AuditEntry:
+    """An audit row as the core's entry."""
+    return AuditEntry(
+        claim_id=row.claim_id,
+        at=row.at,
+        actor=row.actor,
+        actor_id=row.actor_id,
+        from_status=ClaimStatus(row.from_status) if row.from_status else None,
+        to_status=ClaimStatus(row.to_status) if row.to_status else None,
+        kind=AuditKind(row.kind),
+        text=row.text,
+        credits_before=row.credits_before,
+        credits_after=row.credits_after,
+    )

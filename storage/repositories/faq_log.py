@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.faq_taught import FaqTeachingRepository
 from storage.tables import faq_feedback, faq_misses
 
 
@@ -47,3 +48,7 @@ class FaqLogRepository:
             .limit(limit)
         )
         return [(text, int(n)) for text, n in rows]
+
+    async def teach(self, text: str, topic_id: str, taught_by: str, at: datetime) -> bool:
+        """Store a phrasing the team taught for a topic; False when it was taught already."""
+        return await FaqTeachingRepository(self._session).teach(text, topic_id, taught_by, at)

@@ -28,10 +28,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def cli(database_url: str, tmp_path: Path) -> Cli:
-    """The CLI on this test's own database, run from an empty directory (no stray .env)."""
+    """The CLI on this test's own database, run from an empty directory (no stray .env).
+
+    A SQLite file is there already (empty), as an operator's is: write commands refuse to
+    create a missing one without --create.
+    """
     workdir = tmp_path / "cwd"
     workdir.mkdir()
+    _touch_sqlite(database_url)
     return Cli(database_url, workdir)
+
+
+def _touch_sqlite(url: str) -> None:
+    if url.startswith("sqlite") and "/" in url:
+        Path(url.split(":///", 1)[1]).touch()
 
 
 @pytest.fixture
@@ -51,6 +61,7 @@ def module_cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
         asyncio.run(_drop_everything(url))
     else:
         url = f"sqlite+aiosqlite:///{workdir / 'refundbot.db'}"
+        _touch_sqlite(url)
     yield Cli(url, workdir)
 
 

@@ -53,8 +53,15 @@ def _claim(
         chat_id=CUSTOMER_CHAT,
         refundable_credits=credits,
         clauses=[
-            ClauseResult("C-WINDOW", passed, "Bought a few hours ago."),
-            ClauseResult("C-SUBSCRIPTION", True, "A one-off package."),
+            ClauseResult.of(
+                "C-WINDOW",
+                passed,
+                "window_passed" if passed else "window_failed",
+                age_=timedelta(hours=3),
+                purchased_at=at - timedelta(hours=3),
+                deadline=at + timedelta(days=2),
+            ),
+            ClauseResult.of("C-SUBSCRIPTION", True, "subscription_passed", credits=1000),
         ],
         created_at=at,
         updated_at=at,

@@ -61,23 +61,24 @@ def test_one_question_in_words(faq_cli: Cli) -> None:
     assert len(result.out.splitlines()) == 1
 
 
-def test_standard_input_gives_one_json_line_per_question_line(faq_cli: Cli) -> None:
+def test_standard_input_gives_one_json_line_per_question_and_skips_blank_lines(
+    faq_cli: Cli,
+) -> None:
     questions = [
         "Are there refunds for subscription plans?",
-        "",
+        "   ",
         "How long does it take to process a refund?",
         "Is your SMS service in Pakistan suspended?",
         "What's the weather in Lahore tomorrow?",
     ]
 
-    result = faq_cli("faq", "ask", "--json", input="\n".join(questions) + "\n")
+    result = faq_cli("faq", "ask", "--json", input="\n".join(questions) + "\n\n\n")
 
     assert result.code == 0, result.err
     answers = [json.loads(line) for line in result.out.splitlines()]
-    assert len(answers) == len(questions)
+    assert len(answers) == len(questions) - 1, "the blank line is no question"
     assert [a["topic"] for a in answers] == [
         "subscriptions",
-        None,
         "processing-time",
         "pakistan",
         None,

@@ -9,7 +9,7 @@ from tests.cli.cli_process import ProcessCli, assert_one_clear_line
 
 def test_inbox_commands_on_a_quiet_database(database_url: str, tmp_path: Path) -> None:
     cli = ProcessCli(database_url, tmp_path)
-    assert cli("db", "upgrade").code == 0
+    assert cli("db", "upgrade", "--create").code == 0
     listed = cli("inbox", "failed")
     assert (listed.code, listed.out.strip()) == (0, "No failed updates.")
     assert cli("inbox", "failed", "--json").json() == []

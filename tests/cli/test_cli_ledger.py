@@ -22,11 +22,12 @@ def test_db_upgrade_creates_a_fresh_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "new" / "refundbot.db"
     cli = Cli(f"sqlite+aiosqlite:///{path}", tmp_path)
 
-    result = cli("db", "upgrade")
+    result = cli("db", "upgrade", "--create")
 
     assert result.code == 0, result.err
     assert path.is_file() and path.stat().st_size > 0
-    assert "up to date" in result.out
+    assert result.out.splitlines()[0] == f"Database: SQLite file {path}"
+    assert "Up to date" in result.out
     assert cli("db", "upgrade").code == 0, "upgrading twice is harmless"
 
 

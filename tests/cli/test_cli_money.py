@@ -60,7 +60,15 @@ async def _refused_claim(db: Database) -> int:
         ClaimStatus.INELIGIBLE,
         Outcome.INELIGIBLE,
         Reason.UNDELIVERED,
-        clauses=[ClauseResult("C-SERVICE-FAILURE", False, "Failed at the carrier.")],
+        clauses=[
+            ClauseResult.of(
+                "C-SERVICE-FAILURE",
+                False,
+                "service_failure_failed",
+                failed_carrier=40,
+                messages_sent=100,
+            )
+        ],
         campaign_id="CMP-1005",
     )
 
@@ -153,7 +161,7 @@ async def test_import_rejects_ids_a_person_could_not_read_and_says_where(
     assert "decimal places" in reasons[7]
 
 
-async def test_canned_replies_are_the_built_in_ones_until_staff_set_their_own(
+async def test_canned_replies_staff_set_are_added_to_the_built_in_ones(
     cli: Cli, db: Database
 ) -> None:
     built_in = cli("replies", "list", "reject")
@@ -166,7 +174,8 @@ async def test_canned_replies_are_the_built_in_ones_until_staff_set_their_own(
 
     assert built_in.code == 0 and "window: The claim came more than 2 days" in built_in.out
     assert saved.code == 0, saved.err
-    assert own.out.splitlines() == ["no-report: We need the delivery report first."]
+    assert own.out.splitlines()[-1] == "no-report: We need the delivery report first."
+    assert "window: The claim came more than 2 days" in own.out, "added to the built-in ones"
     assert bad_key.code == 2 and "lower-case letters" in bad_key.err
     assert empty.code == 2 and "empty" in empty.err
     assert removed.code == 0 and missing.code == 1

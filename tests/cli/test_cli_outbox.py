@@ -54,7 +54,7 @@ async def test_failed_lists_parked_messages_and_retry_makes_one_due_again(
 
     retried = cli("outbox", "retry", str(first))
     assert retried.code == 0, retried
-    assert retried.out.strip() == "Queued 1 message to be sent again."
+    assert retried.out.splitlines()[-1] == "Queued 1 message to be sent again."
     assert first in await due(db)
     assert [m["id"] for m in cli("outbox", "failed", "--json").json()] == [second]
 
@@ -64,12 +64,12 @@ async def test_retry_all_and_drop(cli: Cli, db: Database) -> None:
 
     dropped = cli("outbox", "drop", str(ids[0]))
     assert dropped.code == 0, dropped
-    assert dropped.out.strip() == f"Dropped message {ids[0]}; it will not be sent."
+    assert dropped.out.splitlines()[-1] == f"Dropped message {ids[0]}; it will not be sent."
     async with db.reader() as uow:
         assert await uow.outbox.get(ids[0]) is None
 
     everything = cli("outbox", "retry", "--all")
-    assert everything.out.strip() == "Queued 2 messages to be sent again."
+    assert everything.out.splitlines()[-1] == "Queued 2 messages to be sent again."
     assert await due(db) == ids[1:]
     assert cli("outbox", "failed").out.strip() == "No parked messages."
 

@@ -92,7 +92,7 @@ def test_a_typo_without_our_prefix_in_dotenv_is_caught_too(offline_cli: Cli) -> 
 
 
 def test_other_programs_names_in_a_shared_dotenv_are_left_alone(offline_cli: Cli) -> None:
-    assert offline_cli("db", "upgrade").code == 0
+    assert offline_cli("db", "upgrade", "--create").code == 0
     (offline_cli.cwd / ".env").write_text("POSTGRES_PASSWORD=secret\nSTAFF_USER_IDS=42, 43\n")
 
     result = offline_cli("claims", "list")
@@ -124,7 +124,7 @@ def test_a_dotenv_that_is_not_utf8_is_one_line(offline_cli: Cli) -> None:
 def test_a_typo_in_the_environment_is_a_warning_and_the_command_still_runs(
     offline_cli: Cli,
 ) -> None:
-    assert offline_cli("db", "upgrade").code == 0
+    assert offline_cli("db", "upgrade", "--create").code == 0
     result = offline_cli("claims", "list", env={"STAF_CHAT_ID": "1"})
 
     assert result.code == 0

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from conversations import i18n
 from conversations.business_days import add_business_days, refund_window
-from conversations.catalog.policy_text import processing
+from conversations.catalog import decisions as d
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,9 @@ def test_refund_window_is_5th_to_7th_business_day(
 def test_customer_is_told_the_dates_and_that_banks_may_be_slower() -> None:
     first, last = refund_window(datetime(2026, 11, 25, 14, 0, tzinfo=UTC))
 
-    sentence = processing(first, last)
+    sentence = d.APPROVED.format(
+        claim_id=7, credits="120", start=i18n.day(first), end=i18n.day(last)
+    )
 
     assert "between Wed 2 Dec 2026 and Fri 4 Dec 2026" in sentence
     assert "bank" in sentence

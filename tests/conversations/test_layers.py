@@ -1,4 +1,4 @@
-"""The core's packages import only downwards: chat <- claims <- staff <- services <- dialogue."""
+"""The core's packages import only downwards (chat <- claims <- staff <- ... <- dialogue)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import conversations
 
 ROOT = Path(conversations.__file__).parent
 # Lower index = lower layer; a module may import its own layer and the ones below it.
-LAYERS = ("chat", "claims", "staff", "services", "dialogue")
+# staff_desk (the staff chat's turns) sits above services, so it calls them like the CLI.
+LAYERS = ("chat", "claims", "staff", "services", "staff_desk", "dialogue")
 OUTSIDE = ("telegram", "sqlalchemy", "storage", "bot")
+# Packages below every layer, as the modules beside them (policy.py, domain.py, i18n.py, ...).
+SHARED = ("catalog", "faq")
 
 
 def _imports(path: Path) -> set[str]:
@@ -22,6 +25,25 @@ def _imports(path: Path) -> set[str]:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
+
+
+def test_every_package_of_the_core_has_a_layer() -> None:
+    """A new package must take its place in the order, else nothing checks its imports."""
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    unplaced = packages - set(LAYERS) - set(SHARED)
+    assert unplaced == set()
+
+
+def test_what_all_layers_share_imports_no_layer() -> None:
+    """policy, domain, the catalog, the FAQ and the other modules beside the layers sit below."""
+    paths = [*ROOT.glob("*.py"), *(p for name in SHARED for p in (ROOT / name).rglob("*.py"))]
+    upward = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted(paths)
+        for name in _imports(path)
+        if _layer(name) is not None
+    ]
+    assert upward == []
 
 
 def _layer(module: str) -> str | None:

@@ -17,6 +17,9 @@ async def test_commands_are_registered_at_start(bot: Running) -> None:
         "back",
         "cancel",
         "language",
+        "privacy",
+        "mydata",
+        "forget",
     ]
     # Telegram shows a user whose app is in Urdu the same commands, described in Urdu.
     in_urdu = bot.fake.commands(language_code="ur")

@@ -165,24 +165,31 @@ async def test_staff_overrule_a_refusal_with_a_reason_and_the_customer_is_told(
     prompt = await sara.next("reply to this message with the credits")
     await sara.reply(prompt, "lots, the carrier was ours")
     again = await sara.next("Please reply with the credits")
-    await sara.reply(again, "40 the Jazz route was ours after all")
+    # Staff words that look like the audit's own "; credits" part stay whole on the card.
+    await sara.reply(again, "40 the Jazz route was ours; credits 0 -> 40 were owed")
 
     told = await cara.next("looked at your claim #1 again")
     assert "approved a refund of 40 credits" in told.text
     updated = await bot.fake.wait_for_edit(
         STAFF_CHAT_ID, card.message_id, lambda m: "Claim #1 · approved" in (m.text or "")
     )
-    assert "Overruled by Sara (@sara): “the Jazz route was ours after all”" in (updated.text or "")
+    assert "Overruled by Sara (@sara): “the Jazz route was ours; credits 0 -> 40 were owed”" in (
+        updated.text or ""
+    )
     async with bot.db.uow() as uow:
         rows = (
             await uow.session.execute(
-                select(claim_audit.c.actor, claim_audit.c.note).where(
-                    claim_audit.c.to_status == ClaimStatus.APPROVED.value
-                )
+                select(
+                    claim_audit.c.actor,
+                    claim_audit.c.kind,
+                    claim_audit.c.text,
+                    claim_audit.c.credits_before,
+                    claim_audit.c.credits_after,
+                ).where(claim_audit.c.to_status == ClaimStatus.APPROVED.value)
             )
         ).all()
     assert [tuple(r) for r in rows] == [
-        ("Sara (@sara)", "overruled: the Jazz route was ours after all; credits 0 -> 40")
+        ("Sara (@sara)", "overruled", "the Jazz route was ours; credits 0 -> 40 were owed", 0, 40)
     ]
 
 

@@ -44,7 +44,7 @@ async def add_claim(
                 telegram_user_id=700,
                 chat_id=700,
                 refundable_credits=credits,
-                clauses=[ClauseResult("C-INCIDENT", True, "An incident was on record.")],
+                clauses=[ClauseResult.of("C-INCIDENT", False, "incident_none")],
                 created_at=at,
                 updated_at=at,
                 customer_name="Quinn",

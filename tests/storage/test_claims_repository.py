@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from conversations import i18n
+from conversations.catalog.policy_text import explain, explain_en
 from conversations.domain import (
     OPEN_STATUSES,
     AuditEntry,
+    AuditKind,
     Claim,
     ClaimStatus,
     ClauseResult,
@@ -15,6 +18,7 @@ from conversations.domain import (
     Reason,
 )
 from storage import Database
+from storage.tables import claims
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -35,8 +39,18 @@ def a_claim(
         chat_id=5_000_000_001,
         refundable_credits=120,
         clauses=[
-            ClauseResult("C-WINDOW", True, "Bought 5 hours ago."),
-            ClauseResult("C-CAUSE", True, "120 messages failed on our side."),
+            ClauseResult.of(
+                "C-WINDOW",
+                True,
+                "window_passed",
+                age_=timedelta(hours=5, microseconds=7),
+                purchased_at=at - timedelta(hours=5),
+                deadline=at + timedelta(days=2),
+            ),
+            ClauseResult.of(
+                "C-CAUSE", True, "cause_passed", failed_platform=120, messages_sent=500, credits=120
+            ),
+            ClauseResult.of("C-ONCE", True, "once_passed", left=80, credits=200, claim_ids=(3, 4)),
         ],
         created_at=at,
         updated_at=at,
@@ -63,7 +77,9 @@ async def test_a_claim_comes_back_as_it_was_stored_with_a_number(db: Database) -
     assert stored.id is not None and stored.id >= 1
     assert loaded == stored
     assert loaded.created_at.tzinfo is not None and loaded.created_at == T0
-    assert loaded.clauses[1] == ClauseResult("C-CAUSE", True, "120 messages failed on our side.")
+    assert loaded.clauses == stored.clauses
+    assert loaded.clauses[0].facts["age_"] == timedelta(hours=5, microseconds=7)
+    assert loaded.clauses[2].facts["claim_ids"] == (3, 4)
 
 
 async def test_claim_numbers_count_up_and_unknown_numbers_find_nothing(db: Database) -> None:
@@ -167,7 +183,9 @@ async def test_the_audit_trail_keeps_every_step_in_order(db: Database) -> None:
     [claim] = await add(db, a_claim())
     assert claim.id is not None
     entries = [
-        AuditEntry(claim.id, T0, "bot", None, None, ClaimStatus.ESCALATED, "eligible"),
+        AuditEntry(
+            claim.id, T0, "bot", None, None, ClaimStatus.ESCALATED, AuditKind.FILED, "eligible"
+        ),
         AuditEntry(
             claim.id,
             T0 + timedelta(minutes=3),
@@ -175,15 +193,19 @@ async def test_the_audit_trail_keeps_every_step_in_order(db: Database) -> None:
             77,
             ClaimStatus.ESCALATED,
             ClaimStatus.IN_REVIEW,
+            AuditKind.TAKEN,
         ),
         AuditEntry(
             claim.id,
             T0 + timedelta(minutes=4),
             "Sara",
             78,
-            ClaimStatus.IN_REVIEW,
-            None,
-            "refused: already taken",
+            ClaimStatus.INELIGIBLE,
+            ClaimStatus.APPROVED,
+            AuditKind.OVERRULED,
+            "the route failed; credits 5 -> 6",  # staff words that look like the summary
+            credits_before=100,
+            credits_after=80,
         ),
     ]
 
@@ -195,6 +217,8 @@ async def test_the_audit_trail_keeps_every_step_in_order(db: Database) -> None:
         trail = await uow.claims.audit(claim.id)
 
     assert list(trail) == entries
+    assert trail[2].text == "the route failed; credits 5 -> 6"
+    assert trail[2].note == "overruled: the route failed; credits 5 -> 6; credits 100 -> 80"
 
 
 async def test_queue_counts_reports_and_incident_lookups(db: Database) -> None:
@@ -240,3 +264,23 @@ async def test_queue_counts_reports_and_incident_lookups(db: Database) -> None:
     assert [c.transaction_id for c in escalated] == ["TX-4", "TX-1"]
     assert [c.transaction_id for c in on_incident] == ["TX-5", "TX-6"]
     assert [c.transaction_id for c in to_review] == ["TX-6"]
+
+
+async def test_a_claim_decided_before_clauses_were_facts_keeps_its_words(db: Database) -> None:
+    """Clauses stored as text (before 0010) come back as recorded words, in each language."""
+    [claim] = await add(db, a_claim())
+    old = [{"id": "C-WINDOW", "passed": False, "explanation": "Too late.", "in": {"ur": "دیر"}}]
+    async with db.uow() as uow:
+        await uow.session.execute(
+            claims.update().where(claims.c.id == claim.id).values(clauses=old)
+        )
+        await uow.commit()
+    async with db.uow() as uow:
+        loaded = await uow.claims.get(claim.id or 0)
+
+    assert loaded is not None
+    [clause] = loaded.clauses
+    assert (clause.id, clause.passed, clause.finding) == ("C-WINDOW", False, "")
+    assert explain_en(clause) == "Too late."
+    with i18n.use("ur"):
+        assert explain(clause) == "دیر"

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
-from conversations.claims.transitions import ADDED_PREFIX, CUSTOMER
-from conversations.domain import OPEN_STATUSES, AuditEntry, Claim, ClaimStatus
+from conversations.catalog import policy_text
+from conversations.claims.transitions import CUSTOMER
+from conversations.domain import OPEN_STATUSES, AuditEntry, AuditKind, Claim, ClaimStatus
 from conversations.i18n import _
+from conversations.policy_numbers import reword
 
 MAX_SHOWN = 10
 
@@ -71,7 +73,7 @@ def _timeline(entry: AuditEntry) -> str | None:
         if entry.actor == CUSTOMER and entry.to_status is ClaimStatus.IN_REVIEW:
             return _(t.TIMELINE_ANSWERED)
         return _(t.TIMELINE[entry.to_status.value])
-    if entry.actor == CUSTOMER and entry.note.startswith(ADDED_PREFIX):
+    if entry.kind is AuditKind.ADDED:
         return _(t.TIMELINE_ADDED)
     return None
 
@@ -84,7 +86,7 @@ def _next(claim: Claim, home_country: str) -> str:
         return _(t.NEXT_OPEN)
     if status is ClaimStatus.APPROVED and claim.decided_at is not None:
         start, end = refund_window(claim.decided_at, home_country)
-        return _(t.NEXT_APPROVED).format(
+        return reword(_(t.NEXT_APPROVED)).format(
             credits=i18n.number(claim.refundable_credits), start=i18n.day(start), end=i18n.day(end)
         )
     if status is ClaimStatus.REFUNDED and claim.refunded_at is not None:
@@ -95,7 +97,5 @@ def _next(claim: Claim, home_country: str) -> str:
         return _(t.NEXT_REJECTED).format(reason=claim.reject_reason or "")
     if status is ClaimStatus.INELIGIBLE:
         failed = next((c for c in claim.clauses if not c.passed), None)
-        return _(t.NEXT_INELIGIBLE).format(
-            why=failed.explanation_in(i18n.current()) if failed else ""
-        )
+        return _(t.NEXT_INELIGIBLE).format(why=policy_text.explain(failed) if failed else "")
     return _(t.NEXT_CANCELLED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from conversations import i18n, refs
@@ -10,10 +11,10 @@ from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_when
 from conversations.chat.events import EventKind
 from conversations.chat.turn import Turn
-from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit, perform
-from conversations.claims.transitions import NOTE_PREFIX, Transition
+from conversations.claims.lifecycle import Actor, Refusal, Result, credit_limit
+from conversations.claims.transitions import Transition
 from conversations.domain import (
-    AuditEntry,
+    AuditKind,
     Button,
     Claim,
     ClaimStatus,
@@ -23,10 +24,23 @@ from conversations.domain import (
     ReplyKind,
 )
 from conversations.ownership import normalise_phone, subjects_named
-from conversations.staff import callbacks, card, digest, notify, numbers, queue, replies, report
+from conversations.services.changes import CardUpdate, annotate_claim, change_claim
+from conversations.staff import (
+    callbacks,
+    card,
+    digest,
+    incidents,
+    notify,
+    numbers,
+    queue,
+    replies,
+    report,
+    stale,
+    teach,
+)
 
 STAFF_COMMANDS = frozenset(
-    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock"}
+    {"queue", "card", "stats", "note", "find", "report", "lockouts", "unlock", "incident", "teach"}
 )
 FOUND_AT_MOST = 20
 # Internal notes: staff-only words on a claim, kept in its audit trail.
@@ -77,53 +91,79 @@ async def _button(turn: Turn, data: str) -> None:
         text, buttons = await queue.page(turn.uow, turn.now, claim_id or 0)
         turn.show(text, buttons)
         return
+    if verb == stale.REOPEN:
+        await incidents.press_reopen(turn, press.target)
+        return
     if verb in (callbacks.BULK, callbacks.BULK_CONFIRMED):
         await _bulk(turn, press.target, confirmed=verb == callbacks.BULK_CONFIRMED)
         return
     if claim_id is None:
         turn.toast(s.STALE_ACTION, alert=True)
         return
-    if verb == Transition.TAKE:
-        if await _act(turn, claim_id, Transition.TAKE):
-            await _refresh_copy(turn, claim_id)
-    elif verb == Transition.APPROVE:
-        await _confirm_approve(turn, claim_id)
-    elif verb == callbacks.APPROVE_CONFIRMED and numbers.credits(press.extra) is not None:
-        credits = numbers.credits(press.extra)
-        if await _act(turn, claim_id, Transition.APPROVE, credits=credits):
-            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
-    elif verb == callbacks.CHANGE_CREDITS:
-        await _prompt_credits(turn, claim_id, refs.Prompt.CREDITS)
-    elif verb == Transition.OVERRULE:
-        await _prompt_credits(turn, claim_id, refs.Prompt.OVERRULE)
-    elif verb == Transition.REJECT:
-        grounds = await _canned_buttons(turn, ReplyKind.REJECT, callbacks.REJECT_GROUND, claim_id)
-        typed = Button(s.BTN_TYPED_REASON, callbacks.must(callbacks.REJECT_TYPED, claim_id))
-        turn.say(s.REJECT_PICK.format(claim_id=claim_id), (*grounds, (typed,)))
-    elif verb == callbacks.REJECT_GROUND:
-        reason = await replies.find(turn.uow, ReplyKind.REJECT, press.extra)
-        if reason is None:
-            turn.toast(s.STALE_ACTION, alert=True)
-        elif await _act(turn, claim_id, Transition.REJECT, text=reason.text):
-            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["reject"]))
-    elif verb == callbacks.ASK_CANNED:
-        question = await replies.find(turn.uow, ReplyKind.ASK, press.extra)
-        if question is None:
-            turn.toast(s.STALE_ACTION, alert=True)
-        elif await _act(turn, claim_id, Transition.ASK, text=question.text):
-            turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["ask"]))
-    elif verb == callbacks.REJECT_TYPED:
-        prompt = refs.prompt(refs.Prompt.REJECT, claim_id)
-        turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=prompt)
-    elif verb == Transition.ASK:
-        prompt = refs.prompt(refs.Prompt.ASK, claim_id)
-        questions = await _canned_buttons(turn, ReplyKind.ASK, callbacks.ASK_CANNED, claim_id)
-        turn.say(s.ASK_PROMPT.format(claim_id=claim_id), questions, ref=prompt)
-    elif verb == Transition.REFUNDED:
-        if await _act(turn, claim_id, Transition.REFUNDED):
-            await _refresh_copy(turn, claim_id)
-    else:
+    handler = _CLAIM_BUTTONS.get(verb)
+    if handler is None:
         turn.toast(s.STALE_ACTION, alert=True)
+        return
+    await handler(turn, claim_id, press.extra)
+
+
+# A claim's buttons: verb -> what it does, given the claim number and the button's extra.
+ClaimButton = Callable[[Turn, int, str], Awaitable[None]]
+
+
+async def _take_or_refund(turn: Turn, claim_id: int, transition: Transition) -> None:
+    if await _act(turn, claim_id, transition):
+        await _refresh_copy(turn, claim_id)
+
+
+async def _approve_confirmed(turn: Turn, claim_id: int, extra: str) -> None:
+    credits = numbers.credits(extra)
+    if credits is None:
+        turn.toast(s.STALE_ACTION, alert=True)
+    elif await _act(turn, claim_id, Transition.APPROVE, credits=credits):
+        turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS["approve"]))
+
+
+async def _reject_pick(turn: Turn, claim_id: int, _extra: str) -> None:
+    grounds = await _canned_buttons(turn, ReplyKind.REJECT, callbacks.REJECT_GROUND, claim_id)
+    typed = Button(s.BTN_TYPED_REASON, callbacks.must(callbacks.REJECT_TYPED, claim_id))
+    turn.say(s.REJECT_PICK.format(claim_id=claim_id), (*grounds, (typed,)))
+
+
+async def _canned(turn: Turn, claim_id: int, kind: ReplyKind, key: str) -> None:
+    """A canned reject ground or question, pressed: the claim is rejected or asked with it."""
+    reply = await replies.find(turn.uow, kind, key)
+    transition = Transition.REJECT if kind is ReplyKind.REJECT else Transition.ASK
+    if reply is None:
+        turn.toast(s.STALE_ACTION, alert=True)
+    elif await _act(turn, claim_id, transition, text=reply.text):
+        turn.close_buttons(s.DONE_ALERT.format(what=s.ACTION_LABELS[transition.value]))
+
+
+async def _reject_typed(turn: Turn, claim_id: int, _extra: str) -> None:
+    prompt = refs.prompt(refs.Prompt.REJECT, claim_id)
+    turn.say(s.REASON_PROMPT.format(claim_id=claim_id), ref=prompt)
+
+
+async def _ask(turn: Turn, claim_id: int, _extra: str) -> None:
+    prompt = refs.prompt(refs.Prompt.ASK, claim_id)
+    questions = await _canned_buttons(turn, ReplyKind.ASK, callbacks.ASK_CANNED, claim_id)
+    turn.say(s.ASK_PROMPT.format(claim_id=claim_id), questions, ref=prompt)
+
+
+_CLAIM_BUTTONS: dict[str, ClaimButton] = {
+    Transition.TAKE: lambda turn, n, _x: _take_or_refund(turn, n, Transition.TAKE),
+    Transition.APPROVE: lambda turn, n, _x: _confirm_approve(turn, n),
+    callbacks.APPROVE_CONFIRMED: _approve_confirmed,
+    callbacks.CHANGE_CREDITS: lambda turn, n, _x: _prompt_credits(turn, n, refs.Prompt.CREDITS),
+    Transition.OVERRULE: lambda turn, n, _x: _prompt_credits(turn, n, refs.Prompt.OVERRULE),
+    Transition.REJECT: _reject_pick,
+    callbacks.REJECT_GROUND: lambda turn, n, key: _canned(turn, n, ReplyKind.REJECT, key),
+    callbacks.ASK_CANNED: lambda turn, n, key: _canned(turn, n, ReplyKind.ASK, key),
+    callbacks.REJECT_TYPED: _reject_typed,
+    Transition.ASK: _ask,
+    Transition.REFUNDED: lambda turn, n, _x: _take_or_refund(turn, n, Transition.REFUNDED),
+}
 
 
 async def _refresh_copy(turn: Turn, claim_id: int) -> None:
@@ -204,7 +244,7 @@ async def _act(
     credits: int | None = None,
     text: str | None = None,
 ) -> bool:
-    result = await perform(
+    change = await change_claim(
         turn.uow,
         claim_id,
         transition,
@@ -214,10 +254,10 @@ async def _act(
         credits=credits,
         text=text,
     )
-    if not result.ok:
-        _tell_refusal(turn, claim_id, result)
+    if not change.ok:
+        _tell_refusal(turn, claim_id, change.result)
         return False
-    for message in await card.with_card(turn.uow, result, turn.now, turn.config):
+    for message in change.messages:
         turn.send_to(message)
     turn.toast(s.DONE_ALERT.format(what=s.ACTION_LABELS[transition.value]))
     return True
@@ -267,17 +307,21 @@ async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
     actor = _actor(turn)
     for claim in eligible:
         assert claim.id is not None
-        result = await perform(turn.uow, claim.id, Transition.APPROVE, actor, turn.now, turn.config)
-        if result.ok and result.claim is not None:
+        # Only cards already posted are brought up to date; the digest covers the rest,
+        # so a storm's bulk approval does not post hundreds of new cards.
+        change = await change_claim(
+            turn.uow,
+            claim.id,
+            Transition.APPROVE,
+            actor,
+            turn.now,
+            turn.config,
+            card_update=CardUpdate.IF_POSTED,
+        )
+        if change.ok:
             approved += 1
-            turn.send_to(result.messages[0])
-            # Only cards already posted are brought up to date; the digest covers the rest,
-            # so a storm's bulk approval does not post hundreds of new cards.
-            if await turn.uow.messages.lookup(card.card_ref(claim.id)) is not None:
-                posted = result.claim
-                turn.send_to(
-                    await card.card_message(turn.uow, posted, turn.now, turn.config, edit=True)
-                )
+            for message in change.messages:
+                turn.send_to(message)
     turn.close_buttons(s.BULK_DONE.format(count=approved, incident_id=incident_id))
     if turn.config.staff_chat_id is not None:
         await turn.uow.serialize(notify.STAFF_NOTIFY_LOCK)
@@ -379,6 +423,10 @@ async def _command(turn: Turn, name: str, args: str) -> None:
         await _lockouts(turn)
     elif name == "unlock":
         await _unlock(turn, args.strip())
+    elif name == "incident":
+        await incidents.command(turn, args)
+    elif name == "teach":
+        await teach.teach(turn, args)
     elif name == "report":
         for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
             turn.send_to(replace(message, message_thread_id=turn.event.thread_id))
@@ -401,13 +449,11 @@ async def _note(turn: Turn, args: str) -> None:
     if len(words) > MAX_NOTE:
         turn.say(s.NOTE_TOO_LONG.format(length=f"{len(words):,}", limit=f"{MAX_NOTE:,}"))
         return
-    actor = _actor(turn)
-    await turn.uow.claims.add_audit(
-        AuditEntry(claim_id, turn.now, actor.name, actor.user_id, None, None, NOTE_PREFIX + words)
-    )
+    for message in await annotate_claim(
+        turn.uow, claim, AuditKind.NOTE, _actor(turn), words, turn.now, turn.config
+    ):
+        turn.send_to(message)
     turn.say(s.NOTE_ADDED.format(claim_id=claim_id))
-    if turn.config.staff_chat_id is not None:
-        turn.send_to(await card.card_message(turn.uow, claim, turn.now, turn.config, edit=True))
 
 
 async def _find(turn: Turn, args: str) -> None:
