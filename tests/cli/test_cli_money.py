@@ -194,5 +194,7 @@ async def test_faq_misses_lists_the_questions_asked_most(cli: Cli, db: Database)
 
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[:2] == ["    2  do you sell whatsapp api", "    1  cricket score"]
+    asked = [line for line in lines if "whatsapp" in line or "cricket" in line]
+    assert [line.split()[0] for line in asked] == ["2", "1"]  # most asked first
+    assert asked[0].endswith("do you sell whatsapp api") and asked[1].endswith("cricket score")
     assert "  processing-time: 0 / 1" in lines
