@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conversations.chat.events import EventKind, Inbound, Sender
+from conversations.chat.events import Author, EventKind, Inbound
 from conversations.config import DeskConfig
 from conversations.dialogue.engine import Desk
 from storage.database import open_database
@@ -29,7 +29,7 @@ def _now() -> datetime:
 
 
 async def _customer(desk: Desk, user_id: int, latencies: list[float]) -> None:
-    sender = Sender(user_id, "Bench")
+    sender = Author(user_id, "Bench")
 
     async def turn(event: Inbound) -> None:
         started = time.perf_counter()

@@ -22,8 +22,8 @@ from bot.logging_setup import ThrottledLog, claim_named, update_context
 from bot.metrics import Metrics
 from bot.send_errors import Action, after_error, classify, readdressed, record, seconds
 from bot.send_scheduler import Dropped, Priority, SendArgs, SendScheduler, TooLate
-from bot.translate import markup
-from bot.translate import reply_markup as reply_markup_of
+from bot.updates import markup
+from bot.updates import reply_markup as reply_markup_of
 from conversations import refs
 from conversations.catalog import staff as staff_text
 from conversations.domain import OutboxItem, OutgoingMessage

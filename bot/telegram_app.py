@@ -19,7 +19,7 @@ from bot.chat_moves import move_of
 from bot.logging_setup import note_claim
 from bot.send_scheduler import Priority
 from bot.staff_chat_check import check_staff_chat
-from bot.translate import to_inbound
+from bot.updates import to_inbound
 from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog.commands import COMMANDS

@@ -16,7 +16,9 @@ class EventKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Sender:
+class Author:
+    """Who wrote a message or pressed a button."""
+
     user_id: int
     first_name: str = ""
     username: str | None = None
@@ -44,7 +46,7 @@ class FileRef:
 @dataclass(frozen=True)
 class Inbound:
     chat_id: int
-    sender: Sender
+    sender: Author
     kind: EventKind
     text: str = ""  # the text, or a command's arguments
     command: str | None = None  # without the slash, lower case
@@ -71,7 +73,7 @@ class Inbound:
         return self.addressed_to != own_username.lower()
 
     @classmethod
-    def text_or_command(cls, chat_id: int, sender: Sender, text: str, **kw: object) -> Inbound:
+    def text_or_command(cls, chat_id: int, sender: Author, text: str, **kw: object) -> Inbound:
         """Build a text event, or a command event when it starts with a slash."""
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:

@@ -39,7 +39,7 @@ CLOSED = (
 # A claim whose customer was erased carries this name (then " #<erasure>").
 ERASED = "erased"
 # The Telegram user and chat id of an erased claim or rating: no Telegram user or private chat
-# has it, and unlike 0 (an update without a user, bot/translate.py) no event carries it.
+# has it, and unlike 0 (an update without a user, bot/updates.py) no event carries it.
 ERASED_ID = -1
 # The ref of a /mydata document in the outbox: its copy is dropped as soon as it is sent.
 MYDATA_REF = "mydata"

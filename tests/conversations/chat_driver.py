@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from conversations.chat.events import EventKind, Inbound, Sender
+from conversations.chat.events import Author, EventKind, Inbound
 from conversations.config import DeskConfig
 from conversations.dialogue.engine import Desk
 from conversations.domain import OutgoingMessage
@@ -136,7 +136,7 @@ class Person:
     ) -> None:
         self.world = world
         self.chat_id = user_id
-        self.sender = Sender(user_id, name, None, language_code)
+        self.sender = Author(user_id, name, None, language_code)
         self._unread: list[Shown] = []
 
     def texts(self) -> list[str]:

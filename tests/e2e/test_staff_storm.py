@@ -10,8 +10,8 @@ from bot.send_budget import LocalBudget
 from bot.send_scheduler import ChatLimits, SendScheduler
 from conversations.business_days import refund_window
 from conversations.catalog.policy_text import format_date
+from conversations.chat.events import Author as Who
 from conversations.chat.events import EventKind, Inbound
-from conversations.chat.events import Sender as Who
 from conversations.domain import (
     Campaign,
     ConversationState,

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from conversations.chat.events import EventKind, Inbound, Sender
+from conversations.chat.events import Author, EventKind, Inbound
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
@@ -177,11 +177,11 @@ async def _run(url: str, plan: list[File | Act | Relay | Ask | Forget]) -> None:
         claimed: set[str] = set()  # transactions person 0 has a claim on
 
         async def say(p: Person, text: str) -> None:
-            sender = Sender(p.user_id, p.name, p.username)
+            sender = Author(p.user_id, p.name, p.username)
             await desk.handle(Inbound.text_or_command(p.user_id, sender, text))
 
         async def press(p: Person, data: str) -> None:
-            sender = Sender(p.user_id, p.name, p.username)
+            sender = Author(p.user_id, p.name, p.username)
             await desk.handle(Inbound(p.user_id, sender, EventKind.BUTTON, data=data, message_id=1))
 
         for step, op in enumerate([*plan, Forget(0)]):

@@ -1,4 +1,4 @@
-"""Telegram updates in, core events out; nothing else happens here.
+"""Telegram updates in, core events out (and our buttons out as Telegram markup).
 
 Every string a user controls is cleaned of NUL characters on its way in (see `clean`).
 """
@@ -19,7 +19,7 @@ from telegram import (
 
 from conversations import i18n
 from conversations.catalog import customer as customer_text
-from conversations.chat.events import EventKind, FileRef, Inbound, Sender
+from conversations.chat.events import Author, EventKind, FileRef, Inbound
 from conversations.domain import Button, OutgoingMessage
 
 _MEDIA_FIELDS = (
@@ -59,10 +59,10 @@ def _clean_or_none(text: str | None) -> str | None:
     return None if text is None else clean(text) or None
 
 
-def sender_of(user: User | None) -> Sender:
+def author_of(user: User | None) -> Author:
     if user is None:
-        return Sender(user_id=0)
-    return Sender(
+        return Author(user_id=0)
+    return Author(
         user_id=user.id,
         first_name=clean(user.first_name or ""),
         username=_clean_or_none(user.username),
@@ -98,7 +98,7 @@ def to_inbound(update: Update) -> Inbound | None:
         data = clean(query.data or "")
         return Inbound(
             chat_id=message.chat.id,
-            sender=sender_of(query.from_user),
+            sender=author_of(query.from_user),
             kind=EventKind.BUTTON,
             data=data,
             text=clean(_pressed_label(message, data)),
@@ -120,7 +120,7 @@ def to_inbound(update: Update) -> Inbound | None:
         "is_private": message.chat.type == "private",
         "thread_id": message.message_thread_id if message.is_topic_message else None,
     }
-    sender = sender_of(message.from_user)
+    sender = author_of(message.from_user)
     if message.text is not None:
         return Inbound.text_or_command(message.chat.id, sender, clean(message.text), **common)
     if message.chat.type != "private":
