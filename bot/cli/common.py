@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -16,6 +16,9 @@ from bot.settings import (
     load_settings,
     typo_warnings,
 )
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 T = TypeVar("T")
 
@@ -118,7 +121,7 @@ CreateOption = Annotated[
 
 def with_db(
     settings: Settings,
-    work: Callable[[Any], Awaitable[T]],
+    work: Callable[[Database], Awaitable[T]],
     *,
     upgrade: bool = True,
     create: bool = False,
@@ -193,7 +196,7 @@ def announce_database(url: str, create: bool = False) -> None:
     typer.echo(f"Database: {describe_database(url)}")
 
 
-async def open_url(url: str, upgrade: bool = True) -> Any:
+async def open_url(url: str, upgrade: bool = True) -> Database:
     from bot.logging_setup import redact
     from storage.database import SchemaNotReady, open_database
 

@@ -6,11 +6,14 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.cli.common import cli_settings, faq_app, run_async, with_db
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 # faq ---------------------------------------------------------------------------------------
 
@@ -68,7 +71,7 @@ def faq_misses(
     """The questions customers asked most that the FAQ could not place (numbers removed)."""
     settings = cli_settings()
 
-    async def go(db: Any) -> Any:
+    async def go(db: Database) -> tuple[list[tuple[str, int]], dict[str, tuple[int, int]]]:
         async with db.uow() as uow:
             return await uow.faq.top_misses(limit), await uow.faq.ratings()
 
@@ -136,7 +139,7 @@ def faq_teach(
 
     settings = cli_settings()
 
-    async def go(db: Any) -> bool:
+    async def go(db: Database) -> bool:
         return await teach(db, question, topic, by, datetime.now(UTC))
 
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from bot.cli.common import (
     url_password,
     with_db,
 )
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 # run, chat ---------------------------------------------------------------------------------
 
@@ -101,9 +104,8 @@ def db_upgrade(create: CreateOption = False) -> None:
     """Apply the database migrations."""
     settings = cli_settings()
 
-    async def go(db: Any) -> str | None:
-        revision: str | None = await db.revision()
-        return revision
+    async def go(db: Database) -> str | None:
+        return await db.revision()
 
     typer.echo(f"Up to date: migration {with_db(settings, go, create=create)}.")
 
