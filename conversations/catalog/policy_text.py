@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from conversations import i18n
+from conversations.catalog.policy_numbers_text import reword
 from conversations.countries import country_name
 from conversations.domain import ClauseResult, Decision, Outcome
 from conversations.i18n import _, ngettext
-from conversations.policy_numbers import reword
 
 _UNITS: tuple[tuple[str, int], ...] = (
     ("day", 86400),

@@ -8,10 +8,10 @@ from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
 from conversations.catalog import policy_text
+from conversations.catalog.policy_numbers_text import reword
 from conversations.claims.transitions import CUSTOMER
 from conversations.domain import OPEN_STATUSES, AuditEntry, AuditKind, Claim, ClaimStatus
 from conversations.i18n import _
-from conversations.policy_numbers import reword
 
 MAX_SHOWN = 10
 

@@ -12,6 +12,7 @@ from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
+from conversations.catalog.policy_numbers_text import reword
 from conversations.chat import keyboards as kb
 from conversations.claims.events import (
     ClaimApproved,
@@ -25,7 +26,6 @@ from conversations.claims.events import (
 from conversations.config import DeskConfig
 from conversations.domain import Claim, OutgoingMessage
 from conversations.i18n import _
-from conversations.policy_numbers import reword
 from conversations.ports import UnitOfWork
 
 # Closed on staff's decision: the customer is asked how we did (not after their own withdrawal).

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from conversations import i18n, policy_numbers
+from conversations.catalog.policy_numbers_text import reword
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.services.staff import staff_act
@@ -125,12 +126,12 @@ def test_rewording_touches_only_the_policy_numbers() -> None:
     numbers = policy_numbers.PolicyNumbers(24, 12, 3, 4)
     text = "Ask within 2 days (48 hours). Report within 24 hours. Paid in 5 to 7 business days."
     with i18n.use(i18n.ENGLISH):
-        said = policy_numbers.reword(text, numbers)
+        said = reword(text, numbers)
     # One pass: the new 24 of the refund window is not read as the report window's.
     assert (
         said == "Ask within 1 day (24 hours). Report within 12 hours. Paid in 3 to 4 business days."
     )
     with i18n.use(i18n.URDU):
-        urdu = policy_numbers.reword("خریداری کے 2 دن (48 گھنٹے) کے اندر دیں۔ 5 سے 7", numbers)
+        urdu = reword("خریداری کے 2 دن (48 گھنٹے) کے اندر دیں۔ 5 سے 7", numbers)
     assert "(24 گھنٹے)" in urdu and "3 سے 4" in urdu
-    assert policy_numbers.reword(text, policy_numbers.PUBLISHED) == text
+    assert reword(text, policy_numbers.PUBLISHED) == text
