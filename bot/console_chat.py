@@ -181,6 +181,27 @@ async def run_console(
             tmp.cleanup()
 
 
+def _press(number: int, screen: _Screen, staff_mode: bool) -> Inbound | None:
+    """A numbered choice as the button press it stands for; None (and why) if it is not one."""
+    if not 1 <= number <= len(screen.choices):
+        print(CONSOLE_PICK_RANGE.format(n=len(screen.choices)))
+        return None
+    chat_id, message_id, button = screen.choices[number - 1]
+    staff = chat_id == DEMO_STAFF_CHAT_ID
+    if staff != staff_mode:
+        # Each side presses only its own buttons, as in Telegram.
+        print((CONSOLE_STAFF_BUTTON if staff else CONSOLE_CUSTOMER_BUTTON).format(n=number))
+        return None
+    return Inbound(
+        chat_id,
+        DEMO_STAFF_USER if staff else CONSOLE_USER,
+        EventKind.BUTTON,
+        data=button.data,
+        text=button.label,
+        message_id=message_id,
+    )
+
+
 async def _loop(desk: Desk, db: Database, show_staff: bool) -> None:
     screen = _Screen()
     stdin = _Stdin()
@@ -213,24 +234,7 @@ async def _loop(desk: Desk, db: Database, show_staff: bool) -> None:
         if not text:
             continue
         if text.isdigit() and len(text) <= MAX_PICK_DIGITS and screen.choices:
-            number = int(text)
-            if not 1 <= number <= len(screen.choices):
-                print(CONSOLE_PICK_RANGE.format(n=len(screen.choices)))
-                continue
-            chat_id, message_id, button = screen.choices[number - 1]
-            staff = chat_id == DEMO_STAFF_CHAT_ID
-            if staff != staff_mode:
-                # Each side presses only its own buttons, as in Telegram.
-                print((CONSOLE_STAFF_BUTTON if staff else CONSOLE_CUSTOMER_BUTTON).format(n=number))
-                continue
-            event = Inbound(
-                chat_id,
-                DEMO_STAFF_USER if staff else CONSOLE_USER,
-                EventKind.BUTTON,
-                data=button.data,
-                text=button.label,
-                message_id=message_id,
-            )
+            event = _press(int(text), screen, staff_mode)
         elif staff_mode:
             # A typed line in the staff chat answers the newest prompt, as a Telegram reply.
             replying = None if text.startswith("/") else screen.staff_prompt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,9 @@ from bot.cli.common import (
     describe_database,
     with_db,
 )
+
+if TYPE_CHECKING:  # imported where used: the CLI starts faster
+    from conversations.domain import Reason
 
 
 @app.command("import")
@@ -190,28 +193,11 @@ def check(
 ) -> None:
     """Show the decision the bot would make for a claim, filing nothing."""
     from conversations.catalog.policy_text import explain_en
-    from conversations.domain import ClaimRequest, Purchase, Reason
+    from conversations.domain import ClaimRequest, Purchase
     from conversations.services.claims import decide_claim
 
-    try:
-        why = Reason(reason)
-    except ValueError:
-        typer.echo(
-            f"refundbot: unknown reason {reason!r}; use undelivered, outage, "
-            "not_beneficial or other.",
-            err=True,
-        )
-        raise typer.Exit(2) from None
-    now = datetime.now(UTC)
-    if at is not None:
-        try:
-            now = datetime.fromisoformat(at)
-        except ValueError:
-            typer.echo(
-                f"refundbot: --at {at!r} is not an ISO time like 2026-11-27T10:00Z", err=True
-            )
-            raise typer.Exit(2) from None
-        now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    why = _reason(reason)
+    now = _judged_at(at)
     settings = cli_settings()
 
     async def go(db: Any) -> Any:
@@ -242,3 +228,30 @@ def check(
     typer.echo(f"Refundable credits: {decision.refundable_credits}")
     for clause in decision.clauses:
         typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {explain_en(clause)}")
+
+
+def _reason(word: str) -> Reason:
+    """The --reason word as a Reason; an unknown one is one line and exit 2."""
+    from conversations.domain import Reason
+
+    try:
+        return Reason(word)
+    except ValueError:
+        typer.echo(
+            f"refundbot: unknown reason {word!r}; use undelivered, outage, "
+            "not_beneficial or other.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+
+
+def _judged_at(at: str | None) -> datetime:
+    """--at as a UTC time (now when not given); a bad one is one line and exit 2."""
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        typer.echo(f"refundbot: --at {at!r} is not an ISO time like 2026-11-27T10:00Z", err=True)
+        raise typer.Exit(2) from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

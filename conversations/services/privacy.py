@@ -123,29 +123,13 @@ async def forget(
     chats = await store.chats_of(user_id)
     owned = await store.claims_of(user_id)
     claim_ids = [c for c, _tx in owned]
-    withdrawn: list[int] = []
-    for claim_id in claim_ids:
-        claim = await uow.claims.get(claim_id)
-        if claim is None or claim.status not in OPEN_STATUSES:
-            continue
-        if not allows(claim, Transition.WITHDRAW):
-            continue
-        change = await change_claim(
-            uow, claim_id, Transition.WITHDRAW, Actor(by, None), now, config
-        )
-        if change.result.ok:
-            withdrawn.append(claim_id)
+    withdrawn = await _withdraw_open(uow, claim_ids, by, now, config)
     erasure_id = await store.begin_erasure(now, by)
     transactions = sorted({tx for _c, tx in owned})
     texts = await store.typed_texts(chats)
     needles = await store.identifiers(user_id, chats, transactions)
-    erased_entries = {
-        audit_id: new
-        for audit_id, entry in await store.audit_entries(claim_ids)
-        if (new := without_words(entry)) != entry
-    }
     kinds: dict[str, int] = {}
-    rewritten = await store.rewrite_audit(claim_ids, user_id, erased_entries)
+    rewritten = await erase_trails(store, claim_ids, user_id)
     if rewritten:
         kinds["audit_notes"] = rewritten
     anonymised = await store.anonymise_claims(claim_ids, erased_label(erasure_id))
@@ -164,15 +148,7 @@ async def forget(
     for claim_id in claim_ids:
         await uow.claims.add_audit(_forgotten_entry(claim_id, now, by, erasure_id))
     await store.finish_erasure(erasure_id, kinds, len(claim_ids))
-    staff: list[OutgoingMessage] = []
-    if config.staff_chat_id is not None:
-        for claim_id in claim_ids:
-            claim = await uow.claims.get(claim_id)
-            # Only a claim that was escalated, or shown with /card, has a card to bring up to date.
-            if claim is None:
-                continue
-            if claim.escalated_at is not None or await uow.messages.lookup(card.card_ref(claim_id)):
-                staff.append(await card.card_message(uow, claim, now, config, edit=True))
+    staff = await _cards_to_update(uow, claim_ids, now, config)
     return Forgotten(
         erasure_id=erasure_id,
         withdrawn=tuple(withdrawn),
@@ -181,6 +157,52 @@ async def forget(
         language=chosen.language if chosen is not None else None,
         staff_messages=tuple(staff),
     )
+
+
+async def erase_trails(store: PrivacyStore, claim_ids: list[int], user_id: int | None) -> int:
+    """Blank the words people wrote in the claims' audit trails; how many entries changed."""
+    erased = {
+        audit_id: new
+        for audit_id, entry in await store.audit_entries(claim_ids)
+        if (new := without_words(entry)) != entry
+    }
+    return await store.rewrite_audit(claim_ids, user_id, erased)
+
+
+async def _withdraw_open(
+    uow: UnitOfWork, claim_ids: list[int], by: str, now: datetime, config: DeskConfig
+) -> list[int]:
+    """Withdraw the customer's open claims through the claim service; which were."""
+    withdrawn: list[int] = []
+    for claim_id in claim_ids:
+        claim = await uow.claims.get(claim_id)
+        if claim is None or claim.status not in OPEN_STATUSES:
+            continue
+        if not allows(claim, Transition.WITHDRAW):
+            continue
+        change = await change_claim(
+            uow, claim_id, Transition.WITHDRAW, Actor(by, None), now, config
+        )
+        if change.result.ok:
+            withdrawn.append(claim_id)
+    return withdrawn
+
+
+async def _cards_to_update(
+    uow: UnitOfWork, claim_ids: list[int], now: datetime, config: DeskConfig
+) -> list[OutgoingMessage]:
+    """The staff cards that now show "erased #N"."""
+    staff: list[OutgoingMessage] = []
+    if config.staff_chat_id is None:
+        return staff
+    for claim_id in claim_ids:
+        claim = await uow.claims.get(claim_id)
+        # Only a claim that was escalated, or shown with /card, has a card to bring up to date.
+        if claim is None:
+            continue
+        if claim.escalated_at is not None or await uow.messages.lookup(card.card_ref(claim_id)):
+            staff.append(await card.card_message(uow, claim, now, config, edit=True))
+    return staff
 
 
 def _forgotten_entry(claim_id: int, now: datetime, by: str, erasure_id: int) -> AuditEntry:

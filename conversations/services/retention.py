@@ -11,7 +11,7 @@ from typing import Protocol
 
 from conversations.config import DeskConfig
 from conversations.ports import Clock, UnitOfWork
-from conversations.services.privacy import PrivacyStore, without_words
+from conversations.services.privacy import PrivacyStore, erase_trails
 
 # An applied update's payload is needed only while it is applied (re-delivery is caught by its
 # id, which stays); minutes, not days, so a crash right after still leaves it to inspect.
@@ -89,12 +89,7 @@ async def _retire_closed_claims(
     ids = await store.closed_claims_due(before, batch)
     if not ids:
         return {}
-    erased = {
-        audit_id: new
-        for audit_id, entry in await store.audit_entries(ids)
-        if (new := without_words(entry)) != entry
-    }
-    await store.rewrite_audit(ids, None, erased)
+    await erase_trails(store, ids, None)
     counts = await store.erase_claim_rows(ids)
     counts["closed_claims"] = await store.anonymise_claims(ids, RETIRED_LABEL)
     return counts

@@ -108,6 +108,27 @@ async def redecide(uow: UnitOfWork, claim: Claim, config: DeskConfig) -> Decisio
     )
 
 
+def _reopened(claim: Claim, decision: Decision, now: datetime, config: DeskConfig) -> Claim:
+    """The claim with its new decision: a refused one back in the queue as new."""
+    refused = claim.status in REFUSED
+    return replace(
+        claim,
+        status=ClaimStatus.ESCALATED if refused else claim.status,
+        outcome=decision.outcome,
+        refundable_credits=decision.refundable_credits,
+        clauses=list(decision.clauses),
+        incident_id=decision.incident_id,
+        campaign_ids=list(decision.campaign_ids),
+        updated_at=now,
+        escalated_at=now if refused else claim.escalated_at,
+        decided_at=None if refused else claim.decided_at,
+        reject_reason=None if refused else claim.reject_reason,
+        remind_at=(
+            now + timedelta(minutes=config.untaken_reminder_minutes) if refused else claim.remind_at
+        ),
+    )
+
+
 def _differs(claim: Claim, decision: Decision) -> bool:
     return (decision.outcome, decision.refundable_credits) != (
         claim.outcome,
@@ -201,25 +222,8 @@ async def reopen(
             continue
         if claim.status in REFUSED and await uow.claims.live_for_transaction(claim.transaction_id):
             continue  # the customer filed again meanwhile: that claim is the live one
-        status = ClaimStatus.ESCALATED if claim.status in REFUSED else claim.status
-        updated = replace(
-            claim,
-            status=status,
-            outcome=decision.outcome,
-            refundable_credits=decision.refundable_credits,
-            clauses=list(decision.clauses),
-            incident_id=decision.incident_id,
-            campaign_ids=list(decision.campaign_ids),
-            updated_at=now,
-            escalated_at=now if claim.status in REFUSED else claim.escalated_at,
-            decided_at=None if claim.status in REFUSED else claim.decided_at,
-            reject_reason=None if claim.status in REFUSED else claim.reject_reason,
-            remind_at=(
-                now + timedelta(minutes=config.untaken_reminder_minutes)
-                if claim.status in REFUSED
-                else claim.remind_at
-            ),
-        )
+        updated = _reopened(claim, decision, now, config)
+        status = updated.status
         if not await uow.claims.transition(claim_id, frozenset({claim.status}), updated):
             continue
         note = REOPENED_NOTE.format(before=claim.outcome.value, after=decision.outcome.value)

@@ -145,6 +145,13 @@ class PrivacyRepository:
 
     async def held(self, user_id: int, chats: Collection[int]) -> dict[str, Any]:
         """Everything stored about the user, as JSON-able parts (claims come from the caller)."""
+        return {
+            **await self._profile_held(user_id, chats),
+            **await self._messages_held(chats),
+            "wrong_ownership_answers": await self._attempts_held(user_id),
+        }
+
+    async def _profile_held(self, user_id: int, chats: Collection[int]) -> dict[str, Any]:
         s = self._session
         language = (
             await s.execute(
@@ -160,29 +167,6 @@ class PrivacyRepository:
         ratings = await s.execute(
             select(claim_ratings).where(claim_ratings.c.telegram_user_id == user_id)
         )
-        sent_to_you = await s.execute(
-            select(outbox.c.created_at, outbox.c.sent_at, outbox.c.text)
-            .where(outbox.c.chat_id.in_(chats), outbox.c.text != "")
-            .order_by(outbox.c.id)
-        )
-        relayed = await s.execute(
-            select(outbox.c.created_at, outbox.c.text)
-            .where(
-                outbox.c.ref.in_([f"relay:{c}" for c in chats]),
-                outbox.c.text != "",
-            )
-            .order_by(outbox.c.id)
-        )
-        updates = await s.execute(
-            select(inbox.c.received_at, inbox.c.payload)
-            .where(inbox.c.chat_id.in_(chats))
-            .order_by(inbox.c.update_id)
-        )
-        attempts = (
-            await s.execute(
-                select(ownership_attempts).where(ownership_attempts.c.subject == f"user:{user_id}")
-            )
-        ).first()
         return {
             "language": None
             if language is None
@@ -221,6 +205,29 @@ class PrivacyRepository:
                 }
                 for r in ratings
             ],
+        }
+
+    async def _messages_held(self, chats: Collection[int]) -> dict[str, Any]:
+        s = self._session
+        sent_to_you = await s.execute(
+            select(outbox.c.created_at, outbox.c.sent_at, outbox.c.text)
+            .where(outbox.c.chat_id.in_(chats), outbox.c.text != "")
+            .order_by(outbox.c.id)
+        )
+        relayed = await s.execute(
+            select(outbox.c.created_at, outbox.c.text)
+            .where(
+                outbox.c.ref.in_([f"relay:{c}" for c in chats]),
+                outbox.c.text != "",
+            )
+            .order_by(outbox.c.id)
+        )
+        updates = await s.execute(
+            select(inbox.c.received_at, inbox.c.payload)
+            .where(inbox.c.chat_id.in_(chats))
+            .order_by(inbox.c.update_id)
+        )
+        return {
             "messages_to_you": [
                 {"at": _iso(r.created_at), "sent_at": _iso(r.sent_at), "text": r.text}
                 for r in sent_to_you
@@ -233,10 +240,17 @@ class PrivacyRepository:
                 for r in updates
                 for text in _texts_of(r.payload)
             ],
-            "wrong_ownership_answers": None
-            if attempts is None
-            else {"misses": attempts.misses, "last_at": _iso(attempts.last_miss_at)},
         }
+
+    async def _attempts_held(self, user_id: int) -> dict[str, Any] | None:
+        attempts = (
+            await self._session.execute(
+                select(ownership_attempts).where(ownership_attempts.c.subject == f"user:{user_id}")
+            )
+        ).first()
+        if attempts is None:
+            return None
+        return {"misses": attempts.misses, "last_at": _iso(attempts.last_miss_at)}
 
     # /forget ----------------------------------------------------------------------------------
 
@@ -374,99 +388,25 @@ class PrivacyRepository:
         keep_chat: int | None,
     ) -> dict[str, int]:
         """Remove or blank every other row about the user; counts per kind of data."""
-        s = self._session
-        counts: dict[str, int] = {}
-
-        async def run(kind: str, statement: Any) -> None:
-            counts[kind] = counts.get(kind, 0) + rowcount(await s.execute(statement))
-
-        by_user_or_claim = or_(
-            evidence.c.telegram_user_id == user_id, evidence.c.claim_id.in_(claim_ids)
-        )
-        await run("files", delete(evidence).where(by_user_or_claim))
-        await run(
-            "ratings",
-            update(claim_ratings)
-            .where(
-                or_(
-                    claim_ratings.c.telegram_user_id == user_id,
-                    claim_ratings.c.claim_id.in_(claim_ids),
-                )
-            )
-            .values(telegram_user_id=ERASED_ID, comment=None),
-        )
-        await run(
-            "language",
-            delete(customer_languages).where(customer_languages.c.telegram_user_id == user_id),
-        )
-        await run(
-            "mydata_limit",
-            delete(privacy_exports).where(privacy_exports.c.telegram_user_id == user_id),
-        )
-        await run(
-            "ownership_misses",
-            delete(ownership_attempts).where(ownership_attempts.c.subject == f"user:{user_id}"),
-        )
-        gone = [c for c in chats if c != keep_chat]
-        await run("conversation", delete(conversations).where(conversations.c.chat_id.in_(gone)))
-        if keep_chat is not None:
-            # The chat being answered keeps its row (the turn saves it, reset, by its version).
-            await run(
-                "conversation",
-                update(conversations)
-                .where(conversations.c.chat_id == keep_chat)
-                .values(step="menu", slots={}),
-            )
-        # Every update the customer sent, down to its id and chat (kept against re-delivery).
-        await run(
-            "inbox",
-            update(inbox)
-            .where(inbox.c.chat_id.in_(chats), inbox.c.processed_at.is_not(None))
-            .values(payload={}),
-        )
-        # Applied updates anywhere (a staff member's press quotes the card, a reply quotes
-        # the relayed message): no longer needed once applied, so none is kept.
-        await run(
-            SWEPT,
-            update(inbox)
-            .where(
-                inbox.c.processed_at.is_not(None),
-                inbox.c.error.is_(None),
-                cast(inbox.c.payload, String) != "{}",
-            )
-            .values(payload={}),
-        )
-        about = [f"relay:{c}" for c in chats]
-        about += [f"{kind}:{n}" for n in claim_ids for kind in ("card", "topic")]
-        mine = or_(
-            outbox.c.chat_id.in_(chats),
-            outbox.c.ref.in_(about),
-            outbox.c.edit_ref.in_(about),
-            outbox.c.reply_ref.in_(about),
-            # Messages that name them elsewhere (a /find answer, a digest).
-            *(outbox.c.text.contains(n, autoescape=True) for n in needles),
-        )
-        # Sent: blanked (the row stays for the sender's bookkeeping); not yet sent: dropped.
-        await run(
-            "outbox",
-            update(outbox)
-            .where(mine, outbox.c.sent_at.is_not(None))
-            .values(text="", buttons=[], attachment=None),
-        )
-        await run("outbox", delete(outbox).where(mine, outbox.c.sent_at.is_(None)))
-        await run("message_refs", delete(message_refs).where(message_refs.c.chat_id.in_(chats)))
+        counts = _Counts(self._session)
+        await _erase_profile(counts, user_id, claim_ids)
+        await _erase_conversations(counts, chats, keep_chat)
+        await _erase_updates(counts, chats)
+        await _erase_messages(counts, chats, claim_ids, needles)
         if transaction_ids:
             # The ledger's contact details of the purchases they claimed on: what proved them
             # the owner. (A re-import of the ledger brings them back: erase at the source too.)
-            await run(
+            await counts.run(
                 "ledger_contacts",
                 update(purchases)
                 .where(purchases.c.transaction_id.in_(transaction_ids))
                 .values(account_phone="", account_email=""),
             )
         if misses:
-            await run("faq_questions", delete(faq_misses).where(faq_misses.c.text.in_(misses)))
-        return {k: v for k, v in counts.items() if v}
+            await counts.run(
+                "faq_questions", delete(faq_misses).where(faq_misses.c.text.in_(misses))
+            )
+        return counts.nonzero()
 
     # Retention --------------------------------------------------------------------------------
 
@@ -557,3 +497,110 @@ class PrivacyRepository:
 
 
 __all__: Sequence[str] = ("ERASED", "MYDATA_REF", "PrivacyRepository")
+
+
+class _Counts:
+    """Runs the erasure's statements and counts the rows each kind of data lost."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._counts: dict[str, int] = {}
+
+    async def run(self, kind: str, statement: Any) -> None:
+        done = rowcount(await self._session.execute(statement))
+        self._counts[kind] = self._counts.get(kind, 0) + done
+
+    def nonzero(self) -> dict[str, int]:
+        return {kind: n for kind, n in self._counts.items() if n}
+
+
+async def _erase_profile(counts: _Counts, user_id: int, claim_ids: Collection[int]) -> None:
+    """Files, ratings, language, the /mydata limit and ownership misses."""
+    by_user_or_claim = or_(
+        evidence.c.telegram_user_id == user_id, evidence.c.claim_id.in_(claim_ids)
+    )
+    await counts.run("files", delete(evidence).where(by_user_or_claim))
+    await counts.run(
+        "ratings",
+        update(claim_ratings)
+        .where(
+            or_(
+                claim_ratings.c.telegram_user_id == user_id,
+                claim_ratings.c.claim_id.in_(claim_ids),
+            )
+        )
+        .values(telegram_user_id=ERASED_ID, comment=None),
+    )
+    await counts.run(
+        "language",
+        delete(customer_languages).where(customer_languages.c.telegram_user_id == user_id),
+    )
+    await counts.run(
+        "mydata_limit",
+        delete(privacy_exports).where(privacy_exports.c.telegram_user_id == user_id),
+    )
+    await counts.run(
+        "ownership_misses",
+        delete(ownership_attempts).where(ownership_attempts.c.subject == f"user:{user_id}"),
+    )
+
+
+async def _erase_conversations(
+    counts: _Counts, chats: Collection[int], keep_chat: int | None
+) -> None:
+    gone = [c for c in chats if c != keep_chat]
+    await counts.run("conversation", delete(conversations).where(conversations.c.chat_id.in_(gone)))
+    if keep_chat is not None:
+        # The chat being answered keeps its row (the turn saves it, reset, by its version).
+        await counts.run(
+            "conversation",
+            update(conversations)
+            .where(conversations.c.chat_id == keep_chat)
+            .values(step="menu", slots={}),
+        )
+
+
+async def _erase_updates(counts: _Counts, chats: Collection[int]) -> None:
+    # Every update the customer sent, down to its id and chat (kept against re-delivery).
+    await counts.run(
+        "inbox",
+        update(inbox)
+        .where(inbox.c.chat_id.in_(chats), inbox.c.processed_at.is_not(None))
+        .values(payload={}),
+    )
+    # Applied updates anywhere (a staff member's press quotes the card, a reply quotes the
+    # relayed message): no longer needed once applied, so none is kept.
+    await counts.run(
+        SWEPT,
+        update(inbox)
+        .where(
+            inbox.c.processed_at.is_not(None),
+            inbox.c.error.is_(None),
+            cast(inbox.c.payload, String) != "{}",
+        )
+        .values(payload={}),
+    )
+
+
+async def _erase_messages(
+    counts: _Counts, chats: Collection[int], claim_ids: Collection[int], needles: Collection[str]
+) -> None:
+    about = [f"relay:{c}" for c in chats]
+    about += [f"{kind}:{n}" for n in claim_ids for kind in ("card", "topic")]
+    mine = or_(
+        outbox.c.chat_id.in_(chats),
+        outbox.c.ref.in_(about),
+        outbox.c.edit_ref.in_(about),
+        outbox.c.reply_ref.in_(about),
+        # Messages that name them elsewhere (a /find answer, a digest).
+        *(outbox.c.text.contains(n, autoescape=True) for n in needles),
+    )
+    # Sent: blanked (the row stays for the sender's bookkeeping); not yet sent: dropped.
+    await counts.run(
+        "outbox",
+        update(outbox)
+        .where(mine, outbox.c.sent_at.is_not(None))
+        .values(text="", buttons=[], attachment=None),
+    )
+    await counts.run("outbox", delete(outbox).where(mine, outbox.c.sent_at.is_(None)))
+    await counts.run("message_refs", delete(message_refs).where(message_refs.c.chat_id.in_(chats)))
