@@ -172,10 +172,10 @@ STATS = (
     "Claims by status:\n{by_status}\n\nFiled today: {today}\n"
     "Median time to decision: {median}\nRefunds overdue: {overdue}"
 )
-STATS_FAQ = (
-    "FAQ answers rated: {helpful} 👍, {not_helpful} 👎 (most 👎: {worst}, {worst_no}). "
-    "`refundbot faq misses` lists the questions it could not answer."
-)
+STATS_NO_CLAIMS = "no claims yet"
+STATS_FAQ = "FAQ answers rated: {helpful} 👍, {not_helpful} 👎."
+STATS_FAQ_WORST = " Most 👎: “{topic}” ({count})."
+STATS_FAQ_MISSES = "\nrefundbot faq misses lists the questions it could not answer."
 STATS_NO_MEDIAN = "no decisions yet"
 STATS_RATINGS = "Customer ratings: {average} ⭐ on average, {count} rated"
 STATS_COMMENTS = "Latest comments:"

@@ -202,7 +202,7 @@ async def test_list_in_words_shows_one_line_per_claim(cli: Cli, filed: Filed) ->
     assert result.code == 0, result.err
     rows = [line for line in result.out.splitlines() if "TX-" in line]
     assert len(rows) == 3
-    assert any("TX-1001" in row and "escalated" in row and "120" in row for row in rows)
+    assert any("TX-1001" in row and "new" in row and "120" in row for row in rows)
 
 
 async def test_an_unknown_status_exits_2_and_lists_the_statuses(cli: Cli, filed: Filed) -> None:
@@ -291,7 +291,7 @@ async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
     refunded = cli("claims", "refund", str(filed.eligible), "--by", "Finance")
 
     assert too_early.code == 1
-    assert_one_clear_line(too_early, "escalated", "cannot mark it refunded")
+    assert_one_clear_line(too_early, "is new", "cannot mark it refunded")
     assert approved.code == 0 and refunded.code == 0, approved.err + refunded.err
     shown = cli("claims", "show", str(filed.eligible), "--json").json()
     assert shown["status"] == "refunded"
@@ -346,7 +346,7 @@ async def test_show_in_words_has_the_clauses_and_the_trail(cli: Cli, filed: File
     assert result.code == 0, result.err
     assert "TX-1001" in result.out and "CMP-1001" in result.out
     assert "C-WINDOW" in result.out
-    assert "escalated -> approved" in result.out
+    assert "new -> approved" in result.out
     assert "None" not in result.out
 
 
