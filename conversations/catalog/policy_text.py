@@ -370,10 +370,7 @@ NOT_BENEFICIAL_FAILED = (
 
 # What the customer can still do after an ineligible decision, by failing clause.
 WHAT_NEXT: dict[str, str] = {
-    "C-WINDOW": (
-        "This purchase can no longer be refunded. "
-        "If you think the purchase time is wrong, type /human and our team will look."
-    ),
+    "C-WINDOW": "If you think the purchase time is wrong, type /human and our team will look.",
     "C-SUBSCRIPTION": (
         "To stop the subscription renewing, or if you think it isn't one, type /human."
     ),

@@ -147,7 +147,7 @@ ACTION_LABELS = {
     "approve": "approved",
     "reject": "rejected",
     "ask": "question sent",
-    "refunded": "marked refunded",
+    "refunded": "refunded",
     "overrule": "overruled and approved",
     "answered": "customer answered",
     "escalate": "escalated",

@@ -111,7 +111,9 @@ async def _apply(turn: Turn) -> None:
         turn.say(_(t.UNSUPPORTED_MEDIA))
         await _reprompt(turn, only_if_busy=True)
     elif len(ev.text) > MAX_TEXT:
-        turn.say(_(t.TOO_LONG).format(length=len(ev.text), limit=MAX_TEXT))
+        turn.say(
+            _(t.TOO_LONG).format(length=i18n.number(len(ev.text)), limit=i18n.number(MAX_TEXT))
+        )
         await _reprompt(turn, only_if_busy=True)
     else:
         await HANDLERS[turn.step].text(turn, ev.text.strip())
@@ -613,7 +615,8 @@ async def _on_description(turn: Turn, text: str) -> None:
         turn.say(_(t.DESCRIPTION_TOO_SHORT))
         return
     if len(text) > MAX_DESCRIPTION:
-        turn.say(_(t.TOO_LONG).format(length=len(text), limit=MAX_DESCRIPTION))
+        limit = i18n.number(MAX_DESCRIPTION)
+        turn.say(_(t.TOO_LONG).format(length=i18n.number(len(text)), limit=limit))
         return
     turn.slots.description = text
     turn.goto(Step.CONFIRM)

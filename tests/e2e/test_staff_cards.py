@@ -220,6 +220,8 @@ async def test_mark_refunded_tells_the_customer_it_is_paid(bot: Running) -> None
     card = await card_now(bot, card, "approved")
     await bot.jump(days=3)
     await sara.press(card, "Mark refunded")
+    (done,) = await callback_answers(bot.fake, "st:refunded:1")
+    assert done.text == "Done: refunded."
     paid = await alice.next("paid")
     await alice.next("how did we handle")
     assert paid.text == "💸 Your refund for claim #1 (120 credits) has been paid."

@@ -125,8 +125,11 @@ async def test_language_switches_to_english_and_is_remembered(bot: Running) -> N
     assert pick.button_labels == ["English", "اردو"]
     await bilal.press(pick, "English")
     done = await bot.fake.wait_for_edit(
-        bilal.chat_id, pick.message_id, lambda m: m.text == lt.LANGUAGE_SET
+        bilal.chat_id,
+        pick.message_id,
+        lambda m: m.text == lt.LANGUAGE_SET.format(language="English"),
     )
+    assert done.text == "Okay, I'll write to you in English from now on. /language changes it."
     assert t.BTN_FAQ in done.button_labels
 
     # Telegram still says "ur"; the customer's choice wins, in this turn and every later one.
@@ -145,9 +148,9 @@ async def test_language_switches_to_english_and_is_remembered(bot: Running) -> N
     # Back to Urdu the same way.
     pick = await bilal.says("/language")
     await bilal.press(pick, "اردو")
-    await bot.fake.wait_for_edit(
-        bilal.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
-    )
+    urdu_set = in_urdu(lt.LANGUAGE_SET).format(language="اردو")
+    await bot.fake.wait_for_edit(bilal.chat_id, pick.message_id, lambda m: m.text == urdu_set)
+    assert "اردو" in urdu_set
     assert is_urdu((await bilal.says("/help")).text)
 
 
@@ -157,7 +160,7 @@ async def test_urdu_script_from_an_english_customer_is_offered_urdu_once(bot: Ru
     await chris.send("ریفنڈ کب ملے گا؟")
     offer = await chris.next(lt.SWITCH_OFFER)
     assert offer.text == f"{lt.SWITCH_OFFER}\n{in_urdu(lt.SWITCH_OFFER)}"
-    assert offer.button_labels == ["اردو"]
+    assert offer.button_labels == ["اردو", "Keep English"]
 
     # Not again: a second message in Urdu script is only answered.
     await chris.send("شکریہ")
@@ -165,10 +168,25 @@ async def test_urdu_script_from_an_english_customer_is_offered_urdu_once(bot: Ru
     assert sum(lt.SWITCH_OFFER in m.text for m in bot.fake.messages(chris.chat_id)) == 1
 
     await chris.press(offer, "اردو")
-    await bot.fake.wait_for_edit(
-        chris.chat_id, offer.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
-    )
+    urdu_set = in_urdu(lt.LANGUAGE_SET).format(language="اردو")
+    await bot.fake.wait_for_edit(chris.chat_id, offer.message_id, lambda m: m.text == urdu_set)
     assert (await chris.says("/start")).text.endswith(in_urdu(t.MENU_PROMPT))
+
+
+async def test_keep_english_under_the_urdu_offer_keeps_english_and_asks_no_more(
+    bot: Running,
+) -> None:
+    cleo = Customer(bot.fake, 816, "Cleo")
+    await cleo.says("/start")
+    await cleo.send("ریفنڈ کب ملے گا؟")
+    offer = await cleo.next(lt.SWITCH_OFFER)
+    await cleo.press(offer, "Keep English")
+    kept = "Okay, I'll write to you in English from now on. /language changes it."
+    await bot.fake.wait_for_edit(cleo.chat_id, offer.message_id, lambda m: m.text == kept)
+    async with bot.db.uow() as uow:
+        stored = await uow.languages.get(816)
+    assert stored is not None and (stored.language, stored.chosen) == ("en", True)
+    assert (await cleo.says("/start")).text.endswith(t.MENU_PROMPT)
 
 
 async def test_staff_question_reaches_an_urdu_customer_in_urdu(bot: Running) -> None:
@@ -217,7 +235,9 @@ async def test_a_failed_turn_apologises_in_the_language_the_customer_picked(bot:
     pick = await farah.says("/language")
     await farah.press(pick, "اردو")
     await bot.fake.wait_for_edit(
-        farah.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
+        farah.chat_id,
+        pick.message_id,
+        lambda m: m.text == in_urdu(lt.LANGUAGE_SET).format(language="اردو"),
     )
     await farah.says("/claim")
     await farah.says("TX-1001")
