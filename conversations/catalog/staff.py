@@ -38,6 +38,7 @@ CARD_HISTORY = "Earlier claims on this purchase"
 CARD_HISTORY_LINE = "• #{claim_id}, {when}: {reason} · bot: {outcome} · {status} · {credits} cr"
 CARD_OVERRULED = "Overruled by {who}: “{reason}”"
 CARD_NOTE = "📝 {who}, {when}: {note}"
+CARD_ADDED = "➕ Customer added, {when}: “{text}”"
 REPORT = (
     "📊 Report {start} – {end}\n"
     "Claims filed: {filed} ({eligible} eligible, {review} to review, {ineligible} not eligible)\n"
@@ -198,6 +199,7 @@ BULK_CONFIRM = "Approve all {count} eligible claims linked to incident {incident
 BULK_DONE = "Approved {count} claims for incident {incident_id}."
 
 NOT_STAFF_COMMAND = "That command is for support staff."
+STAFF_UNKNOWN = "There's no /{command} here."
 STALE_ACTION = "That button is no longer valid."
 STAFF_HELP = (
     "Staff commands:\n/queue – open claims, oldest first\n/card 12 – show claim #12\n"

@@ -166,6 +166,10 @@ async def _run_command(turn: Turn, name: str) -> None:
         await _reprompt(turn, only_if_busy=True)
     elif name == "faq":
         turn.say(_(t.FAQ_MENU), kb.faq_menu())
+    elif name == "claim" and ids.variants(turn.event.text.strip()):
+        # "/claim TX-1007": the id is given, so the next question is whose purchase it is.
+        _start_claim_quietly(turn)
+        await _on_transaction(turn, turn.event.text)
     elif name == "claim":
         _start_claim(turn)
     elif name == "status":

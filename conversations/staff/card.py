@@ -139,7 +139,8 @@ def _last_change(trail: Sequence[AuditEntry]) -> list[str]:
 
 
 def _trail_lines(claim: Claim, trail: Sequence[AuditEntry]) -> list[str]:
-    """The question or its answer, the newest internal notes, and the last overrule's reason."""
+    """The question or its answer, what the customer added, the newest internal notes, and the
+    last overrule's reason."""
     lines: list[str] = []
     if claim.pending_question:
         lines.append(s.CARD_QUESTION.format(question=claim.pending_question))
@@ -147,6 +148,9 @@ def _trail_lines(claim: Claim, trail: Sequence[AuditEntry]) -> list[str]:
         answers = [a.text for a in trail if a.kind is AuditKind.ANSWERED]
         if answers:
             lines.append(s.CARD_ANSWER.format(answer=answers[-1]))
+    added = [a for a in trail if a.kind is AuditKind.ADDED]
+    for entry in added[-NOTES_SHOWN:]:
+        lines.append(s.CARD_ADDED.format(when=format_when(entry.at), text=entry.text))
     notes = [a for a in trail if a.kind is AuditKind.NOTE]
     for note in notes[-NOTES_SHOWN:]:
         lines.append(s.CARD_NOTE.format(who=note.actor, when=format_when(note.at), note=note.text))

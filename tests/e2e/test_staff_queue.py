@@ -117,6 +117,12 @@ async def test_card_shows_a_copy_and_the_claims_card_stays_current(bot: Running)
     assert (await sara.says("/card #99")).text == "There's no claim #99."
 
 
+async def test_an_unknown_staff_command_is_answered_with_the_staff_commands(bot: Running) -> None:
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    answer = await sara.says("/qeue")
+    assert (answer.text or "").startswith("There's no /qeue here.\n\nStaff commands:\n/queue")
+
+
 async def test_staff_commands_are_for_staff_only(bot: Running) -> None:
     await add_claim(bot.db, bot.clock())
     guest = StaffMember(bot.fake, 6666, "Guest")
