@@ -125,8 +125,10 @@ def discard() -> Keyboard:
     return ((_b(t.BTN_DISCARD, DISCARD_YES), _b(t.BTN_KEEP, DISCARD_NO)),)
 
 
-def person_or_topics() -> Keyboard:
-    return ((_b(t.BTN_HUMAN, MENU_HUMAN),), (_b(t.BTN_MORE_FAQ, MENU_FAQ),))
+def person_or_topics(people: bool = True) -> Keyboard:
+    """A person (only where a staff chat answers) or the topics."""
+    topics = (_b(t.BTN_MORE_FAQ, MENU_FAQ),)
+    return ((_b(t.BTN_HUMAN, MENU_HUMAN),), topics) if people else (topics,)
 
 
 def claim_data(verb: str, claim_id: int) -> str:

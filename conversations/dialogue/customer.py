@@ -18,7 +18,7 @@ from conversations.chat.turn import Turn
 from conversations.countries import country_name
 from conversations.dialogue import evidence, filing, language, my_claims, ratings, relay
 from conversations.domain import Button, Campaign, Reason
-from conversations.faq import default_matcher, get_group, get_topic, load_groups
+from conversations.faq import FaqTopic, default_matcher, get_group, get_topic, load_groups
 from conversations.faq.privacy import scrub
 from conversations.i18n import _
 from conversations.ownership import (
@@ -260,7 +260,10 @@ async def _button(turn: Turn, data: str, expired: bool = False) -> None:
         await _rate_answer(turn, data.removeprefix(kb.FEEDBACK_PREFIX))
     elif data == kb.FAQ_NONE:
         # None of the guesses fit: a person can, or the whole list.
-        turn.show(_(t.FAQ_NONE_FIT), kb.person_or_topics())
+        if _people_here(turn):
+            turn.show(_(t.FAQ_NONE_FIT), kb.person_or_topics())
+        else:
+            turn.show(relay.no_staff_text(turn), kb.person_or_topics(people=False))
     elif data.startswith(kb.FAQ_GROUP_PREFIX):
         group = get_group(data.removeprefix(kb.FAQ_GROUP_PREFIX))
         turn.show(_(t.FAQ_MENU), kb.faq_group(group) if group else kb.faq_menu())
@@ -350,10 +353,34 @@ async def _rate_answer(turn: Turn, rating: str) -> None:
         turn.say(_(t.STALE_BUTTON))
         return
     await turn.uow.faq.rate(topic.id, verdict == "y", turn.now)
+    answer = _topic_answer(turn, topic)
     if verdict == "y":
-        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(topic.next_step))
+        turn.show(f"{answer}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(_next_step(turn, topic)))
+    elif _people_here(turn):
+        turn.show(f"{answer}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
+    elif topic.next_step == "human":
+        turn.show(answer, kb.person_or_topics(people=False))  # it says where people are
     else:
-        turn.show(f"{_(topic.answer)}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
+        turn.show(f"{answer}\n\n{relay.no_staff_text(turn)}", kb.person_or_topics(people=False))
+
+
+def _people_here(turn: Turn) -> bool:
+    """A staff chat is set, so "Talk to a person" reaches someone in this chat."""
+    return turn.config.staff_chat_id is not None
+
+
+def _next_step(turn: Turn, topic: FaqTopic) -> str:
+    """The topic's next step, but no "Talk to a person" button where nobody answers."""
+    return "" if topic.next_step == "human" and not _people_here(turn) else topic.next_step
+
+
+def _topic_answer(turn: Turn, topic: FaqTopic) -> str:
+    """The answer; where it leads to a person and there is none here, the truth and the contact."""
+    if topic.next_step != "human" or _people_here(turn):
+        return _(topic.answer)
+    if topic.id == "human":
+        return relay.no_staff_text(turn)
+    return f"{_(topic.answer)}\n\n{relay.no_staff_text(turn)}"
 
 
 async def _free_question(turn: Turn, text: str) -> None:
@@ -383,8 +410,9 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     if turn.step is Step.MENU:
         turn.slots.faq_back = _group_of(topic_id) if edit else "menu"
     # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
-    text = _(topic.answer) if edit else faq_text.answer_with_intro(_(topic.title), _(topic.answer))
-    buttons = kb.after_answer(topic.next_step, topic.id)
+    answer = _topic_answer(turn, topic)
+    text = answer if edit else faq_text.answer_with_intro(_(topic.title), answer)
+    buttons = kb.after_answer(_next_step(turn, topic), topic.id)
     if edit:
         turn.show(text, buttons)
     else:
