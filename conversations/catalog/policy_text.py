@@ -87,7 +87,7 @@ def format_age(delta: timedelta) -> str:
 
 def format_when(dt: datetime) -> str:
     """A moment in UTC in English, e.g. "25 Nov 2026, 14:00 UTC" (the staff side)."""
-    with i18n.use(i18n.ENGLISH):
+    with i18n.use(i18n.ENGLISH), i18n.in_zone("UTC"):
         return i18n.when(dt)
 
 

@@ -53,7 +53,7 @@ def _tries_word(n: int) -> str:
 async def apply(turn: Turn) -> None:
     """Apply one inbound event to the customer's conversation, in the customer's language."""
     choice = await language.settle(turn)
-    with i18n.use(choice.language):
+    with i18n.use(choice.language), i18n.in_zone(turn.config.time_zone):
         if not turn.event.is_private:
             _to_private_chat(turn)
             return
