@@ -129,3 +129,16 @@ def test_refusals_are_marked_apart_from_what_needs_a_check() -> None:
     assert mark(_clause("campaign_passed", passed=True), ineligible=False) == "✅"
     legacy = ClauseResult("C-WINDOW", False, recorded=(("en", "Too late."),))
     assert mark(legacy, ineligible=True) == "❌" and explain_staff(legacy) == "Too late."
+
+
+def test_customers_read_moments_in_the_home_zone_named_and_staff_in_utc() -> None:
+    moment = datetime(2026, 8, 14, 9, 15, tzinfo=UTC)
+    with i18n.in_zone("Asia/Karachi"):
+        assert i18n.when(moment) == "14 Aug 2026, 14:15 PKT"
+        with i18n.use(i18n.URDU):
+            assert i18n.when(moment) == "14 اگست 2026، 14:15 PKT"
+        # Staff text stays in UTC whatever the turn's zone.
+        from conversations.catalog.policy_text import format_when
+
+        assert format_when(moment) == "14 Aug 2026, 09:15 UTC"
+    assert i18n.when(moment) == "14 Aug 2026, 09:15 UTC"
