@@ -251,3 +251,20 @@ async def test_report_sends_a_chart_the_numbers_and_the_finance_csv(bot: Running
     csv_lines = (finance.file_content or b"").decode().splitlines()
     assert csv_lines[0].startswith("claim_id,transaction_id,account_id,credits,amount_due")
     assert csv_lines[1].startswith("1,TX-1001,ACC-DEMO-1,120,60.00,PKR,")
+
+
+async def test_stats_name_the_worst_faq_topic_by_its_title_and_never_a_zero(bot: Running) -> None:
+    async with bot.db.uow() as uow:
+        await uow.faq.rate("how-to-request", True, bot.clock())
+        await uow.commit()
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    stats = (await sara.says("/stats")).text or ""
+    assert "FAQ answers rated: 1 👍, 0 👎." in stats
+    assert "Most 👎" not in stats and "how-to-request" not in stats and "`" not in stats
+    assert "no claims yet" in stats
+
+    async with bot.db.uow() as uow:
+        await uow.faq.rate("how-to-request", False, bot.clock())
+        await uow.commit()
+    stats = (await sara.says("/stats")).text or ""
+    assert "Most 👎: “" in stats and "how-to-request" not in stats
