@@ -43,10 +43,10 @@ from storage.demo_data import load_demo_data
 from storage.uow import SqlUnitOfWork
 
 CONSOLE_CHAT_ID = 1
-CONSOLE_USER = Author(user_id=1, first_name="You", username=None)
+CONSOLE_USER = Author(user_id=1, first_name="Demo customer", username=None)
 # In the demo, the terminal is also a staff member in a staff group of its own.
 DEMO_STAFF_CHAT_ID = -100
-DEMO_STAFF_USER = Author(user_id=2, first_name="You (staff)", username=None)
+DEMO_STAFF_USER = Author(user_id=2, first_name="Demo staff", username=None)
 # A longer run of digits is an answer (a phone number, an id), not a button number.
 MAX_PICK_DIGITS = 2
 

@@ -315,6 +315,7 @@ class Settings(BaseSettings):
             untaken_reminder_minutes=self.untaken_reminder_minutes,
             staff_cards_per_minute=self.staff_cards_per_minute,
             support_contact=self.support_contact.strip(),
+            time_zone=_zone_of(self.home_country),
             support_hours=(
                 support_hours.parse(self.support_hours, _zone_of(self.home_country))
                 if self.support_hours

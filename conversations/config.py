@@ -18,6 +18,8 @@ class DeskConfig:
     staff_cards_per_minute: int = 12
     support_contact: str = ""  # where customers reach sales/support; empty: no address given
     support_hours: SupportHours | None = None  # when staff answer; None: not said
+    # The home country's time zone: customers read moments in it ("14:15 PKT").
+    time_zone: str = "UTC"
     # The bot's own @username (from getMe at start, without "@"): deep links, and telling
     # "/help@this_bot" from "/help@other_bot". Empty: not known (the terminal chat).
     bot_username: str = ""

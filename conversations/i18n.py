@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
@@ -32,6 +33,8 @@ DOMAIN = "messages"
 FORMAT_LOCALE = {URDU: "ur_PK"}
 
 _current: ContextVar[str] = ContextVar("customer_language", default=ENGLISH)
+# The reader's time zone (an IANA name): the home country's for customers, UTC elsewhere.
+_zone: ContextVar[str] = ContextVar("reader_zone", default="UTC")
 
 
 def language_for(code: str | None) -> str:
@@ -57,6 +60,25 @@ def use(language: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def in_zone(zone: str) -> Iterator[None]:
+    """Say the moments inside this block in `zone`'s local time, naming the zone."""
+    token = _zone.set(zone)
+    try:
+        yield
+    finally:
+        _zone.reset(token)
+
+
+def _zone_name(local: datetime) -> str:
+    """ "PKT", "UTC"; an offset ("UTC+05:00") where the zone has no letters for itself."""
+    name = local.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
 
 
 def switch(language: str) -> None:
@@ -124,12 +146,14 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def when(dt: datetime) -> str:
-    """A moment in UTC, e.g. "25 Nov 2026, 14:00 UTC"."""
-    utc = dt.astimezone(UTC)
+    """A moment in the reader's zone, named: "25 Nov 2026, 14:00 UTC", "… 19:00 PKT"."""
+    zone = UTC if _zone.get() == "UTC" else ZoneInfo(_zone.get())
+    local = dt.astimezone(zone)
+    named = _zone_name(local)
     locale = _locale()
     if locale is None:
-        return f"{utc.day} {utc:%b %Y, %H:%M} UTC"
-    return babel_format_datetime(utc, "d MMMM y، HH:mm", tzinfo=UTC, locale=locale) + " UTC"
+        return f"{local.day} {local:%b %Y, %H:%M} {named}"
+    return babel_format_datetime(local, "d MMMM y، HH:mm", tzinfo=zone, locale=locale) + f" {named}"
 
 
 def day(d: date) -> str:

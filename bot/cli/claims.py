@@ -61,19 +61,32 @@ def claims_list(
         if wanted is None and not filtered:
             typer.echo("No claims.")
         elif wanted is not None and not filtered:
-            typer.echo(f"No claims with status {wanted.value}.")
+            typer.echo(f"No claims with status {_said(wanted)}.")
         else:
             typer.echo("No claims match.")
         return
     typer.echo(
-        f"{'id':>5}  {'status':<15}{'outcome':<11}{'reason':<15}{'transaction':<16}"
+        f"{'id':>5}  {'status':<22}{'bot said':<14}{'reason':<15}{'transaction':<16}"
         f"{'credits':>8}  created"
     )
     for c in claims:
         typer.echo(
-            f"{c.id:>5}  {c.status.value:<15}{c.outcome.value:<11}{c.reason.value:<15}"
-            f"{c.transaction_id:<16}{c.refundable_credits:>8}  {c.created_at:%Y-%m-%d %H:%M}"
+            f"{c.id:>5}  {_said(c.status):<22}{_outcome(c.outcome):<14}{c.reason.value:<15}"
+            f"{c.transaction_id:<16}{c.refundable_credits:>8,}  {c.created_at:%Y-%m-%d %H:%M}"
         )
+
+
+def _said(status: Any) -> str:
+    """A status in the words the chat and /stats use (the JSON keeps the stored value)."""
+    from conversations.catalog.staff import STATUS_LABELS
+
+    return STATUS_LABELS[status.value]
+
+
+def _outcome(outcome: Any) -> str:
+    from conversations.catalog.staff import OUTCOME_LABELS
+
+    return OUTCOME_LABELS[outcome.value]
 
 
 def _when(option: str, value: str | None, *, end_of_day: bool) -> datetime | None:
@@ -108,6 +121,7 @@ def claims_show(
 ) -> None:
     """One claim with its decision, clauses and audit trail."""
     from conversations.catalog.policy_text import explain_en
+    from conversations.catalog.staff_clauses import explain_staff
 
     settings = cli_settings()
 
@@ -144,7 +158,8 @@ def claims_show(
     _echo_history(claim, document["history"])
     typer.echo("Clauses:")
     for clause in claim.clauses:
-        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {explain_en(clause)}")
+        said = explain_staff(clause)
+        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {said}")
     _echo_attachments(document["attachments"])
     _echo_audit(document["rating"], document["audit"])
 
@@ -196,7 +211,7 @@ def _rating_json(rating: Any) -> dict[str, Any] | None:
 
 
 def _echo_claim(claim: Any) -> None:
-    typer.echo(f"Claim #{claim.id}: {claim.status.value} (bot said {claim.outcome.value})")
+    typer.echo(f"Claim #{claim.id}: {_said(claim.status)} (bot said {_outcome(claim.outcome)})")
     if claim.filed_again:
         typer.echo("Filed again after a refusal on this transaction (C-HISTORY).")
     typer.echo(
@@ -204,7 +219,14 @@ def _echo_claim(claim: Any) -> None:
         + (f", campaign {claim.campaign_id}" if claim.campaign_id else "")
     )
     typer.echo(f"Customer: {claim.customer_name} (Telegram id {claim.telegram_user_id})")
-    typer.echo(f"Refundable credits: {claim.refundable_credits}")
+    typer.echo(f"Refundable credits: {claim.refundable_credits:,}")
+
+
+def _label(value: str) -> str:
+    """A stored status or outcome value in the words people read."""
+    from conversations.catalog.staff import OUTCOME_LABELS, STATUS_LABELS
+
+    return STATUS_LABELS.get(value) or OUTCOME_LABELS.get(value, value)
 
 
 def _echo_history(claim: Any, earlier: list[dict[str, Any]]) -> None:
@@ -213,8 +235,8 @@ def _echo_history(claim: Any, earlier: list[dict[str, Any]]) -> None:
     typer.echo(f"Other claims on {claim.transaction_id}:")
     for c in earlier:
         typer.echo(
-            f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {c['outcome']}, "
-            f"now {c['status']}, {c['refundable_credits']} credits"
+            f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {_label(c['outcome'])}, "
+            f"now {_label(c['status'])}, {c['refundable_credits']:,} credits"
         )
 
 
@@ -235,11 +257,8 @@ def _echo_audit(rated: dict[str, Any] | None, audit: list[dict[str, Any]]) -> No
         typer.echo(f"Customer rating: {rated['stars']} of 5{comment}")
     typer.echo("Audit trail:")
     for a in audit:
-        change = (
-            f"{a['from_status'] or 'filed'} -> {a['to_status']}"
-            if a["to_status"]
-            else "(no change)"
-        )
+        before = _label(a["from_status"]) if a["from_status"] else "filed"
+        change = f"{before} -> {_label(a['to_status'])}" if a["to_status"] else "(no change)"
         typer.echo(f"  {a['at']}  {a['actor']}: {change} {a['note']}".rstrip())
 
 
@@ -297,7 +316,7 @@ def _staff_action(
         typer.echo(f"refundbot: {message}", err=True)
         raise typer.Exit(code)
     typer.echo(
-        f"Claim #{claim_id} is now {change.claim.status.value}. "
+        f"Claim #{claim_id} is now {_said(change.claim.status)}. "
         "The customer's message is queued; the running bot sends it."
     )
 
@@ -312,6 +331,14 @@ def _refused(claim: Any, change: Any, credits: int | None) -> tuple[str, int]:
         return (
             f"claim {claim.id} was found not eligible. To overrule that, give "
             "--reason (why, for the audit trail) and --credits (how many to refund).",
+            2,
+        )
+    if result.refusal is Refusal.CREDITS and credits is None and not claim.refundable_credits:
+        # A claim the bot could not verify has no amount yet: a person names it.
+        most = f" (up to {result.credit_limit:,})" if result.credit_limit else ""
+        return (
+            f"claim {claim.id} needs review and has no amount yet: "
+            f"give --credits N, the credits to refund{most}. Nothing changed.",
             2,
         )
     if result.refusal is Refusal.CREDITS:
@@ -341,7 +368,7 @@ def _refused(claim: Any, change: Any, credits: int | None) -> tuple[str, int]:
     who = f" (last changed by {result.last_actor})" if result.last_actor else ""
     transition = change.transition
     verb = {"refunded": "mark it refunded"}.get(transition.value, f"{transition.value} it")
-    return f"claim {claim.id} is {result.claim.status.value}; cannot {verb}{who}.", 1
+    return f"claim {claim.id} is {_said(result.claim.status)}; cannot {verb}{who}.", 1
 
 
 @claims_app.command("approve")

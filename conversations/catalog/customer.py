@@ -232,7 +232,10 @@ NEXT_APPROVED = (
     "Your bank or payment provider may take a little longer."
 )
 NEXT_REFUNDED = "nothing more: the refund of {credits} credits was paid {when}."
-NEXT_REJECTED = "nothing more. The reason: {reason} If you think we got it wrong, /human."
+NEXT_REJECTED = (
+    "nothing more. The reason: {reason} If you think this is wrong, type /human "
+    "and our team will look again."
+)
 NEXT_INELIGIBLE = "nothing more: {why}"
 NEXT_CANCELLED = "nothing more. You can file a new claim with /claim."
 WITHDRAW_ASK = "Withdraw claim #{claim_id}? Our team will stop working on it."

@@ -13,7 +13,7 @@ from typing import Any
 
 from conversations import i18n
 from conversations.catalog.policy_numbers_text import reword
-from conversations.countries import country_name
+from conversations.countries import country_name_in
 from conversations.domain import ClauseResult, Decision, Outcome
 from conversations.i18n import _, ngettext
 
@@ -26,7 +26,7 @@ _UNITS: tuple[tuple[str, int], ...] = (
 
 
 def _count(n: int, unit: str) -> str:
-    """ "1 day", "3 hours", in the current language."""
+    """ "1 day", "3 hours", "1,200 days", in the current language."""
     if unit == "day":
         words = ngettext("{n} day", "{n} days", n)
     elif unit == "hour":
@@ -35,34 +35,49 @@ def _count(n: int, unit: str) -> str:
         words = ngettext("{n} minute", "{n} minutes", n)
     else:
         words = ngettext("{n} second", "{n} seconds", n)
-    return words.format(n=n)
+    return words.format(n=i18n.number(n))
 
 
 def _plural(n: int, unit: str) -> str:
     if unit == "credit":
-        return ngettext("{n} credit", "{n} credits", n).format(n=n)
+        return ngettext("{n} credit", "{n} credits", n).format(n=i18n.number(n))
     return _count(n, unit)
 
 
+def _words(parts: Sequence[tuple[int, str]]) -> str:
+    return " ".join(_count(count, unit) for count, unit in parts if count)
+
+
 def age(delta: timedelta) -> str:
-    """A duration in its two largest units: "3 days", "2 days 1 second", "over 1 day 4 hours"."""
+    """A duration as people say it, in one or two units.
+
+    Exact when two units say it ("2 days", "2 days 1 second": the limits are inclusive,
+    so "2 days" must mean exactly 2 days); else under a minute in seconds, under an hour
+    "about N minutes", under 3 days "over 1 day 4 hours" (cut down, never up, since limits
+    are measured against it), and from 3 days on "over 645 days".
+    """
     micros = max(delta, timedelta(0)) // timedelta(microseconds=1)
     seconds, below_a_second = divmod(micros, 1_000_000)
-    parts: list[tuple[int, str]] = []
-    for rank, (unit, size) in enumerate(_UNITS):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append((rank, _count(count, unit)))
-    if not parts:
+    counts: list[tuple[int, str]] = []
+    rest = seconds
+    for unit, size in _UNITS:
+        count, rest = divmod(rest, size)
+        counts.append((count, unit))
+    nonzero = [i for i, (count, _u) in enumerate(counts) if count]
+    if not nonzero:
         return _("less than a second") if below_a_second else _count(0, "second")
-    # Never round: "2 days" must mean exactly 2 days, since the limits are inclusive.
-    exact = len(parts) <= 2 and not below_a_second
-    if exact:
-        return " ".join(words for _r, words in parts)
-    # "over 5 hours 4 seconds" reads oddly: a far smaller second unit adds nothing.
-    adjacent = len(parts) > 1 and parts[1][0] == parts[0][0] + 1
-    shown = parts[:2] if adjacent else parts[:1]
-    return _("over {duration}").format(duration=" ".join(words for _r, words in shown))
+    first = nonzero[0]
+    if seconds < 60:
+        return _count(seconds, "second")  # a fraction of a second is no news to anyone
+    if not below_a_second and len(nonzero) <= 2:
+        return _words(counts)
+    if seconds < 3600:
+        minutes = (seconds + 30) // 60
+        shown = _count(1, "hour") if minutes == 60 else _count(minutes, "minute")
+        return _("about {duration}").format(duration=shown)
+    if seconds < 3 * 86400:
+        return _("over {duration}").format(duration=_words(counts[first : first + 2]))
+    return _("over {duration}").format(duration=_count(seconds // 86400, "day"))
 
 
 def format_age(delta: timedelta) -> str:
@@ -73,7 +88,7 @@ def format_age(delta: timedelta) -> str:
 
 def format_when(dt: datetime) -> str:
     """A moment in UTC in English, e.g. "25 Nov 2026, 14:00 UTC" (the staff side)."""
-    with i18n.use(i18n.ENGLISH):
+    with i18n.use(i18n.ENGLISH), i18n.in_zone("UTC"):
         return i18n.when(dt)
 
 
@@ -239,7 +254,7 @@ def intl_carrier_failed(failed_carrier: int, messages_sent: int, country: str) -
     ).format(
         sent=_n(messages_sent),
         failed=_n(failed_carrier),
-        country=country_name(country, i18n.current()),
+        country=country_name_in(country, i18n.current()),
     )
 
 
@@ -338,7 +353,7 @@ def _scope_label(scope: str) -> str:
         return _("all messages")
     if scope.lower() == "international":
         return _("international messages")
-    return _("messages to {country}").format(country=country_name(scope, i18n.current()))
+    return _("messages to {country}").format(country=country_name_in(scope, i18n.current()))
 
 
 def incident_narrower(
@@ -364,10 +379,7 @@ NOT_BENEFICIAL_FAILED = (
 
 # What the customer can still do after an ineligible decision, by failing clause.
 WHAT_NEXT: dict[str, str] = {
-    "C-WINDOW": (
-        "This purchase can no longer be refunded. "
-        "If you think the purchase time is wrong, type /human and our team will look."
-    ),
+    "C-WINDOW": "If you think the purchase time is wrong, type /human and our team will look.",
     "C-SUBSCRIPTION": (
         "To stop the subscription renewing, or if you think it isn't one, type /human."
     ),

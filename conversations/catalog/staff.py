@@ -38,6 +38,7 @@ CARD_HISTORY = "Earlier claims on this purchase"
 CARD_HISTORY_LINE = "• #{claim_id}, {when}: {reason} · bot: {outcome} · {status} · {credits} cr"
 CARD_OVERRULED = "Overruled by {who}: “{reason}”"
 CARD_NOTE = "📝 {who}, {when}: {note}"
+CARD_ADDED = "➕ Customer added, {when}: “{text}”"
 REPORT = (
     "📊 Report {start} – {end}\n"
     "Claims filed: {filed} ({eligible} eligible, {review} to review, {ineligible} not eligible)\n"
@@ -147,7 +148,7 @@ ACTION_LABELS = {
     "approve": "approved",
     "reject": "rejected",
     "ask": "question sent",
-    "refunded": "marked refunded",
+    "refunded": "refunded",
     "overrule": "overruled and approved",
     "answered": "customer answered",
     "escalate": "escalated",
@@ -172,10 +173,10 @@ STATS = (
     "Claims by status:\n{by_status}\n\nFiled today: {today}\n"
     "Median time to decision: {median}\nRefunds overdue: {overdue}"
 )
-STATS_FAQ = (
-    "FAQ answers rated: {helpful} 👍, {not_helpful} 👎 (most 👎: {worst}, {worst_no}). "
-    "`refundbot faq misses` lists the questions it could not answer."
-)
+STATS_NO_CLAIMS = "no claims yet"
+STATS_FAQ = "FAQ answers rated: {helpful} 👍, {not_helpful} 👎."
+STATS_FAQ_WORST = " Most 👎: “{topic}” ({count})."
+STATS_FAQ_MISSES = "\nrefundbot faq misses lists the questions it could not answer."
 STATS_NO_MEDIAN = "no decisions yet"
 STATS_RATINGS = "Customer ratings: {average} ⭐ on average, {count} rated"
 STATS_COMMENTS = "Latest comments:"
@@ -198,6 +199,7 @@ BULK_CONFIRM = "Approve all {count} eligible claims linked to incident {incident
 BULK_DONE = "Approved {count} claims for incident {incident_id}."
 
 NOT_STAFF_COMMAND = "That command is for support staff."
+STAFF_UNKNOWN = "There's no /{command} here."
 STALE_ACTION = "That button is no longer valid."
 STAFF_HELP = (
     "Staff commands:\n/queue – open claims, oldest first\n/card 12 – show claim #12\n"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text
+from conversations.catalog import language as lt
 from conversations.chat.turn import Keyboard
 from conversations.domain import Button, Reason
 from conversations.faq import FaqGroup, FaqTopic, get_topic, load_groups
@@ -124,8 +125,10 @@ def discard() -> Keyboard:
     return ((_b(t.BTN_DISCARD, DISCARD_YES), _b(t.BTN_KEEP, DISCARD_NO)),)
 
 
-def person_or_topics() -> Keyboard:
-    return ((_b(t.BTN_HUMAN, MENU_HUMAN),), (_b(t.BTN_MORE_FAQ, MENU_FAQ),))
+def person_or_topics(people: bool = True) -> Keyboard:
+    """A person (only where a staff chat answers) or the topics."""
+    topics = (_b(t.BTN_MORE_FAQ, MENU_FAQ),)
+    return ((_b(t.BTN_HUMAN, MENU_HUMAN),), topics) if people else (topics,)
 
 
 def claim_data(verb: str, claim_id: int) -> str:
@@ -163,7 +166,11 @@ def languages() -> Keyboard:
 
 
 def switch_to_urdu() -> Keyboard:
-    return ((Button(i18n.LANGUAGE_NAMES[i18n.URDU], LANGUAGE_PREFIX + i18n.URDU),),)
+    """Urdu, or keep English (which counts as a choice: the offer is not made again)."""
+    return (
+        (Button(i18n.LANGUAGE_NAMES[i18n.URDU], LANGUAGE_PREFIX + i18n.URDU),),
+        (_b(lt.BTN_KEEP_ENGLISH, LANGUAGE_PREFIX + i18n.ENGLISH),),
+    )
 
 
 def add_info_done(claim_id: int) -> Keyboard:

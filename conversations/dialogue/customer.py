@@ -20,7 +20,7 @@ from conversations.chat.turn import Turn
 from conversations.countries import country_name
 from conversations.dialogue import evidence, filing, language, my_claims, privacy, ratings, relay
 from conversations.domain import Button, Campaign, Reason
-from conversations.faq import default_matcher, get_group, get_topic, load_groups
+from conversations.faq import FaqTopic, default_matcher, get_group, get_topic, load_groups
 from conversations.faq.privacy import scrub
 from conversations.i18n import _
 from conversations.ownership import (
@@ -55,7 +55,7 @@ def _tries_word(n: int) -> str:
 async def apply(turn: Turn) -> None:
     """Apply one inbound event to the customer's conversation, in the customer's language."""
     choice = await language.settle(turn)
-    with i18n.use(choice.language):
+    with i18n.use(choice.language), i18n.in_zone(turn.config.time_zone):
         if not turn.event.is_private:
             _to_private_chat(turn)
             return
@@ -113,7 +113,9 @@ async def _apply(turn: Turn) -> None:
         turn.say(_(t.UNSUPPORTED_MEDIA))
         await _reprompt(turn, only_if_busy=True)
     elif len(ev.text) > MAX_TEXT:
-        turn.say(_(t.TOO_LONG).format(length=len(ev.text), limit=MAX_TEXT))
+        turn.say(
+            _(t.TOO_LONG).format(length=i18n.number(len(ev.text)), limit=i18n.number(MAX_TEXT))
+        )
         await _reprompt(turn, only_if_busy=True)
     else:
         await HANDLERS[turn.step].text(turn, ev.text.strip())
@@ -166,6 +168,10 @@ async def _run_command(turn: Turn, name: str) -> None:
         await _reprompt(turn, only_if_busy=True)
     elif name == "faq":
         turn.say(_(t.FAQ_MENU), kb.faq_menu())
+    elif name == "claim" and ids.variants(turn.event.text.strip()):
+        # "/claim TX-1007": the id is given, so the next question is whose purchase it is.
+        _start_claim_quietly(turn)
+        await _on_transaction(turn, turn.event.text)
     elif name == "claim":
         _start_claim(turn)
     elif name == "status":
@@ -262,7 +268,10 @@ async def _button(turn: Turn, data: str, expired: bool = False) -> None:
         await _rate_answer(turn, data.removeprefix(kb.FEEDBACK_PREFIX))
     elif data == kb.FAQ_NONE:
         # None of the guesses fit: a person can, or the whole list.
-        turn.show(_(t.FAQ_NONE_FIT), kb.person_or_topics())
+        if _people_here(turn):
+            turn.show(_(t.FAQ_NONE_FIT), kb.person_or_topics())
+        else:
+            turn.show(relay.no_staff_text(turn), kb.person_or_topics(people=False))
     elif data.startswith(kb.FAQ_GROUP_PREFIX):
         group = get_group(data.removeprefix(kb.FAQ_GROUP_PREFIX))
         turn.show(_(t.FAQ_MENU), kb.faq_group(group) if group else kb.faq_menu())
@@ -354,12 +363,35 @@ async def _rate_answer(turn: Turn, rating: str) -> None:
         turn.say(_(t.STALE_BUTTON))
         return
     await turn.uow.faq.rate(topic.id, verdict == "y", turn.now)
+    answer = _topic_answer(turn, topic)
     if verdict == "y":
-        turn.show(
-            f"{reword(_(topic.answer))}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(topic.next_step)
-        )
+        turn.show(f"{answer}\n\n{_(t.FEEDBACK_THANKS)}", kb.after_answer(_next_step(turn, topic)))
+    elif _people_here(turn):
+        turn.show(f"{answer}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
+    elif topic.next_step == "human":
+        turn.show(answer, kb.person_or_topics(people=False))  # it says where people are
     else:
-        turn.show(f"{reword(_(topic.answer))}\n\n{_(t.FEEDBACK_SORRY)}", kb.person_or_topics())
+        turn.show(f"{answer}\n\n{relay.no_staff_text(turn)}", kb.person_or_topics(people=False))
+
+
+def _people_here(turn: Turn) -> bool:
+    """A staff chat is set, so "Talk to a person" reaches someone in this chat."""
+    return turn.config.staff_chat_id is not None
+
+
+def _next_step(turn: Turn, topic: FaqTopic) -> str:
+    """The topic's next step, but no "Talk to a person" button where nobody answers."""
+    return "" if topic.next_step == "human" and not _people_here(turn) else topic.next_step
+
+
+def _topic_answer(turn: Turn, topic: FaqTopic) -> str:
+    """The answer; where it leads to a person and there is none here, the truth and the contact."""
+    said = reword(_(topic.answer))  # the deployment's policy numbers
+    if topic.next_step != "human" or _people_here(turn):
+        return said
+    if topic.id == "human":
+        return relay.no_staff_text(turn)
+    return f"{said}\n\n{relay.no_staff_text(turn)}"
 
 
 async def _free_question(turn: Turn, text: str) -> None:
@@ -389,9 +421,9 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     if turn.step is Step.MENU:
         turn.slots.faq_back = _group_of(topic_id) if edit else "menu"
     # Naming the topic above a guessed answer makes a wrong guess obvious to the customer.
-    answer = reword(_(topic.answer))
+    answer = _topic_answer(turn, topic)
     text = answer if edit else faq_text.answer_with_intro(_(topic.title), answer)
-    buttons = kb.after_answer(topic.next_step, topic.id)
+    buttons = kb.after_answer(_next_step(turn, topic), topic.id)
     if edit:
         turn.show(text, buttons)
     else:
@@ -627,7 +659,8 @@ async def _on_description(turn: Turn, text: str) -> None:
         turn.say(_(t.DESCRIPTION_TOO_SHORT))
         return
     if len(text) > MAX_DESCRIPTION:
-        turn.say(_(t.TOO_LONG).format(length=len(text), limit=MAX_DESCRIPTION))
+        limit = i18n.number(MAX_DESCRIPTION)
+        turn.say(_(t.TOO_LONG).format(length=i18n.number(len(text)), limit=limit))
         return
     turn.slots.description = text
     turn.goto(Step.CONFIRM)

@@ -51,7 +51,8 @@ async def pick(turn: Turn, language: str) -> None:
         user_id, LanguageChoice(language, chosen=True, switch_offered=offered), turn.now
     )
     i18n.switch(language)
-    turn.show(i18n._(lt.LANGUAGE_SET), kb.main_menu())
+    named = i18n.LANGUAGE_NAMES[language]
+    turn.show(i18n._(lt.LANGUAGE_SET).format(language=named), kb.main_menu())
 
 
 async def offer_urdu(turn: Turn, choice: LanguageChoice) -> None:

@@ -23,7 +23,7 @@ async def start(turn: Turn) -> None:
     turn.close_buttons(turn.event.text or _(t.BTN_HUMAN))
     if turn.config.staff_chat_id is None:
         turn.reset()
-        turn.say(_no_staff(turn), kb.main_menu())
+        turn.say(no_staff_text(turn), kb.main_menu())
         return
     turn.reset()
     turn.goto(Step.HUMAN)
@@ -35,7 +35,7 @@ async def forward(turn: Turn, text: str) -> None:
     staff_chat = turn.config.staff_chat_id
     if staff_chat is None:
         turn.reset()
-        turn.say(_no_staff(turn), kb.main_menu())
+        turn.say(no_staff_text(turn), kb.main_menu())
         return
     sender = turn.event.sender
     turn.send_to(
@@ -145,7 +145,7 @@ def reprompt(turn: Turn) -> None:
         turn.say(_(t.ANSWER_PROMPT))
 
 
-def _no_staff(turn: Turn) -> str:
+def no_staff_text(turn: Turn) -> str:
     """Without a staff chat, where the customer can still reach people."""
     contact = turn.config.support_contact
     text = (

@@ -37,7 +37,8 @@ async def customer_messages(
 ) -> tuple[OutgoingMessage, ...]:
     """What the customer is told of these events, in the language they chose (else English)."""
     chosen = await uow.languages.get(claim.telegram_user_id)
-    with i18n.use(chosen.language if chosen is not None else i18n.ENGLISH):
+    language = chosen.language if chosen is not None else i18n.ENGLISH
+    with i18n.use(language), i18n.in_zone(config.time_zone):
         return tuple(m for event in events for m in _told(event, claim.chat_id, config))
 
 

@@ -9,10 +9,11 @@ from conversations import refs
 from conversations.business_days import refund_window
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
-from conversations.catalog.policy_text import explain_en, format_age, format_date, format_when
+from conversations.catalog.policy_text import format_age, format_date, format_when
+from conversations.catalog.staff_clauses import explain_staff, mark
 from conversations.claims.transitions import ALLOWED_FROM, CUSTOMER, Transition
 from conversations.config import DeskConfig
-from conversations.countries import country_name
+from conversations.countries import country_name_in
 from conversations.domain import (
     Attachment,
     AttachmentKind,
@@ -105,16 +106,19 @@ def _decision_lines(claim: Claim) -> list[str]:
             unverified=s.CARD_UNVERIFIED if claim.outcome is Outcome.REVIEW else "",
         )
     ]
+    ineligible = claim.outcome is Outcome.INELIGIBLE
     for clause in claim.clauses:
-        mark = "✅" if clause.passed else "⚠️"
-        explanation = explain_en(clause)
-        lines.append(s.CARD_CLAUSE.format(mark=mark, clause=clause.id, explanation=explanation))
+        lines.append(
+            s.CARD_CLAUSE.format(
+                mark=mark(clause, ineligible), clause=clause.id, explanation=explain_staff(clause)
+            )
+        )
     return lines
 
 
 def _money_lines(claim: Claim, config: DeskConfig) -> list[str]:
     """The refundable credits, the refund window once approved, or the rejection's reason."""
-    lines = [s.CARD_REFUNDABLE.format(credits=claim.refundable_credits)]
+    lines = [s.CARD_REFUNDABLE.format(credits=f"{claim.refundable_credits:,}")]
     if claim.status is ClaimStatus.APPROVED and claim.decided_at is not None:
         start, end = refund_window(claim.decided_at, config.home_country)
         lines.append(s.CARD_REFUND_WINDOW.format(start=format_date(start), end=format_date(end)))
@@ -135,7 +139,8 @@ def _last_change(trail: Sequence[AuditEntry]) -> list[str]:
 
 
 def _trail_lines(claim: Claim, trail: Sequence[AuditEntry]) -> list[str]:
-    """The question or its answer, the newest internal notes, and the last overrule's reason."""
+    """The question or its answer, what the customer added, the newest internal notes, and the
+    last overrule's reason."""
     lines: list[str] = []
     if claim.pending_question:
         lines.append(s.CARD_QUESTION.format(question=claim.pending_question))
@@ -143,6 +148,9 @@ def _trail_lines(claim: Claim, trail: Sequence[AuditEntry]) -> list[str]:
         answers = [a.text for a in trail if a.kind is AuditKind.ANSWERED]
         if answers:
             lines.append(s.CARD_ANSWER.format(answer=answers[-1]))
+    added = [a for a in trail if a.kind is AuditKind.ADDED]
+    for entry in added[-NOTES_SHOWN:]:
+        lines.append(s.CARD_ADDED.format(when=format_when(entry.at), text=entry.text))
     # Staff's notes, and the customer's request to be forgotten, which explains the "erased #N".
     notes = [a for a in trail if a.kind in (AuditKind.NOTE, AuditKind.ERASED)]
     for note in notes[-NOTES_SHOWN:]:
@@ -185,8 +193,8 @@ async def _evidence(uow: UnitOfWork, claim: Claim) -> list[str]:
             s.CARD_PURCHASE.format(
                 when=format_when(purchase.purchased_at),
                 kind=purchase.kind.value,
-                credits=purchase.credits,
-                used=purchase.credits_used,
+                credits=f"{purchase.credits:,}",
+                used=f"{purchase.credits_used:,}",
                 amount=f"{purchase.amount:,.2f}",
                 currency=purchase.currency,
             )
@@ -196,12 +204,12 @@ async def _evidence(uow: UnitOfWork, claim: Claim) -> list[str]:
         lines.append(
             s.CARD_CAMPAIGN.format(
                 campaign_id=campaign.campaign_id,
-                country=f"{country_name(campaign.destination_country)}",
+                country=country_name_in(campaign.destination_country),
                 when=format_when(campaign.sent_at),
-                sent=campaign.messages_sent,
-                delivered=campaign.delivered,
-                failed_platform=campaign.failed_platform,
-                failed_carrier=campaign.failed_carrier,
+                sent=f"{campaign.messages_sent:,}",
+                delivered=f"{campaign.delivered:,}",
+                failed_platform=f"{campaign.failed_platform:,}",
+                failed_carrier=f"{campaign.failed_carrier:,}",
             )
         )
     elif claim.reason.value == "undelivered":

@@ -12,6 +12,7 @@ from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_when
 from conversations.config import DeskConfig
 from conversations.domain import Button, Claim, ClaimStatus, Incident
+from conversations.faq.topics import get_topic
 from conversations.ports import UnitOfWork
 from conversations.staff import callbacks
 
@@ -38,7 +39,7 @@ async def page(uow: UnitOfWork, now: datetime, offset: int) -> tuple[str, Keyboa
                 claim_id=claim.id,
                 status=s.STATUS_LABELS[claim.status.value],
                 outcome=s.OUTCOME_LABELS[claim.outcome.value],
-                credits=claim.refundable_credits,
+                credits=f"{claim.refundable_credits:,}",
                 age=format_age(now - (claim.escalated_at or claim.created_at)),
                 owner=claim.assigned_to or "—",
             )
@@ -84,8 +85,14 @@ def is_overdue(claim: Claim, now: datetime, country: str) -> bool:
 async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
     """Counts by status, today's claims, median time to decision, refunds overdue."""
     counts = await uow.claims.count_by_status()
-    by_status = "\n".join(
-        f"{s.STATUS_LABELS[st.value]}: {counts.get(st.value, 0)}" for st in ClaimStatus
+    # A status nobody is in is no news: only the counts there are, or a line saying none.
+    by_status = (
+        "\n".join(
+            f"{s.STATUS_LABELS[st.value]}: {counts[st.value]:,}"
+            for st in ClaimStatus
+            if counts.get(st.value, 0)
+        )
+        or s.STATS_NO_CLAIMS
     )
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     everything = await uow.claims.list()
@@ -98,21 +105,22 @@ async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
     median = format_age(timedelta(seconds=statistics.median(waits))) if waits else s.STATS_NO_MEDIAN
     approved = [c for c in everything if c.status is ClaimStatus.APPROVED]
     overdue = sum(1 for c in approved if is_overdue(c, now, config.home_country))
-    text = s.STATS.format(by_status=by_status, today=today, median=median, overdue=overdue)
+    text = s.STATS.format(
+        by_status=by_status, today=f"{today:,}", median=median, overdue=f"{overdue:,}"
+    )
     text += await _customer_ratings(uow)
     ratings = await uow.faq.ratings()
     if not ratings:
         return text
     helpful = sum(yes for yes, _ in ratings.values())
     not_helpful = sum(no for _, no in ratings.values())
-    worst = max(ratings.items(), key=lambda r: (r[1][1], r[0]))
-    return (
-        text
-        + "\n\n"
-        + s.STATS_FAQ.format(
-            helpful=helpful, not_helpful=not_helpful, worst=worst[0], worst_no=worst[1][1]
-        )
-    )
+    worst_id, (_yes, worst_no) = max(ratings.items(), key=lambda r: (r[1][1], r[0]))
+    faq = s.STATS_FAQ.format(helpful=f"{helpful:,}", not_helpful=f"{not_helpful:,}")
+    if worst_no:
+        # The topic as staff know it from the FAQ menu, not its key.
+        topic = get_topic(worst_id)
+        faq += s.STATS_FAQ_WORST.format(topic=topic.title if topic else worst_id, count=worst_no)
+    return text + "\n\n" + faq + s.STATS_FAQ_MISSES
 
 
 COMMENTS_SHOWN = 5

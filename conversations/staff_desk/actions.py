@@ -391,6 +391,9 @@ async def _command(turn: Turn, name: str, args: str) -> None:
     if name not in STAFF_COMMANDS:
         if name in ("help", "start"):
             turn.say(s.STAFF_HELP)
+        elif _is_staff(turn):
+            # A typo must not look like a dead bot; anyone else's commands are not ours.
+            turn.say(s.STAFF_UNKNOWN.format(command=name[:32]) + "\n\n" + s.STAFF_HELP)
         return
     if not _is_staff(turn):
         turn.say(s.NOT_STAFF_COMMAND)

@@ -48,7 +48,7 @@ def test_an_ineligible_claim_explains_itself_in_the_policys_words(chat_cli: Cli)
 
     assert result.code == 0, result.err
     assert "can't be refunded" in result.out
-    assert "failed at a carrier or network in United Kingdom" in result.out
+    assert "failed at a carrier or network in the United Kingdom" in result.out
 
 
 def test_a_number_out_of_range_asks_again_and_a_long_number_is_a_message(chat_cli: Cli) -> None:

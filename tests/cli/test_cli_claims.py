@@ -202,7 +202,7 @@ async def test_list_in_words_shows_one_line_per_claim(cli: Cli, filed: Filed) ->
     assert result.code == 0, result.err
     rows = [line for line in result.out.splitlines() if "TX-" in line]
     assert len(rows) == 3
-    assert any("TX-1001" in row and "escalated" in row and "120" in row for row in rows)
+    assert any("TX-1001" in row and "new" in row and "120" in row for row in rows)
 
 
 async def test_an_unknown_status_exits_2_and_lists_the_statuses(cli: Cli, filed: Filed) -> None:
@@ -291,7 +291,7 @@ async def test_refund_marks_an_approved_claim_paid_and_only_an_approved_one(
     refunded = cli("claims", "refund", str(filed.eligible), "--by", "Finance")
 
     assert too_early.code == 1
-    assert_one_clear_line(too_early, "escalated", "cannot mark it refunded")
+    assert_one_clear_line(too_early, "is new", "cannot mark it refunded")
     assert approved.code == 0 and refunded.code == 0, approved.err + refunded.err
     shown = cli("claims", "show", str(filed.eligible), "--json").json()
     assert shown["status"] == "refunded"
@@ -346,7 +346,7 @@ async def test_show_in_words_has_the_clauses_and_the_trail(cli: Cli, filed: File
     assert result.code == 0, result.err
     assert "TX-1001" in result.out and "CMP-1001" in result.out
     assert "C-WINDOW" in result.out
-    assert "escalated -> approved" in result.out
+    assert "new -> approved" in result.out
     assert "None" not in result.out
 
 
@@ -428,3 +428,39 @@ async def test_show_lists_the_customers_files_and_rating(
     ]
     assert document["rating"]["stars"] == 3
     assert cli("claims", "show", str(filed.eligible), "--json").json()["rating"] is None
+
+
+async def test_approving_a_review_claim_without_credits_asks_for_them(
+    cli: Cli, filed: Filed
+) -> None:
+    result = cli("claims", "approve", str(filed.outage), "--by", "Bilal")
+
+    assert result.code == 2
+    line = assert_one_clear_line(result, "needs review", "give --credits N", "nothing changed")
+    assert "0 credits" not in line
+    listed = cli("claims", "list", "--status", "new", "--transaction", "TX-1008", "--json")
+    assert [c["status"] for c in listed.json()] == ["escalated"]
+
+
+async def test_tables_say_the_chat_words_for_statuses_and_json_keeps_the_stored_values(
+    cli: Cli, filed: Filed
+) -> None:
+    table, as_json, shown, shown_json = cli.many(
+        ["claims", "list"],
+        ["claims", "list", "--json"],
+        ["claims", "show", str(filed.outage)],
+        ["claims", "show", str(filed.outage), "--json"],
+    )
+
+    rows = {line.split()[0]: line for line in table.out.splitlines()[1:]}
+    assert " new " in rows[str(filed.outage)] and "needs review" in rows[str(filed.outage)]
+    assert "not eligible" in rows[str(filed.ineligible)]
+    assert "escalated" not in table.out and "ineligible" not in table.out
+    assert {c["status"] for c in as_json.json()} == {"escalated", "ineligible"}
+    assert shown.out.startswith(f"Claim #{filed.outage}: new (bot said needs review)")
+    # Clauses in the staff's words: facts, not the customer's sentences.
+    assert "C-WINDOW: Bought 3 hours ago" in shown.out
+    assert "You bought" not in shown.out
+    assert "One-off package of 1,000 credits" in shown.out
+    document = shown_json.json()
+    assert document["status"] == "escalated" and document["outcome"] == "review"

@@ -152,7 +152,7 @@ async def test_language_switches_to_english_and_is_remembered(world: World) -> N
     assert pick.text == in_urdu(lt.LANGUAGE_PICK)
     assert pick.button_labels == ["English", "اردو"]
     done = await bilal.press(pick, "English")
-    assert done.text == lt.LANGUAGE_SET
+    assert done.text == lt.LANGUAGE_SET.format(language="English")
     assert t.BTN_FAQ in done.button_labels
 
     # Telegram still says "ur"; the customer's choice wins, in this turn and every later one.
@@ -169,7 +169,9 @@ async def test_language_switches_to_english_and_is_remembered(world: World) -> N
 
     # Back to Urdu the same way.
     pick = await bilal.says("/language")
-    assert (await bilal.press(pick, "اردو")).text == in_urdu(lt.LANGUAGE_SET)
+    assert (await bilal.press(pick, "اردو")).text == in_urdu(lt.LANGUAGE_SET).format(
+        language=i18n.LANGUAGE_NAMES[i18n.URDU]
+    )
     assert i18n.written_in_urdu((await bilal.says("/help")).text)
 
 
@@ -180,13 +182,15 @@ async def test_urdu_script_from_an_english_customer_is_offered_urdu_once(world: 
     await chris.send("ریفنڈ کب ملے گا؟")
     offer = chris.next(lt.SWITCH_OFFER)
     assert offer.text == f"{lt.SWITCH_OFFER}\n{in_urdu(lt.SWITCH_OFFER)}"
-    assert offer.button_labels == ["اردو"]
+    assert offer.button_labels == ["اردو", "Keep English"]
 
     # Not again: a second message in Urdu script is only answered.
     await chris.send("شکریہ")
     assert sum(lt.SWITCH_OFFER in text for text in chris.texts()) == 1
 
-    assert (await chris.press(offer, "اردو")).text == in_urdu(lt.LANGUAGE_SET)
+    assert (await chris.press(offer, "اردو")).text == in_urdu(lt.LANGUAGE_SET).format(
+        language=i18n.LANGUAGE_NAMES[i18n.URDU]
+    )
     assert (await chris.says("/start")).text.endswith(in_urdu(t.MENU_PROMPT))
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from conversations import i18n
+from conversations.catalog import policy_text
 from conversations.catalog.policy_text import (
     explain,
     format_age,
@@ -541,26 +543,43 @@ def test_other_goes_to_review_after_window_and_subscription() -> None:
     assert what_next(decision) == ""
 
 
-@pytest.mark.parametrize(
-    ("delta", "words"),
-    [
-        (timedelta(days=3), "3 days"),
-        (timedelta(days=1, hours=4), "1 day 4 hours"),
-        (timedelta(hours=47), "1 day 23 hours"),
-        (timedelta(hours=47, minutes=59), "over 1 day 23 hours"),
-        (timedelta(hours=48, seconds=1), "2 days 1 second"),
-        (timedelta(days=3, hours=2, minutes=13, seconds=47), "over 3 days 2 hours"),
-        (timedelta(hours=5, seconds=4, milliseconds=5), "over 5 hours"),
-        (timedelta(days=2, seconds=1, milliseconds=5), "over 2 days"),
-        (timedelta(minutes=1), "1 minute"),
-        (timedelta(seconds=59), "59 seconds"),
-        (timedelta(milliseconds=10), "less than a second"),
-        (timedelta(0), "0 seconds"),
-        (timedelta(hours=-1), "0 seconds"),
-    ],
-)
-def test_format_age_never_rounds(delta: timedelta, words: str) -> None:
+# Every duration people read (card ages, queue, reminders, medians, clause explanations, the
+# idle notice) goes through policy_text.age: (delta, English, Urdu).
+DURATIONS = [
+    (timedelta(days=3), "3 days", "3 دن"),
+    (timedelta(days=1, hours=4), "1 day 4 hours", "1 دن 4 گھنٹے"),
+    (timedelta(hours=47), "1 day 23 hours", "1 دن 23 گھنٹے"),
+    (timedelta(hours=47, minutes=59), "over 1 day 23 hours", "1 دن 23 گھنٹے سے زیادہ"),
+    (timedelta(hours=48, seconds=1), "2 days 1 second", "2 دن 1 سیکنڈ"),
+    (timedelta(days=3, hours=2, minutes=13, seconds=47), "over 3 days", "3 دن سے زیادہ"),
+    (timedelta(days=645, hours=8, minutes=3), "over 645 days", "645 دن سے زیادہ"),
+    (timedelta(days=1200, hours=1, minutes=1), "over 1,200 days", "1,200 دن سے زیادہ"),
+    (timedelta(hours=5, seconds=4, milliseconds=5), "over 5 hours", "5 گھنٹے سے زیادہ"),
+    (timedelta(hours=13, minutes=20, seconds=9), "over 13 hours 20 minutes", None),
+    (timedelta(days=2, seconds=1, milliseconds=5), "over 2 days", "2 دن سے زیادہ"),
+    (timedelta(minutes=1, seconds=53, milliseconds=400), "about 2 minutes", None),
+    (timedelta(minutes=1, seconds=53), "1 minute 53 seconds", None),
+    (timedelta(minutes=12, seconds=7, milliseconds=1), "about 12 minutes", None),
+    (timedelta(minutes=59, seconds=40, milliseconds=1), "about 1 hour", None),
+    (timedelta(minutes=1), "1 minute", "1 منٹ"),
+    (timedelta(seconds=59, milliseconds=900), "59 seconds", "59 سیکنڈ"),
+    (timedelta(milliseconds=10), "less than a second", "ایک سیکنڈ سے کم"),
+    (timedelta(0), "0 seconds", None),
+    (timedelta(hours=-1), "0 seconds", None),
+]
+
+
+@pytest.mark.parametrize(("delta", "words", "urdu"), DURATIONS)
+def test_every_duration_shown_is_one_or_two_units_in_both_languages(
+    delta: timedelta, words: str, urdu: str | None
+) -> None:
     assert format_age(delta) == words
+    with i18n.use(i18n.URDU):
+        said = policy_text.age(delta)
+    if urdu is not None:
+        assert said == urdu
+    assert i18n.written_in_urdu(said)
+    assert len([w for w in words.split() if w[0].isdigit()]) <= 2
 
 
 def test_dates_are_written_the_same_way_everywhere() -> None:

@@ -10,9 +10,11 @@ from tests.e2e.harness import (
     Customer,
     FakeClock,
     Running,
+    StaffMember,
     file_claim,
     start_bot,
     stop_bot,
+    wait_for_card,
 )
 from tests.fake_telegram import FakeTelegram, RecordedMessage
 
@@ -54,7 +56,7 @@ async def test_stickers_photos_and_huge_pastes_get_a_helpful_answer(bot: Running
     assert "once I've found your purchase" in (await eve.next()).text
     await eve.next()
     too_long = await eve.says("x" * 4050)
-    assert "too long" in too_long.text and "4050" in too_long.text
+    assert "too long" in too_long.text and "4,050" in too_long.text
     # Still in the same step: the claim goes on.
     await eve.next("transaction ID")
     owner = await eve.says("TX-1001")
@@ -267,6 +269,16 @@ async def test_a_customer_follows_adds_to_and_withdraws_their_claim(bot: Running
         STAFF_CHAT_ID, lambda m: "the customer added" in (m.text or "")
     )
     assert "Customers on Jazz got nothing after 14:00." in staff_copy.text
+    # The card keeps it, and /card shows it afterwards too.
+    card = await wait_for_card(bot.fake, 1)
+    await bot.fake.wait_for_edit(
+        STAFF_CHAT_ID,
+        card.message_id,
+        lambda m: "➕ Customer added" in (m.text or "") and "got nothing after 14:00" in m.text,
+    )
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    shown = await sara.says("/card 1")
+    assert "“Customers on Jazz got nothing after 14:00.”" in (shown.text or "")
 
     mine = await ida.says("/status")
     await ida.press(mine, "#1 · TX-1001")

@@ -332,7 +332,7 @@ async def test_a_human_conversation_passes_ten_files_an_hour_and_says_when_more_
     refusal = (await hina.next()).text
     assert refusal == (
         "I've passed 10 files to our team in the last hour, the most I can, so your "
-        "“one-more.pdf” hasn't gone to them. You can send it again from 14 Aug 2026, 10:30 UTC. "
+        "“one-more.pdf” hasn't gone to them. You can send it again from 14 Aug 2026, 15:30 PKT. "
         "Messages you type still reach them."
     )
     await hina.says("It's the invoice for March.")
@@ -343,7 +343,7 @@ async def test_a_human_conversation_passes_ten_files_an_hour_and_says_when_more_
 
     await bot.jump(minutes=39)  # 10:29: still ten in the last hour
     await send_document(bot, hina, name="one-more.pdf")
-    assert "You can send it again from 14 Aug 2026, 10:30 UTC" in (await hina.next()).text
+    assert "You can send it again from 14 Aug 2026, 15:30 PKT" in (await hina.next()).text
     await bot.jump(minutes=1)  # 10:30: the first file is an hour old
     again = await send_document(bot, hina, name="one-more.pdf")
     assert "passed it to our team" in (await hina.next("Got your")).text

@@ -76,10 +76,10 @@ async def test_thirty_guesses_across_claim_restarts_are_slowed(
     checked = [n for n, t in enumerate(told) if "couldn't match" in t]
     # Two typos are free, the third earns a minute, the fourth ten minutes, then an hour each.
     assert checked == [0, 1, 2, 6]
-    assert "please wait until 14 Aug 2026, 09:32 UTC" in told[2]
-    assert "please wait until 14 Aug 2026, 09:42 UTC" in told[6]
+    assert "please wait until 14 Aug 2026, 14:32 PKT" in told[2]
+    assert "please wait until 14 Aug 2026, 14:42 PKT" in told[6]
     waited = [t for n, t in enumerate(told) if n not in checked]
-    assert all("please wait until 14 Aug 2026, 09:" in t for t in waited)
+    assert all("please wait until 14 Aug 2026, 14:" in t for t in waited)
     # The demo ids among the guesses (TX-1001 …) were answered like every missing one.
     assert told[1] == told[0].replace("TX-1000", "TX-1001")
     async with db.uow() as uow:
@@ -95,12 +95,12 @@ async def test_a_second_account_is_locked_out_of_the_same_transaction_until_staf
         await guesser.says("/claim")
         await guesser.says("TX-1001")
         last = await guesser.says(WRONG_PHONE)
-    assert "locked it for one hour (until 14 Aug 2026, 10:30 UTC)" in last.text
+    assert "locked it for one hour (until 14 Aug 2026, 15:30 PKT)" in last.text
     owner = Customer(bot.fake, 720, "Owner")
     await owner.says("/claim")
     await owner.says("tx 1001")
     locked = await owner.says("demo1@example.com")
-    assert "Transaction TX-1001 is locked until 14 Aug 2026, 10:30 UTC" in locked.text
+    assert "Transaction TX-1001 is locked until 14 Aug 2026, 15:30 PKT" in locked.text
 
     sara = StaffMember(bot.fake, 9001, "Sara", "sara")
     listed = await sara.says("/lockouts")
@@ -120,7 +120,7 @@ async def test_staff_lift_a_customers_wait(bot: Running) -> None:
         await typo.says("/claim")
         await typo.says(tx)
         last = await typo.says(WRONG_PHONE)
-    assert "please wait until 14 Aug 2026, 09:31 UTC" in last.text
+    assert "please wait until 14 Aug 2026, 14:31 PKT" in last.text
     sara = StaffMember(bot.fake, 9001, "Sara", "sara")
     listed = await sara.says("/lockouts")
     assert "user 730 · 3 misses · waits until 14 Aug 2026, 09:31 UTC" in listed.text

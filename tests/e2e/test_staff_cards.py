@@ -55,8 +55,11 @@ async def test_card_shows_claim_decision_evidence_and_actions(bot: Running) -> N
     for clause in ("C-WINDOW", "C-SUBSCRIPTION", "C-CAMPAIGN", "C-REPORT-24H", "C-CAUSE"):
         assert f"✅ {clause}: " in text
     assert "120 of 1,000 messages failed on our platform" in text
-    assert "5000 credits, 3000 used" in text
-    assert "1000 sent, 870 delivered, 120 failed on our side, 10 failed at the carrier" in text
+    assert "5,000 credits, 3,000 used" in text
+    assert "1,000 sent, 870 delivered, 120 failed on our side, 10 failed at the carrier" in text
+    # Written for staff: facts in the third person, not the customer's sentences.
+    assert "✅ C-WINDOW: Bought " in text
+    assert " you " not in f" {text.lower()} " and "your " not in text.lower()
     assert "Refundable: 120 credits" in text
     assert "Handled by: nobody yet" in text
     assert labels(card) == [["🙋 Take"], ["✅ Approve", "❌ Reject"], ["❓ Ask customer"]]
@@ -217,6 +220,8 @@ async def test_mark_refunded_tells_the_customer_it_is_paid(bot: Running) -> None
     card = await card_now(bot, card, "approved")
     await bot.jump(days=3)
     await sara.press(card, "Mark refunded")
+    (done,) = await callback_answers(bot.fake, "st:refunded:1")
+    assert done.text == "Done: refunded."
     paid = await alice.next("paid")
     await alice.next("how did we handle")
     assert paid.text == "💸 Your refund for claim #1 (120 credits) has been paid."

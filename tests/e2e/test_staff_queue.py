@@ -117,6 +117,12 @@ async def test_card_shows_a_copy_and_the_claims_card_stays_current(bot: Running)
     assert (await sara.says("/card #99")).text == "There's no claim #99."
 
 
+async def test_an_unknown_staff_command_is_answered_with_the_staff_commands(bot: Running) -> None:
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    answer = await sara.says("/qeue")
+    assert (answer.text or "").startswith("There's no /qeue here.\n\nStaff commands:\n/queue")
+
+
 async def test_staff_commands_are_for_staff_only(bot: Running) -> None:
     await add_claim(bot.db, bot.clock())
     guest = StaffMember(bot.fake, 6666, "Guest")
@@ -151,8 +157,7 @@ async def test_stats_count_claims_and_time_to_decision(bot: Running) -> None:
     stats = await sara.says("/stats")
     assert stats.text == (
         "Claims by status:\n"
-        "not eligible: 1\nnew: 1\nin review: 1\nwaiting for customer: 0\napproved: 2\n"
-        "rejected: 1\nrefunded: 0\nwithdrawn: 0\n\n"
+        "not eligible: 1\nnew: 1\nin review: 1\napproved: 2\nrejected: 1\n\n"
         "Filed today: 5\n"
         "Median time to decision: 1 hour 30 minutes\n"
         "Refunds overdue: 1"
@@ -246,3 +251,20 @@ async def test_report_sends_a_chart_the_numbers_and_the_finance_csv(bot: Running
     csv_lines = (finance.file_content or b"").decode().splitlines()
     assert csv_lines[0].startswith("claim_id,transaction_id,account_id,credits,amount_due")
     assert csv_lines[1].startswith("1,TX-1001,ACC-DEMO-1,120,60.00,PKR,")
+
+
+async def test_stats_name_the_worst_faq_topic_by_its_title_and_never_a_zero(bot: Running) -> None:
+    async with bot.db.uow() as uow:
+        await uow.faq.rate("how-to-request", True, bot.clock())
+        await uow.commit()
+    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
+    stats = (await sara.says("/stats")).text or ""
+    assert "FAQ answers rated: 1 👍, 0 👎." in stats
+    assert "Most 👎" not in stats and "how-to-request" not in stats and "`" not in stats
+    assert "no claims yet" in stats
+
+    async with bot.db.uow() as uow:
+        await uow.faq.rate("how-to-request", False, bot.clock())
+        await uow.commit()
+    stats = (await sara.says("/stats")).text or ""
+    assert "Most 👎: “" in stats and "how-to-request" not in stats

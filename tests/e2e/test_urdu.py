@@ -162,7 +162,9 @@ async def test_a_failed_turn_apologises_in_the_language_the_customer_picked(bot:
     pick = await farah.says("/language")
     await farah.press(pick, "اردو")
     await bot.fake.wait_for_edit(
-        farah.chat_id, pick.message_id, lambda m: m.text == in_urdu(lt.LANGUAGE_SET)
+        farah.chat_id,
+        pick.message_id,
+        lambda m: m.text == in_urdu(lt.LANGUAGE_SET).format(language="اردو"),
     )
     await farah.says("/claim")
     await farah.says("TX-1001")
@@ -174,3 +176,19 @@ async def test_a_failed_turn_apologises_in_the_language_the_customer_picked(bot:
         async with bot.db.engine.begin() as connection:
             await connection.execute(text("ALTER TABLE claims_gone RENAME TO claims"))
     assert reply.text == in_urdu(t.PROGRESS_SAVED)
+
+
+async def test_keep_english_under_the_urdu_offer_keeps_english_and_asks_no_more(
+    bot: Running,
+) -> None:
+    cleo = Customer(bot.fake, 816, "Cleo")
+    await cleo.says("/start")
+    await cleo.send("ریفنڈ کب ملے گا؟")
+    offer = await cleo.next(lt.SWITCH_OFFER)
+    await cleo.press(offer, "Keep English")
+    kept = "Okay, I'll write to you in English from now on. /language changes it."
+    await bot.fake.wait_for_edit(cleo.chat_id, offer.message_id, lambda m: m.text == kept)
+    async with bot.db.uow() as uow:
+        stored = await uow.languages.get(816)
+    assert stored is not None and (stored.language, stored.chosen) == ("en", True)
+    assert (await cleo.says("/start")).text.endswith(t.MENU_PROMPT)
