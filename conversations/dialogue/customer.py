@@ -158,49 +158,83 @@ async def _command(turn: Turn, name: str) -> None:
 
 
 async def _run_command(turn: Turn, name: str) -> None:
-    if name == "start" and turn.event.text.strip() == START_CLAIM:
-        _start_claim(turn)  # the deep link from a group: straight to the claim
-    elif name == "start":
-        turn.reset()
-        _welcome(turn)
-    elif name == "help":
-        turn.say(_(t.HELP) + "\n\n" + _(privacy_text.HELP_PRIVACY))
-        await _reprompt(turn, only_if_busy=True)
-    elif name == "faq":
-        turn.say(_(t.FAQ_MENU), kb.faq_menu())
-    elif name == "claim" and ids.variants(turn.event.text.strip()):
-        # "/claim TX-1007": the id is given, so the next question is whose purchase it is.
-        _start_claim_quietly(turn)
-        await _on_transaction(turn, turn.event.text)
-    elif name == "claim":
-        _start_claim(turn)
-    elif name == "status":
-        await _status(turn)
-        await _reprompt(turn, only_if_busy=True)
-    elif name == "human":
-        await relay.start(turn)
-    elif name == "back":
-        await _back(turn)
-    elif name == "language":
-        language.ask(turn)
-        await _reprompt(turn, only_if_busy=True)
+    handler = _COMMANDS.get(name)
+    if handler is not None:
+        await handler(turn)
     elif name in privacy.COMMANDS:
         await privacy.command(turn, name)
         if name != "forget":
             await _reprompt(turn, only_if_busy=True)
-    elif name == "cancel":
-        was, info_claim, info_files = turn.step, turn.slots.info_claim, turn.slots.info_files
-        turn.reset()
-        if was is Step.HUMAN:
-            turn.say(_(t.HUMAN_ENDED), kb.main_menu())
-        elif was is Step.ADD_INFO and info_files and info_claim is not None:
-            turn.say(_(t.ADD_INFO_DONE).format(claim_id=info_claim), kb.main_menu())
-        elif was is Step.MENU:
-            turn.say(_(t.NOTHING_TO_CANCEL), kb.main_menu())
-        else:
-            turn.say(_(t.CANCELLED), kb.main_menu())
     else:
         turn.say(_(t.UNKNOWN_COMMAND).format(command=name[:32]) + "\n\n" + _(t.HELP))
+
+
+async def _cmd_start(turn: Turn) -> None:
+    """/start: the welcome; from a group's deep link, straight to the claim."""
+    if turn.event.text.strip() == START_CLAIM:
+        _start_claim(turn)
+        return
+    turn.reset()
+    _welcome(turn)
+
+
+async def _cmd_help(turn: Turn) -> None:
+    """/help: what the bot does, and privacy."""
+    turn.say(_(t.HELP) + "\n\n" + _(privacy_text.HELP_PRIVACY))
+    await _reprompt(turn, only_if_busy=True)
+
+
+async def _cmd_faq(turn: Turn) -> None:
+    """/faq: the topics as buttons."""
+    turn.say(_(t.FAQ_MENU), kb.faq_menu())
+
+
+async def _cmd_claim(turn: Turn) -> None:
+    """/claim, or "/claim TX-1007": with the id given, the next question is whose it is."""
+    if ids.variants(turn.event.text.strip()):
+        _start_claim_quietly(turn)
+        await _on_transaction(turn, turn.event.text)
+        return
+    _start_claim(turn)
+
+
+async def _cmd_status(turn: Turn) -> None:
+    """/status: the customer's claims."""
+    await _status(turn)
+    await _reprompt(turn, only_if_busy=True)
+
+
+async def _cmd_language(turn: Turn) -> None:
+    """/language: the two languages as buttons."""
+    language.ask(turn)
+    await _reprompt(turn, only_if_busy=True)
+
+
+async def _cmd_cancel(turn: Turn) -> None:
+    """/cancel: back to the menu, saying what was stopped."""
+    was, info_claim, info_files = turn.step, turn.slots.info_claim, turn.slots.info_files
+    turn.reset()
+    if was is Step.HUMAN:
+        turn.say(_(t.HUMAN_ENDED), kb.main_menu())
+    elif was is Step.ADD_INFO and info_files and info_claim is not None:
+        turn.say(_(t.ADD_INFO_DONE).format(claim_id=info_claim), kb.main_menu())
+    elif was is Step.MENU:
+        turn.say(_(t.NOTHING_TO_CANCEL), kb.main_menu())
+    else:
+        turn.say(_(t.CANCELLED), kb.main_menu())
+
+
+_COMMANDS: dict[str, Callable[[Turn], Awaitable[None]]] = {
+    "start": _cmd_start,
+    "help": _cmd_help,
+    "faq": _cmd_faq,
+    "claim": _cmd_claim,
+    "status": _cmd_status,
+    "human": relay.start,
+    "back": lambda turn: _back(turn),
+    "language": _cmd_language,
+    "cancel": _cmd_cancel,
+}
 
 
 def _welcome(turn: Turn) -> None:
@@ -257,56 +291,89 @@ async def _back(turn: Turn) -> None:
 
 
 async def _button(turn: Turn, data: str, expired: bool = False) -> None:
-    step = turn.step
-    if data == kb.MENU_MAIN:
-        if step in CLAIM_STEPS or step is Step.HUMAN:
-            turn.reset()
+    exact = _MENU_BUTTONS.get(data)
+    if exact is not None:
+        await exact(turn)
+        return
+    for prefix, handler in _PREFIXED_BUTTONS:
+        if data.startswith(prefix):
+            await handler(turn, data)
+            return
+    press = HANDLERS[turn.step].press
+    if expired:
+        # A button of the step that timed out: the notice said so; show where we are.
         _menu(turn)
-    elif data == kb.MENU_FAQ:
-        turn.show(_(t.FAQ_MENU), kb.faq_menu())
-    elif data.startswith(kb.FEEDBACK_PREFIX):
-        await _rate_answer(turn, data.removeprefix(kb.FEEDBACK_PREFIX))
-    elif data == kb.FAQ_NONE:
-        # None of the guesses fit: a person can, or the whole list.
-        if _people_here(turn):
-            turn.show(_(t.FAQ_NONE_FIT), kb.person_or_topics())
-        else:
-            turn.show(relay.no_staff_text(turn), kb.person_or_topics(people=False))
-    elif data.startswith(kb.FAQ_GROUP_PREFIX):
-        group = get_group(data.removeprefix(kb.FAQ_GROUP_PREFIX))
-        turn.show(_(t.FAQ_MENU), kb.faq_group(group) if group else kb.faq_menu())
-    elif data.startswith(kb.FAQ_PREFIX):
-        topic = get_topic(data.removeprefix(kb.FAQ_PREFIX))
-        if topic is None:
-            turn.show(_(t.FAQ_MENU), kb.faq_menu())
-        else:
-            _answer_topic(turn, topic.id, edit=True)
-    elif data == kb.MENU_CLAIM:
-        turn.close_buttons(turn.event.text or _(t.BTN_CLAIM))
-        _start_claim(turn)
-    elif data == kb.MENU_STATUS:
-        await _status(turn)
-    elif data == kb.MENU_HUMAN:
-        await relay.start(turn)
-    elif data.startswith(kb.LANGUAGE_PREFIX):
-        await language.pick(turn, data.removeprefix(kb.LANGUAGE_PREFIX))
-        await _reprompt(turn, only_if_busy=True)
-    elif data.startswith(kb.CLAIM_PREFIX):
-        await my_claims.press(turn, data)
-    elif data.startswith(kb.RATE_PREFIX):
-        await ratings.press(turn, data)
-    elif data.startswith(privacy.PREFIX):
-        await privacy.press(turn, data)
-    elif data in (kb.DISCARD_YES, kb.DISCARD_NO):
-        await _answer_discard(turn, data == kb.DISCARD_YES)
+    elif press is None or not await press(turn, data):
+        turn.say(_(t.STALE_BUTTON))
+        await _reprompt(turn)
+
+
+async def _menu_main(turn: Turn) -> None:
+    """The main menu, leaving a claim being filed or a /human conversation."""
+    if turn.step in CLAIM_STEPS or turn.step is Step.HUMAN:
+        turn.reset()
+    _menu(turn)
+
+
+async def _menu_faq(turn: Turn) -> None:
+    turn.show(_(t.FAQ_MENU), kb.faq_menu())
+
+
+async def _faq_none(turn: Turn) -> None:
+    """None of the guesses fit: a person can, or the whole list."""
+    if _people_here(turn):
+        turn.show(_(t.FAQ_NONE_FIT), kb.person_or_topics())
     else:
-        press = HANDLERS[step].press
-        if expired:
-            # A button of the step that timed out: the notice said so; show where we are.
-            _menu(turn)
-        elif press is None or not await press(turn, data):
-            turn.say(_(t.STALE_BUTTON))
-            await _reprompt(turn)
+        turn.show(relay.no_staff_text(turn), kb.person_or_topics(people=False))
+
+
+async def _menu_claim(turn: Turn) -> None:
+    turn.close_buttons(turn.event.text or _(t.BTN_CLAIM))
+    _start_claim(turn)
+
+
+async def _faq_group(turn: Turn, data: str) -> None:
+    group = get_group(data.removeprefix(kb.FAQ_GROUP_PREFIX))
+    turn.show(_(t.FAQ_MENU), kb.faq_group(group) if group else kb.faq_menu())
+
+
+async def _faq_topic(turn: Turn, data: str) -> None:
+    topic = get_topic(data.removeprefix(kb.FAQ_PREFIX))
+    if topic is None:
+        turn.show(_(t.FAQ_MENU), kb.faq_menu())
+    else:
+        _answer_topic(turn, topic.id, edit=True)
+
+
+async def _language_button(turn: Turn, data: str) -> None:
+    await language.pick(turn, data.removeprefix(kb.LANGUAGE_PREFIX))
+    await _reprompt(turn, only_if_busy=True)
+
+
+async def _feedback(turn: Turn, data: str) -> None:
+    await _rate_answer(turn, data.removeprefix(kb.FEEDBACK_PREFIX))
+
+
+# The buttons that mean the same at any step; the rest are the step's own (HANDLERS).
+_MENU_BUTTONS: dict[str, Callable[[Turn], Awaitable[None]]] = {
+    kb.MENU_MAIN: _menu_main,
+    kb.MENU_FAQ: _menu_faq,
+    kb.FAQ_NONE: _faq_none,
+    kb.MENU_CLAIM: _menu_claim,
+    kb.MENU_STATUS: lambda turn: _status(turn),
+    kb.MENU_HUMAN: relay.start,
+    kb.DISCARD_YES: lambda turn: _answer_discard(turn, True),
+    kb.DISCARD_NO: lambda turn: _answer_discard(turn, False),
+}
+_PREFIXED_BUTTONS: tuple[tuple[str, Callable[[Turn, str], Awaitable[None]]], ...] = (
+    (kb.FEEDBACK_PREFIX, _feedback),
+    (kb.FAQ_GROUP_PREFIX, _faq_group),
+    (kb.FAQ_PREFIX, _faq_topic),
+    (kb.LANGUAGE_PREFIX, _language_button),
+    (kb.CLAIM_PREFIX, my_claims.press),
+    (kb.RATE_PREFIX, ratings.press),
+    (privacy.PREFIX, privacy.press),
+)
 
 
 async def _answer_discard(turn: Turn, discard: bool) -> None:

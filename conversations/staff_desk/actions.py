@@ -398,43 +398,44 @@ async def _command(turn: Turn, name: str, args: str) -> None:
     if not _is_staff(turn):
         turn.say(s.NOT_STAFF_COMMAND)
         return
-    if name == "queue":
-        text, buttons = await queue.page(turn.uow, turn.now, 0)
-        turn.say(text, buttons)
-    elif name == "card":
-        number = numbers.claim_number(args)
-        if number is None:
-            turn.say(s.CARD_USAGE)
-            return
-        claim = await turn.uow.claims.get(number)
-        if claim is None:
-            turn.say(s.UNKNOWN_CLAIM.format(claim_id=number))
-            return
-        text = await card.render(turn.uow, claim, turn.now, turn.config)
-        ref = card.card_ref(number)
-        if await turn.uow.messages.lookup(ref) is None:
-            # No card yet (say, a claim the bot found not eligible): this one is its card.
-            turn.say(text, card.buttons_for(claim), ref=ref)
-        else:
-            # A copy: the claim's card stays where it was posted, and that one is kept current.
-            turn.say(text + "\n\n" + s.CARD_COPY, card.buttons_for(claim))
-    elif name == "note":
-        await _note(turn, args)
-    elif name == "find":
-        await _find(turn, args)
-    elif name == "lockouts":
-        await _lockouts(turn)
-    elif name == "unlock":
-        await _unlock(turn, args.strip())
-    elif name == "incident":
-        await incidents.command(turn, args)
-    elif name == "teach":
-        await teach.teach(turn, args)
-    elif name == "report":
-        for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
-            turn.send_to(replace(message, message_thread_id=turn.event.thread_id))
+    await _STAFF_COMMANDS[name](turn, args)
+
+
+async def _queue(turn: Turn, args: str) -> None:
+    """/queue: the claims waiting, newest first, a page at a time."""
+    text, buttons = await queue.page(turn.uow, turn.now, 0)
+    turn.say(text, buttons)
+
+
+async def _card(turn: Turn, args: str) -> None:
+    """/card N: the claim's card (a copy, if it has one already)."""
+    number = numbers.claim_number(args)
+    if number is None:
+        turn.say(s.CARD_USAGE)
+        return
+    claim = await turn.uow.claims.get(number)
+    if claim is None:
+        turn.say(s.UNKNOWN_CLAIM.format(claim_id=number))
+        return
+    text = await card.render(turn.uow, claim, turn.now, turn.config)
+    ref = card.card_ref(number)
+    if await turn.uow.messages.lookup(ref) is None:
+        # No card yet (say, a claim the bot found not eligible): this one is its card.
+        turn.say(text, card.buttons_for(claim), ref=ref)
     else:
-        turn.say(await queue.stats(turn.uow, turn.now, turn.config))
+        # A copy: the claim's card stays where it was posted, and that one is kept current.
+        turn.say(text + "\n\n" + s.CARD_COPY, card.buttons_for(claim))
+
+
+async def _report(turn: Turn, args: str) -> None:
+    """/report: the last two weeks' chart and the refunds to pay."""
+    for message in await report.report(turn.uow, turn.chat_id, turn.now, turn.config):
+        turn.send_to(replace(message, message_thread_id=turn.event.thread_id))
+
+
+async def _stats(turn: Turn, args: str) -> None:
+    """/stats: claims by status, and how the FAQ fares."""
+    turn.say(await queue.stats(turn.uow, turn.now, turn.config))
 
 
 async def _note(turn: Turn, args: str) -> None:
@@ -528,3 +529,18 @@ def _customer_query(text: str, home_country: str) -> CustomerQuery | None:
     if any(ch.isspace() for ch in text):
         return None
     return CustomerQuery(transaction_id=text)
+
+
+# The staff commands (STAFF_COMMANDS), each given the words after it.
+_STAFF_COMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
+    "queue": _queue,
+    "card": _card,
+    "note": _note,
+    "find": _find,
+    "lockouts": lambda turn, args: _lockouts(turn),
+    "unlock": lambda turn, args: _unlock(turn, args.strip()),
+    "incident": incidents.command,
+    "teach": teach.teach,
+    "report": _report,
+    "stats": _stats,
+}
