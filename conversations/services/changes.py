@@ -8,16 +8,24 @@ sends them, the CLI queues them) and commits.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from conversations.claims.lifecycle import Actor, Refusal, Result, annotate, perform
 from conversations.claims.transitions import Transition
 from conversations.config import DeskConfig
-from conversations.domain import AuditKind, Claim, ClaimStatus, OutgoingMessage
+from conversations.domain import (
+    OPEN_STATUSES,
+    AuditEntry,
+    AuditKind,
+    Claim,
+    ClaimStatus,
+    OutgoingMessage,
+)
 from conversations.ports import UnitOfWork
 from conversations.services import notify
-from conversations.staff import card
+from conversations.staff import card, stale
 
 
 class CardUpdate(enum.Enum):
@@ -106,3 +114,55 @@ async def _card_wanted(
     if card_update is CardUpdate.ALWAYS:
         return True
     return await uow.messages.lookup(card.card_ref(claim.id)) is not None
+
+
+async def reopen_stale(
+    uow: UnitOfWork,
+    ids: Sequence[int],
+    actor: str,
+    actor_id: int | None,
+    now: datetime,
+    config: DeskConfig,
+) -> tuple[list[int], list[OutgoingMessage]]:
+    """Put each listed claim whose decision is still stale back in the queue with the new one.
+
+    New facts (an incident, a campaign's counts) re-run the rules (staff.stale); this is the
+    change, made here like every other change to a claim.
+
+    A refused claim becomes escalated; an open one keeps its status and gets the new decision.
+    Returns the claims re-opened and their cards. The customer is told nothing here.
+    """
+    done: list[int] = []
+    cards: list[OutgoingMessage] = []
+    for claim_id in ids:
+        claim = await uow.claims.get(claim_id)
+        if claim is None or claim.status not in stale.REFUSED | OPEN_STATUSES:
+            continue
+        decision = await stale.redecide(uow, claim, config)
+        if decision is None or not stale.differs(claim, decision):
+            continue
+        if claim.status in stale.REFUSED and await uow.claims.live_for_transaction(
+            claim.transaction_id
+        ):
+            continue  # the customer filed again meanwhile: that claim is the live one
+        updated = stale.reopened(claim, decision, now, config)
+        status = updated.status
+        if not await uow.claims.transition(claim_id, frozenset({claim.status}), updated):
+            continue
+        note = stale.REOPENED_NOTE.format(before=claim.outcome.value, after=decision.outcome.value)
+        await uow.claims.add_audit(
+            AuditEntry(
+                claim_id,
+                now,
+                actor,
+                actor_id,
+                claim.status if status is not claim.status else None,
+                status if status is not claim.status else None,
+                AuditKind.REOPENED,
+                note,
+            )
+        )
+        done.append(claim_id)
+        if config.staff_chat_id is not None:
+            cards.append(await card.card_message(uow, updated, now, config, edit=True))
+    return done, cards

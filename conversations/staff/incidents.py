@@ -125,21 +125,3 @@ async def _new_id(uow: UnitOfWork, now: datetime) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
-
-
-async def press_reopen(turn: Turn, target: str) -> None:
-    """The stale-decisions message's button: those claims go back to the queue for review."""
-    who, who_id = _who(turn)
-    done, cards = await stale.reopen(
-        turn.uow, stale.claim_ids(target), who, who_id, turn.now, turn.config
-    )
-    if not done:
-        turn.toast(m.STALE_NONE_LEFT, alert=True)
-        return
-    for message in cards:
-        turn.send_to(message)
-    ids = ", ".join(f"#{claim_id}" for claim_id in done)
-    noun = m.STALE_NOUN[0 if len(done) == 1 else 1]
-    said = m.STALE_REOPENED.format(count=len(done), noun=noun, ids=ids)
-    turn.close_buttons(said)
-    turn.say(said)

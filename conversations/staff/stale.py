@@ -18,9 +18,6 @@ from conversations.catalog import incidents as m
 from conversations.catalog import staff as s
 from conversations.config import DeskConfig
 from conversations.domain import (
-    OPEN_STATUSES,
-    AuditEntry,
-    AuditKind,
     Button,
     Campaign,
     Claim,
@@ -32,7 +29,7 @@ from conversations.domain import (
     Reason,
 )
 from conversations.ports import UnitOfWork
-from conversations.staff import callbacks, card
+from conversations.staff import callbacks
 
 REOPEN = "reopen"
 RECENT = timedelta(hours=48)
@@ -108,7 +105,7 @@ async def redecide(uow: UnitOfWork, claim: Claim, config: DeskConfig) -> Decisio
     )
 
 
-def _reopened(claim: Claim, decision: Decision, now: datetime, config: DeskConfig) -> Claim:
+def reopened(claim: Claim, decision: Decision, now: datetime, config: DeskConfig) -> Claim:
     """The claim with its new decision: a refused one back in the queue as new."""
     refused = claim.status in REFUSED
     return replace(
@@ -129,7 +126,7 @@ def _reopened(claim: Claim, decision: Decision, now: datetime, config: DeskConfi
     )
 
 
-def _differs(claim: Claim, decision: Decision) -> bool:
+def differs(claim: Claim, decision: Decision) -> bool:
     return (decision.outcome, decision.refundable_credits) != (
         claim.outcome,
         claim.refundable_credits,
@@ -142,7 +139,7 @@ async def find_stale(
     stale: list[Stale] = []
     for claim in candidates:
         decision = await redecide(uow, claim, config)
-        if decision is not None and _differs(claim, decision):
+        if decision is not None and differs(claim, decision):
             stale.append(Stale(claim, decision))
     return sorted(stale, key=lambda x: x.claim.id or 0)
 
@@ -196,50 +193,3 @@ def _reopen_button(claim_ids: list[int]) -> Button | None:
 
 def claim_ids(target: str) -> list[int]:
     return [int(part) for part in target.split(".") if part.isdigit()]
-
-
-async def reopen(
-    uow: UnitOfWork,
-    ids: Sequence[int],
-    actor: str,
-    actor_id: int | None,
-    now: datetime,
-    config: DeskConfig,
-) -> tuple[list[int], list[OutgoingMessage]]:
-    """Put each listed claim whose decision is still stale back in the queue with the new one.
-
-    A refused claim becomes escalated; an open one keeps its status and gets the new decision.
-    Returns the claims re-opened and their cards. The customer is told nothing here.
-    """
-    done: list[int] = []
-    cards: list[OutgoingMessage] = []
-    for claim_id in ids:
-        claim = await uow.claims.get(claim_id)
-        if claim is None or claim.status not in REFUSED | OPEN_STATUSES:
-            continue
-        decision = await redecide(uow, claim, config)
-        if decision is None or not _differs(claim, decision):
-            continue
-        if claim.status in REFUSED and await uow.claims.live_for_transaction(claim.transaction_id):
-            continue  # the customer filed again meanwhile: that claim is the live one
-        updated = _reopened(claim, decision, now, config)
-        status = updated.status
-        if not await uow.claims.transition(claim_id, frozenset({claim.status}), updated):
-            continue
-        note = REOPENED_NOTE.format(before=claim.outcome.value, after=decision.outcome.value)
-        await uow.claims.add_audit(
-            AuditEntry(
-                claim_id,
-                now,
-                actor,
-                actor_id,
-                claim.status if status is not claim.status else None,
-                status if status is not claim.status else None,
-                AuditKind.REOPENED,
-                note,
-            )
-        )
-        done.append(claim_id)
-        if config.staff_chat_id is not None:
-            cards.append(await card.card_message(uow, updated, now, config, edit=True))
-    return done, cards

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from conversations import i18n, refs
 from conversations.catalog import customer as ct
+from conversations.catalog import incidents as im
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_when
 from conversations.chat.events import EventKind
@@ -24,7 +25,7 @@ from conversations.domain import (
     ReplyKind,
 )
 from conversations.ownership import normalise_phone, subjects_named
-from conversations.services.changes import CardUpdate, annotate_claim, change_claim
+from conversations.services.changes import CardUpdate, annotate_claim, change_claim, reopen_stale
 from conversations.staff import (
     callbacks,
     card,
@@ -92,7 +93,7 @@ async def _button(turn: Turn, data: str) -> None:
         turn.show(text, buttons)
         return
     if verb == stale.REOPEN:
-        await incidents.press_reopen(turn, press.target)
+        await _press_reopen(turn, press.target)
         return
     if verb in (callbacks.BULK, callbacks.BULK_CONFIRMED):
         await _bulk(turn, press.target, confirmed=verb == callbacks.BULK_CONFIRMED)
@@ -291,6 +292,24 @@ def _tell_refusal(turn: Turn, claim_id: int, result: Result) -> None:
         turn.toast(why, alert=True)
     else:
         turn.say(why)
+
+
+async def _press_reopen(turn: Turn, target: str) -> None:
+    """The stale-decisions message's button: those claims go back to the queue for review."""
+    who = _actor(turn)
+    done, cards = await reopen_stale(
+        turn.uow, stale.claim_ids(target), who.name, who.user_id, turn.now, turn.config
+    )
+    if not done:
+        turn.toast(im.STALE_NONE_LEFT, alert=True)
+        return
+    for message in cards:
+        turn.send_to(message)
+    ids = ", ".join(f"#{claim_id}" for claim_id in done)
+    noun = im.STALE_NOUN[0 if len(done) == 1 else 1]
+    said = im.STALE_REOPENED.format(count=len(done), noun=noun, ids=ids)
+    turn.close_buttons(said)
+    turn.say(said)
 
 
 async def _bulk(turn: Turn, incident_id: str, confirmed: bool) -> None:
