@@ -33,7 +33,7 @@ from conversations.faq.retrain import (
     score,
 )
 from storage.database import Database
-from storage.repositories.faq_taught import FaqTeachingRepository, TaughtPhrasing
+from storage.repositories.faq_taught import FaqTeachingRepository
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,6 @@ async def teach(db: Database, text: str, topic_id: str, taught_by: str, now: dat
         added = await FaqTeachingRepository(uow.session).teach(cleaned, topic_id, taught_by, now)
         await uow.commit()
     return added
-
-
-async def taught_phrasings(db: Database) -> list[TaughtPhrasing]:
-    async with db.uow() as uow:
-        return await FaqTeachingRepository(uow.session).taught()
 
 
 async def refresh(db: Database) -> ActiveModel:

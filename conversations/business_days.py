@@ -9,9 +9,6 @@ import holidays
 
 from conversations import policy_numbers
 
-FIRST_PAYMENT_DAY = 5
-LAST_PAYMENT_DAY = 7
-
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, year: int) -> holidays.HolidayBase:

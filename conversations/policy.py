@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from conversations import policy_numbers
 from conversations.domain import (
@@ -33,9 +33,6 @@ C_NO_FAILURE = "C-NO-FAILURE"
 C_INCIDENT = "C-INCIDENT"
 C_NOT_BENEFICIAL = "C-NOT-BENEFICIAL"
 C_HISTORY = "C-HISTORY"
-
-REFUND_WINDOW = timedelta(days=2)
-REPORT_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import claims, inbox, outbox
@@ -24,9 +24,6 @@ class OpsQueries:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def ping(self) -> None:
-        await self._session.execute(text("SELECT 1"))
 
     async def queues(self) -> Queues:
         waiting = (

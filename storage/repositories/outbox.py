@@ -207,27 +207,6 @@ class OutboxRepositorySql:
         ).first()
         return row is not None
 
-    async def release_replies(
-        self, chat_id: int, created_at: datetime, leased_until: datetime
-    ) -> int:
-        """Make a dead turn's replies due now instead of when their lease runs out.
-
-        Only rows still exactly as the turn left them: never tried, never claimed by a
-        dispatcher (a claim moves not_before), never deferred after a 429.
-        """
-        result = await self._session.execute(
-            update(outbox)
-            .where(
-                outbox.c.chat_id == chat_id,
-                outbox.c.created_at == created_at,
-                outbox.c.not_before == leased_until,
-                outbox.c.sent_at.is_(None),
-                outbox.c.attempts == 0,
-            )
-            .values(not_before=None)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
     @staticmethod
     def _held_replies(now: datetime) -> tuple[Any, ...]:
         return (
