@@ -11,14 +11,15 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from conversations import policy_numbers
 from conversations.catalog.policy_text import format_age, format_when
 from conversations.countries import country_name_in
 from conversations.domain import ClauseResult
 
 AFTER_CLAIM = "The ledger shows the {what} at {at}, after the claim was filed: check the records."
 WHAT = {"purchase": "purchase", "campaign": "campaign"}
-WINDOW_PASSED = "Bought {age} ago ({at}); inside the 2-day window (until {deadline})."
-WINDOW_FAILED = "Bought {age} ago ({at}); the 2-day window ended {deadline}."
+WINDOW_PASSED = "Bought {age} ago ({at}); within the refund window of {window} (until {deadline})."
+WINDOW_FAILED = "Bought {age} ago ({at}); the refund window of {window} ended {deadline}."
 SUBSCRIPTION_PASSED = "One-off package of {credits} credits, not a subscription."
 SUBSCRIPTION_FAILED = "Recurring subscription: the policy refunds no subscriptions."
 CAMPAIGN_PASSED = "Campaign {campaign} was sent with this purchase's credits."
@@ -27,8 +28,8 @@ CAMPAIGN_NOT_FOUND = (
     "check which one the customer means."
 )
 CAMPAIGN_MISSING = "The customer named no campaign: ask which one went wrong."
-REPORT_PASSED = "Campaign sent {age} ago ({at}); reported within 24 hours."
-REPORT_FAILED = "Campaign sent {age} ago ({at}); reported after the 24-hour limit."
+REPORT_PASSED = "Campaign sent {age} ago ({at}); reported within {hours} hours."
+REPORT_FAILED = "Campaign sent {age} ago ({at}); reported after the {hours}-hour limit."
 ONCE_CAMPAIGN_PAID = (
     "Campaign {campaign}'s failed messages were already refunded in claim #{claim_id}."
 )
@@ -131,7 +132,10 @@ def window(passed: bool) -> Callable[..., str]:
     def said(age_: timedelta, purchased_at: datetime, deadline: datetime) -> str:
         template = WINDOW_PASSED if passed else WINDOW_FAILED
         return template.format(
-            age=format_age(age_), at=format_when(purchased_at), deadline=format_when(deadline)
+            age=format_age(age_),
+            at=format_when(purchased_at),
+            deadline=format_when(deadline),
+            window=format_age(policy_numbers.current().refund_window),  # REFUND_WINDOW_HOURS
         )
 
     return said
@@ -140,7 +144,8 @@ def window(passed: bool) -> Callable[..., str]:
 def report(passed: bool) -> Callable[..., str]:
     def said(age_: timedelta, sent_at: datetime) -> str:
         template = REPORT_PASSED if passed else REPORT_FAILED
-        return template.format(age=format_age(age_), at=format_when(sent_at))
+        hours = f"{policy_numbers.current().report_window_hours:,}"  # REPORT_WINDOW_HOURS
+        return template.format(age=format_age(age_), at=format_when(sent_at), hours=hours)
 
     return said
 

@@ -98,7 +98,7 @@ async def test_a_72_hour_window_takes_a_purchase_60_hours_old_and_says_so(wide: 
     decision = await file_claim(kim, "TX-60H", "0300 6060060", "not delivered", campaign="CMP")
     assert "qualifies for a refund of 20 credits" in decision.text
     card = await wait_for_card(wide.fake, 1)
-    assert "within 3 days, so until" in card.text  # the rule's words follow the setting
+    assert "within the refund window of 3 days" in card.text  # the words follow the setting
     async with wide.db.uow() as uow:
         approved = await staff_act(
             uow, 1, Transition.APPROVE, Actor("Sara", 9001), wide.clock(), wide.desk.config
