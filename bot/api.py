@@ -33,7 +33,7 @@ from storage.ledger_import import ImportReport, LedgerKind, Record, columns_of, 
 from storage.ledger_rows import CampaignRow, IncidentRow, PurchaseRow
 
 if TYPE_CHECKING:  # bot.bootstrap is the composition root; it builds what the API uses
-    from bot.bootstrap import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ from urllib.parse import urlparse
 from telegram import Update
 
 from bot.api import api_for
-from bot.bootstrap import Services, bootstrap
+from bot.bootstrap import bootstrap
 from bot.edge import silence_raw_update_logs
 from bot.polling import Poller
+from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_app import close_requests
 from bot.web import WebServer

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from telegram import BotCommand, CallbackQuery, Update
 from telegram.constants import ChatAction
@@ -18,6 +17,7 @@ from bot import attachments, faq_models
 from bot.chat_moves import move_of
 from bot.logging_setup import note_claim
 from bot.send_scheduler import Priority
+from bot.services import Services
 from bot.staff_chat_check import check_staff_chat
 from bot.updates import to_inbound
 from conversations import i18n
@@ -29,9 +29,6 @@ from conversations.faq import default_matcher
 from conversations.services import retention
 from conversations.staff.reminders import due_reminders
 from storage.database import Database
-
-if TYPE_CHECKING:  # bot.bootstrap imports this module to wire its handlers
-    from bot.bootstrap import Services
 
 log = logging.getLogger(__name__)
 

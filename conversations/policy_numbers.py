@@ -2,7 +2,7 @@
 
 The published policy's are the defaults. The composition root sets the deployment's once
 (`configure`, from DeskConfig); the rules, business days and the texts read `current()`. The
-texts written with the published numbers are reworded at the edge (catalog/policy_numbers_text).
+texts written with the published numbers are reworded at the edge (catalog/policy_text.reword).
 """
 
 from __future__ import annotations

@@ -7,15 +7,17 @@ in the current language (conversations.i18n) when they are shown. `format_when`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from conversations import i18n
-from conversations.catalog.policy_numbers_text import reword
 from conversations.countries import country_name_in
 from conversations.domain import ClauseResult, Decision, Outcome
 from conversations.i18n import _, ngettext
+from conversations.policy_numbers import PUBLISHED, PolicyNumbers, current
 
 _UNITS: tuple[tuple[str, int], ...] = (
     ("day", 86400),
@@ -465,3 +467,51 @@ def what_next(decision: Decision) -> str:
     if decision.outcome is not Outcome.INELIGIBLE or failed is None:
         return ""
     return _(WHAT_NEXT.get(failed.id, WHAT_NEXT_DEFAULT))
+
+
+# Rewording to the deployment's numbers (REFUND_WINDOW_HOURS and the rest) ---------------
+
+# The published numbers as the texts say them, per language (Urdu keeps ASCII digits).
+_PHRASES = {
+    i18n.ENGLISH: {
+        "2 days (48 hours)": "{days} ({hours} hours)",
+        "2 days": "{days}",
+        "48 hours": "{hours} hours",
+        "24 hours": "{report} hours",
+        "5 to 7 business days": "{first} to {last} business days",
+        "5–7 business days": "{first}–{last} business days",
+    },
+    "ur": {
+        "2 دن (48 گھنٹے)": "{days} ({hours} گھنٹے)",
+        "2 دن": "{days}",
+        "48 گھنٹ": "{hours} گھنٹ",
+        "24 گھنٹ": "{report} گھنٹ",
+        "5 سے 7": "{first} سے {last}",
+        "5–7": "{first}–{last}",
+    },
+}
+
+
+@cache
+def _pattern(language: str) -> re.Pattern[str]:
+    phrases = sorted(_PHRASES.get(language, {}), key=len, reverse=True)
+    return re.compile("|".join(rf"(?<![\d.]){re.escape(p)}" for p in phrases))
+
+
+def reword(text: str, numbers: PolicyNumbers | None = None) -> str:
+    """`text` with the published numbers replaced by the deployment's, in the current language."""
+    numbers = numbers or current()
+    if numbers == PUBLISHED:
+        return text
+    language = i18n.current()
+    phrases = _PHRASES.get(language) or _PHRASES[i18n.ENGLISH]
+    values = {
+        "days": age(numbers.refund_window),
+        "hours": f"{numbers.refund_window_hours:,}",
+        "report": f"{numbers.report_window_hours:,}",
+        "first": str(numbers.first_payment_day),
+        "last": str(numbers.last_payment_day),
+    }
+    pattern = _pattern(language if language in _PHRASES else i18n.ENGLISH)
+    # One pass: a replaced number is never replaced again (a 24-hour refund window).
+    return pattern.sub(lambda found: phrases[found.group(0)].format(**values), text)

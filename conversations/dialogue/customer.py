@@ -11,7 +11,7 @@ from conversations import i18n, ids, policy, policy_numbers
 from conversations.catalog import customer as t
 from conversations.catalog import faq_text, policy_text
 from conversations.catalog import privacy as privacy_text
-from conversations.catalog.policy_numbers_text import reword
+from conversations.catalog.policy_text import reword
 from conversations.chat import keyboards as kb
 from conversations.chat.events import EventKind
 from conversations.chat.slots import Slots

@@ -8,7 +8,7 @@ from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
 from conversations.catalog import policy_text
-from conversations.catalog.policy_numbers_text import reword
+from conversations.catalog.policy_text import reword
 from conversations.claims.transitions import CUSTOMER
 from conversations.domain import OPEN_STATUSES, AuditEntry, AuditKind, Claim, ClaimStatus
 from conversations.i18n import _

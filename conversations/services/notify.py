@@ -12,7 +12,7 @@ from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import customer as t
 from conversations.catalog import decisions as d
-from conversations.catalog.policy_numbers_text import reword
+from conversations.catalog.policy_text import reword
 from conversations.chat import keyboards as kb
 from conversations.claims.events import (
     ClaimApproved,

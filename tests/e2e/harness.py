@@ -13,8 +13,9 @@ from typing import Any
 from pydantic import SecretStr
 from telegram.ext import BaseRateLimiter
 
-from bot.bootstrap import App, Services, bootstrap
+from bot.bootstrap import bootstrap
 from bot.polling import Poller
+from bot.services import App, Services
 from bot.settings import Settings
 from conversations.dialogue.engine import Desk
 from storage.database import Database

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from conversations import i18n, policy_numbers
-from conversations.catalog.policy_numbers_text import reword
+from conversations.catalog.policy_text import reword
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
 from conversations.services.staff import staff_act
