@@ -267,6 +267,12 @@ class Approval(enum.StrEnum):
     LIVE_EXISTS = "live_exists"  # another claim on the transaction is open or approved
 
 
+# An erased customer's claims keep this user and chat id (0 means "no user" in an update).
+ERASED_USER_ID = -1
+# What a person's words on an erased customer's claim become.
+ERASED_TEXT = "[erased]"
+
+
 class AuditKind(enum.StrEnum):
     """What an audit entry records; its typed fields say the rest."""
 

@@ -27,6 +27,8 @@ from conversations.claims.transitions import (
 )
 from conversations.config import DeskConfig
 from conversations.domain import (
+    ERASED_TEXT,
+    ERASED_USER_ID,
     Approval,
     AuditEntry,
     AuditKind,
@@ -211,6 +213,10 @@ def _audit(
 ) -> AuditEntry:
     assert before.id is not None
     approval = transition in APPROVALS
+    if transition not in WORDED:
+        words = ""  # a press that carries no words: nothing a person typed is kept
+    elif words and before.telegram_user_id == ERASED_USER_ID:
+        words = ERASED_TEXT  # the customer asked to be forgotten: staff's words may name them
     return AuditEntry(
         before.id,
         now,
@@ -255,6 +261,8 @@ def _event(transition: Transition, actor: Actor, claim: Claim, words: str) -> Cl
 
 # What a note may record: words on a claim that change no status.
 NOTES = frozenset({AuditKind.NOTE, AuditKind.ADDED})
+# The transitions whose audit entry keeps the words given with them.
+WORDED = frozenset({Transition.OVERRULE, Transition.REJECT, Transition.ASK, Transition.ANSWER})
 
 
 async def annotate(
@@ -262,6 +270,8 @@ async def annotate(
 ) -> None:
     """Staff's internal note, or information the customer added: audited, status unchanged."""
     assert claim.id is not None and kind in NOTES
+    if claim.telegram_user_id == ERASED_USER_ID:
+        words = ERASED_TEXT  # the customer asked to be forgotten: a note may name them
     await uow.claims.add_audit(
         AuditEntry(claim.id, now, actor.name, actor.user_id, None, None, kind, words[:MAX_ADDED])
     )

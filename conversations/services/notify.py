@@ -24,7 +24,7 @@ from conversations.claims.events import (
     QuestionAsked,
 )
 from conversations.config import DeskConfig
-from conversations.domain import Claim, OutgoingMessage
+from conversations.domain import ERASED_USER_ID, Claim, OutgoingMessage
 from conversations.i18n import _
 from conversations.ports import UnitOfWork
 
@@ -36,6 +36,8 @@ async def customer_messages(
     uow: UnitOfWork, claim: Claim, events: Sequence[ClaimEvent], config: DeskConfig
 ) -> tuple[OutgoingMessage, ...]:
     """What the customer is told of these events, in the language they chose (else English)."""
+    if claim.telegram_user_id == ERASED_USER_ID:
+        return ()  # the customer asked to be forgotten: there is no chat to tell
     chosen = await uow.languages.get(claim.telegram_user_id)
     language = chosen.language if chosen is not None else i18n.ENGLISH
     with i18n.use(language), i18n.in_zone(config.time_zone):

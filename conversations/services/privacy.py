@@ -14,7 +14,14 @@ from conversations.catalog.policy_text import explain_en
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition, allows
 from conversations.config import DeskConfig
-from conversations.domain import OPEN_STATUSES, AuditEntry, AuditKind, Claim, OutgoingMessage
+from conversations.domain import (
+    ERASED_TEXT,
+    OPEN_STATUSES,
+    AuditEntry,
+    AuditKind,
+    Claim,
+    OutgoingMessage,
+)
 from conversations.faq.privacy import scrub
 from conversations.ports import Clock, UnitOfWork
 from conversations.services.changes import change_claim
@@ -24,8 +31,6 @@ from conversations.staff import card
 SWEPT = "applied_updates"
 # How often a customer may have /mydata.
 EXPORT_EVERY = timedelta(days=1)
-# What an erased text becomes; the words before it (e.g. "reason: ") say what it was.
-ERASED_TEXT = "[erased]"
 # Audit entries whose text a machine wrote (an outcome, a re-check): kept as they are.
 _MACHINE_KINDS = frozenset({AuditKind.FILED, AuditKind.REOPENED, AuditKind.ERASED})
 # The audit note that tells staff, on the card, why the claim lost its customer.

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.domain import AuditEntry, ClaimStatus
+from conversations.domain import ERASED_USER_ID, AuditEntry, ClaimStatus
 from storage.repositories._dialect import rowcount, upsert_insert
 from storage.repositories.claims import audit_entry
 from storage.tables import (
@@ -40,7 +40,7 @@ CLOSED = (
 ERASED = "erased"
 # The Telegram user and chat id of an erased claim or rating: no Telegram user or private chat
 # has it, and unlike 0 (an update without a user, bot/updates.py) no event carries it.
-ERASED_ID = -1
+ERASED_ID = ERASED_USER_ID
 # The ref of a /mydata document in the outbox: its copy is dropped as soon as it is sent.
 MYDATA_REF = "mydata"
 # The kind of the applied updates of anyone an erasure sweeps (not only the person's).

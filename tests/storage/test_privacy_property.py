@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -277,6 +277,17 @@ async def _money_invariants(db: Database, prefix: str) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(plan=plans)
+# Found by this test in CI: staff marked refunded, with words naming the customer, a claim
+# whose customer had already been forgotten; a later /forget could no longer find it.
+@example(
+    plan=[
+        File(0, 0, Reason.UNDELIVERED),
+        Act(0, Transition.APPROVE, None),
+        Forget(0),
+        Act(0, Transition.REFUNDED, None),
+    ]
+)
+@example(plan=[File(0, 0, Reason.UNDELIVERED), Forget(0), Act(0, Transition.REJECT, None)])
 def test_forget_leaves_no_personal_data_and_money_invariants_hold(
     database_url: str, plan: list[File | Act | Relay | Ask | Forget]
 ) -> None:
