@@ -28,6 +28,12 @@ class Author:
     def display(self) -> str:
         return self.first_name or (f"@{self.username}" if self.username else str(self.user_id))
 
+    @property
+    def signature(self) -> str:
+        """How a staff member is named in the audit trail and on cards: "Sara (@sara)"."""
+        name = self.first_name or str(self.user_id)
+        return f"{name} (@{self.username})" if self.username else name
+
 
 @dataclass(frozen=True)
 class FileRef:

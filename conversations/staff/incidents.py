@@ -44,10 +44,7 @@ def scope_of(word: str) -> str | None:
 
 def _who(turn: Turn) -> tuple[str, int]:
     sender = turn.event.sender
-    name = sender.first_name or str(sender.user_id)
-    if sender.username:
-        name += f" (@{sender.username})"
-    return name, sender.user_id
+    return sender.signature, sender.user_id
 
 
 async def command(turn: Turn, args: str) -> None:

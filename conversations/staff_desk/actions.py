@@ -50,10 +50,7 @@ MAX_NOTE = 1000
 
 def _actor(turn: Turn) -> Actor:
     sender = turn.event.sender
-    name = sender.first_name or str(sender.user_id)
-    if sender.username:
-        name += f" (@{sender.username})"
-    return Actor(name=name, user_id=sender.user_id)
+    return Actor(name=sender.signature, user_id=sender.user_id)
 
 
 def _is_staff(turn: Turn) -> bool:
