@@ -18,6 +18,8 @@ are answered; then the database round trips of each step kind: one customer on a
 every statement, BEGIN and COMMIT/ROLLBACK the bot process sends (a SQLAlchemy event hook
 behind REFUNDBOT_STATEMENT_LOG, storage/database.py) from the customer's message until
 STATEMENT_TAIL after the answer. asyncpg's statement preparations are not counted.
+BENCH_PROFILE=DIR records the desk with py-spy there (DIR/KIND.txt, collapsed stacks); its CPU
+figures are then py-spy's, not the desk's.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.speed import (  # noqa: E402
+    PROFILE,
     STAFF_CHAT,
     cpu_seconds,
     desk_env,
@@ -216,6 +219,9 @@ async def desk_run(kind: str, tmp: Path, args: argparse.Namespace) -> Load:
             limit(fake)
             env = desk_env(fake, url, OVERALL)
             argv = [sys.executable, "-m", "bot", "run"]
+            if PROFILE:  # py-spy writes a raw (collapsed) profile on SIGINT
+                spy = ["py-spy", "record", "-r", "200", "-f", "raw", "-o", f"{PROFILE}/{kind}.txt"]
+                argv = [*spy, "--", *argv]
             return await under_load(
                 fake, argv, env, desk_customer, args, "how long does a refund take", 500_000
             )
