@@ -27,7 +27,7 @@ from sqlalchemy import text
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from conversations.domain import ClaimStatus, OutgoingMessage  # noqa: E402
+from conversations.domain import OutgoingMessage  # noqa: E402
 from storage.database import Database, open_database  # noqa: E402
 
 # Round trips a turn makes on PostgreSQL: 1 store, 3 lock and read (BEGIN, lock, read),
@@ -59,10 +59,8 @@ async def one_turn(db: Database, chat_id: int, update_id: int) -> None:
 async def apply_and_send(db: Database, chat_id: int, update_id: int, now: datetime) -> None:
     async with db.uow() as uow:
         await uow.inbox.claim(update_id, now)  # the one duplicate key
-        state = await uow.conversations.load(chat_id)
-        await uow.languages.get(chat_id)
-        await uow.claims.for_user_in(chat_id, ClaimStatus.INFO_REQUESTED)
-        await uow.conversations.save(state)
+        snapshot = await uow.conversations.load_turn(chat_id, chat_id)
+        await uow.conversations.save(snapshot.state)
         reply = OutgoingMessage(chat_id, "Refunds take 5 to 7 business days.")
         outbox_id = await uow.outbox.put(reply, now, now + timedelta(seconds=30))
         await uow.commit()

@@ -456,3 +456,21 @@ class LanguageChoice:
     language: str
     chosen: bool = False  # picked with /language: wins over Telegram's language_code
     switch_offered: bool = False  # offered Urdu once, for a message typed in Urdu script
+
+
+@dataclass(frozen=True)
+class WaitingQuestion:
+    """A staff question waiting for the customer's answer in this chat."""
+
+    claim_id: int
+    asked_at: datetime
+
+
+@dataclass
+class ChatSnapshot:
+    """What every customer turn reads, in one round trip: the chat's state, its author's stored
+    language and the staff questions waiting in the chat (newest first)."""
+
+    state: ConversationState
+    language: LanguageChoice | None = None
+    questions: tuple[WaitingQuestion, ...] = ()

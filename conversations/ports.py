@@ -12,6 +12,7 @@ from conversations.domain import (
     AuditEntry,
     Campaign,
     CannedReply,
+    ChatSnapshot,
     Claim,
     ClaimStatus,
     ConversationState,
@@ -80,7 +81,6 @@ class ClaimRepository(Protocol):
     async def remind_next(self, claim_id: int, at: datetime | None) -> None: ...
 
     async def for_user(self, telegram_user_id: int) -> Sequence[Claim]: ...
-    async def for_user_in(self, telegram_user_id: int, status: ClaimStatus) -> Sequence[Claim]: ...
     async def list(self, status: ClaimStatus | None = None) -> Sequence[Claim]: ...
     async def transition(
         self,
@@ -104,6 +104,10 @@ class ClaimRepository(Protocol):
 
 class ConversationRepository(Protocol):
     async def load(self, chat_id: int) -> ConversationState: ...
+    async def load_turn(self, chat_id: int, user_id: int) -> ChatSnapshot:
+        """The chat's state with what a customer's turn reads beside it, in one read."""
+        ...
+
     async def save(self, state: ConversationState) -> bool:
         """Write if the stored version equals state.version; bumps it. False on a lost race."""
         ...

@@ -22,6 +22,7 @@ from conversations.domain import (
     AuditEntry,
     Campaign,
     CannedReply,
+    ChatSnapshot,
     Claim,
     ClaimStatus,
     ConversationState,
@@ -36,6 +37,7 @@ from conversations.domain import (
     Purchase,
     Rating,
     ReplyKind,
+    WaitingQuestion,
 )
 from conversations.ownership import Attempts
 
@@ -242,9 +244,6 @@ class MemoryClaims(_Part):
             c for c in self.d.claims.values() if c.telegram_user_id == telegram_user_id
         )
 
-    async def for_user_in(self, telegram_user_id: int, status: ClaimStatus) -> Sequence[Claim]:
-        return [c for c in await self.for_user(telegram_user_id) if c.status is status]
-
     async def list(self, status: ClaimStatus | None = None) -> Sequence[Claim]:
         return _newest_first(
             c for c in self.d.claims.values() if status is None or c.status is status
@@ -299,6 +298,17 @@ class MemoryConversations(_Part):
     async def load(self, chat_id: int) -> ConversationState:
         stored = self.d.conversations.get(chat_id)
         return copy.deepcopy(stored) if stored else ConversationState(chat_id=chat_id)
+
+    async def load_turn(self, chat_id: int, user_id: int) -> ChatSnapshot:
+        asked = _newest_first(
+            c
+            for c in self.d.claims.values()
+            if c.telegram_user_id == user_id
+            and c.chat_id == chat_id
+            and c.status is ClaimStatus.INFO_REQUESTED
+        )
+        questions = tuple(WaitingQuestion(c.id or 0, c.updated_at) for c in asked)
+        return ChatSnapshot(await self.load(chat_id), self.d.languages.get(user_id), questions)
 
     async def save(self, state: ConversationState) -> bool:
         stored = self.d.conversations.get(state.chat_id)

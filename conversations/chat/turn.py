@@ -9,7 +9,13 @@ from conversations.chat.events import EventKind, Inbound
 from conversations.chat.slots import Slots
 from conversations.chat.steps import Step
 from conversations.config import DeskConfig
-from conversations.domain import Button, ConversationState, OutgoingMessage
+from conversations.domain import (
+    Button,
+    ConversationState,
+    LanguageChoice,
+    OutgoingMessage,
+    WaitingQuestion,
+)
 from conversations.ports import UnitOfWork
 
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -30,6 +36,9 @@ class Turn:
     refused_staff_press: bool = False
     # Staff turns act on claims, not on a conversation of their own.
     keep_state: bool = True
+    # Read with the state (ChatSnapshot): the author's stored language, the questions waiting.
+    stored_language: LanguageChoice | None = None
+    questions: tuple[WaitingQuestion, ...] = ()
     # The stored state, typed; `store` writes them back before the row is saved.
     step: Step = field(init=False)
     slots: Slots = field(init=False)

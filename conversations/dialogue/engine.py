@@ -79,8 +79,9 @@ class Desk:
                 now = self._clock()
                 if along_with is not None and not await along_with(uow):
                     return TurnResult(duplicate=True)
-                state = await uow.conversations.load(event.chat_id)
-                turn = Turn(uow, state, event, now, self.config)
+                snapshot = await uow.conversations.load_turn(event.chat_id, event.sender.user_id)
+                turn = Turn(uow, snapshot.state, event, now, self.config)
+                turn.stored_language, turn.questions = snapshot.language, snapshot.questions
                 if event.for_another_bot(self.config.bot_username):
                     turn.keep_state = False  # "/help@other_bot" in a group: not for us
                 elif self.is_staff_event(event):

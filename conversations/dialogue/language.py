@@ -20,7 +20,7 @@ async def settle(turn: Turn) -> LanguageChoice:
     sender = turn.event.sender
     if sender.user_id == 0:  # no user (a channel post): nothing to remember
         return LanguageChoice(i18n.ENGLISH)
-    stored = await turn.uow.languages.get(sender.user_id)
+    stored = turn.stored_language
     if stored is not None and stored.chosen:
         return stored
     if sender.language_code is None:  # the terminal chat says nothing about it

@@ -12,7 +12,7 @@ from conversations.chat.turn import Turn
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import CUSTOMER, Transition, allows
 from conversations.dialogue import evidence
-from conversations.domain import ClaimStatus, OutgoingMessage
+from conversations.domain import OutgoingMessage
 from conversations.i18n import _
 from conversations.services.changes import change_claim
 from conversations.staff import card
@@ -59,14 +59,7 @@ async def catch_up_on_questions(turn: Turn) -> None:
     A question not seen before switches the chat to answering it, whatever it was doing. At the
     menu, a question still waiting (say, after /cancel) takes the next plain message as its answer.
     """
-    asked = await turn.uow.claims.for_user_in(  # newest first
-        turn.event.sender.user_id, ClaimStatus.INFO_REQUESTED
-    )
-    waiting = {
-        claim.id: claim.updated_at
-        for claim in asked
-        if claim.chat_id == turn.chat_id and claim.id is not None
-    }
+    waiting = {question.claim_id: question.asked_at for question in turn.questions}
     seen = turn.slots.questions_seen
     if seen is None:
         # A row from before questions were tracked here: back then, asking switched the chat

@@ -294,14 +294,6 @@ class ClaimRepositorySql:
             .order_by(*_NEWEST_FIRST)
         )
 
-    async def for_user_in(self, telegram_user_id: int, status: ClaimStatus) -> Sequence[Claim]:
-        """The user's claims in `status`, newest first: asked every turn, so only those."""
-        return await self._all(
-            select(claims)
-            .where(claims.c.telegram_user_id == telegram_user_id, claims.c.status == status.value)
-            .order_by(*_NEWEST_FIRST)
-        )
-
     async def list(
         self, status: ClaimStatus | None = None, limit: int | None = None
     ) -> Sequence[Claim]:

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.domain import ConversationState
+from conversations.domain import (
+    ChatSnapshot,
+    ClaimStatus,
+    ConversationState,
+    LanguageChoice,
+    WaitingQuestion,
+)
 from storage.repositories._dialect import rowcount, upsert_insert
-from storage.tables import conversations
+from storage.tables import claims, conversations, customer_languages
+
+# One row to hang the outer joins on, so a chat with no row of its own still gets one back.
+_ONE = select(literal(1).label("one")).subquery("one")
 
 
 class ConversationRepositorySql:
@@ -25,15 +35,46 @@ class ConversationRepositorySql:
                 select(conversations).where(conversations.c.chat_id == chat_id)
             )
         ).first()
-        if row is None:
-            return ConversationState(chat_id=chat_id)
-        return ConversationState(
-            chat_id=row.chat_id,
-            step=row.step,
-            slots=dict(row.slots or {}),
-            version=row.version,
-            updated_at=row.updated_at,
+        return _state(chat_id, row)
+
+    async def load_turn(self, chat_id: int, user_id: int) -> ChatSnapshot:
+        """The chat's state with its author's language and the questions waiting, in one read.
+
+        A row per waiting question (one when there is none): outer joins on a single row.
+        """
+        asked = and_(
+            claims.c.telegram_user_id == user_id,
+            claims.c.chat_id == chat_id,
+            claims.c.status == ClaimStatus.INFO_REQUESTED.value,
         )
+        query = (
+            select(
+                conversations,
+                customer_languages.c.language,
+                customer_languages.c.chosen,
+                customer_languages.c.switch_offered,
+                claims.c.id.label("question_claim"),
+                claims.c.updated_at.label("asked_at"),
+            )
+            .select_from(
+                _ONE.outerjoin(conversations, conversations.c.chat_id == chat_id)
+                .outerjoin(customer_languages, customer_languages.c.telegram_user_id == user_id)
+                .outerjoin(claims, asked)
+            )
+            .order_by(claims.c.created_at.desc(), claims.c.id.desc())
+        )
+        rows = (await self._session.execute(query)).all()
+        first = rows[0]
+        language = None
+        if first.language is not None:
+            language = LanguageChoice(first.language, first.chosen, first.switch_offered)
+        questions = tuple(
+            WaitingQuestion(row.question_claim, row.asked_at)
+            for row in rows
+            if row.question_claim is not None
+        )
+        state = _state(chat_id, first if first.chat_id is not None else None)
+        return ChatSnapshot(state, language, questions)
 
     async def save(self, state: ConversationState) -> bool:
         """Write if the stored version equals state.version; bumps it. False on a lost race."""
@@ -68,3 +109,15 @@ class ConversationRepositorySql:
         state.version += 1
         state.updated_at = updated_at
         return True
+
+
+def _state(chat_id: int, row: Any) -> ConversationState:
+    if row is None:
+        return ConversationState(chat_id=chat_id)
+    return ConversationState(
+        chat_id=row.chat_id,
+        step=row.step,
+        slots=dict(row.slots or {}),
+        version=row.version,
+        updated_at=row.updated_at,
+    )

@@ -127,6 +127,36 @@ async def test_work_left_without_commit_is_lost(backend: Backend) -> None:
         assert await uow.languages.get(6) is None
 
 
+async def test_a_turn_reads_its_state_language_and_waiting_questions_at_once(
+    backend: Backend,
+) -> None:
+    async with backend.uow() as uow:
+        fresh = await uow.conversations.load_turn(7, 7)
+        assert (fresh.state.step, fresh.state.version, fresh.language, fresh.questions) == (
+            "menu",
+            0,
+            None,
+            (),
+        )
+        await uow.conversations.save(ConversationState(chat_id=7, step="tx", updated_at=NOW))
+        await uow.languages.set(7, _language("ur"), NOW)
+        older = await uow.claims.add(_claim("TX-1001", ClaimStatus.INFO_REQUESTED))
+        newer = await uow.claims.add(
+            _claim("TX-1002", ClaimStatus.INFO_REQUESTED, created_at=NOW + timedelta(minutes=1))
+        )
+        # Not waiting in this chat: another status, another chat, another customer.
+        await uow.claims.add(_claim("TX-1003", ClaimStatus.ESCALATED))
+        await uow.claims.add(_claim("TX-1004", ClaimStatus.INFO_REQUESTED, chat_id=70))
+        await uow.claims.add(_claim("TX-1005", ClaimStatus.INFO_REQUESTED, telegram_user_id=8))
+        await uow.commit()
+    async with backend.uow() as uow:
+        snapshot = await uow.conversations.load_turn(7, 7)
+    assert (snapshot.state.step, snapshot.state.version) == ("tx", 1)
+    assert snapshot.language == _language("ur")
+    assert [q.claim_id for q in snapshot.questions] == [newer.id, older.id]
+    assert all(q.asked_at == NOW for q in snapshot.questions)
+
+
 def _language(code: str) -> LanguageChoice:
     return LanguageChoice(code, chosen=True)
 
