@@ -136,7 +136,7 @@ class Person:
     ) -> None:
         self.world = world
         self.chat_id = user_id
-        self.sender = Author(user_id, name, None, language_code)
+        self.author = Author(user_id, name, None, language_code)
         self._unread: list[Shown] = []
 
     def texts(self) -> list[str]:
@@ -145,21 +145,21 @@ class Person:
     async def says(self, text: str) -> Shown:
         """Type a message; returns the bot's first reply to it."""
         self._unread = await self.world.apply(
-            Inbound.text_or_command(self.chat_id, self.sender, text)
+            Inbound.text_or_command(self.chat_id, self.author, text)
         )
         return self.next()
 
     async def send(self, text: str) -> None:
         """Type a message; its replies wait for next()."""
         self._unread = await self.world.apply(
-            Inbound.text_or_command(self.chat_id, self.sender, text)
+            Inbound.text_or_command(self.chat_id, self.author, text)
         )
 
     async def press(self, message: Shown, label: str) -> Shown:
         """Press a button; returns the pressed message as it is now (often edited)."""
         event = Inbound(
             self.chat_id,
-            self.sender,
+            self.author,
             EventKind.BUTTON,
             data=message.button(label),
             text=label,
