@@ -556,6 +556,19 @@ async def test_card_in_a_private_chat_moves_nothing_and_the_card_stays_current(
     assert all("Claim #1" not in t for t in staff_alone.texts())
 
 
+async def test_a_staff_button_pressed_in_a_private_chat_is_an_old_button_for_anyone(
+    world: World,
+) -> None:
+    _, card = await alice_files(world)
+    take = card.button("Take")
+    staff_alone = Staff(world, 9001, "Sara", "sara", chat_id=9001)
+    menu = await Person(world, 9001, "Sara", username="sara").says("/start")
+    assert await staff_alone.press_data(menu, take) is None  # no word about the claim
+    assert staff_alone.next().text.startswith("That button belongs to an earlier step")
+    assert card_of(world, 1) == card  # the card was not touched
+    assert (await claim_of(world, 1)).status is ClaimStatus.ESCALATED
+
+
 # Questions to the customer, answered wherever they are in the chat ---------------------------
 
 QUESTION = "Was the campaign sent from the web panel or the API?"
