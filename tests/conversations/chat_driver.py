@@ -249,13 +249,23 @@ class Staff:
         """The newest message in this chat containing `contains`, whichever turn brought it."""
         return self.world.last_in(self.chat_id, contains)
 
-    async def send(self, text: str, reply_to: int | None = None) -> None:
-        """Write in the group, optionally as a reply; its replies wait for next()."""
+    async def send(
+        self, text: str, reply_to: int | None = None, replied_text: str | None = None
+    ) -> None:
+        """Write in the group, optionally as a reply; its replies wait for next().
+
+        As Telegram, a reply carries the replied message's text: a bot message's is looked up,
+        a person's post (which this chat does not keep) is given as `replied_text`.
+        """
+        shown = self.world.chats.get(self.chat_id, {}).get(reply_to or 0)
+        if replied_text is None and shown is not None:
+            replied_text = shown.text
         event = Inbound.text_or_command(
             self.chat_id,
             self.author,
             text,
             reply_to_message_id=reply_to,
+            reply_to_text=replied_text,
             is_private=self.chat_id > 0,
         )
         self._unread = await self.world.apply(event)

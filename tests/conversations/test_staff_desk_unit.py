@@ -4,8 +4,9 @@ Staff work a claim from its card in the staff group (take, approve, reject, ask,
 overrule, notes) and the customer hears about every step; staff commands answer staff only, and
 only in the staff group. Moved from tests/e2e (test_staff_cards, test_staff_queue,
 test_staff_scope, test_staff_questions, test_staff_relay, test_money_safety,
-test_private_claims_and_guessing): those checked what the dialogue says, nothing that crosses
-HTTP, processes or Telegram. The edge's part (toasts answered, metrics, races) stays there.
+test_private_claims_and_guessing, test_faq_teach, test_incidents): those checked what the
+dialogue says, nothing that crosses HTTP, processes or Telegram. The edge's part (presses
+answered, metrics, races, restarts, files) stays there.
 """
 
 from __future__ import annotations
@@ -820,3 +821,73 @@ async def test_stats_name_the_worst_faq_topic_by_its_title_and_never_a_zero(
         await uow.commit()
     stats = (await staff.says("/stats")).text
     assert "Most 👎: “" in stats and "how-to-request" not in stats
+
+
+# /teach and /incident ------------------------------------------------------------------------
+
+# A person's post in the staff group (a copy of a customer's question): not a message of the bot.
+POSTED = 900
+
+
+async def test_teach_needs_a_known_topic_and_a_staff_member(world: World) -> None:
+    sam = Staff(world, 9001, "Sam")
+    await sam.send("/teach refund-timing", POSTED, "paisay kab tak milenge")
+    wrong = sam.next()
+    assert "No FAQ topic “refund-timing”" in wrong.text
+    assert "processing-time" in wrong.text  # the topics are listed
+    usage = await sam.says("/teach processing-time")  # not a reply: nothing to learn
+    assert "Reply /teach TOPIC" in usage.text
+
+    eve = Staff(world, 777, "Eve")
+    await eve.send("/teach processing-time", POSTED, "paisay kab tak milenge")
+    assert "Taught" not in eve.next().text
+    assert world.store.data.faq_taught == set()
+
+    await sam.send("/teach processing-time", POSTED, "paisay kab tak milenge")
+    assert sam.next().text.startswith("Taught: “paisay kab tak milenge” → processing-time")
+    await sam.send("/teach processing-time", POSTED, "paisay kab tak milenge")
+    assert sam.next().text.startswith("Already taught")
+    assert world.store.data.faq_taught == {("paisay kab tak milenge", "processing-time")}
+
+
+async def test_a_relayed_question_is_taught_without_its_frame(world: World) -> None:
+    alice = Person(world, 502, "Alice", username="alice")
+    await alice.says("/human")
+    await alice.says("kitne din mein paisay wapas aate hain")
+    sam = Staff(world, 9001, "Sam")
+    relayed = sam.last("From Alice")
+    await sam.send("/teach processing-time", relayed.message_id)
+    assert "kitne din mein paisay wapas aate hain” → processing-time" in sam.next().text
+    assert not [t for t in alice.texts() if "teach" in t.lower()]  # not relayed to her
+
+
+async def test_incident_commands_are_for_staff_and_say_how_when_wrong(world: World) -> None:
+    staff = Staff(world, 9001, "Sara")
+    assert (await staff.says("/incident start mars Everything down")).text.startswith(
+        "Unknown scope “mars”"
+    )
+    assert (await staff.says("/incident start PK")).text.startswith("Say what happened")
+    assert (await staff.says("/incident")).text.startswith("Record an outage:")
+    intruder = Staff(world, 4242, "Mallory")
+    assert "INC-" not in (await intruder.says("/incident start all Down")).text
+    # Staff powers stay in the staff chat: Sara's private chat records nothing.
+    in_private = Person(world, 9001, "Sara")
+    assert "INC-" not in (await in_private.says("/incident start all Down")).text
+    async with world.store.uow() as uow:
+        assert await uow.incidents.ongoing(world.clock()) == []
+
+
+async def test_an_incident_started_and_ended_in_the_staff_chat(world: World) -> None:
+    staff = Staff(world, 9001, "Sara")
+    said = await staff.says("/incident start all SMS gateway down")
+    assert said.text.startswith("🚨 Incident INC-20260814-0930 recorded by Sara: all")
+    assert "SMS gateway down" in said.text
+    queue = await staff.says("/queue")
+    assert "Ongoing incidents" in queue.text and "INC-20260814-0930 (all)" in queue.text
+    world.clock.advance(minutes=30)
+    ended = await staff.says("/incident end INC-20260814-0930")
+    assert ended.text.startswith("✅ Incident INC-20260814-0930 ended by Sara")
+    again = await staff.says("/incident end INC-20260814-0930")
+    assert again.text == "There is no ongoing incident INC-20260814-0930."
+    async with world.store.uow() as uow:
+        assert await uow.incidents.ongoing(world.clock()) == []
