@@ -198,11 +198,15 @@ class Person:
 
     async def press(self, message: Shown, label: str) -> Shown:
         """Press a button; returns the pressed message as it is now (often edited)."""
+        return await self.press_data(message, message.button(label), label)
+
+    async def press_data(self, message: Shown, data: str, label: str = "") -> Shown:
+        """A press carrying this data (a double tap on an old button, or a forged one)."""
         event = Inbound(
             self.chat_id,
             self.author,
             EventKind.BUTTON,
-            data=message.button(label),
+            data=data,
             text=label,
             message_id=message.message_id,
         )
