@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from conversations.chat.events import Author, EventKind, Inbound
+from conversations.chat.events import Author, EventKind, FileRef, Inbound
 from conversations.config import DeskConfig
 from conversations.dialogue.engine import Desk, TurnResult
 from conversations.domain import Attachment, OutgoingMessage
@@ -199,6 +199,12 @@ class Person:
     async def press(self, message: Shown, label: str) -> Shown:
         """Press a button; returns the pressed message as it is now (often edited)."""
         return await self.press_data(message, message.button(label), label)
+
+    async def sends_photo(self, unique_id: str = "photo-1", caption: str = "") -> None:
+        """Send a photo (as bot/updates.py reads one); its replies wait for next()."""
+        photo = FileRef("photo", f"file-{unique_id}", unique_id, size=50_000)
+        event = Inbound(self.chat_id, self.author, EventKind.FILE, text=caption, file=photo)
+        self._unread = await self.world.apply(event)
 
     async def press_data(self, message: Shown, data: str, label: str = "") -> Shown:
         """A press carrying this data (a double tap on an old button, or a forged one)."""

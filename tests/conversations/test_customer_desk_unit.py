@@ -1,12 +1,14 @@
 """The customer's side of working a claim, on the in-memory unit of work: following, adding to
 and withdrawing a claim, rating it once closed, talking to a person, and Urdu customers hearing
-staff's steps in Urdu. Moved from tests/e2e (test_dialogue_robustness, test_ratings_and_timeouts,
-test_faq_without_staff, test_claim_flow, test_urdu): they checked what the dialogue says.
+staff's steps in Urdu, a photo with no claim to go with, the privacy notice. Moved from tests/e2e
+(test_dialogue_robustness, test_ratings_and_timeouts, test_faq_without_staff, test_claim_flow,
+test_urdu, test_evidence, test_privacy): they checked what the dialogue says.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -260,3 +262,42 @@ async def test_keep_english_under_the_urdu_offer_keeps_english_and_asks_no_more(
     await cleo.send("شکریہ")
     assert not any(lt.SWITCH_OFFER in text for text in cleo.texts())  # not offered again
     assert (await cleo.says("/start")).text.endswith(t.MENU_PROMPT)
+
+
+# A photo with nothing to go with, and the privacy notice ----------------------------------------
+
+
+async def test_a_photo_before_the_purchase_is_found_or_outside_any_claim_says_what_to_do(
+    world: World,
+) -> None:
+    # From tests/e2e/test_evidence.py.
+    ben = Person(world, 602, "Ben")
+    await ben.sends_photo()
+    outside = ben.next()
+    assert "there's no claim open for this" in outside.text
+    assert "Add information" in outside.text and outside.buttons
+
+    await ben.says("/claim")
+    await ben.sends_photo("photo-2")
+    assert "once I've found your purchase" in ben.next().text
+    assert "transaction ID" in ben.next().text
+    assert world.messages(STAFF_CHAT_ID) == []  # no photo went to staff
+    async with world.store.uow() as uow:
+        assert await uow.evidence.relayed_since(602, world.clock() - timedelta(days=1)) == []
+
+
+async def test_privacy_notice_in_english_and_urdu_and_linked_from_start_and_help(
+    world: World,
+) -> None:
+    # From tests/e2e/test_privacy.py.
+    english = Person(world, 811, "Omar")
+    assert "/privacy" in (await english.says("/start")).text
+    assert "/forget" in (await english.says("/help")).text
+    notice = (await english.says("/privacy")).text
+    assert "What we keep about you" in notice
+    assert "365 days after a claim is closed" in notice
+    assert "/mydata" in notice and "/forget" in notice
+
+    notice = (await Person(world, 812, "Bilal", language_code="ur").says("/privacy")).text
+    assert "ہم آپ کا کیا ڈیٹا رکھتے ہیں" in notice
+    assert "/mydata" in notice
