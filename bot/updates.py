@@ -98,7 +98,7 @@ def to_inbound(update: Update) -> Inbound | None:
         data = clean(query.data or "")
         return Inbound(
             chat_id=message.chat.id,
-            sender=author_of(query.from_user),
+            author=author_of(query.from_user),
             kind=EventKind.BUTTON,
             data=data,
             text=clean(_pressed_label(message, data)),
@@ -120,15 +120,15 @@ def to_inbound(update: Update) -> Inbound | None:
         "is_private": message.chat.type == "private",
         "thread_id": message.message_thread_id if message.is_topic_message else None,
     }
-    sender = author_of(message.from_user)
+    author = author_of(message.from_user)
     if message.text is not None:
-        return Inbound.text_or_command(message.chat.id, sender, clean(message.text), **common)
+        return Inbound.text_or_command(message.chat.id, author, clean(message.text), **common)
     if message.chat.type != "private":
         return None  # a photo in the staff group is staff business
     if message.contact is not None:
         return Inbound(
             chat_id=message.chat.id,
-            sender=sender,
+            author=author,
             kind=EventKind.CONTACT,
             text=clean(message.contact.phone_number),
             contact_user_id=message.contact.user_id,
@@ -138,7 +138,7 @@ def to_inbound(update: Update) -> Inbound | None:
     if kept is not None:
         return Inbound(
             chat_id=message.chat.id,
-            sender=sender,
+            author=author,
             kind=EventKind.FILE,
             text=clean(message.caption or ""),
             file=kept,
@@ -146,7 +146,7 @@ def to_inbound(update: Update) -> Inbound | None:
         )
     media = next((name for name in _MEDIA_FIELDS if getattr(message, name, None)), "other")
     return Inbound(
-        chat_id=message.chat.id, sender=sender, kind=EventKind.MEDIA, media=media, **common
+        chat_id=message.chat.id, author=author, kind=EventKind.MEDIA, media=media, **common
     )
 
 

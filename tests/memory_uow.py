@@ -344,6 +344,11 @@ class MemoryMessages(_Part):
     async def remember(
         self, ref: str, chat_id: int, message_id: int, thread_id: int | None = None
     ) -> None:
+        # As the SQL upsert: one row per (chat, message), a new ref replacing the old in place.
+        for n, (_, c, m, _t) in enumerate(self.d.refs):
+            if (c, m) == (chat_id, message_id):
+                self.d.refs[n] = (ref, chat_id, message_id, thread_id)
+                return
         self.d.refs.append((ref, chat_id, message_id, thread_id))
 
     async def lookup(self, ref: str) -> tuple[int, int, int | None] | None:

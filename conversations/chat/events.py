@@ -52,7 +52,7 @@ class FileRef:
 @dataclass(frozen=True)
 class Inbound:
     chat_id: int
-    sender: Author
+    author: Author
     kind: EventKind
     text: str = ""  # the text, or a command's arguments
     command: str | None = None  # without the slash, lower case
@@ -65,7 +65,7 @@ class Inbound:
     reply_to_text: str | None = None
     is_private: bool = True
     thread_id: int | None = None  # the forum topic it came from; replies go to the same topic
-    # A shared contact's own Telegram user, if it has one: the sender's own means Telegram has
+    # A shared contact's own Telegram user, if it has one: the author's own means Telegram has
     # verified the number.
     contact_user_id: int | None = None
     file: FileRef | None = None  # EventKind.FILE: the photo or document
@@ -79,7 +79,7 @@ class Inbound:
         return self.addressed_to != own_username.lower()
 
     @classmethod
-    def text_or_command(cls, chat_id: int, sender: Author, text: str, **kw: object) -> Inbound:
+    def text_or_command(cls, chat_id: int, author: Author, text: str, **kw: object) -> Inbound:
         """Build a text event, or a command event when it starts with a slash."""
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:
@@ -87,11 +87,11 @@ class Inbound:
             name, at, bot = head.partition("@")
             return cls(
                 chat_id,
-                sender,
+                author,
                 EventKind.COMMAND,
                 text=rest.strip(),
                 command=name.lower(),
                 addressed_to=bot.lower() if at else None,
                 **kw,  # type: ignore[arg-type]
             )
-        return cls(chat_id, sender, EventKind.TEXT, text=text, **kw)  # type: ignore[arg-type]
+        return cls(chat_id, author, EventKind.TEXT, text=text, **kw)  # type: ignore[arg-type]

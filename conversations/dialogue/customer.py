@@ -238,7 +238,7 @@ _COMMANDS: dict[str, Callable[[Turn], Awaitable[None]]] = {
 
 
 def _welcome(turn: Turn) -> None:
-    text = _(t.WELCOME).format(name=turn.event.sender.first_name or _(t.NAME_UNKNOWN))
+    text = _(t.WELCOME).format(name=turn.event.author.first_name or _(t.NAME_UNKNOWN))
     # A notice, like the one on Pakistan above it; the closing question stays last.
     text = _(privacy_text.PRIVACY_LINK) + "\n\n" + text
     if turn.config.pk_suspension_notice:
@@ -464,7 +464,7 @@ def _topic_answer(turn: Turn, topic: FaqTopic) -> str:
 async def _free_question(turn: Turn, text: str) -> None:
     if text.lower().strip(" !.?") in _GREETINGS:
         turn.say(
-            _(t.GREETING).format(name=turn.event.sender.first_name or _(t.NAME_UNKNOWN)),
+            _(t.GREETING).format(name=turn.event.author.first_name or _(t.NAME_UNKNOWN)),
             kb.main_menu(),
         )
         return
@@ -513,7 +513,7 @@ async def _find(lookup: Callable[[str], Awaitable[_Found | None]], wanted: str) 
 
 async def _user_waits(turn: Turn) -> bool:
     """A customer with too many misses waits before trying again; say until when."""
-    stored = await turn.uow.attempts.get(user_subject(turn.event.sender.user_id))
+    stored = await turn.uow.attempts.get(user_subject(turn.event.author.user_id))
     until = blocked_until(current(stored, turn.now), turn.now)
     if until is None:
         return False
@@ -566,12 +566,12 @@ async def _file(turn: Turn) -> None:
 
 
 async def _shared_contact(turn: Turn) -> None:
-    """A contact card: proof of ownership when it is the sender's own (Telegram verified it)."""
+    """A contact card: proof of ownership when it is the author's own (Telegram verified it)."""
     if turn.step is not Step.OWNER:
         turn.say(_(t.CONTACT_NOT_NEEDED))
         await _reprompt(turn, only_if_busy=True)
         return
-    if turn.event.contact_user_id != turn.event.sender.user_id:
+    if turn.event.contact_user_id != turn.event.author.user_id:
         turn.say(_(t.NOT_YOUR_CONTACT), ask_contact=True)
         return
     phone = turn.event.text.strip()
@@ -636,7 +636,7 @@ async def _on_owner(turn: Turn, text: str) -> None:
 
 async def _missed(turn: Turn, key: str, on_tx: Attempts) -> None:
     """No such transaction, or not this contact: one answer for both, and both counted."""
-    user = user_subject(turn.event.sender.user_id)
+    user = user_subject(turn.event.author.user_id)
     by_user = after_miss(await turn.uow.attempts.get(user), turn.now, USER_WAITS)
     on_tx = after_miss(on_tx, turn.now, TRANSACTION_WAITS)
     await turn.uow.attempts.put(user, by_user)

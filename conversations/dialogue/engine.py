@@ -79,7 +79,7 @@ class Desk:
                 now = self._clock()
                 if along_with is not None and not await along_with(uow):
                     return TurnResult(duplicate=True)
-                snapshot = await uow.conversations.load_turn(event.chat_id, event.sender.user_id)
+                snapshot = await uow.conversations.load_turn(event.chat_id, event.author.user_id)
                 turn = Turn(uow, snapshot.state, event, now, self.config)
                 turn.stored_language, turn.questions = snapshot.language, snapshot.questions
                 if event.for_another_bot(self.config.bot_username):

@@ -118,7 +118,7 @@ def copies_for_staff(turn: Turn, claim: Claim, files: list[Evidence]) -> None:
     if staff_chat is None or claim.id is None:
         return
     for item in files:
-        turn.send_to(card.evidence_message(item, claim.id, turn.event.sender.display, staff_chat))
+        turn.send_to(card.evidence_message(item, claim.id, turn.event.author.display, staff_chat))
 
 
 async def add_to_claim(turn: Turn) -> None:
@@ -162,8 +162,8 @@ async def relay(turn: Turn, staff_chat: int) -> None:
     """
     file = turn.event.file
     assert file is not None
-    sender = turn.event.sender
-    window = await turn.uow.evidence.relayed_since(sender.user_id, turn.now - RELAY_WINDOW)
+    author = turn.event.author
+    window = await turn.uow.evidence.relayed_since(author.user_id, turn.now - RELAY_WINDOW)
     if len(window) >= RELAYED_PER_HOUR:
         # The oldest file in the window leaves it first; from then one more may go.
         free_at = window[-RELAYED_PER_HOUR] + RELAY_WINDOW
@@ -180,9 +180,9 @@ async def relay(turn: Turn, staff_chat: int) -> None:
         OutgoingMessage(
             chat_id=staff_chat,
             text=s.RELAYED_FILE.format(
-                name=sender.first_name or "?",
-                username=f" (@{sender.username})" if sender.username else "",
-                user_id=sender.user_id,
+                name=author.first_name or "?",
+                username=f" (@{author.username})" if author.username else "",
+                user_id=author.user_id,
                 what=item.label,  # staff text: English
                 caption=s.EVIDENCE_CAPTION.format(caption=caption) if caption else "",
             ),
@@ -211,7 +211,7 @@ async def _store(turn: Turn, claim: Claim) -> Evidence | None:
             claim.id,
             turn.now,
             CUSTOMER,
-            turn.event.sender.user_id,
+            turn.event.author.user_id,
             None,
             None,
             AuditKind.ADDED,
@@ -227,7 +227,7 @@ def _evidence(
     return Evidence(
         claim_id=claim_id,
         chat_id=turn.chat_id,
-        telegram_user_id=turn.event.sender.user_id,
+        telegram_user_id=turn.event.author.user_id,
         kind=file.kind,
         file_id=file.file_id,
         unique_id=file.unique_id,

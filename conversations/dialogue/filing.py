@@ -27,8 +27,8 @@ async def submit(turn: Turn) -> None:
         campaign_id=slots.campaign or None,
         description=slots.description,
     )
-    sender = turn.event.sender
-    claimant = Claimant(sender.user_id, turn.chat_id, sender.first_name, sender.username)
+    author = turn.event.author
+    claimant = Claimant(author.user_id, turn.chat_id, author.first_name, author.username)
     filed = await file_claim(turn.uow, request, claimant, turn.config)
     if filed is None:
         turn.reset()

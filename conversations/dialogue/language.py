@@ -17,20 +17,20 @@ from conversations.domain import LanguageChoice
 
 async def settle(turn: Turn) -> LanguageChoice:
     """This turn's language: the customer's choice, else Telegram's language_code (remembered)."""
-    sender = turn.event.sender
-    if sender.user_id == 0:  # no user (a channel post): nothing to remember
+    author = turn.event.author
+    if author.user_id == 0:  # no user (a channel post): nothing to remember
         return LanguageChoice(i18n.ENGLISH)
     stored = turn.stored_language
     if stored is not None and stored.chosen:
         return stored
-    if sender.language_code is None:  # the terminal chat says nothing about it
+    if author.language_code is None:  # the terminal chat says nothing about it
         return stored or LanguageChoice(i18n.ENGLISH)
-    language = i18n.language_for(sender.language_code)
+    language = i18n.language_for(author.language_code)
     if stored is not None and stored.language == language:
         return stored
     switch_offered = stored.switch_offered if stored is not None else False
     choice = LanguageChoice(language, chosen=False, switch_offered=switch_offered)
-    await turn.uow.languages.set(sender.user_id, choice, turn.now)
+    await turn.uow.languages.set(author.user_id, choice, turn.now)
     return choice
 
 
@@ -44,7 +44,7 @@ async def pick(turn: Turn, language: str) -> None:
     if language not in i18n.LANGUAGES:
         turn.say(i18n._(t.STALE_BUTTON))
         return
-    user_id = turn.event.sender.user_id
+    user_id = turn.event.author.user_id
     stored = await turn.uow.languages.get(user_id)
     offered = stored.switch_offered if stored is not None else False
     await turn.uow.languages.set(
@@ -66,7 +66,7 @@ async def offer_urdu(turn: Turn, choice: LanguageChoice) -> None:
         or choice.chosen  # picked English with /language: no need to ask
         or choice.switch_offered
         or event.kind is not EventKind.TEXT
-        or event.sender.user_id == 0
+        or event.author.user_id == 0
         or not i18n.written_in_urdu(event.text)
     ):
         return
@@ -74,7 +74,7 @@ async def offer_urdu(turn: Turn, choice: LanguageChoice) -> None:
         in_urdu = i18n._(lt.SWITCH_OFFER)
     turn.say(f"{lt.SWITCH_OFFER}\n{in_urdu}", kb.switch_to_urdu())
     await turn.uow.languages.set(
-        event.sender.user_id,
+        event.author.user_id,
         LanguageChoice(choice.language, chosen=choice.chosen, switch_offered=True),
         turn.now,
     )

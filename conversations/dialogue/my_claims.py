@@ -26,7 +26,7 @@ async def show_list(turn: Turn, edit: bool = False) -> None:
 
     A new message, unless moving within this menu: an old menu pressed mid-claim is far up.
     """
-    claims = await turn.uow.claims.for_user(turn.event.sender.user_id)
+    claims = await turn.uow.claims.for_user(turn.event.author.user_id)
     text = status_view.render(claims, turn.config.home_country)
     say = turn.show if edit else turn.say
     if not claims:
@@ -89,7 +89,7 @@ async def add(turn: Turn, text: str) -> None:
         return
     words = text[:MAX_ADDED]
     turn.say(_(t.ADD_INFO_DONE).format(claim_id=claim.id), kb.main_menu())
-    customer = Actor(CUSTOMER, turn.event.sender.user_id)
+    customer = Actor(CUSTOMER, turn.event.author.user_id)
     staff_chat = turn.config.staff_chat_id
     if staff_chat is not None:
         # The staff chat hears it beside the claim's card, and the card lists it.
@@ -114,7 +114,7 @@ async def _own_claim(turn: Turn, number: str) -> Claim | None:
     """The claim, if it is this customer's: a forged button shows nothing of anyone else's."""
     claim_id = claim_number(number)
     claim = await turn.uow.claims.get(claim_id) if claim_id is not None else None
-    if claim is None or claim.telegram_user_id != turn.event.sender.user_id:
+    if claim is None or claim.telegram_user_id != turn.event.author.user_id:
         return None
     return claim
 
@@ -138,7 +138,7 @@ async def _withdraw(turn: Turn, claim: Claim) -> None:
         status = _(t.STATUS_LABELS[claim.status.value])
         turn.show(_(t.CANNOT_WITHDRAW).format(claim_id=claim.id, status=status), kb.main_menu())
         return
-    actor = Actor(CUSTOMER, turn.event.sender.user_id)
+    actor = Actor(CUSTOMER, turn.event.author.user_id)
     change = await change_claim(
         turn.uow, claim.id, Transition.WITHDRAW, actor, turn.now, turn.config
     )

@@ -43,7 +43,7 @@ def _store(turn: Turn) -> Any:
 async def command(turn: Turn, name: str) -> None:
     if name == "privacy":
         turn.say(notice(turn.config), kb.main_menu())
-    elif name == "mydata" and turn.event.sender.user_id > 0:
+    elif name == "mydata" and turn.event.author.user_id > 0:
         await _mydata(turn)
     elif name == "mydata":
         turn.say(notice(turn.config), kb.main_menu())
@@ -55,7 +55,7 @@ async def command(turn: Turn, name: str) -> None:
 
 
 async def _mydata(turn: Turn) -> None:
-    user_id = turn.event.sender.user_id
+    user_id = turn.event.author.user_id
     store = _store(turn)
     document = await service.mydata(turn.uow, store, user_id, lambda: turn.now)
     if document is None:
@@ -77,7 +77,7 @@ async def _mydata(turn: Turn) -> None:
 
 async def press(turn: Turn, data: str) -> None:
     """The answer to "Erase your data?"."""
-    if turn.event.sender.user_id <= 0:  # no user to forget (an update without a sender)
+    if turn.event.author.user_id <= 0:  # no user to forget (an update without a sender)
         turn.say(_(t.STALE_BUTTON))
         return
     if data != FORGET_YES:
@@ -89,7 +89,7 @@ async def press(turn: Turn, data: str) -> None:
     done = await service.forget(
         turn.uow,
         _store(turn),
-        turn.event.sender.user_id,
+        turn.event.author.user_id,
         by="customer",
         clock=lambda: turn.now,
         config=turn.config,

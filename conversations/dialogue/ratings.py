@@ -25,7 +25,7 @@ async def press(turn: Turn, data: str) -> None:
     claim_id = claim_number(number)
     claim = await turn.uow.claims.get(claim_id) if claim_id is not None else None
     # Someone else's claim, or a made-up one: say no more than that the button is not valid.
-    if claim is None or claim.id is None or claim.telegram_user_id != turn.event.sender.user_id:
+    if claim is None or claim.id is None or claim.telegram_user_id != turn.event.author.user_id:
         turn.say(_(t.RATE_INVALID))
         return
     if choice == kb.RATE_SKIP:
@@ -38,7 +38,7 @@ async def press(turn: Turn, data: str) -> None:
     if claim.status not in RATEABLE:
         turn.say(_(t.RATE_NOT_CLOSED).format(claim_id=claim.id))
         return
-    rating = Rating(claim.id, turn.event.sender.user_id, stars, turn.now)
+    rating = Rating(claim.id, turn.event.author.user_id, stars, turn.now)
     if not await turn.uow.ratings.rate(rating):
         earlier = await turn.uow.ratings.get(claim.id)
         given = earlier.stars if earlier is not None else stars

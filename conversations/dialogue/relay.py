@@ -37,14 +37,14 @@ async def forward(turn: Turn, text: str) -> None:
         turn.reset()
         turn.say(no_staff_text(turn), kb.main_menu())
         return
-    sender = turn.event.sender
+    author = turn.event.author
     turn.send_to(
         OutgoingMessage(
             chat_id=staff_chat,
             text=s.RELAYED.format(
-                name=sender.first_name or "?",
-                username=f" (@{sender.username})" if sender.username else "",
-                user_id=sender.user_id,
+                name=author.first_name or "?",
+                username=f" (@{author.username})" if author.username else "",
+                user_id=author.user_id,
                 text=text,
             ),
             ref=refs.relay(turn.chat_id),
@@ -88,7 +88,7 @@ async def answer_question(turn: Turn, text: str, said: bool = True) -> None:
     if claim is None or not allows(claim, Transition.ANSWER):
         turn.say(_(t.MENU_PROMPT), kb.main_menu())
         return
-    customer = Actor(CUSTOMER, turn.event.sender.user_id)
+    customer = Actor(CUSTOMER, turn.event.author.user_id)
     change = await change_claim(
         turn.uow, claim_id, Transition.ANSWER, customer, turn.now, turn.config, text=text
     )
@@ -102,7 +102,7 @@ async def answer_question(turn: Turn, text: str, said: bool = True) -> None:
             OutgoingMessage(
                 chat_id=turn.config.staff_chat_id,
                 text=s.ANSWER_FORWARD.format(
-                    claim_id=claim_id, name=turn.event.sender.display, text=text
+                    claim_id=claim_id, name=turn.event.author.display, text=text
                 ),
                 reply_ref=card.card_ref(claim_id),
             )

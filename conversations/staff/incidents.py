@@ -43,8 +43,8 @@ def scope_of(word: str) -> str | None:
 
 
 def _who(turn: Turn) -> tuple[str, int]:
-    sender = turn.event.sender
-    return sender.signature, sender.user_id
+    author = turn.event.author
+    return author.signature, author.user_id
 
 
 async def command(turn: Turn, args: str) -> None:

@@ -39,8 +39,8 @@ async def teach(turn: Turn, args: str) -> None:
     except ValueError:
         turn.say(tt.TEACH_NO_WORDS)
         return
-    sender = turn.event.sender
-    by = f"{sender.display} ({sender.user_id})"
+    author = turn.event.author
+    by = f"{author.display} ({author.user_id})"
     if await turn.uow.faq.teach(cleaned, topic_id, by, turn.now):
         turn.say(tt.TEACH_DONE.format(question=cleaned, topic=topic_id))
     else:

@@ -49,12 +49,12 @@ MAX_NOTE = 1000
 
 
 def _actor(turn: Turn) -> Actor:
-    sender = turn.event.sender
-    return Actor(name=sender.signature, user_id=sender.user_id)
+    author = turn.event.author
+    return Actor(name=author.signature, user_id=author.user_id)
 
 
 def _is_staff(turn: Turn) -> bool:
-    return turn.event.sender.user_id in turn.config.staff_user_ids
+    return turn.event.author.user_id in turn.config.staff_user_ids
 
 
 async def apply(turn: Turn) -> None:

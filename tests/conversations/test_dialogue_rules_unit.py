@@ -162,17 +162,17 @@ async def test_three_wrong_contacts_lock_the_transaction_for_an_hour(world: Worl
     assert "couldn't match" in second.text and "wait" not in second.text
     await mallory.says("TX-1001")
     locked = await mallory.says("+44 7700 900123")
-    assert "locked it for one hour" in locked.text and "10:30 UTC" in locked.text
+    assert "locked it for one hour" in locked.text and "15:30 PKT" in locked.text
     # Three misses in a row: Mallory herself waits a minute, and is told until when.
     await mallory.says("/claim")
     wait = await mallory.says("TX-1001")
-    assert "please wait until 14 Aug 2026, 09:31 UTC" in wait.text
+    assert "please wait until 14 Aug 2026, 14:31 PKT" in wait.text
     # After her wait the transaction is still locked, even with the right e-mail.
     world.clock.advance(minutes=2)
     await mallory.says("/claim")
     await mallory.says("TX-1001")
     still = await mallory.says("demo1@example.com")
-    assert "Transaction TX-1001 is locked until 14 Aug 2026, 10:30 UTC" in still.text
+    assert "Transaction TX-1001 is locked until 14 Aug 2026, 15:30 PKT" in still.text
     # An hour later the lock is gone.
     world.clock.advance(hours=1, seconds=1)
     await mallory.says("/claim")
@@ -198,7 +198,7 @@ async def test_unknown_transaction_is_reasked_then_a_person_is_offered(world: Wo
     await zed.says("0300 1234567")
     await zed.says("TX-9997")
     offer = await zed.says("0300 1234567")
-    assert "please wait until 14 Aug 2026, 09:31 UTC" in offer.text
+    assert "please wait until 14 Aug 2026, 14:31 PKT" in offer.text
     assert any("Talk to a person" in label for row in offer.buttons for label, _ in row)
 
 

@@ -129,7 +129,7 @@ async def test_an_update_already_applied_is_not_applied_again(world: World) -> N
     # The inbox's mark is the one duplicate key: a re-delivered update does nothing.
     dee = Person(world, 807, "Dee")
     world.store.receive(41)
-    event = Inbound.text_or_command(dee.chat_id, dee.sender, "/claim", update_id=41)
+    event = Inbound.text_or_command(dee.chat_id, dee.author, "/claim", update_id=41)
 
     async def claim(uow: UnitOfWork) -> bool:
         return await uow.inbox.claim(41, world.clock())

@@ -31,7 +31,15 @@ from storage.database import Database
 from storage.demo_data import demo_ledger
 from storage.repositories.outbox import _item
 from storage.tables import outbox
-from tests.conversations.chat_driver import STAFF_CHAT_ID, Clock, Person, World
+from tests.conversations.chat_driver import (
+    STAFF_CHAT_ID,
+    Clock,
+    Person,
+    Staff,
+    World,
+    card_of,
+    file_claim,
+)
 from tests.memory_uow import MemoryStore
 
 NOW = datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
@@ -259,6 +267,10 @@ async def test_replies_ratings_attempts_refs_and_faq_log(backend: Backend) -> No
         await uow.attempts.put("user:2", Attempts(1, NOW, None))
         await uow.messages.remember("card:1", -100, 10)
         await uow.messages.remember("card:1", -100, 11, 5)
+        # A message remembered again keeps its place: the newest message under a ref wins.
+        await uow.messages.remember("card:1", -100, 10)
+        await uow.messages.remember("relay:7", -100, 12)
+        await uow.messages.remember("prompt:ask:1", -100, 12)
         for text in ("b", "a", "b"):
             await uow.faq.miss(text, NOW)
         await uow.faq.rate("refund-policy", True, NOW)
@@ -280,6 +292,8 @@ async def test_replies_ratings_attempts_refs_and_faq_log(backend: Backend) -> No
         assert await uow.attempts.lift("user:1") and not await uow.attempts.lift("user:9")
         assert await uow.messages.lookup("card:1") == (-100, 11, 5)
         assert await uow.messages.find_ref(-100, 10) == "card:1"
+        assert await uow.messages.find_ref(-100, 12) == "prompt:ask:1"
+        assert await uow.messages.lookup("relay:7") is None
         assert await uow.faq.top_misses(5) == [("b", 2), ("a", 1)]
         assert await uow.faq.ratings() == {"refund-policy": (1, 1)}
 
@@ -300,8 +314,8 @@ async def _transcript(world: World) -> list[str]:
     return alice.texts() + [m.text for m in world.messages(STAFF_CHAT_ID)]
 
 
-async def test_the_same_dialogue_says_the_same_on_both(db: Database) -> None:
-    memory = World(clock=Clock(NOW))
+async def _sql_world(db: Database) -> World:
+    """The same desk and demo ledger on the SQL unit of work."""
     sql = Backend("sql", db.uow, db=db)
     ledger = demo_ledger(NOW)
     async with db.uow() as uow:
@@ -309,7 +323,38 @@ async def test_the_same_dialogue_says_the_same_on_both(db: Database) -> None:
         await uow.ledger.upsert_campaigns(ledger.campaigns)
         await uow.ledger.upsert_incidents(ledger.incidents)
         await uow.commit()
-    on_sql = World(clock=Clock(NOW), uow=db.uow, queued=sql.queued)
+    return World(clock=Clock(NOW), uow=db.uow, queued=sql.queued)
+
+
+async def test_the_same_dialogue_says_the_same_on_both(db: Database) -> None:
+    memory = World(clock=Clock(NOW))
+    on_sql = await _sql_world(db)
     said = await _transcript(memory)
     assert len(said) > 8
     assert said == await _transcript(on_sql)
+
+
+async def _staff_transcript(world: World) -> list[str]:
+    alice = Person(world, 502, "Alice", username="alice")
+    await file_claim(alice, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP")
+    sara = Staff(world, 9001, "Sara", "sara")
+    card = card_of(world, 1)
+    toasts = [await sara.press(card, "Take"), await sara.press(card, "Ask customer")]
+    await sara.reply(sara.next("your question"), "Which sender ID?")
+    await alice.says("ACME")
+    await sara.press(card, "Approve")
+    toasts.append(await sara.press(sara.next("Approve claim #1"), "Approve 120"))
+    toasts.append(await sara.press(card, "Mark refunded"))
+    await sara.says("/note 1 paid by hand")
+    await sara.says("/card 1")
+    await sara.says("/find @alice")
+    chats = alice.texts() + sara.texts()
+    return chats + [t or "" for t in toasts] + [m.text for m in world.messages(STAFF_CHAT_ID)]
+
+
+async def test_the_same_staff_turns_say_the_same_on_both(db: Database) -> None:
+    memory = World(clock=Clock(NOW))
+    on_sql = await _sql_world(db)
+    said = await _staff_transcript(memory)
+    assert "💸 Your refund for claim #1 (120 credits) has been paid." in said
+    assert said == await _staff_transcript(on_sql)

@@ -1,4 +1,4 @@
-"""A customer files claims through the real bot, over HTTP, against the fake Bot API."""
+"""The Telegram side of filing: the commands registered at start, and a shared contact card."""
 
 from __future__ import annotations
 
@@ -52,14 +52,3 @@ async def test_sharing_ones_own_contact_proves_the_purchase_is_theirs(bot: Runni
     )
     reasons = await ann.next("What went wrong")
     assert "TX-1001" in reasons.text and len(reasons.buttons) == 4
-
-
-async def test_claim_with_a_transaction_id_skips_asking_for_it(bot: Running) -> None:
-    gia = Customer(bot.fake, 531, "Gia")
-    asked = await gia.says("/claim TX-1002")
-    assert asked.text.startswith("Thanks. To keep your account safe")
-    # The id given is the one checked: TX-1002's owner, too late for a refund.
-    decision = await gia.says("0300 1110002")
-    assert "can't be refunded any more" in decision.text
-    assert "can no longer be refunded" not in decision.text  # said once, not twice
-    assert "If you think the purchase time is wrong, type /human" in decision.text

@@ -6,15 +6,11 @@ import asyncio
 
 from storage.database import Database
 from tests.e2e.harness import (
-    STAFF_CHAT_ID,
     Customer,
     FakeClock,
     Running,
-    StaffMember,
-    file_claim,
     start_bot,
     stop_bot,
-    wait_for_card,
 )
 from tests.fake_telegram import FakeTelegram, RecordedMessage
 
@@ -248,72 +244,6 @@ async def test_a_button_press_delivered_twice_is_applied_once(bot: Running) -> N
     await bot.fake.settle()
     # No second prompt, and no "something went wrong" for the re-delivery.
     assert bot.fake.unconsumed(xia.chat_id) == []
-
-
-async def test_a_customer_follows_adds_to_and_withdraws_their_claim(bot: Running) -> None:
-    ida = Customer(bot.fake, 843, "Ida")
-    await file_claim(ida, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001")
-    mine = await ida.says("/status")
-    assert "Tap a claim to see where it is" in mine.text
-    await ida.press(mine, "#1 · TX-1001")
-    detail = await bot.fake.wait_for_edit(ida.chat_id, mine.message_id)
-    assert detail.text.startswith("Claim #1 · TX-1001 · waiting for our team")
-    assert "filed and sent to our team" in detail.text
-    assert "What happens next: our team is checking it." in detail.text
-
-    await ida.press(detail, "Add information")
-    await ida.next("What would you like to add to claim #1")
-    added = await ida.says("Customers on Jazz got nothing after 14:00.")
-    assert added.text == "Thanks, I've added that to claim #1 for our team."
-    staff_copy = await bot.fake.wait_for_message(
-        STAFF_CHAT_ID, lambda m: "the customer added" in (m.text or "")
-    )
-    assert "Customers on Jazz got nothing after 14:00." in staff_copy.text
-    # The card keeps it, and /card shows it afterwards too.
-    card = await wait_for_card(bot.fake, 1)
-    await bot.fake.wait_for_edit(
-        STAFF_CHAT_ID,
-        card.message_id,
-        lambda m: "➕ Customer added" in (m.text or "") and "got nothing after 14:00" in m.text,
-    )
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
-    shown = await sara.says("/card 1")
-    assert "“Customers on Jazz got nothing after 14:00.”" in (shown.text or "")
-
-    mine = await ida.says("/status")
-    await ida.press(mine, "#1 · TX-1001")
-    detail = await bot.fake.wait_for_edit(ida.chat_id, mine.message_id)
-    assert "you added information" in detail.text
-    await ida.press(detail, "Withdraw this claim")
-    ask = await bot.fake.wait_for_edit(
-        ida.chat_id, mine.message_id, lambda m: "Withdraw claim #1?" in (m.text or "")
-    )
-    await ida.press(ask, "Yes, withdraw it")
-    done = await bot.fake.wait_for_edit(
-        ida.chat_id, mine.message_id, lambda m: "is withdrawn" in (m.text or "")
-    )
-    assert done.text == "Claim #1 is withdrawn. You can file a new one with /claim."
-    async with bot.db.uow() as uow:
-        trail = await uow.claims.audit(1)
-        claim = await uow.claims.get(1)
-    assert claim is not None and claim.status.value == "cancelled"
-    assert [(a.actor, a.to_status and a.to_status.value) for a in trail][-1] == (
-        "customer",
-        "cancelled",
-    )
-
-
-async def test_someone_elses_claim_cannot_be_opened_with_a_forged_button(bot: Running) -> None:
-    ida = Customer(bot.fake, 844, "Ida")
-    await file_claim(ida, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001")
-    eve = Customer(bot.fake, 845, "Eve")
-    menu = await eve.says("/start")
-    await bot.fake.press(eve.chat_id, eve.user, menu.message_id, "mc:wdok:1", check=False)
-    answer = await eve.next()
-    assert answer.text == "That button belongs to an earlier step."
-    async with bot.db.uow() as uow:
-        claim = await uow.claims.get(1)
-    assert claim is not None and claim.status.value == "escalated"
 
 
 async def test_a_turn_that_takes_a_moment_shows_typing_first(

@@ -70,24 +70,6 @@ async def test_a_photo_and_a_report_sent_while_filing_reach_staff_and_are_on_the
     assert report.file_content == b"%PDF-fake-document"
 
 
-async def test_a_photo_before_the_purchase_is_found_or_outside_any_claim_says_what_to_do(
-    bot: Running,
-) -> None:
-    ben = Customer(bot.fake, 602, "Ben")
-    await send_photo(bot, ben)
-    outside = await ben.next()
-    assert "there's no claim open for this" in outside.text
-    assert "Add information" in outside.text and outside.buttons
-
-    await ben.says("/claim")
-    await send_photo(bot, ben)
-    early = await ben.next()
-    assert "once I've found your purchase" in early.text
-    assert "transaction ID" in (await ben.next()).text
-    await bot.fake.settle()
-    assert not [m for m in bot.fake.messages(STAFF_CHAT_ID) if m.method == "sendPhoto"]
-
-
 async def test_too_many_too_big_or_unsafe_files_are_refused_clearly(bot: Running) -> None:
     cara = Customer(bot.fake, 603, "Cara")
     await cara.says("/claim")

@@ -104,21 +104,3 @@ async def test_a_missed_question_taught_in_the_staff_chat_is_answered_in_a_new_c
         await asyncio.sleep(0.3)
     assert topic.title in answer.text
     assert topic.answer in answer.text
-
-
-async def test_teach_needs_a_known_topic_and_a_staff_member(bot: Running) -> None:
-    sam = StaffMember(bot.fake, STAFF_IDS[0], "Sam")
-    await sam.send("paisay kab tak milenge")
-    question_id = posted(bot.fake, "paisay kab tak milenge")
-    wrong = await sam.says("/teach refund-timing", reply_to=question_id)
-    assert "No FAQ topic “refund-timing”" in wrong.text
-    assert "processing-time" in wrong.text  # the topics are listed
-
-    usage = await sam.says("/teach processing-time")  # not a reply: nothing to learn
-    assert "Reply /teach TOPIC" in usage.text
-
-    eve = StaffMember(bot.fake, 777, "Eve")
-    refused = await eve.says("/teach processing-time", reply_to=question_id)
-    assert "Taught" not in refused.text
-    async with bot.db.uow() as uow:
-        assert await FaqTeachingRepository(uow.session).taught() == []

@@ -94,25 +94,6 @@ async def test_an_incident_started_in_the_staff_chat_makes_a_claim_in_its_window
     assert [(action, actor) for action, actor, _ in who] == [("start", "Sara"), ("end", "Sara")]
 
 
-async def test_incident_commands_are_for_staff_and_say_how_when_wrong(bot: Running) -> None:
-    sara = StaffMember(bot.fake, 9001, "Sara", db=bot.db)
-    said = await sara.says("/incident start mars Everything down")
-    assert said.text.startswith("Unknown scope “mars”")
-    said = await sara.says("/incident start PK")
-    assert said.text.startswith("Say what happened")
-    said = await sara.says("/incident")
-    assert said.text.startswith("Record an outage:")
-    intruder = StaffMember(bot.fake, 4242, "Mallory", db=bot.db)
-    said = await intruder.says("/incident start all Down")
-    assert "INC-" not in said.text
-    # Staff powers stay in the staff chat: Sara's private chat records nothing.
-    in_private = Customer(bot.fake, 9001, "Sara")
-    said = await in_private.says("/incident start all Down")
-    assert "INC-" not in said.text
-    async with bot.db.reader() as uow:
-        assert await uow.incidents.ongoing(bot.clock()) == []
-
-
 async def test_an_incident_recorded_after_a_refusal_lists_the_stale_decision_for_staff(
     bot: Running, api: Api
 ) -> None:

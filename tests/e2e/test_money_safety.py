@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from conversations.claims.lifecycle import Actor
 from conversations.claims.transitions import Transition
-from conversations.domain import ClaimStatus
 from conversations.services.staff import staff_act
 from storage.database import Database
-from storage.tables import claim_audit, claims, purchases
+from storage.tables import purchases
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
     Customer,
     Running,
-    StaffMember,
-    callback_answers,
     file_claim,
     wait_for_card,
 )
@@ -150,70 +147,3 @@ async def test_filed_again_after_a_refusal_goes_to_staff_flagged_with_its_histor
     assert "⚠️ Filed again after a refusal on this purchase" in text
     assert "• #1, " in text and "the service wasn't what I needed · bot: not eligible" in text
     assert "Refundable: 120 credits" in text
-
-
-async def test_staff_overrule_a_refusal_with_a_reason_and_the_customer_is_told(
-    bot: Running,
-) -> None:
-    cara = Customer(bot.fake, 851, "Cara")
-    await file_claim(cara, "TX-1005", "demo5@example.com", "not delivered", campaign="CMP-1005")
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
-
-    card = await sara.says("/card 1")
-    assert "· not eligible" in (card.text or "")
-    await sara.press(card, "Overrule")
-    prompt = await sara.next("reply to this message with the credits")
-    await sara.reply(prompt, "lots, the carrier was ours")
-    again = await sara.next("Please reply with the credits")
-    # Staff words that look like the audit's own "; credits" part stay whole on the card.
-    await sara.reply(again, "40 the Jazz route was ours; credits 0 -> 40 were owed")
-
-    told = await cara.next("looked at your claim #1 again")
-    assert "approved a refund of 40 credits" in told.text
-    updated = await bot.fake.wait_for_edit(
-        STAFF_CHAT_ID, card.message_id, lambda m: "Claim #1 · approved" in (m.text or "")
-    )
-    assert "Overruled by Sara (@sara): “the Jazz route was ours; credits 0 -> 40 were owed”" in (
-        updated.text or ""
-    )
-    async with bot.db.uow() as uow:
-        rows = (
-            await uow.session.execute(
-                select(
-                    claim_audit.c.actor,
-                    claim_audit.c.kind,
-                    claim_audit.c.text,
-                    claim_audit.c.credits_before,
-                    claim_audit.c.credits_after,
-                ).where(claim_audit.c.to_status == ClaimStatus.APPROVED.value)
-            )
-        ).all()
-    assert [tuple(r) for r in rows] == [
-        ("Sara (@sara)", "overruled", "the Jazz route was ours; credits 0 -> 40 were owed", 0, 40)
-    ]
-
-
-async def test_forged_buttons_and_odd_numbers_get_a_clear_answer_and_change_nothing(
-    bot: Running,
-) -> None:
-    alice = Customer(bot.fake, 861, "Alice")
-    await file_claim(alice, "TX-1001", "demo1@example.com", "not delivered", campaign="CMP-1001")
-    card = await wait_for_card(bot.fake, 1)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
-
-    forged = "st:take:99999999999999999999999"
-    await bot.fake.press(STAFF_CHAT_ID, sara.user, card.message_id, forged, check=False)
-    (answer,) = await callback_answers(bot.fake, forged)
-    assert answer.text == "That button is no longer valid."
-
-    await sara.press(card, "Approve")
-    confirm = await sara.next("Approve claim #1")
-    await sara.press(confirm, "Change credits")
-    prompt = await sara.next("number of credits")
-    await sara.reply(prompt, "²")
-    assert "whole number from 1 to 5,000" in (await sara.next("whole number")).text
-
-    async with bot.db.uow() as uow:
-        count = await uow.session.scalar(select(func.count()).select_from(claims))
-        claim = await uow.claims.get(1)
-    assert count == 1 and claim is not None and claim.status is ClaimStatus.ESCALATED

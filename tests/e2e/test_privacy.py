@@ -44,25 +44,6 @@ async def _approve(bot: Running, claim_id: int) -> None:
     bot.services.dispatcher.wake()
 
 
-async def test_privacy_notice_in_english_and_urdu_and_linked_from_start_and_help(
-    bot: Running,
-) -> None:
-    english = Customer(bot.fake, 811, "Omar")
-    welcome = await english.says("/start")
-    assert "/privacy" in (welcome.text or "")
-    assert "/forget" in ((await english.says("/help")).text or "")
-    notice = await english.says("/privacy")
-    assert "What we keep about you" in (notice.text or "")
-    assert "365 days after a claim is closed" in (notice.text or "")
-    assert "/mydata" in (notice.text or "") and "/forget" in (notice.text or "")
-
-    urdu = Customer(bot.fake, 812, "Bilal")
-    urdu.user = bot.fake.user(812, "Bilal", language_code="ur")
-    notice = await urdu.says("/privacy")
-    assert "ہم آپ کا کیا ڈیٹا رکھتے ہیں" in (notice.text or "")
-    assert "/mydata" in (notice.text or "")
-
-
 async def test_mydata_sends_the_customers_claims_and_not_anothers_once_a_day(
     bot: Running,
 ) -> None:

@@ -1,4 +1,5 @@
-"""Working the queue: /queue pages, /card, /stats, and reminders driven by the injected clock."""
+"""Reminders driven by the injected clock, and /report's chart and CSV files. What /queue, /card
+and /stats say is in tests/conversations/test_staff_desk_unit.py."""
 
 from __future__ import annotations
 
@@ -7,9 +8,6 @@ from datetime import UTC, datetime, time, timedelta
 from bot.telegram_app import run_reminders
 from conversations.business_days import refund_window
 from conversations.catalog.policy_text import format_date, format_when
-from conversations.catalog.staff import CARD_COPY
-from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, Reason
-from storage.database import Database
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
     Customer,
@@ -18,150 +16,6 @@ from tests.e2e.harness import (
     file_claim,
     wait_for_card,
 )
-
-# A Wednesday with no holiday near it in Pakistan, so the numbers below are plain.
-WEDNESDAY_NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
-
-
-async def add_claim(
-    db: Database,
-    at: datetime,
-    status: ClaimStatus = ClaimStatus.ESCALATED,
-    *,
-    decided_after: timedelta | None = None,
-    credits: int = 100,
-) -> int:
-    """Store a claim as if a customer had filed it at `at`; returns its number."""
-    escalated = status is not ClaimStatus.INELIGIBLE
-    async with db.uow() as uow:
-        claim = await uow.claims.add(
-            Claim(
-                id=None,
-                status=status,
-                outcome=Outcome.ELIGIBLE if escalated else Outcome.INELIGIBLE,
-                reason=Reason.OUTAGE,
-                transaction_id=f"TX-Q{at:%H%M%S}{status.value[:3]}",
-                telegram_user_id=700,
-                chat_id=700,
-                refundable_credits=credits,
-                clauses=[ClauseResult.of("C-INCIDENT", False, "incident_none")],
-                created_at=at,
-                updated_at=at,
-                customer_name="Quinn",
-                escalated_at=at if escalated else None,
-                decided_at=at + decided_after if decided_after is not None else None,
-                assigned_to="Sara" if decided_after is not None else None,
-            )
-        )
-        await uow.commit()
-    assert claim.id is not None
-    return claim.id
-
-
-async def test_queue_pages_oldest_first_and_pages_in_place(bot: Running) -> None:
-    now = bot.clock()
-    for n in range(10):
-        await add_claim(bot.db, now - timedelta(minutes=50 - n))
-    await add_claim(bot.db, now - timedelta(hours=2), ClaimStatus.APPROVED)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
-
-    first = await sara.says("/queue")
-    lines = (first.text or "").splitlines()
-    assert lines[0] == "Open claims, oldest first (1–8 of 10):"
-    assert lines[1] == "#1 · new · eligible · 100 cr · 50 minutes · —"
-    assert [line.split(" · ")[0] for line in lines[1:]] == [f"#{n}" for n in range(1, 9)]
-    assert first.button_labels == ["Older ▶️"]
-
-    await sara.press(first, "Older")
-    second = await bot.fake.wait_for_edit(STAFF_CHAT_ID, first.message_id)
-    lines = (second.text or "").splitlines()
-    assert lines[0] == "Open claims, oldest first (9–10 of 10):"
-    assert [line.split(" · ")[0] for line in lines[1:]] == ["#9", "#10"]
-    assert second.button_labels == ["◀️ Newer"]
-
-    await sara.press(second, "Newer")
-    back = await bot.fake.wait_for_edit(STAFF_CHAT_ID, first.message_id)
-    assert (back.text or "").startswith("Open claims, oldest first (1–8 of 10):")
-
-
-async def test_an_empty_queue_says_so(bot: Running) -> None:
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
-    assert (await sara.says("/queue")).text == "The queue is empty. 🎉"
-
-
-async def test_card_shows_a_copy_and_the_claims_card_stays_current(bot: Running) -> None:
-    alice = Customer(bot.fake, 502, "Alice", "alice")
-    await file_claim(alice, "TX-1001", "+923001110001", "not delivered", campaign="CMP")
-    first = await wait_for_card(bot.fake, 1)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
-
-    copy = await sara.says("/card 1")
-    assert copy.message_id != first.message_id
-    assert copy.text == f"{first.text}\n\n{CARD_COPY}" and copy.buttons == first.buttons
-    # Take on the copy: the claim's own card changes, and so does the copy that was pressed.
-    await sara.press(copy, "Take")
-    card = await bot.fake.wait_for_edit(STAFF_CHAT_ID, first.message_id)
-    assert (card.text or "").startswith("🧾 Claim #1 · in review")
-    edited = await bot.fake.wait_for_edit(STAFF_CHAT_ID, copy.message_id)
-    assert (edited.text or "").startswith("🧾 Claim #1 · in review")
-    # Later changes still go to the claim's card, not to the newest copy.
-    await sara.press(card, "Approve")
-    confirm = await sara.next("Approve claim #1")
-    await sara.press(confirm, "Approve 120")
-    approved = await bot.fake.wait_for_edit(
-        STAFF_CHAT_ID, first.message_id, lambda m: "· approved" in (m.text or "")
-    )
-    assert (approved.text or "").startswith("🧾 Claim #1 · approved")
-
-    assert (await sara.says("/card")).text == "Usage: /card 12 (the claim number)."
-    assert (await sara.says("/card #99")).text == "There's no claim #99."
-
-
-async def test_an_unknown_staff_command_is_answered_with_the_staff_commands(bot: Running) -> None:
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
-    answer = await sara.says("/qeue")
-    assert (answer.text or "").startswith("There's no /qeue here.\n\nStaff commands:\n/queue")
-
-
-async def test_staff_commands_are_for_staff_only(bot: Running) -> None:
-    await add_claim(bot.db, bot.clock())
-    guest = StaffMember(bot.fake, 6666, "Guest")
-    assert (await guest.says("/queue")).text == "That command is for support staff."
-
-    # In a staff member's private chat, /queue is what it is for a customer: unknown.
-    omar = Customer(bot.fake, 9002, "Omar")
-    private = await omar.says("/queue")
-    carl = Customer(bot.fake, 503, "Carl")
-    for_a_customer = await carl.says("/queue")
-    assert "I don't know /queue" in (for_a_customer.text or "")
-    assert private.text == for_a_customer.text
-
-
-async def test_stats_count_claims_and_time_to_decision(bot: Running) -> None:
-    bot.clock.now = WEDNESDAY_NOON
-    now = WEDNESDAY_NOON
-    await add_claim(bot.db, now - timedelta(hours=3))
-    await add_claim(bot.db, now - timedelta(hours=2), ClaimStatus.IN_REVIEW)
-    await add_claim(
-        bot.db, now - timedelta(hours=4), ClaimStatus.APPROVED, decided_after=timedelta(minutes=30)
-    )
-    await add_claim(
-        bot.db, now - timedelta(hours=5), ClaimStatus.REJECTED, decided_after=timedelta(minutes=90)
-    )
-    await add_claim(
-        bot.db, now - timedelta(days=20), ClaimStatus.APPROVED, decided_after=timedelta(hours=2)
-    )
-    await add_claim(bot.db, now - timedelta(hours=1), ClaimStatus.INELIGIBLE)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
-
-    stats = await sara.says("/stats")
-    assert stats.text == (
-        "Claims by status:\n"
-        "not eligible: 1\nnew: 1\nin review: 1\napproved: 2\nrejected: 1\n\n"
-        "Filed today: 5\n"
-        "Median time to decision: 1 hour 30 minutes\n"
-        "Refunds overdue: 1"
-    )
 
 
 async def test_an_untaken_claim_is_raised_again_once(bot: Running) -> None:
@@ -251,20 +105,3 @@ async def test_report_sends_a_chart_the_numbers_and_the_finance_csv(bot: Running
     csv_lines = (finance.file_content or b"").decode().splitlines()
     assert csv_lines[0].startswith("claim_id,transaction_id,account_id,credits,amount_due")
     assert csv_lines[1].startswith("1,TX-1001,ACC-DEMO-1,120,60.00,PKR,")
-
-
-async def test_stats_name_the_worst_faq_topic_by_its_title_and_never_a_zero(bot: Running) -> None:
-    async with bot.db.uow() as uow:
-        await uow.faq.rate("how-to-request", True, bot.clock())
-        await uow.commit()
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara")
-    stats = (await sara.says("/stats")).text or ""
-    assert "FAQ answers rated: 1 👍, 0 👎." in stats
-    assert "Most 👎" not in stats and "how-to-request" not in stats and "`" not in stats
-    assert "no claims yet" in stats
-
-    async with bot.db.uow() as uow:
-        await uow.faq.rate("how-to-request", False, bot.clock())
-        await uow.commit()
-    stats = (await sara.says("/stats")).text or ""
-    assert "Most 👎: “" in stats and "how-to-request" not in stats

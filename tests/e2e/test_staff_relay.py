@@ -1,4 +1,5 @@
-"""Talking to a person: relayed messages both ways, and questions that survive a restart."""
+"""Talking to a person: questions that survive a restart, long messages in parts, support hours.
+The relay both ways is in tests/conversations/test_staff_desk_unit.py."""
 
 from __future__ import annotations
 
@@ -16,48 +17,6 @@ from tests.e2e.harness import (
     wait_for_card,
 )
 from tests.fake_telegram import FakeTelegram
-
-
-async def test_human_messages_are_relayed_both_ways(bot: Running) -> None:
-    alice = Customer(bot.fake, 502, "Alice", "alice")
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
-    start = await alice.says("/human")
-    assert "I'll pass your messages to our support team" in (start.text or "")
-    sent = await alice.says("My campaign stopped halfway, what happened?")
-    assert sent.text == "Sent to our team. They'll reply here."
-
-    relayed = await sara.next("From Alice")
-    assert relayed.text == (
-        "💬 From Alice (@alice) (id 502):\nMy campaign stopped halfway, what happened?\n\n"
-        "Reply to this message to answer."
-    )
-    await sara.reply(relayed, "A carrier had a short outage; please file a claim with /claim.")
-    answer = await alice.next("Support team")
-    assert answer.text == (
-        "💬 Support team: A carrier had a short outage; please file a claim with /claim."
-    )
-    assert (await sara.next("Sent to the customer")).text == "Sent to the customer."
-
-    # Staff talking among themselves are not the bot's business.
-    await sara.send("Omar, can you check the carrier logs?")
-    await bot.fake.settle()
-    assert bot.fake.unconsumed(STAFF_CHAT_ID) == []
-
-    ended = await alice.says("/cancel")
-    assert "back with the bot" in (ended.text or "")
-
-
-async def test_only_staff_replies_reach_the_customer(bot: Running) -> None:
-    alice = Customer(bot.fake, 502, "Alice", "alice")
-    await alice.says("/human")
-    await alice.says("Hello?")
-    guest = StaffMember(bot.fake, 6666, "Guest", db=bot.db)
-    relayed = await guest.next("From Alice")
-    await guest.reply(relayed, "I am not really support.")
-    refused = await guest.next("Only support staff")
-    assert refused.text == "Only support staff can do that."
-    await bot.fake.settle()
-    assert not [t for t in alice.texts() if "not really support" in t]
 
 
 async def test_a_relayed_message_can_be_answered_after_a_restart(bot: Running) -> None:

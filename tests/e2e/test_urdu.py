@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from conversations import i18n
 from conversations.catalog import customer as t
-from conversations.catalog import decisions as d
 from conversations.catalog import language as lt
-from conversations.claims.lifecycle import Actor
-from conversations.claims.transitions import Transition
-from conversations.services.staff import staff_act
 from tests.e2e.harness import STAFF_CHAT_ID, Customer, Running, StaffMember, wait_for_card
 
 ALICE_PHONE = "+923001110001"
@@ -27,17 +23,6 @@ def urdu_customer(bot: Running, user_id: int, name: str) -> Customer:
 
 def is_urdu(text: str) -> bool:
     return i18n.written_in_urdu(text)
-
-
-async def file_undelivered_claim_in_urdu(customer: Customer) -> None:
-    """TX-1001, "not delivered", its campaign, Send: claim #1, every step asked in Urdu."""
-    await customer.says("/claim")
-    await customer.says("TX-1001")
-    reasons = await customer.says(ALICE_PHONE)
-    await customer.press(reasons, "📵")
-    await customer.press(await customer.next("کس کیمپین"), "CMP")
-    await customer.press(await customer.next("اپنا کلیم دیکھ لیں"), "✅")
-    await customer.next("#1")
 
 
 async def test_an_urdu_customer_starts_asks_files_and_hears_the_approval_in_urdu(
@@ -116,44 +101,6 @@ async def test_an_urdu_customer_starts_asks_files_and_hears_the_approval_in_urdu
     assert "#1 · TX-1001 · منظور" in status.text
 
 
-async def test_staff_question_reaches_an_urdu_customer_in_urdu(bot: Running) -> None:
-    dana = urdu_customer(bot, 804, "Dana")
-    await file_undelivered_claim_in_urdu(dana)
-    card = await wait_for_card(bot.fake, 1)
-    sara = StaffMember(bot.fake, 9001, "Sara", "sara", db=bot.db)
-    await sara.press(card, "Take")
-    taken = await dana.next("#1")
-    assert taken.text == in_urdu(d.TAKEN).format(claim_id=1)
-
-
-async def test_an_urdu_customer_is_asked_to_rate_a_rejected_claim_in_urdu(bot: Running) -> None:
-    erum = urdu_customer(bot, 805, "Erum")
-    await file_undelivered_claim_in_urdu(erum)
-    async with bot.db.uow() as uow:
-        result = await staff_act(
-            uow,
-            1,
-            Transition.REJECT,
-            Actor("Sam", 9001),
-            bot.clock(),
-            bot.desk.config,
-            text="Our records show the messages were delivered.",
-        )
-        await uow.commit()
-    assert result.ok
-
-    await erum.next("منظور نہیں ہوا")
-    ask = await erum.next(in_urdu(t.RATE_ASK).format(claim_id=1))
-    assert ask.text.startswith("کلیم #1 پر ہماری کارکردگی کیسی رہی؟")
-    assert is_urdu(ask.text) and "1 (کمزور) سے 5 (بہترین)" in ask.text
-    assert ask.button_labels == ["1 ⭐", "2 ⭐", "3 ⭐", "4 ⭐", "5 ⭐"]
-    await erum.press(ask, "4 ⭐")
-    thanked = await bot.fake.wait_for_edit(erum.chat_id, ask.message_id)
-    assert thanked.text.startswith("کلیم #1 کی ریٹنگ دینے کا شکریہ: 4 ⭐۔")
-    assert thanked.text.endswith(in_urdu(t.RATE_ASK_COMMENT))
-    assert thanked.button_labels == ["چھوڑ دیں"]
-
-
 async def test_a_failed_turn_apologises_in_the_language_the_customer_picked(bot: Running) -> None:
     from sqlalchemy import text
 
@@ -176,19 +123,3 @@ async def test_a_failed_turn_apologises_in_the_language_the_customer_picked(bot:
         async with bot.db.engine.begin() as connection:
             await connection.execute(text("ALTER TABLE claims_gone RENAME TO claims"))
     assert reply.text == in_urdu(t.PROGRESS_SAVED)
-
-
-async def test_keep_english_under_the_urdu_offer_keeps_english_and_asks_no_more(
-    bot: Running,
-) -> None:
-    cleo = Customer(bot.fake, 816, "Cleo")
-    await cleo.says("/start")
-    await cleo.send("ریفنڈ کب ملے گا؟")
-    offer = await cleo.next(lt.SWITCH_OFFER)
-    await cleo.press(offer, "Keep English")
-    kept = "Okay, I'll write to you in English from now on. /language changes it."
-    await bot.fake.wait_for_edit(cleo.chat_id, offer.message_id, lambda m: m.text == kept)
-    async with bot.db.uow() as uow:
-        stored = await uow.languages.get(816)
-    assert stored is not None and (stored.language, stored.chosen) == ("en", True)
-    assert (await cleo.says("/start")).text.endswith(t.MENU_PROMPT)
