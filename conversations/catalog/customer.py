@@ -31,6 +31,8 @@ BTN_HUMAN = "🙋 Talk to a person"
 BTN_MENU = "⬅️ Main menu"
 BTN_MORE_FAQ = "❓ More questions"
 BTN_NONE_OF_THESE = "None of these"
+# Beside an answer, when another topic came a close second.
+BTN_OR_TOPIC = "Or did you mean: {topic}?"
 
 EXPIRED = "We hadn't heard from you for {idle}, so I've started over."
 CANCELLED = "Okay, stopped. Nothing was sent."

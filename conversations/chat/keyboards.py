@@ -71,6 +71,12 @@ def faq_group(group: FaqGroup) -> Keyboard:
     return tuple(rows)
 
 
+def second_opinion(topic: FaqTopic) -> tuple[Button, ...]:
+    """A close runner-up beside an answer: pressing it shows that topic's answer instead."""
+    label = i18n._(t.BTN_OR_TOPIC).format(topic=i18n._(topic.title))
+    return (Button(label, FAQ_PREFIX + topic.id),)
+
+
 def topic_choices(topics: Iterable[FaqTopic]) -> Keyboard:
     rows = [(_b(topic.title, FAQ_PREFIX + topic.id),) for topic in topics]
     rows.append((_b(t.BTN_NONE_OF_THESE, FAQ_NONE),))

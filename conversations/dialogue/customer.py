@@ -472,7 +472,7 @@ async def _free_question(turn: Turn, text: str) -> None:
     if match.topic is not None and match.topic.small_talk:
         turn.say(reword(_(match.topic.answer)), kb.main_menu())
     elif match.topic is not None:
-        _answer_topic(turn, match.topic.id, edit=False)
+        _answer_topic(turn, match.topic.id, edit=False, second_opinion=match.second_opinion)
     elif match.alternatives:
         await turn.uow.faq.miss(scrub(text), turn.now)
         turn.say(_(faq_text.DID_YOU_MEAN), kb.topic_choices(match.alternatives))
@@ -482,7 +482,9 @@ async def _free_question(turn: Turn, text: str) -> None:
         turn.say(f"{_(t.OFF_TOPIC)}\n\n{pointer}", kb.main_menu())
 
 
-def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
+def _answer_topic(
+    turn: Turn, topic_id: str, edit: bool, second_opinion: FaqTopic | None = None
+) -> None:
     topic = get_topic(topic_id)
     assert topic is not None
     if turn.step is Step.MENU:
@@ -491,6 +493,8 @@ def _answer_topic(turn: Turn, topic_id: str, edit: bool) -> None:
     answer = _topic_answer(turn, topic)
     text = answer if edit else faq_text.answer_with_intro(_(topic.title), answer)
     buttons = kb.after_answer(_next_step(turn, topic), topic.id)
+    if second_opinion is not None:  # a close call: the runner-up one tap away
+        buttons = (kb.second_opinion(second_opinion), *buttons)
     if edit:
         turn.show(text, buttons)
     else:

@@ -16,13 +16,15 @@ from conversations.faq.topics import FaqTopic, load_faq_data
 class FaqMatch:
     """What a question is about.
 
-    Confident: topic set, alternatives empty. Unsure: topic None, 2-3 alternatives, best first.
-    Off-topic (not about refunds or the FAQ): topic None, no alternatives, score 0.
+    Confident: topic set, alternatives empty, and a second opinion when the runner-up is close.
+    Unsure: topic None, 2-3 alternatives, best first. Off-topic (not about refunds or the
+    FAQ): topic None, no alternatives, score 0.
     """
 
     topic: FaqTopic | None
     score: float  # in [0, 1]: the classifier's probability of the best topic
     alternatives: tuple[FaqTopic, ...]
+    second_opinion: FaqTopic | None = None
 
     @property
     def is_off_topic(self) -> bool:
@@ -68,6 +70,7 @@ class FaqMatcher:
             topic=self._by_id[found.topic] if found.topic else None,
             score=found.score,
             alternatives=tuple(self._by_id[t] for t in found.alternatives),
+            second_opinion=self._by_id[found.second_opinion] if found.second_opinion else None,
         )
 
 

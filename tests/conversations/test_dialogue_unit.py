@@ -13,9 +13,10 @@ import pytest
 from conversations import i18n
 from conversations.catalog import customer as t
 from conversations.catalog import language as lt
+from conversations.catalog.policy_text import reword
 from conversations.chat.events import Inbound
 from conversations.domain import ClaimStatus
-from conversations.faq import load_groups, load_topics
+from conversations.faq import default_matcher, load_groups, load_topics
 from conversations.ports import UnitOfWork
 from tests.conversations.chat_driver import E2E_CONFIG, STAFF_CHAT_ID, Person, Shown, World
 
@@ -276,6 +277,32 @@ async def test_a_conversation_idle_just_under_the_timeout_goes_on(world: World) 
 
 
 # Refund questions (from tests/e2e/test_faq_chat.py) ---------------------------------------------
+
+
+# Questions that name two topics: the shipped model should find at least one a close call.
+TWO_TOPIC_QUESTIONS = [
+    "my messages were undelivered, how long will the refund take",
+    "how do I request a refund and how long does it take",
+    "my campaign failed, what is the status of my claim",
+    "international messages undelivered, can I claim a refund",
+    "how long does a refund take and is it also for undelivered messages?",
+]
+
+
+async def test_a_close_call_is_answered_with_the_runner_up_one_tap_away(world: World) -> None:
+    close = [q for q in TWO_TOPIC_QUESTIONS if default_matcher().match(q).second_opinion]
+    assert close, "no two-topic question is a close call any more"
+    found = default_matcher().match(close[0])
+    assert found.topic is not None and found.second_opinion is not None
+    ida = Person(world, 905, "Ida")
+    answer = await ida.says(close[0])
+    assert found.topic.title in answer.text  # the answer comes at once, named
+    other = found.second_opinion.title
+    assert f"Or did you mean: {other}?" in answer.button_labels
+    switched = await ida.press(answer, other)
+    assert switched.message_id == answer.message_id  # the same message, now the other answer
+    assert reword(found.second_opinion.answer)[:40] in switched.text
+    assert not any("Or did you mean" in label for label in switched.button_labels)
 
 
 async def test_every_faq_topic_is_reachable_by_buttons_on_short_screens(world: World) -> None:

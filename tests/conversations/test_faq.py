@@ -369,6 +369,24 @@ def test_small_talk_is_never_offered_as_a_choice() -> None:
         assert not any(t.small_talk for t in found.alternatives), question
 
 
+THRESHOLDS = Thresholds(out_of_scope=0.1, confident=0.3)
+
+
+def test_a_close_runner_up_comes_as_a_second_opinion_beside_the_answer() -> None:
+    close = {"processing-time": 0.5, "undelivered": 0.3, "pakistan": 0.1, "out_of_scope": 0.01}
+    found = decide(close, THRESHOLDS, {})
+    assert (found.topic, found.second_opinion) == ("processing-time", "undelivered")
+    far = {"processing-time": 0.8, "undelivered": 0.1, "out_of_scope": 0.01}
+    assert decide(far, THRESHOLDS, {}).second_opinion is None
+
+
+def test_small_talk_neither_gets_nor_is_a_second_opinion() -> None:
+    greeting = {"greeting": 0.5, "human": 0.4, "out_of_scope": 0.01}
+    assert decide(greeting, THRESHOLDS, {}, not_offered={"greeting"}).second_opinion is None
+    thanks_close = {"human": 0.5, "thanks": 0.45, "claim-status": 0.05, "out_of_scope": 0.01}
+    assert decide(thanks_close, THRESHOLDS, {}, not_offered={"thanks"}).second_opinion is None
+
+
 @pytest.mark.parametrize(
     "question",
     [
