@@ -102,7 +102,9 @@ def bootstrap(
         typing_after=settings.typing_after_ms / 1000,
         requests=requests,
         faq_job=faq_models.FaqModelJob(
-            settings.faq_model_check_seconds, settings.faq_retrain_minutes
+            settings.faq_model_check_seconds,
+            settings.faq_retrain_minutes,
+            lambda: desk.config.staff_chat_id,
         ),
         events=event_sender_for(
             settings.events_url,

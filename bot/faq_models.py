@@ -11,11 +11,14 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from conversations import i18n
+from conversations.catalog import teach as tt
+from conversations.domain import OutgoingMessage
 from conversations.faq.matcher import (
     ActiveModel,
     FaqMatcher,
@@ -103,6 +106,22 @@ class RetrainOutcome:
             f"Model {self.version} stays in use; {figures}."
         )
 
+    def staff_notice(self) -> str | None:
+        """What the staff chat reads after the periodic retrain; None when none was tried."""
+        if self.new is None or self.old is None:
+            return None
+        if self.accepted:
+            return tt.RETRAIN_ACCEPTED.format(
+                version=self.version,
+                count=i18n.number(self.taught_count),
+                top1=_pct(self.new.top1),
+                rejected=_pct(self.new.rejected),
+            )
+        top1, rejected = self.new.below(self.old)
+        return tt.RETRAIN_REFUSED.format(
+            version=self.version, top1_drop=f"{top1:.1f}", rejected_drop=f"{rejected:.1f}"
+        )
+
 
 def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
@@ -149,8 +168,17 @@ class FaqModelJob:
     would give the same model (training is deterministic).
     """
 
-    def __init__(self, check_seconds: float, retrain_minutes: float) -> None:
+    def __init__(
+        self,
+        check_seconds: float,
+        retrain_minutes: float,
+        staff_chat: Callable[[], int | None] = lambda: None,
+        judge: Path = FROZEN_PATH,
+    ) -> None:
         self.check_seconds = check_seconds
+        self._judge = judge
+        # Read when needed: the staff chat's id changes when Telegram moves the group.
+        self._staff_chat = staff_chat
         self._retrain_seconds = retrain_minutes * 60
         self._last_retrain: datetime | None = None
         self._refused_upto = 0
@@ -200,8 +228,18 @@ class FaqModelJob:
             self._refused_upto = newest
             return
         self._last_retrain = now
-        outcome = await retrain_and_store(db, now)
+        outcome = await retrain_and_store(db, now, self._judge)
         self.last_outcome = outcome
         log.info("FAQ retrain: %s", outcome.describe())
         if not outcome.accepted:
             self._refused_upto = newest
+        await self._tell_staff(db, outcome, now)
+
+    async def _tell_staff(self, db: Database, outcome: RetrainOutcome, now: datetime) -> None:
+        """Staff taught these phrasings in their chat: they hear there whether they were learnt."""
+        notice, chat_id = outcome.staff_notice(), self._staff_chat()
+        if notice is None or chat_id is None:
+            return
+        async with db.uow() as uow:  # through the outbox, so a send that fails is retried
+            await uow.outbox.put(OutgoingMessage(chat_id, notice), now)
+            await uow.commit()

@@ -13,3 +13,13 @@ TEACH_DONE = (
     "model only if it scores no lower on the frozen test."
 )
 TEACH_ALREADY = "Already taught: “{question}” → {topic}."
+# The staff chat, after the periodic retrain tried the taught phrasings.
+RETRAIN_ACCEPTED = (
+    "🧠 FAQ model {version} is in use. Taught phrasings learnt: {count}. Frozen test: top-1 "
+    "{top1}, off-topic rejected {rejected}."
+)
+RETRAIN_REFUSED = (
+    "🧠 FAQ retrain refused: the new model scored lower on the frozen test (top-1 {top1_drop} "
+    "points lower, off-topic rejected {rejected_drop} points lower). Model {version} stays in "
+    "use; teach more phrasings, or ask the operator to look at them."
+)

@@ -90,7 +90,11 @@ async def test_a_missed_question_taught_in_the_staff_chat_is_answered_in_a_new_c
     assert f"Taught: “{MISSED}” → {TAUGHT_TOPIC}" in done.text
 
     # The periodic job retrains, keeps the model (no lower on the frozen test) and uses it.
-    assert await wait_for_model(bot.db) >= 1
+    version = await wait_for_model(bot.db)
+    assert version >= 1
+    # Staff who taught it hear that it was learnt, in the chat where they taught it.
+    learnt = await sam.next("FAQ model", timeout=30)
+    assert f"FAQ model {version} is in use. Taught phrasings learnt: 1." in learnt.text
     topic = get_topic(TAUGHT_TOPIC)
     assert topic is not None
     bob = Customer(bot.fake, 952, "Bob")
