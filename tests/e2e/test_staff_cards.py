@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import UTC, datetime
 
-from conversations.catalog.policy_text import format_when
 from conversations.domain import CannedReply, ClaimStatus, ReplyKind
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
@@ -13,6 +14,7 @@ from tests.e2e.harness import (
     StaffMember,
     callback_answers,
     file_claim,
+    pk_time,
     wait_for_card,
 )
 from tests.fake_telegram import RecordedMessage
@@ -65,6 +67,22 @@ async def test_card_shows_claim_decision_evidence_and_actions(bot: Running) -> N
     assert labels(card) == [["🙋 Take"], ["✅ Approve", "❌ Reject"], ["❓ Ask customer"]]
 
 
+async def test_card_times_are_in_the_home_zone_and_say_so(bot: Running) -> None:
+    _, card = await alice_files(bot)
+    text = card.text or ""
+    async with bot.db.uow() as uow:
+        claim = await uow.claims.get(1)
+    assert claim is not None
+    # Filed at 09:30 UTC on 14 Aug: staff in Pakistan read their own clock, the zone named.
+    assert claim.created_at == datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
+    assert "Filed 14 Aug 2026, 14:30 PKT (" in text
+    moments = re.findall(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} [A-Z]+", text)
+    # Filed, bought, campaign sent, and the clauses' purchase and sending times.
+    assert len(moments) >= 4, text
+    assert all(m.endswith(" PKT") for m in moments), moments
+    assert "UTC" not in text
+
+
 async def test_outage_cards_show_the_incident_or_ask_for_review(bot: Running) -> None:
     bob = Customer(bot.fake, 503, "Bob")
     await file_claim(bob, "TX-1008", "+923001110008", "platform down")
@@ -90,7 +108,7 @@ async def test_take_then_approve_tells_the_customer_the_refund_dates(bot: Runnin
     card = await card_now(bot, card, "in review")
     assert (card.text or "").startswith("🧾 Claim #1 · in review")
     assert "Handled by: Sara (@sara)" in (card.text or "")
-    assert f"Last change: in review by Sara (@sara), {format_when(taken_at)}" in (card.text or "")
+    assert f"Last change: in review by Sara (@sara), {pk_time(taken_at)}" in (card.text or "")
     assert labels(card) == [["✅ Approve", "❌ Reject"], ["❓ Ask customer"]]
 
     await bot.jump(minutes=20)
@@ -109,7 +127,7 @@ async def test_take_then_approve_tells_the_customer_the_refund_dates(bot: Runnin
     assert "bank or payment provider may take a little longer" in (approved.text or "")
     card = await card_now(bot, card, "approved")
     assert f"Refund due {start} – {end}" in (card.text or "")
-    assert f"approved by Sara (@sara), {format_when(bot.clock())}" in (card.text or "")
+    assert f"approved by Sara (@sara), {pk_time(bot.clock())}" in (card.text or "")
     assert labels(card) == [["💸 Mark refunded"]]
     assert len(bot.fake.messages(STAFF_CHAT_ID)) == 2  # the card, edited; and the confirmation
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from bot.telegram_app import run_reminders
 from conversations.business_days import refund_window
-from conversations.catalog.policy_text import format_date, format_when
+from conversations.catalog.policy_text import format_date
 from conversations.catalog.staff import CARD_COPY
 from conversations.domain import Claim, ClaimStatus, ClauseResult, Outcome, Reason
 from storage.database import Database
@@ -16,6 +16,7 @@ from tests.e2e.harness import (
     Running,
     StaffMember,
     file_claim,
+    pk_time,
     wait_for_card,
 )
 
@@ -152,13 +153,16 @@ async def test_stats_count_claims_and_time_to_decision(bot: Running) -> None:
         bot.db, now - timedelta(days=20), ClaimStatus.APPROVED, decided_after=timedelta(hours=2)
     )
     await add_claim(bot.db, now - timedelta(hours=1), ClaimStatus.INELIGIBLE)
+    # 20:00 UTC on Tuesday is 01:00 on Wednesday in Pakistan: filed today, for staff there.
+    await add_claim(bot.db, now - timedelta(hours=16))
     sara = StaffMember(bot.fake, 9001, "Sara", "sara")
 
     stats = await sara.says("/stats")
     assert stats.text == (
         "Claims by status:\n"
-        "not eligible: 1\nnew: 1\nin review: 1\napproved: 2\nrejected: 1\n\n"
-        "Filed today: 5\n"
+        "not eligible: 1\nnew: 2\nin review: 1\napproved: 2\nrejected: 1\n\n"
+        # Noon UTC is 17:00 in Pakistan: today there began at 19:00 UTC the day before.
+        "Filed today (Wed 10 Jun 2026, PKT): 6\n"
         "Median time to decision: 1 hour 30 minutes\n"
         "Refunds overdue: 1"
     )
@@ -210,7 +214,7 @@ async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: R
     assert await run_reminders(bot.services) == 1
     overdue = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "overdue" in (m.text or ""))
     assert overdue.text == (
-        f"⚠️ Refund overdue: claim #1 was approved {format_when(approved_at)} and the "
+        f"⚠️ Refund overdue: claim #1 was approved {pk_time(approved_at)} and the "
         f"7-business-day window ended {format_date(end)}. Please pay it and mark it refunded."
     )
     assert overdue.reply_to_message_id == card.message_id
@@ -243,6 +247,8 @@ async def test_report_sends_a_chart_the_numbers_and_the_finance_csv(bot: Running
     finance = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: m.method == "sendDocument")
 
     assert chart.file_content is not None and chart.file_content.startswith(b"\x89PNG\r\n")
+    # Two weeks of Pakistan's days, ending today there (09:30 UTC is 14:30 PKT, same day).
+    assert (chart.text or "").startswith("📊 Report Sat 1 Aug 2026 – Fri 14 Aug 2026 (days in PKT)")
     assert "Claims filed: 2 (1 eligible, 0 to review, 1 not eligible)" in (chart.text or "")
     assert "Refunds paid: 0, 0 credits" in (chart.text or "")
     assert "Refunds paid late or overdue: 0 (none)" in (chart.text or "")
