@@ -54,16 +54,15 @@ def outbox_failed(
     from conversations.catalog.policy_text import format_when
 
     typer.echo(f"{'id':>6}  {'chat':>15}  {'tries':>5}  {'parked at':<22}  error | text")
-    for p in parked:
-        preview = " ".join(p.text.split())
-        if len(preview) > PREVIEW_CHARS:
-            preview = preview[: PREVIEW_CHARS - 1] + "…"
-        with home_time(settings):
-            parked_at = format_when(p.failed_at)
-        typer.echo(
-            f"{p.id:>6}  {p.chat_id:>15}  {p.attempts:>5}  {parked_at:<22}  "
-            f"{p.last_error} | {preview}"
-        )
+    with home_time(settings):
+        for p in parked:
+            preview = " ".join(p.text.split())
+            if len(preview) > PREVIEW_CHARS:
+                preview = preview[: PREVIEW_CHARS - 1] + "…"
+            typer.echo(
+                f"{p.id:>6}  {p.chat_id:>15}  {p.attempts:>5}  {format_when(p.failed_at):<22}  "
+                f"{p.last_error} | {preview}"
+            )
     typer.echo(
         f"{len(parked)} parked. `refundbot outbox retry ID|--all` sends again; "
         "`refundbot outbox drop ID` gives one up."

@@ -104,7 +104,8 @@ async def test_a_second_account_is_locked_out_of_the_same_transaction_until_staf
 
     sara = StaffMember(bot.fake, 9001, "Sara", "sara")
     listed = await sara.says("/lockouts")
-    assert "TX-1001 · 3 wrong answers · locked until 14 Aug 2026, 10:30 UTC" in listed.text
+    # Staff read the same moment the customers were told, on the same clock.
+    assert "TX-1001 · 3 wrong answers · locked until 14 Aug 2026, 15:30 PKT" in listed.text
     assert (await sara.says("/unlock TX-1001")).text == "Lifted: TX-1001 can try again now."
     assert (await sara.says("/unlock TX-1001")).text == "Nothing to lift for TX-1001."
     assert (await sara.says("/lockouts")).text.startswith("No lockouts")
@@ -123,7 +124,7 @@ async def test_staff_lift_a_customers_wait(bot: Running) -> None:
     assert "please wait until 14 Aug 2026, 14:31 PKT" in last.text
     sara = StaffMember(bot.fake, 9001, "Sara", "sara")
     listed = await sara.says("/lockouts")
-    assert "user 730 · 3 misses · waits until 14 Aug 2026, 09:31 UTC" in listed.text
+    assert "user 730 · 3 misses · waits until 14 Aug 2026, 14:31 PKT" in listed.text
     assert (await sara.says("/unlock 730")).text == "Lifted: 730 can try again now."
     await typo.says("/claim")
     assert "phone number or e-mail" in (await typo.says("TX-1001")).text
