@@ -298,6 +298,11 @@ class Settings(BaseSettings):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @property
+    def time_zone(self) -> str:
+        """HOME_COUNTRY's time zone: people (customers, staff, operators) read moments in it."""
+        return _zone_of(self.home_country)
+
     def desk_config(self) -> DeskConfig:
         """The core's settings; also makes the policy's numbers the ones the rules read."""
         first, last = policy_numbers.parse_days(self.processing_days)
@@ -315,9 +320,9 @@ class Settings(BaseSettings):
             untaken_reminder_minutes=self.untaken_reminder_minutes,
             staff_cards_per_minute=self.staff_cards_per_minute,
             support_contact=self.support_contact.strip(),
-            time_zone=_zone_of(self.home_country),
+            time_zone=self.time_zone,
             support_hours=(
-                support_hours.parse(self.support_hours, _zone_of(self.home_country))
+                support_hours.parse(self.support_hours, self.time_zone)
                 if self.support_hours
                 else None
             ),

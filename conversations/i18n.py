@@ -3,7 +3,8 @@
 A catalog sentence is looked up by its English text: `_(customer.WELCOME)` is the English
 constant itself in English and its translation from `locale/<lang>/LC_MESSAGES/messages.mo`
 otherwise. The language is the current turn's (`use("ur")` around the code that builds a
-customer's messages); staff text never goes through here and stays English.
+customer's messages); staff text is English, and borrows only `when` and `day` from here
+(through catalog.policy_text's format_when and format_date), so both sides name moments alike.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,7 +34,8 @@ DOMAIN = "messages"
 FORMAT_LOCALE = {URDU: "ur_PK"}
 
 _current: ContextVar[str] = ContextVar("customer_language", default=ENGLISH)
-# The reader's time zone (an IANA name): the home country's for customers, UTC elsewhere.
+# The reader's time zone (an IANA name): the home country's for customers and staff (each
+# entry point that builds their text opens `in_zone`); UTC where none was opened.
 _zone: ContextVar[str] = ContextVar("reader_zone", default="UTC")
 
 
@@ -145,9 +147,23 @@ def money(amount: Decimal, currency: str) -> str:
     return format_currency(amount, currency, locale=locale)
 
 
+def _reader_zone() -> tzinfo:
+    return UTC if _zone.get() == "UTC" else ZoneInfo(_zone.get())
+
+
+def local(dt: datetime) -> datetime:
+    """`dt` on the reader's clock (their day starts at their midnight)."""
+    return dt.astimezone(_reader_zone())
+
+
+def zone_label(dt: datetime) -> str:
+    """The reader's zone as `when` names it at `dt`: "PKT", "UTC"."""
+    return _zone_name(local(dt))
+
+
 def when(dt: datetime) -> str:
     """A moment in the reader's zone, named: "25 Nov 2026, 14:00 UTC", "… 19:00 PKT"."""
-    zone = UTC if _zone.get() == "UTC" else ZoneInfo(_zone.get())
+    zone = _reader_zone()
     local = dt.astimezone(zone)
     named = _zone_name(local)
     locale = _locale()

@@ -12,6 +12,7 @@ import typer
 from bot.cli.common import (
     claims_app,
     cli_settings,
+    home_time,
     with_db,
 )
 
@@ -67,13 +68,21 @@ def claims_list(
         return
     typer.echo(
         f"{'id':>5}  {'status':<22}{'bot said':<14}{'reason':<15}{'transaction':<16}"
-        f"{'credits':>8}  created"
+        f"{'credits':>8}  filed"
     )
-    for c in claims:
-        typer.echo(
-            f"{c.id:>5}  {_said(c.status):<22}{_outcome(c.outcome):<14}{c.reason.value:<15}"
-            f"{c.transaction_id:<16}{c.refundable_credits:>8,}  {c.created_at:%Y-%m-%d %H:%M}"
-        )
+    with home_time(settings):
+        for c in claims:
+            typer.echo(
+                f"{c.id:>5}  {_said(c.status):<22}{_outcome(c.outcome):<14}{c.reason.value:<15}"
+                f"{c.transaction_id:<16}{c.refundable_credits:>8,}  {_at(c.created_at)}"
+            )
+
+
+def _at(moment: datetime | str) -> str:
+    """A moment (or its ISO text from the JSON document) as people read it, zone named."""
+    from conversations.catalog.policy_text import format_when
+
+    return format_when(datetime.fromisoformat(moment) if isinstance(moment, str) else moment)
 
 
 def _said(status: Any) -> str:
@@ -154,14 +163,15 @@ def claims_show(
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    _echo_claim(claim)
-    _echo_history(claim, document["history"])
-    typer.echo("Clauses:")
-    for clause in claim.clauses:
-        said = explain_staff(clause)
-        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {said}")
-    _echo_attachments(document["attachments"])
-    _echo_audit(document["rating"], document["audit"])
+    with home_time(settings):
+        _echo_claim(claim)
+        _echo_history(claim, document["history"])
+        typer.echo("Clauses:")
+        for clause in claim.clauses:
+            said = explain_staff(clause)
+            typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {said}")
+        _echo_attachments(document["attachments"])
+        _echo_audit(document["rating"], document["audit"])
 
 
 def _audit_json(a: Any) -> dict[str, Any]:
@@ -218,6 +228,7 @@ def _echo_claim(claim: Any) -> None:
         f"Transaction {claim.transaction_id}, reason {claim.reason.value}"
         + (f", campaign {claim.campaign_id}" if claim.campaign_id else "")
     )
+    typer.echo(f"Filed: {_at(claim.created_at)}")
     typer.echo(f"Customer: {claim.customer_name} (Telegram id {claim.telegram_user_id})")
     typer.echo(f"Refundable credits: {claim.refundable_credits:,}")
 
@@ -235,8 +246,9 @@ def _echo_history(claim: Any, earlier: list[dict[str, Any]]) -> None:
     typer.echo(f"Other claims on {claim.transaction_id}:")
     for c in earlier:
         typer.echo(
-            f"  #{c['id']}  {c['created_at']}  {c['reason']}, bot said {_label(c['outcome'])}, "
-            f"now {_label(c['status'])}, {c['refundable_credits']:,} credits"
+            f"  #{c['id']}  {_at(c['created_at'])}  {c['reason']}, "
+            f"bot said {_label(c['outcome'])}, now {_label(c['status'])}, "
+            f"{c['refundable_credits']:,} credits"
         )
 
 
@@ -248,7 +260,7 @@ def _echo_attachments(attachments: list[dict[str, Any]]) -> None:
         size = f" {f['size']:,} bytes" if f["size"] else ""
         caption = f" “{f['caption']}”" if f["caption"] else ""
         name = f["file_name"] or f["kind"]
-        typer.echo(f"  {f['received_at']}  {name}{size}{caption}")
+        typer.echo(f"  {_at(f['received_at'])}  {name}{size}{caption}")
 
 
 def _echo_audit(rated: dict[str, Any] | None, audit: list[dict[str, Any]]) -> None:
@@ -259,7 +271,7 @@ def _echo_audit(rated: dict[str, Any] | None, audit: list[dict[str, Any]]) -> No
     for a in audit:
         before = _label(a["from_status"]) if a["from_status"] else "filed"
         change = f"{before} -> {_label(a['to_status'])}" if a["to_status"] else "(no change)"
-        typer.echo(f"  {a['at']}  {a['actor']}: {change} {a['note']}".rstrip())
+        typer.echo(f"  {_at(a['at'])}  {a['actor']}: {change} {a['note']}".rstrip())
 
 
 async def _followed(uow: Any, config: Any) -> Any:

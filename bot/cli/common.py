@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -105,6 +106,16 @@ def cli_settings() -> Settings:
         typer.echo(f"refundbot: {warning}", err=True)
     LOADED.append(settings)
     return settings
+
+
+@contextmanager
+def home_time(settings: Settings) -> Iterator[None]:
+    """Moments printed for people inside this block are in HOME_COUNTRY's zone, named
+    ("6 Dec 2026, 14:31 PKT"); --json output stays UTC ISO-8601, outside any such block."""
+    from conversations import i18n
+
+    with i18n.in_zone(settings.time_zone):
+        yield
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

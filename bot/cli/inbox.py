@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import app, cli_settings, with_db
+from bot.cli.common import app, cli_settings, home_time, with_db
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -51,11 +51,13 @@ def inbox_failed(
     if not found:
         typer.echo("No failed updates.")
         return
-    for r in rows:
-        typer.echo(
-            f"{r.update_id}  {r.received_at.isoformat()[:19]}Z  "
-            f"chat {r.chat_id}  {redact(r.reason)}"
-        )
+    from conversations.catalog.policy_text import format_when
+
+    with home_time(settings):
+        for r in rows:
+            typer.echo(
+                f"{r.update_id}  {format_when(r.received_at)}  chat {r.chat_id}  {redact(r.reason)}"
+            )
     typer.echo(
         f"{len(found)} failed update(s). `refundbot inbox retry UPDATE_ID` puts one back in line."
     )

@@ -14,6 +14,7 @@ from bot.cli.common import (
     app,
     cli_settings,
     describe_database,
+    home_time,
     with_db,
 )
 
@@ -192,7 +193,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show the decision the bot would make for a claim, filing nothing."""
-    from conversations.catalog.policy_text import explain_en
+    from conversations.catalog.policy_text import explain_en, format_when
     from conversations.domain import ClaimRequest, Purchase
     from conversations.services.claims import decide_claim
 
@@ -215,10 +216,10 @@ def check(
         raise typer.Exit(2)
     if isinstance(decision, Purchase):
         # No claim can be made before the purchase; the rules would read a negative age as 0.
+        with home_time(settings):
+            at, bought = format_when(now), format_when(decision.purchased_at)
         typer.echo(
-            f"refundbot: --at {now.isoformat()} is before {transaction_id} was bought "
-            f"({decision.purchased_at.isoformat()}).",
-            err=True,
+            f"refundbot: --at {at} is before {transaction_id} was bought ({bought}).", err=True
         )
         raise typer.Exit(2)
     if as_json:
@@ -226,8 +227,10 @@ def check(
         return
     typer.echo(f"Outcome: {decision.outcome.value}")
     typer.echo(f"Refundable credits: {decision.refundable_credits}")
-    for clause in decision.clauses:
-        typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {explain_en(clause)}")
+    with home_time(settings):
+        for clause in decision.clauses:
+            said = explain_en(clause)
+            typer.echo(f"  [{'pass' if clause.passed else 'FAIL'}] {clause.id}: {said}")
 
 
 def _reason(word: str) -> Reason:

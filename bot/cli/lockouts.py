@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import app, cli_settings, with_db
+from bot.cli.common import app, cli_settings, home_time, with_db
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,8 +22,9 @@ app.add_typer(lockouts_app, name="lockouts")
 
 @lockouts_app.command("list")
 def lockouts_list() -> None:
-    """Every customer (user:ID) and transaction (tx:ID) waiting now, and until when (UTC)."""
+    """Every customer (user:ID) and transaction (tx:ID) waiting now, and until when."""
     from bot.clock import utc_now
+    from conversations.catalog.policy_text import format_when
 
     settings = cli_settings()
 
@@ -34,12 +35,11 @@ def lockouts_list() -> None:
     blocked = with_db(settings, go, upgrade=False)
     if not blocked:
         typer.echo("No lockouts.")
-    for subject, attempts in blocked:
-        # blocked() lists only subjects with a wait.
-        until = (
-            attempts.blocked_until.isoformat(timespec="minutes") if attempts.blocked_until else "?"
-        )
-        typer.echo(f"{subject}\t{attempts.misses} misses\tuntil {until}")
+    with home_time(settings):
+        for subject, attempts in blocked:
+            # blocked() lists only subjects with a wait.
+            until = format_when(attempts.blocked_until) if attempts.blocked_until else "?"
+            typer.echo(f"{subject}\t{attempts.misses} misses\tuntil {until}")
 
 
 @lockouts_app.command("lift")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import app, cli_settings, with_db
+from bot.cli.common import app, cli_settings, home_time, with_db
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -51,15 +51,18 @@ def outbox_failed(
     if not parked:
         typer.echo("No parked messages.")
         return
-    typer.echo(f"{'id':>6}  {'chat':>15}  {'tries':>5}  {'parked at':<16}  error | text")
-    for p in parked:
-        preview = " ".join(p.text.split())
-        if len(preview) > PREVIEW_CHARS:
-            preview = preview[: PREVIEW_CHARS - 1] + "…"
-        typer.echo(
-            f"{p.id:>6}  {p.chat_id:>15}  {p.attempts:>5}  {p.failed_at:%Y-%m-%d %H:%M}  "
-            f"{p.last_error} | {preview}"
-        )
+    from conversations.catalog.policy_text import format_when
+
+    typer.echo(f"{'id':>6}  {'chat':>15}  {'tries':>5}  {'parked at':<22}  error | text")
+    with home_time(settings):
+        for p in parked:
+            preview = " ".join(p.text.split())
+            if len(preview) > PREVIEW_CHARS:
+                preview = preview[: PREVIEW_CHARS - 1] + "…"
+            typer.echo(
+                f"{p.id:>6}  {p.chat_id:>15}  {p.attempts:>5}  {format_when(p.failed_at):<22}  "
+                f"{p.last_error} | {preview}"
+            )
     typer.echo(
         f"{len(parked)} parked. `refundbot outbox retry ID|--all` sends again; "
         "`refundbot outbox drop ID` gives one up."

@@ -89,8 +89,9 @@ def format_age(delta: timedelta) -> str:
 
 
 def format_when(dt: datetime) -> str:
-    """A moment in UTC in English, e.g. "25 Nov 2026, 14:00 UTC" (the staff side)."""
-    with i18n.use(i18n.ENGLISH), i18n.in_zone("UTC"):
+    """A moment in English in the reader's zone, named, e.g. "25 Nov 2026, 19:00 PKT" (the
+    staff side; its entry points open `i18n.in_zone` with the deployment's home zone)."""
+    with i18n.use(i18n.ENGLISH):
         return i18n.when(dt)
 
 

@@ -40,7 +40,7 @@ CARD_OVERRULED = "Overruled by {who}: “{reason}”"
 CARD_NOTE = "📝 {who}, {when}: {note}"
 CARD_ADDED = "➕ Customer added, {when}: “{text}”"
 REPORT = (
-    "📊 Report {start} – {end}\n"
+    "📊 Report {start} – {end} (days in {zone})\n"
     "Claims filed: {filed} ({eligible} eligible, {review} to review, {ineligible} not eligible)\n"
     "Refunds paid: {refunded}, {credits} credits\n"
     "Median time to decision: {median}\n"
@@ -170,7 +170,7 @@ BTN_PREV = "◀️ Newer"
 BTN_NEXT = "Older ▶️"
 CARD_USAGE = "Usage: /card 12 (the claim number)."
 STATS = (
-    "Claims by status:\n{by_status}\n\nFiled today: {today}\n"
+    "Claims by status:\n{by_status}\n\nFiled today ({day}, {zone}): {today}\n"
     "Median time to decision: {median}\nRefunds overdue: {overdue}"
 )
 STATS_NO_CLAIMS = "no claims yet"

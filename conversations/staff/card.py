@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from conversations import refs
+from conversations import i18n, refs
 from conversations.business_days import refund_window
 from conversations.catalog import customer as ct
 from conversations.catalog import staff as s
@@ -59,23 +59,25 @@ def buttons_for(claim: Claim) -> Keyboard:
 
 
 async def render(uow: UnitOfWork, claim: Claim, now: datetime, config: DeskConfig) -> str:
-    """The card's text, with the evidence read fresh from the ledger."""
+    """The card's text, with the evidence read fresh from the ledger; its moments in the
+    deployment's zone (a card is re-rendered from customer turns, staff turns and the CLI)."""
     assert claim.id is not None
     trail = await uow.claims.audit(claim.id)
-    lines = [
-        *_head_lines(claim, now),
-        "",
-        *_decision_lines(claim),
-        "",
-        s.CARD_EVIDENCE,
-        *await _evidence(uow, claim),
-        *await history_lines(uow, claim),
-        "",
-        *_money_lines(claim, config),
-        *_trail_lines(claim, trail),
-        s.CARD_OWNER.format(owner=claim.assigned_to) if claim.assigned_to else s.CARD_NOBODY,
-        *_last_change(trail),
-    ]
+    with i18n.in_zone(config.time_zone):
+        lines = [
+            *_head_lines(claim, now),
+            "",
+            *_decision_lines(claim),
+            "",
+            s.CARD_EVIDENCE,
+            *await _evidence(uow, claim),
+            *await history_lines(uow, claim),
+            "",
+            *_money_lines(claim, config),
+            *_trail_lines(claim, trail),
+            s.CARD_OWNER.format(owner=claim.assigned_to) if claim.assigned_to else s.CARD_NOBODY,
+            *_last_change(trail),
+        ]
     return "\n".join(lines)
 
 

@@ -6,10 +6,11 @@ import statistics
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from conversations import i18n
 from conversations.business_days import refund_window
 from conversations.catalog import incidents as m
 from conversations.catalog import staff as s
-from conversations.catalog.policy_text import format_age, format_when
+from conversations.catalog.policy_text import format_age, format_date, format_when
 from conversations.config import DeskConfig
 from conversations.domain import Button, Claim, ClaimStatus, Incident
 from conversations.faq.topics import get_topic
@@ -94,7 +95,10 @@ async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
         )
         or s.STATS_NO_CLAIMS
     )
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Today is the home country's day, as staff there count it, not UTC's.
+    with i18n.in_zone(config.time_zone):
+        midnight = i18n.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        zone = i18n.zone_label(now)
     everything = await uow.claims.list()
     today = sum(1 for c in everything if c.created_at >= midnight)
     waits = [
@@ -106,7 +110,12 @@ async def stats(uow: UnitOfWork, now: datetime, config: DeskConfig) -> str:
     approved = [c for c in everything if c.status is ClaimStatus.APPROVED]
     overdue = sum(1 for c in approved if is_overdue(c, now, config.home_country))
     text = s.STATS.format(
-        by_status=by_status, today=f"{today:,}", median=median, overdue=f"{overdue:,}"
+        by_status=by_status,
+        day=format_date(midnight.date()),
+        zone=zone,
+        today=f"{today:,}",
+        median=median,
+        overdue=f"{overdue:,}",
     )
     text += await _customer_ratings(uow)
     ratings = await uow.faq.ratings()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from conversations import i18n
 from conversations.business_days import overdue_from, refund_window
 from conversations.catalog import staff as s
 from conversations.catalog.policy_text import format_age, format_date, format_when
@@ -23,7 +24,8 @@ async def due_reminders(uow: UnitOfWork, now: datetime, config: DeskConfig) -> i
     sent = 0
     for claim in await uow.claims.due_for_reminder(now, BATCH):
         assert claim.id is not None
-        message, next_at = _reminder(claim, now, config)
+        with i18n.in_zone(config.time_zone):
+            message, next_at = _reminder(claim, now, config)
         if message is not None:
             await uow.outbox.put(message, now)
             untaken = claim.status is ClaimStatus.ESCALATED

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+from conversations import i18n
 from conversations.business_days import overdue_from
 from conversations.catalog import incidents as m
 from conversations.catalog import staff as s
@@ -29,18 +30,23 @@ async def report(
     uow: UnitOfWork, chat_id: int, now: datetime, config: DeskConfig
 ) -> list[OutgoingMessage]:
     """The last two weeks as a chart with a summary, then the claims to pay as a CSV."""
-    first_day = (now - timedelta(days=DAYS - 1)).date()
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=now.tzinfo)
-    claims = list(await uow.claims.active_since(start))
-    filed = [c for c in claims if c.created_at >= start]
+    # Days as staff in the home country count them: from their midnight, not UTC's.
+    with i18n.in_zone(config.time_zone):
+        today = i18n.local(now).date()
+        first_day = today - timedelta(days=DAYS - 1)
+        start = datetime.combine(first_day, time(0), tzinfo=i18n.local(now).tzinfo)
+        claims = list(await uow.claims.active_since(start))
+        filed = [(i18n.local(c.created_at).date(), c) for c in claims if c.created_at >= start]
+        zone = i18n.zone_label(now)
     per_day = {
-        outcome.value: Counter(c.created_at.date() for c in filed if c.outcome is outcome)
+        outcome.value: Counter(day for day, c in filed if c.outcome is outcome)
         for outcome in Outcome
     }
     summary = s.REPORT.format(
         **_since(claims, start, now, config),
         start=format_date(first_day),
-        end=format_date(now.date()),
+        end=format_date(today),
+        zone=zone,
         filed=len(filed),
         eligible=sum(per_day["eligible"].values()),
         review=sum(per_day["review"].values()),
@@ -60,7 +66,9 @@ async def report(
         {"rows": [r.cells() for r in rows]},
     )
     return [
-        OutgoingMessage(chat_id=chat_id, text=summary, attachment=_chart(first_day, now, per_day)),
+        OutgoingMessage(
+            chat_id=chat_id, text=summary, attachment=_chart(first_day, today, per_day)
+        ),
         OutgoingMessage(
             chat_id=chat_id,
             text=s.REPORT_FINANCE.format(count=len(rows)),
@@ -90,12 +98,12 @@ def _since(
     }
 
 
-def _chart(first_day: date, now: datetime, per_day: dict[str, Counter[date]]) -> Attachment:
+def _chart(first_day: date, last_day: date, per_day: dict[str, Counter[date]]) -> Attachment:
     """Claims filed per day, by the bot's outcome."""
     days = [first_day + timedelta(days=n) for n in range(DAYS)]
     return Attachment(
         AttachmentKind.CLAIMS_CHART,
-        f"claims-{first_day:%Y%m%d}-{now:%Y%m%d}.png",
+        f"claims-{first_day:%Y%m%d}-{last_day:%Y%m%d}.png",
         {
             "title": s.REPORT_CHART_TITLE,
             "days": [d.isoformat() for d in days],

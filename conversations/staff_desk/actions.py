@@ -58,14 +58,15 @@ def _is_staff(turn: Turn) -> bool:
 
 
 async def apply(turn: Turn) -> None:
-    """Apply one event from the staff side."""
+    """Apply one event from the staff side; moments are said in the deployment's zone."""
     ev = turn.event
-    if ev.kind is EventKind.BUTTON:
-        await _button(turn, ev.data or "")
-    elif ev.kind is EventKind.COMMAND:
-        await _command(turn, ev.command or "", ev.text)
-    elif ev.kind is EventKind.TEXT and ev.reply_to_message_id is not None:
-        await _reply(turn, ev.text.strip(), ev.reply_to_message_id)
+    with i18n.in_zone(turn.config.time_zone):
+        if ev.kind is EventKind.BUTTON:
+            await _button(turn, ev.data or "")
+        elif ev.kind is EventKind.COMMAND:
+            await _command(turn, ev.command or "", ev.text)
+        elif ev.kind is EventKind.TEXT and ev.reply_to_message_id is not None:
+            await _reply(turn, ev.text.strip(), ev.reply_to_message_id)
     # Anything else in the staff group is staff talking among themselves: stay quiet.
 
 

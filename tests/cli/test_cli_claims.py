@@ -464,3 +464,35 @@ async def test_tables_say_the_chat_words_for_statuses_and_json_keeps_the_stored_
     assert "One-off package of 1,000 credits" in shown.out
     document = shown_json.json()
     assert document["status"] == "escalated" and document["outcome"] == "review"
+
+
+async def test_show_and_list_say_times_in_the_home_zone_and_json_stays_utc(
+    cli: Cli, db: Database
+) -> None:
+    at = datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
+    async with db.uow() as uow:
+        claim = await uow.claims.add(
+            _claim("TX-1001", ClaimStatus.ESCALATED, Outcome.ELIGIBLE, Reason.OTHER, 120, at)
+        )
+        await uow.commit()
+    assert claim.id is not None
+
+    # People read HOME_COUNTRY's clock (PK by default: UTC+5), the zone named.
+    shown = cli("claims", "show", str(claim.id))
+    assert shown.code == 0, shown.err
+    assert "Filed: 14 Aug 2026, 14:30 PKT" in shown.out.splitlines()
+    # The clause's purchase time (06:30 UTC) too, and the audit trail's filing.
+    assert "14 Aug 2026, 11:30 PKT" in shown.out
+    assert "UTC" not in shown.out
+    listed = [line for line in cli("claims", "list").out.splitlines() if "TX-1001" in line]
+    assert listed[0].endswith("  14 Aug 2026, 14:30 PKT")
+
+    # Scripts read --json: UTC ISO-8601, whatever HOME_COUNTRY is.
+    document = cli("claims", "show", str(claim.id), "--json").json()
+    assert document["created_at"] == "2026-08-14T09:30:00+00:00"
+    assert "PKT" not in str(document)
+    assert cli("claims", "list", "--json").json()[0]["created_at"] == "2026-08-14T09:30:00+00:00"
+
+    # Another home country, another clock: summer time in the United Kingdom.
+    british = cli("claims", "show", str(claim.id), env={"HOME_COUNTRY": "GB"})
+    assert "Filed: 14 Aug 2026, 10:30 BST" in british.out.splitlines()

@@ -21,9 +21,10 @@ async def test_list_then_lift_a_transaction_and_a_customer(cli: Cli, db: Databas
 
     listed = cli("lockouts", "list")
     assert listed.code == 0
+    # In HOME_COUNTRY's time (PK by default: UTC+5, no daylight saving), the zone named.
     assert listed.out.splitlines() == [
-        f"tx:TX-1001\t3 misses\tuntil {until.isoformat(timespec='minutes')}",
-        f"user:730\t4 misses\tuntil {sooner.isoformat(timespec='minutes')}",
+        f"tx:TX-1001\t3 misses\tuntil {_pkt(until)}",
+        f"user:730\t4 misses\tuntil {_pkt(sooner)}",
     ]
     lifted = cli("lockouts", "lift", "tx 1001")
     assert (lifted.code, lifted.out.splitlines()[-1]) == (0, "Lifted: tx:TX-1001")
@@ -32,3 +33,9 @@ async def test_list_then_lift_a_transaction_and_a_customer(cli: Cli, db: Databas
     again = cli("lockouts", "lift", "TX-1001")
     assert again.code == 1 and "nothing to lift for TX-1001" in again.err
     assert cli("lockouts", "lift", "!!").code == 2
+
+
+def _pkt(moment: datetime) -> str:
+    """How a Pakistani operator reads a UTC moment: "14 Aug 2026, 14:31 PKT"."""
+    local = moment + timedelta(hours=5)
+    return f"{local.day} {local:%b %Y, %H:%M} PKT"

@@ -39,7 +39,8 @@ async def test_failed_lists_parked_messages_and_retry_makes_one_due_again(
     assert listed.code == 0, listed
     lines = listed.out.splitlines()
     assert lines[0].split() == ["id", "chat", "tries", "parked", "at", "error", "|", "text"]
-    assert lines[1].split()[:5] == [str(first), "1001", "1", "2026-08-14", "09:31"]
+    # Parked at 09:31 UTC: read in HOME_COUNTRY's time (PK by default), the zone named.
+    assert lines[1].split()[:8] == [str(first), "1001", "1", "14", "Aug", "2026,", "14:31", "PKT"]
     assert lines[1].endswith("Conflict: odd | Your claim #4 is approved: 120 credits")
     assert lines[2].endswith("ValueError: boom | 🧾 Claim #5 · new " + "x" * 22 + "…")
     assert lines[3].startswith("2 parked.")

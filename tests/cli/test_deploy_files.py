@@ -1,12 +1,16 @@
 """deploy/ holds together: compose, Caddy, the image's pinned packages and the systemd units.
 
-Docker is not on the test machine; the compose file is checked as YAML here and by yamllint
-in CI (`yamllint -s -c deploy/yamllint.yml deploy/`).
+CI has neither Docker nor Caddy: the compose file is checked as YAML here and by yamllint
+(`yamllint -s -c deploy/yamllint.yml deploy/`). Where `caddy` or Compose v2 (`docker compose`)
+is on PATH, their own checks run too (docs/operations.md, "Checking the deploy files").
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -75,6 +79,45 @@ def test_caddy_uses_passive_health_checks_with_dynamic_upstreams() -> None:
     assert any(d.startswith("dynamic a bot 8443") for d in directives)
     assert not any(d.startswith(("health_uri", "health_port")) for d in directives)
     assert {"fail_duration 30s", "max_fails 1", "unhealthy_status 5xx"} <= set(directives)
+
+
+@pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed")
+def test_caddy_accepts_the_caddyfile() -> None:
+    env = {**os.environ, **_env_example()}
+    checked = subprocess.run(
+        ["caddy", "validate", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    assert "Valid configuration" in checked.stdout + checked.stderr
+
+
+def _compose_v2() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    found = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+    return found.returncode == 0
+
+
+@pytest.mark.skipif(not _compose_v2(), reason="Compose v2 (`docker compose`) is not installed")
+def test_compose_accepts_the_file_with_the_example_settings(tmp_path: Path) -> None:
+    # A copy with env.example as its .env: the workers' env_file must exist.
+    deploy = tmp_path / "deploy"
+    shutil.copytree(DEPLOY, deploy, ignore=shutil.ignore_patterns(".env"))
+    shutil.copy(DEPLOY / "env.example", deploy / ".env")
+    checked = subprocess.run(
+        ["docker", "compose", "config", "--quiet"],
+        cwd=deploy,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr[-2000:]
 
 
 def test_the_image_installs_the_locked_versions_which_satisfy_pyproject() -> None:

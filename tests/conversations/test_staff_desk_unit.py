@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from conversations import i18n
 from conversations.catalog.policy_text import format_when
 from conversations.catalog.staff import CARD_COPY
 from conversations.domain import (
@@ -29,6 +30,7 @@ from conversations.domain import (
     ReplyKind,
 )
 from tests.conversations.chat_driver import (
+    E2E_CONFIG,
     STAFF_CHAT_ID,
     Person,
     Shown,
@@ -41,6 +43,12 @@ from tests.conversations.chat_driver import (
 ALICE_PHONE = "+923001110001"
 OTHER_GROUP = -1005550001
 WRONG_PHONE = "0300 9999999"
+
+
+def staff_when(at: datetime) -> str:
+    """A moment as staff read it: the deployment's zone, named."""
+    with i18n.in_zone(E2E_CONFIG.time_zone):
+        return format_when(at)
 
 
 @pytest.fixture
@@ -124,7 +132,7 @@ async def test_take_then_approve_tells_the_customer_the_refund_dates(world: Worl
     card = staff.now(card)
     assert card.text.startswith("🧾 Claim #1 · in review")
     assert "Handled by: Sara (@sara)" in card.text
-    assert f"Last change: in review by Sara (@sara), {format_when(taken_at)}" in card.text
+    assert f"Last change: in review by Sara (@sara), {staff_when(taken_at)}" in card.text
     assert labels(card) == [["✅ Approve", "❌ Reject"], ["❓ Ask customer"]]
 
     world.clock.advance(minutes=20)
@@ -144,7 +152,7 @@ async def test_take_then_approve_tells_the_customer_the_refund_dates(world: Worl
     card = staff.now(card)
     assert "· approved" in card.text
     assert f"Refund due {start} – {end}" in card.text
-    assert f"approved by Sara (@sara), {format_when(world.clock())}" in card.text
+    assert f"approved by Sara (@sara), {staff_when(world.clock())}" in card.text
     assert labels(card) == [["💸 Mark refunded"]]
     assert len(world.messages(STAFF_CHAT_ID)) == 2  # the card, edited; and the confirmation
     assert [e.kind for e in await trail_of(world, 1)] == [
@@ -686,7 +694,7 @@ async def test_a_second_account_is_locked_out_of_the_same_transaction_until_staf
     assert "Transaction TX-1001 is locked until 14 Aug 2026, 15:30 PKT" in locked.text
 
     listed = await staff.says("/lockouts")
-    assert "TX-1001 · 3 wrong answers · locked until 14 Aug 2026, 10:30 UTC" in listed.text
+    assert "TX-1001 · 3 wrong answers · locked until 14 Aug 2026, 15:30 PKT" in listed.text
     assert (await staff.says("/unlock TX-1001")).text == "Lifted: TX-1001 can try again now."
     assert (await staff.says("/unlock TX-1001")).text == "Nothing to lift for TX-1001."
     assert (await staff.says("/unlock")).text.startswith("Usage: /unlock")
@@ -706,7 +714,7 @@ async def test_staff_lift_a_customers_wait(world: World) -> None:
     assert "please wait until 14 Aug 2026, 14:31 PKT" in last.text
     staff = sara(world)
     listed = await staff.says("/lockouts")
-    assert "user 730 · 3 misses · waits until 14 Aug 2026, 09:31 UTC" in listed.text
+    assert "user 730 · 3 misses · waits until 14 Aug 2026, 14:31 PKT" in listed.text
     assert (await staff.says("/unlock 730")).text == "Lifted: 730 can try again now."
     await typo.says("/claim")
     assert "phone number or e-mail" in (await typo.says("TX-1001")).text
@@ -798,7 +806,7 @@ async def test_stats_count_claims_and_time_to_decision(world: World) -> None:
     assert (await sara(world).says("/stats")).text == (
         "Claims by status:\n"
         "not eligible: 1\nnew: 1\nin review: 1\napproved: 2\nrejected: 1\n\n"
-        "Filed today: 5\n"
+        "Filed today (Wed 10 Jun 2026, PKT): 5\n"
         "Median time to decision: 1 hour 30 minutes\n"
         "Refunds overdue: 1"
     )

@@ -80,7 +80,22 @@ def _clause(finding: str, passed: bool = False) -> ClauseResult:
 
 def _without_dates(text: str) -> str:
     """The text less its dates and times, whose years are not amounts."""
-    return re.sub(r"\b\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC", "", text)
+    return re.sub(r"\b\d{1,2} \w{3} \d{4}, \d{2}:\d{2} [A-Z]+", "", text)
+
+
+# The findings whose staff line says a moment (AT is 14:00 UTC, LATER 19:00 UTC).
+DATED = sorted(
+    f for f, facts in FINDINGS.items() if any(isinstance(v, datetime) for v in facts.values())
+)
+
+
+@pytest.mark.parametrize("finding", DATED)
+def test_staff_clause_lines_say_moments_on_the_home_clock_named(finding: str) -> None:
+    with i18n.in_zone("Asia/Karachi"):
+        said = explain_staff(_clause(finding))
+    # 14:00 UTC is 19:00 in Pakistan; 19:00 UTC is midnight, the next day there.
+    assert "25 Nov 2026, 19:00 PKT" in said or "26 Nov 2026, 00:00 PKT" in said, said
+    assert "UTC" not in said, said
 
 
 def test_every_finding_has_staff_words() -> None:
@@ -131,14 +146,15 @@ def test_refusals_are_marked_apart_from_what_needs_a_check() -> None:
     assert mark(legacy, ineligible=True) == "❌" and explain_staff(legacy) == "Too late."
 
 
-def test_customers_read_moments_in_the_home_zone_named_and_staff_in_utc() -> None:
+def test_customers_and_staff_read_moments_in_the_home_zone_named() -> None:
+    from conversations.catalog.policy_text import format_when
+
     moment = datetime(2026, 8, 14, 9, 15, tzinfo=UTC)
     with i18n.in_zone("Asia/Karachi"):
         assert i18n.when(moment) == "14 Aug 2026, 14:15 PKT"
         with i18n.use(i18n.URDU):
             assert i18n.when(moment) == "14 اگست 2026، 14:15 PKT"
-        # Staff text stays in UTC whatever the turn's zone.
-        from conversations.catalog.policy_text import format_when
-
-        assert format_when(moment) == "14 Aug 2026, 09:15 UTC"
-    assert i18n.when(moment) == "14 Aug 2026, 09:15 UTC"
+            # Staff text is English whatever the customer's language, in the same zone.
+            assert format_when(moment) == "14 Aug 2026, 14:15 PKT"
+    # Outside any entry point's zone (a script's JSON, a log) a moment is UTC, and says so.
+    assert i18n.when(moment) == format_when(moment) == "14 Aug 2026, 09:15 UTC"

@@ -30,6 +30,13 @@ STAFF_IDS = (9001, 9002)
 PINNED_NOW = datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
 
 
+def pk_time(moment: datetime) -> str:
+    """A moment as people in Pakistan (the default HOME_COUNTRY: UTC+5 all year) read it in
+    the staff chat and the CLI, e.g. "14 Aug 2026, 14:30 PKT"."""
+    local = moment.astimezone(UTC) + timedelta(hours=5)
+    return f"{local.day} {local:%b %Y, %H:%M} PKT"
+
+
 class FakeClock:
     """A clock the test moves by hand; starts at a fixed moment (demo data is built from it)."""
 

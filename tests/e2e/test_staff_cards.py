@@ -4,6 +4,8 @@ at once. What the card and each step say is in tests/conversations/test_staff_de
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import UTC, datetime
 
 from conversations.domain import ClaimStatus
 from tests.e2e.harness import (
@@ -86,3 +88,19 @@ async def test_two_staff_approving_at_once_make_one_approval(bot: Running) -> No
         (f"Already approved by {winner}.", True),
         ("Done: approved.", False),
     ]
+
+
+async def test_card_times_are_in_the_home_zone_and_say_so(bot: Running) -> None:
+    _, card = await alice_files(bot)
+    text = card.text or ""
+    async with bot.db.uow() as uow:
+        claim = await uow.claims.get(1)
+    assert claim is not None
+    # Filed at 09:30 UTC on 14 Aug: staff in Pakistan read their own clock, the zone named.
+    assert claim.created_at == datetime(2026, 8, 14, 9, 30, tzinfo=UTC)
+    assert "Filed 14 Aug 2026, 14:30 PKT (" in text
+    moments = re.findall(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} [A-Z]+", text)
+    # Filed, bought, campaign sent, and the clauses' purchase and sending times.
+    assert len(moments) >= 4, text
+    assert all(m.endswith(" PKT") for m in moments), moments
+    assert "UTC" not in text

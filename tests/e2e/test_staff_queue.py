@@ -7,13 +7,14 @@ from datetime import UTC, datetime, time, timedelta
 
 from bot.telegram_app import run_reminders
 from conversations.business_days import refund_window
-from conversations.catalog.policy_text import format_date, format_when
+from conversations.catalog.policy_text import format_date
 from tests.e2e.harness import (
     STAFF_CHAT_ID,
     Customer,
     Running,
     StaffMember,
     file_claim,
+    pk_time,
     wait_for_card,
 )
 
@@ -64,7 +65,7 @@ async def test_an_approved_refund_past_its_window_is_flagged_overdue_once(bot: R
     assert await run_reminders(bot.services) == 1
     overdue = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: "overdue" in (m.text or ""))
     assert overdue.text == (
-        f"⚠️ Refund overdue: claim #1 was approved {format_when(approved_at)} and the "
+        f"⚠️ Refund overdue: claim #1 was approved {pk_time(approved_at)} and the "
         f"7-business-day window ended {format_date(end)}. Please pay it and mark it refunded."
     )
     assert overdue.reply_to_message_id == card.message_id
@@ -97,6 +98,8 @@ async def test_report_sends_a_chart_the_numbers_and_the_finance_csv(bot: Running
     finance = await bot.fake.wait_for_message(STAFF_CHAT_ID, lambda m: m.method == "sendDocument")
 
     assert chart.file_content is not None and chart.file_content.startswith(b"\x89PNG\r\n")
+    # Two weeks of Pakistan's days, ending today there (09:30 UTC is 14:30 PKT, same day).
+    assert (chart.text or "").startswith("📊 Report Sat 1 Aug 2026 – Fri 14 Aug 2026 (days in PKT)")
     assert "Claims filed: 2 (1 eligible, 0 to review, 1 not eligible)" in (chart.text or "")
     assert "Refunds paid: 0, 0 credits" in (chart.text or "")
     assert "Refunds paid late or overdue: 0 (none)" in (chart.text or "")
