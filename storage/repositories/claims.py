@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import Row, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
@@ -28,10 +28,10 @@ from conversations.domain import (
     Outcome,
     Reason,
 )
-from storage.repositories._dialect import rowcount
+from storage.repositories._dialect import rowcount, upsert_insert
 from storage.repositories.events import EventRepository, event_types
 from storage.repositories.ledger import LedgerRepository
-from storage.tables import claim_audit, claims, purchases, refunded_campaigns
+from storage.tables import LIVE_SQL, claim_audit, claims, purchases, refunded_campaigns
 
 _NEWEST_FIRST = (claims.c.created_at.desc(), claims.c.id.desc())
 
@@ -146,26 +146,30 @@ class ClaimRepositorySql:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # A claim as this unit of work just wrote it, for the audit entry that follows the
+        # write (and only that one): billing's events need not read it back.
+        self._written: dict[int, Claim] = {}
 
     async def add(self, claim: Claim) -> Claim:
         """Insert; a second live claim on the transaction trips the partial unique index."""
-        try:
-            # The savepoint keeps the turn's transaction usable after the refusal (PostgreSQL).
-            async with self._session.begin_nested():
-                values = _values(claim)
-                if claim.remind_at is None:
-                    # A claim that can need a reminder gets one checked at once; the reminder
-                    # job then puts it at its real time.
-                    values["remind_at"] = _first_check(claim)
-                result = await self._session.execute(
-                    claims.insert().values(**values).returning(claims.c.id)
-                )
-                claim_id = int(result.scalar_one())
-        except IntegrityError:
-            if claim.status not in LIVE_STATUSES:
-                raise
-            raise LiveClaimExists(await self.live_for_transaction(claim.transaction_id)) from None
-        return replace(claim, id=claim_id, remind_at=values["remind_at"])
+        values = _values(claim)
+        if claim.remind_at is None:
+            # A claim that can need a reminder gets one checked at once; the reminder job then
+            # puts it at its real time.
+            values["remind_at"] = _first_check(claim)
+        insert = upsert_insert(self._session, claims).values(**values)
+        if claim.status in LIVE_STATUSES:
+            # C-DUPLICATE without a savepoint: the index's conflict inserts nothing (after
+            # waiting for a racing insert to commit) and the turn's transaction stays usable.
+            insert = insert.on_conflict_do_nothing(
+                index_elements=[claims.c.transaction_id], index_where=text(LIVE_SQL)
+            )
+        claim_id = (await self._session.execute(insert.returning(claims.c.id))).scalar()
+        if claim_id is None:
+            raise LiveClaimExists(await self.live_for_transaction(claim.transaction_id))
+        stored = replace(claim, id=int(claim_id), remind_at=values["remind_at"])
+        self._written[int(claim_id)] = stored
+        return stored
 
     async def for_transaction(self, transaction_id: str) -> builtins.list[Claim]:
         """Every claim on a transaction, oldest first (C-HISTORY)."""
@@ -217,6 +221,7 @@ class ClaimRepositorySql:
                 )
                 if rowcount(booked) != 1:
                     await savepoint.rollback()
+                    self._written.pop(claim_id, None)
                     return Approval.OVER_CAP
                 try:
                     async with self._session.begin_nested():
@@ -230,9 +235,11 @@ class ClaimRepositorySql:
                             )
                 except IntegrityError:
                     await savepoint.rollback()
+                    self._written.pop(claim_id, None)
                     return Approval.CAMPAIGN_PAID
         except IntegrityError:
             # The only other constraint an approval can meet: one live claim per transaction.
+            self._written.pop(claim_id, None)
             return Approval.LIVE_EXISTS
         return Approval.DONE
 
@@ -369,9 +376,13 @@ class ClaimRepositorySql:
             .where(claims.c.id == claim_id, claims.c.status.in_(_statuses(allowed_from)))
             .values(**values)
         )
-        return rowcount(result) == 1
+        if rowcount(result) != 1:
+            return False
+        self._written[claim_id] = replace(claim, id=claim_id)
+        return True
 
     async def add_audit(self, entry: AuditEntry) -> None:
+        written = self._written.pop(entry.claim_id, None)
         await self._session.execute(
             claim_audit.insert().values(
                 claim_id=entry.claim_id,
@@ -387,14 +398,14 @@ class ClaimRepositorySql:
                 note=entry.note,
             )
         )
-        await self._record_events(entry)
+        await self._record_events(entry, written)
 
-    async def _record_events(self, entry: AuditEntry) -> None:
+    async def _record_events(self, entry: AuditEntry, written: Claim | None) -> None:
         """Billing's events for a status change, in this same transaction (storage/events)."""
         kinds = event_types(entry)
         if not kinds:
             return
-        claim = await self.get(entry.claim_id)
+        claim = written or await self.get(entry.claim_id)
         if claim is None:
             return
         purchase = await LedgerRepository(self._session).purchase(claim.transaction_id)
