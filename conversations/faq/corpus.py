@@ -302,7 +302,15 @@ def _vary(item: Example, rng: random.Random) -> str:
     return text
 
 
-def with_variations(written: list[Example], per_line: int = 2, seed: int = 11) -> list[Example]:
+# Three variations of each line rather than two: on the same data and thresholds the third
+# lifted blind top-1 (dev4 91.4% to 92.2%, dev5 94.5% to 95.2%, dev3 97.9% to 98.3%) for a
+# third more training time.
+VARIATIONS_PER_LINE: Final = 3
+
+
+def with_variations(
+    written: list[Example], per_line: int = VARIATIONS_PER_LINE, seed: int = 11
+) -> list[Example]:
     """The written questions, each followed by per_line generated variations."""
     rng = random.Random(seed)
     out: list[Example] = []
