@@ -54,9 +54,12 @@ class Database:
             # connection and at most one more for its turn or its replies' record, and the
             # dispatcher up to 8 chats; beyond 40 a caller waits for a connection rather than
             # fail. Two workers (80) stay under PostgreSQL's default max_connections of 100.
-            # LIFO hands out the connection used last, whose prepared statements are warm; the
-            # rest of the pool idles (a FIFO pool handed out cold ones in turn).
-            kwargs.update(pool_size=10, max_overflow=30, pool_use_lifo=True)
+            # The pool keeps 32 of them: a smaller pool closed a connection a few turns after
+            # opening it at ordinary load (about one new connection per 5 turns with 10 at
+            # once), and each new one costs a connect, an authentication and every statement
+            # prepared again. LIFO hands out the connection used last, whose prepared
+            # statements are warm.
+            kwargs.update(pool_size=32, max_overflow=8, pool_use_lifo=True)
         self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         if self._is_sqlite:
             _tune_sqlite(self._engine)
