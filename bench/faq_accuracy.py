@@ -161,7 +161,9 @@ def kfold() -> None:
     for example, probabilities in train.held_out_probabilities(written):
         found = decide(probabilities, thresholds, related, SMALL_TALK)
         row = {"lang": example.lang}
-        rows.append((row, Outcome(example.label, found.topic, found.alternatives)))
+        rows.append(
+            (row, Outcome(example.label, found.topic, found.alternatives, found.second_opinion))
+        )
     report(
         f"{train.FOLDS}-fold cross-validation on {len(written)} hand-written training questions "
         f"(thresholds out_of_scope={thresholds.out_of_scope}, confident={thresholds.confident}):",
