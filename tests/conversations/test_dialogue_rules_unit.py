@@ -6,35 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conversations.chat_driver import STAFF_CHAT_ID, Person, Shown, World
+from tests.conversations.chat_driver import STAFF_CHAT_ID, Person, World, file_claim
 
 
 @pytest.fixture
 def world() -> World:
     return World()
-
-
-async def file_claim(
-    customer: Person,
-    tx: str,
-    contact: str,
-    reason: str,
-    *,
-    campaign: str | None = None,
-    description: str | None = None,
-) -> Shown:
-    """Walk the whole claim dialogue and return the bot's decision message."""
-    await customer.says("/claim")
-    await customer.says(tx)
-    reasons = await customer.says(contact)
-    await customer.press(reasons, reason)
-    if campaign is not None:
-        await customer.press(customer.next("which campaign"), campaign)
-    if description is not None:
-        customer.next("describe")
-        await customer.send(description)
-    await customer.press(customer.next("check your claim"), "Send")
-    return customer.next("claim #")
 
 
 INELIGIBLE = [

@@ -18,7 +18,13 @@ from conversations.chat.events import Inbound
 from conversations.domain import ClaimStatus
 from conversations.faq import default_matcher, load_groups, load_topics
 from conversations.ports import UnitOfWork
-from tests.conversations.chat_driver import E2E_CONFIG, STAFF_CHAT_ID, Person, Shown, World
+from tests.conversations.chat_driver import (
+    E2E_CONFIG,
+    STAFF_CHAT_ID,
+    Person,
+    World,
+    file_claim,
+)
 
 
 def in_urdu(message: str) -> str:
@@ -29,20 +35,6 @@ def in_urdu(message: str) -> str:
 @pytest.fixture
 def world() -> World:
     return World()
-
-
-async def file_claim(
-    customer: Person, tx: str, contact: str, reason: str, *, campaign: str | None = None
-) -> Shown:
-    """Walk the whole claim dialogue and return the bot's decision message."""
-    await customer.says("/claim")
-    await customer.says(tx)
-    reasons = await customer.says(contact)
-    await customer.press(reasons, reason)
-    if campaign is not None:
-        await customer.press(customer.next("which campaign"), campaign)
-    await customer.press(customer.next("check your claim"), "Send")
-    return customer.next("claim #")
 
 
 # Start and the claim path (from tests/e2e/test_claim_flow.py) ---------------------------------
