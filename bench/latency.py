@@ -9,7 +9,7 @@ second per private chat, 20 a minute in the staff group). The desk runs as `refu
 (one worker) at its default pacing (SEND_RATE_PER_SECOND=30), on PostgreSQL (a database of its
 own, created and dropped) and on SQLite.
 
-    python bench/latency.py [--quick] [--databases postgresql sqlite] [--customers 40]
+    python bench/latency.py [--quick] [--databases postgresql sqlite] [--customers 40] [--rounds N]
 
 Prints, per step kind, latency p50/p95/p99 (from the customer's message to the answer they
 wait for) and the bot process's CPU per turn (/proc/PID/stat, user + system, over the load);
@@ -18,8 +18,10 @@ are answered; then the database round trips of each step kind: one customer on a
 every statement, BEGIN and COMMIT/ROLLBACK the bot process sends (a SQLAlchemy event hook
 behind REFUNDBOT_STATEMENT_LOG, storage/database.py) from the customer's message until
 STATEMENT_TAIL after the answer. asyncpg's statement preparations are not counted.
-BENCH_PROFILE=DIR records the desk with py-spy there (DIR/KIND.txt, collapsed stacks); its CPU
-figures are then py-spy's, not the desk's.
+--rounds N runs echo and desk N times in turn and prints each round's CPU ratio and their
+median (the echo bot's own CPU a turn moves by a quarter from run to run). BENCH_PROFILE=DIR
+records the desk with py-spy there (DIR/KIND.txt, collapsed stacks); its CPU figures are then
+py-spy's, not the desk's.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import asyncio
 import os
 import random
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -281,6 +284,21 @@ def row(label: str, values: list[float], cpu_ms: float | None = None) -> str:
     )
 
 
+async def cpu_rounds(kind: str, tmp: Path, args: argparse.Namespace, first: float) -> None:
+    """More rounds of echo then desk, CPU only: one run's ratio moves with the echo bot's."""
+    ratios = [first]
+    for _ in range(args.rounds - 1):
+        echo = await echo_run(args)
+        desk = await desk_run(kind, tmp, args)
+        ratios.append((desk.cpu / desk.turns) / (echo.cpu / echo.turns))
+    if len(ratios) > 1:
+        each = " ".join(f"{r:.1f}x" for r in ratios)
+        print(
+            f"  cpu/turn desk/echo over {len(ratios)} rounds: {each}, median "
+            f"{statistics.median(ratios):.1f}x"
+        )
+
+
 async def main(args: argparse.Namespace) -> None:
     print(
         f"{args.customers} customers arriving within {args.arrival:g} s, 1-3 s between "
@@ -313,6 +331,7 @@ async def main(args: argparse.Namespace) -> None:
                 f"  burst: {args.customers} at once, all answered in {desk.burst * 1000:.0f} ms"
                 f" (echo {echo.burst * 1000:.0f} ms)"
             )
+            await cpu_rounds(kind, tmp, args, desk_cpu / echo_cpu)
             counts = await round_trips(kind, tmp, 1 if args.quick else 2)
             print("  round trips a turn (statements + BEGIN/COMMIT, quiet bot, one customer):")
             print("    " + "  ".join(f"{k} {'/'.join(map(str, v))}" for k, v in counts.items()))
@@ -323,6 +342,9 @@ if __name__ == "__main__":
     parser.add_argument("--customers", type=int, default=40)
     parser.add_argument("--arrival", type=float, default=4.0)
     parser.add_argument("--cycles", type=int, default=2)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="echo and desk this many times; CPU ratio median"
+    )
     parser.add_argument(
         "--databases", nargs="+", choices=["postgresql", "sqlite"], default=["postgresql", "sqlite"]
     )
