@@ -245,6 +245,8 @@ faq_misses = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("text", String(300), nullable=False),
     Column("at", UTCDateTime(), nullable=False, index=True),
+    # Whose question it was, for /forget: the update that carried it is dropped minutes later.
+    Column("chat_id", BigInteger, nullable=True, index=True),
 )
 
 # Phrasings the support team taught the FAQ (refundbot faq teach, /teach in the staff chat),

@@ -383,7 +383,7 @@ class MemoryFaq(_Part):
     async def rate(self, topic_id: str, helpful: bool, at: datetime) -> None:
         self.d.faq_ratings.append((topic_id[:64], helpful))
 
-    async def miss(self, text: str, at: datetime) -> None:
+    async def miss(self, text: str, at: datetime, chat_id: int | None = None) -> None:
         self.d.faq_misses.append(text[:300])
 
     async def ratings(self) -> dict[str, tuple[int, int]]:

@@ -474,10 +474,10 @@ async def _free_question(turn: Turn, text: str) -> None:
     elif match.topic is not None:
         _answer_topic(turn, match.topic.id, edit=False, second_opinion=match.second_opinion)
     elif match.alternatives:
-        await turn.uow.faq.miss(scrub(text), turn.now)
+        await turn.uow.faq.miss(scrub(text), turn.now, turn.chat_id)
         turn.say(_(faq_text.DID_YOU_MEAN), kb.topic_choices(match.alternatives))
     else:
-        await turn.uow.faq.miss(scrub(text), turn.now)
+        await turn.uow.faq.miss(scrub(text), turn.now, turn.chat_id)
         pointer = faq_text.support_pointer(turn.config.support_contact)
         turn.say(f"{_(t.OFF_TOPIC)}\n\n{pointer}", kb.main_menu())
 

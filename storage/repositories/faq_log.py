@@ -22,8 +22,10 @@ class FaqLogRepository:
             faq_feedback.insert().values(topic_id=topic_id[:64], helpful=helpful, at=at)
         )
 
-    async def miss(self, text: str, at: datetime) -> None:
-        await self._session.execute(faq_misses.insert().values(text=text[:300], at=at))
+    async def miss(self, text: str, at: datetime, chat_id: int | None = None) -> None:
+        await self._session.execute(
+            faq_misses.insert().values(text=text[:300], at=at, chat_id=chat_id)
+        )
 
     async def ratings(self) -> dict[str, tuple[int, int]]:
         """Per topic: (helpful, not helpful)."""

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import ERASED_USER_ID, AuditEntry, ClaimStatus
@@ -402,10 +402,11 @@ class PrivacyRepository:
                 .where(purchases.c.transaction_id.in_(transaction_ids))
                 .values(account_phone="", account_email=""),
             )
+        # Their FAQ questions: by chat, and by text for rows kept before misses named a chat.
+        asked: ColumnElement[bool] = faq_misses.c.chat_id.in_(chats)
         if misses:
-            await counts.run(
-                "faq_questions", delete(faq_misses).where(faq_misses.c.text.in_(misses))
-            )
+            asked = or_(asked, faq_misses.c.text.in_(misses))
+        await counts.run("faq_questions", delete(faq_misses).where(asked))
         return counts.nonzero()
 
     # Retention --------------------------------------------------------------------------------

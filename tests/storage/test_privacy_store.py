@@ -26,3 +26,20 @@ async def test_two_exports_at_once_only_one_passes(db: Database) -> None:
     assert sorted(again) == [False, False, True]
     async with db.uow() as uow:
         assert await uow.privacy.last_export(801) == NOW + DAY
+
+
+async def test_forget_deletes_the_faq_questions_of_the_chat_when_their_updates_are_gone(
+    db: Database,
+) -> None:
+    async with db.uow() as uow:
+        await uow.faq.miss("do pangolins get refunds zq0dj", NOW, 801)
+        await uow.faq.miss("what about my zorbix tokens", NOW, 802)
+        await uow.commit()
+    async with db.uow() as uow:
+        # No typed texts to match: the inbox dropped the updates minutes after applying them.
+        erased = await uow.privacy.erase_user_rows(801, [801], [], [], [], [], None)
+        await uow.commit()
+    assert erased.get("faq_questions") == 1
+    async with db.uow() as uow:
+        left = await uow.faq.top_misses(10)
+    assert [text for text, _count in left] == ["what about my zorbix tokens"]
