@@ -6,7 +6,7 @@ queue, so a crash loses it. Here both doors store the update first (bot/web.py, 
 and a processor in every worker applies what is stored:
 
 - Any worker may take any chat, but only one at a time: on PostgreSQL the taker holds a
-  transaction-scoped advisory lock on the chat for as long as it applies the chat's waiting
+  session-level advisory lock on the chat for as long as it applies the chat's waiting
   updates, and reads each next update only after the turn before it committed, so it sees
   what that turn (or the previous holder) committed. The lock dies with a killed worker's
   connection. SQLite serves one process, where the set of busy chats does the same job.
@@ -246,25 +246,38 @@ class InboxProcessor:
 
     async def _apply_all_locked(self, chat_id: int) -> None:
         """PostgreSQL: take the chat's lock, then apply its waiting updates in order."""
-        async with self.db.uow() as lock:
-            # The advisory lock lives as long as this transaction; each turn commits on its
-            # own connection meanwhile, and a crash drops both. The lock and the first read
-            # are one statement, whose snapshot may predate the previous holder's last commit:
-            # the turn's own mark (the duplicate key) catches an update read as waiting that
-            # was applied meanwhile. Each later read is a statement of its own, after the lock.
+        async with self.db.single() as lock:
+            # A session-level lock on a connection whose statements commit by themselves: no
+            # BEGIN or COMMIT of its own, and each turn commits on its own connection
+            # meanwhile. The lock and the first read are one statement, whose snapshot may
+            # predate the previous holder's last commit: the turn's own mark (the duplicate
+            # key) catches an update read as waiting that was applied meanwhile. Each later
+            # read is a statement of its own, after the lock, and gives the lock back when it
+            # finds nothing.
             locked, row = await lock.inbox.lock_and_next(chat_id)
-            if not locked:
+            if not locked or row is None:
                 return
-            applied: int | None = None
-            while not self._loop.stopping:
-                # The same update again: a server whose transactions keep one snapshot
-                # (default_transaction_isolation above READ COMMITTED). A fresh pass reads anew.
-                if row is None or row.update_id == applied:
-                    return
-                with update_context(row.update_id):
-                    await self._apply_one(row, chat_id)
-                applied = row.update_id
-                row = await lock.inbox.next_for_chat(chat_id)
+            held = True
+            try:
+                applied: int | None = None
+                # The same update again: a failed turn left it waiting, to be tried on a
+                # later pass.
+                while row is not None and row.update_id != applied:
+                    if self._loop.stopping:
+                        break
+                    with update_context(row.update_id):
+                        await self._apply_one(row, chat_id)
+                    applied = row.update_id
+                    row = await lock.inbox.next_or_unlock(chat_id)
+                    held = row is not None
+                if held:
+                    await lock.inbox.unlock_chat(chat_id)
+                    held = False
+            finally:
+                if held:
+                    # Never back into the pool still holding the chat: closing the
+                    # connection ends the lock with it.
+                    await lock.session.invalidate()
 
     async def _apply_one(self, row: InboxRow, chat_id: int) -> None:
         started = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import text
@@ -29,25 +30,10 @@ READ_ONLY = "refundbot_read_only"
 
 
 class SqlUnitOfWork:
-    """`async with db.uow() as uow: ...; await uow.commit()`; leaving without commit rolls back."""
+    """`async with db.uow() as uow: ...; await uow.commit()`; leaving without commit rolls back.
 
-    ledger: LedgerRepository
-    claims: ClaimRepositorySql
-    conversations: ConversationRepositorySql
-    outbox: OutboxRepositorySql
-    messages: MessageRefRepository
-    replies: CannedReplyRepository
-    faq: FaqLogRepository
-    languages: LanguageRepository
-    evidence: EvidenceRepository
-    ratings: RatingRepository
-    attempts: OwnershipAttemptRepository
-    inbox: InboxRepository
-    ops: OpsQueries
-    claim_search: ClaimSearch
-    events: EventRepository
-    incidents: IncidentRepository
-    privacy: PrivacyRepository
+    Each repository is made when first used: a turn uses a few of them.
+    """
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -71,24 +57,75 @@ class SqlUnitOfWork:
             # Read by storage.database's "begin" hook: a plain BEGIN on SQLite, not IMMEDIATE.
             await session.connection(execution_options={READ_ONLY: True})
         self._session = session
-        self.ledger = LedgerRepository(session)
-        self.claims = ClaimRepositorySql(session)
-        self.conversations = ConversationRepositorySql(session)
-        self.outbox = OutboxRepositorySql(session)
-        self.messages = MessageRefRepository(session)
-        self.replies = CannedReplyRepository(session)
-        self.faq = FaqLogRepository(session)
-        self.languages = LanguageRepository(session)
-        self.evidence = EvidenceRepository(session)
-        self.ratings = RatingRepository(session)
-        self.attempts = OwnershipAttemptRepository(session)
-        self.inbox = InboxRepository(session)
-        self.ops = OpsQueries(session)
-        self.claim_search = ClaimSearch(session)
-        self.events = EventRepository(session)
-        self.incidents = IncidentRepository(session)
-        self.privacy = PrivacyRepository(session)
         return self
+
+    @cached_property
+    def ledger(self) -> LedgerRepository:
+        return LedgerRepository(self.session)
+
+    @cached_property
+    def claims(self) -> ClaimRepositorySql:
+        return ClaimRepositorySql(self.session)
+
+    @cached_property
+    def conversations(self) -> ConversationRepositorySql:
+        return ConversationRepositorySql(self.session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepositorySql:
+        return OutboxRepositorySql(self.session)
+
+    @cached_property
+    def messages(self) -> MessageRefRepository:
+        return MessageRefRepository(self.session)
+
+    @cached_property
+    def replies(self) -> CannedReplyRepository:
+        return CannedReplyRepository(self.session)
+
+    @cached_property
+    def faq(self) -> FaqLogRepository:
+        return FaqLogRepository(self.session)
+
+    @cached_property
+    def languages(self) -> LanguageRepository:
+        return LanguageRepository(self.session)
+
+    @cached_property
+    def evidence(self) -> EvidenceRepository:
+        return EvidenceRepository(self.session)
+
+    @cached_property
+    def ratings(self) -> RatingRepository:
+        return RatingRepository(self.session)
+
+    @cached_property
+    def attempts(self) -> OwnershipAttemptRepository:
+        return OwnershipAttemptRepository(self.session)
+
+    @cached_property
+    def inbox(self) -> InboxRepository:
+        return InboxRepository(self.session)
+
+    @cached_property
+    def ops(self) -> OpsQueries:
+        return OpsQueries(self.session)
+
+    @cached_property
+    def claim_search(self) -> ClaimSearch:
+        return ClaimSearch(self.session)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.session)
+
+    @cached_property
+    def incidents(self) -> IncidentRepository:
+        return IncidentRepository(self.session)
+
+    @cached_property
+    def privacy(self) -> PrivacyRepository:
+        return PrivacyRepository(self.session)
 
     async def __aexit__(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, select, update
+from sqlalchemy import and_, bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import (
@@ -20,6 +20,33 @@ from storage.tables import claims, conversations, customer_languages
 
 # One row to hang the outer joins on, so a chat with no row of its own still gets one back.
 _ONE = select(literal(1).label("one")).subquery("one")
+
+_ASKED = and_(
+    claims.c.telegram_user_id == bindparam("b_user"),
+    claims.c.chat_id == bindparam("b_chat"),
+    claims.c.status == ClaimStatus.INFO_REQUESTED.value,
+)
+# Built once: every turn reads it.
+_LOAD_TURN = (
+    select(
+        conversations,
+        customer_languages.c.language,
+        customer_languages.c.chosen,
+        customer_languages.c.switch_offered,
+        claims.c.id.label("question_claim"),
+        claims.c.updated_at.label("asked_at"),
+    )
+    .select_from(
+        _ONE.outerjoin(conversations, conversations.c.chat_id == bindparam("b_chat"))
+        .outerjoin(customer_languages, customer_languages.c.telegram_user_id == bindparam("b_user"))
+        .outerjoin(claims, _ASKED)
+    )
+    .order_by(claims.c.created_at.desc(), claims.c.id.desc())
+)
+_SAVE = update(conversations).where(
+    conversations.c.chat_id == bindparam("b_chat"),
+    conversations.c.version == bindparam("b_version"),
+)
 
 
 class ConversationRepositorySql:
@@ -42,28 +69,9 @@ class ConversationRepositorySql:
 
         A row per waiting question (one when there is none): outer joins on a single row.
         """
-        asked = and_(
-            claims.c.telegram_user_id == user_id,
-            claims.c.chat_id == chat_id,
-            claims.c.status == ClaimStatus.INFO_REQUESTED.value,
-        )
-        query = (
-            select(
-                conversations,
-                customer_languages.c.language,
-                customer_languages.c.chosen,
-                customer_languages.c.switch_offered,
-                claims.c.id.label("question_claim"),
-                claims.c.updated_at.label("asked_at"),
-            )
-            .select_from(
-                _ONE.outerjoin(conversations, conversations.c.chat_id == chat_id)
-                .outerjoin(customer_languages, customer_languages.c.telegram_user_id == user_id)
-                .outerjoin(claims, asked)
-            )
-            .order_by(claims.c.created_at.desc(), claims.c.id.desc())
-        )
-        rows = (await self._session.execute(query)).all()
+        rows = (
+            await self._session.execute(_LOAD_TURN, {"b_chat": chat_id, "b_user": user_id})
+        ).all()
         first = rows[0]
         language = None
         if first.language is not None:
@@ -92,17 +100,15 @@ class ConversationRepositorySql:
             )
         else:
             result = await self._session.execute(
-                update(conversations)
-                .where(
-                    conversations.c.chat_id == state.chat_id,
-                    conversations.c.version == state.version,
-                )
-                .values(
-                    step=state.step,
-                    slots=state.slots,
-                    version=state.version + 1,
-                    updated_at=updated_at,
-                )
+                _SAVE,
+                {
+                    "b_chat": state.chat_id,
+                    "b_version": state.version,
+                    "step": state.step,
+                    "slots": state.slots,
+                    "version": state.version + 1,
+                    "updated_at": updated_at,
+                },
             )
         if rowcount(result) != 1:
             return False

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, and_, column, func, or_, select, text, update
+from sqlalchemy import Boolean, and_, bindparam, column, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories._dialect import rowcount, upsert_insert
@@ -101,58 +101,60 @@ class InboxRepository:
 
     async def next_for_chat(self, chat_id: int) -> InboxRow | None:
         """The chat's oldest unprocessed update: updates of one chat are applied in order."""
-        row = (
-            await self._session.execute(
-                select(inbox)
-                .where(inbox.c.chat_id == chat_id, inbox.c.processed_at.is_(None))
-                .order_by(inbox.c.update_id)
-                .limit(1)
-            )
-        ).first()
+        row = (await self._session.execute(_NEXT, {"b_chat": chat_id})).first()
         if row is None:
             return None
         return InboxRow(row.update_id, row.chat_id, dict(row.payload), row.received_at)
 
     async def lock_and_next(self, chat_id: int) -> tuple[bool, InboxRow | None]:
-        """try_lock_chat and next_for_chat in one round trip (the row only if locked).
+        """Take the chat's lock and read its oldest waiting update, in one round trip.
 
-        The read's snapshot may be taken before the lock is granted: the caller must treat the
-        row as a candidate that claim() confirms. SQLite: the in-process busy set is the lock.
+        PostgreSQL: a session-level advisory lock, so call it on a unit of work whose
+        statements commit by themselves (Database.single): the lock outlives them and each turn
+        commits on a connection of its own meanwhile. It is released by next_or_unlock finding
+        nothing (here too, when there is nothing), by unlock_chat, or by the connection closing
+        (a killed worker). The read's snapshot may predate the lock: the row is a candidate
+        that claim() confirms. SQLite: the in-process busy set is the lock.
         """
         bind = self._session.bind
         if bind is None or bind.dialect.name != "postgresql":
             return True, await self.next_for_chat(chat_id)
         row = (
             await self._session.execute(
-                text(
-                    "SELECT l.locked, i.update_id, i.chat_id, i.payload, i.received_at"
-                    " FROM (SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))"
-                    " AS locked) AS l LEFT JOIN LATERAL (SELECT update_id, chat_id, payload,"
-                    " received_at FROM inbox WHERE l.locked AND chat_id = :chat"
-                    " AND processed_at IS NULL ORDER BY update_id LIMIT 1) AS i ON true"
-                ).columns(
-                    column("locked", Boolean),
-                    inbox.c.update_id,
-                    inbox.c.chat_id,
-                    inbox.c.payload,
-                    inbox.c.received_at,
-                ),
-                {"key": f"inbox-chat:{chat_id}", "chat": chat_id},
+                _LOCK_AND_NEXT, {"key": _chat_key(chat_id), "chat": chat_id}
             )
         ).one()
         if not row.locked:
             return False, None
-        if row.update_id is None:
-            return True, None
-        return True, InboxRow(row.update_id, row.chat_id, dict(row.payload), row.received_at)
+        return True, _row(row)
+
+    async def next_or_unlock(self, chat_id: int) -> InboxRow | None:
+        """The chat's next waiting update; when there is none, the chat's lock is released.
+
+        PostgreSQL, with the lock of lock_and_next held; elsewhere next_for_chat.
+        """
+        bind = self._session.bind
+        if bind is None or bind.dialect.name != "postgresql":
+            return await self.next_for_chat(chat_id)
+        row = (
+            await self._session.execute(
+                _NEXT_OR_UNLOCK, {"key": _chat_key(chat_id), "chat": chat_id}
+            )
+        ).one()
+        return _row(row)
+
+    async def unlock_chat(self, chat_id: int) -> None:
+        """Release the lock of lock_and_next (PostgreSQL; nothing elsewhere)."""
+        bind = self._session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            await self._session.execute(
+                text("SELECT pg_advisory_unlock(hashtextextended(:key, 0))"),
+                {"key": _chat_key(chat_id)},
+            )
 
     async def claim(self, update_id: int, at: datetime) -> bool:
         """Mark a waiting update processed; False if it was already (the one duplicate key)."""
-        result = await self._session.execute(
-            update(inbox)
-            .where(inbox.c.update_id == update_id, inbox.c.processed_at.is_(None))
-            .values(processed_at=at)
-        )
+        result = await self._session.execute(_CLAIM, {"b_update": update_id, "processed_at": at})
         return rowcount(result) == 1
 
     async def try_again(self, update_id: int, tries: int) -> bool:
@@ -184,7 +186,7 @@ class InboxRepository:
             return True
         taken = await self._session.scalar(
             text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"inbox-chat:{chat_id}"},
+            {"key": _chat_key(chat_id)},
         )
         return bool(taken)
 
@@ -240,3 +242,48 @@ class InboxRepository:
             .values(processed_at=None, error=None, failures=0)
         )
         return rowcount(result) > 0
+
+
+# Built once: each turn runs them.
+_NEXT = (
+    select(inbox)
+    .where(inbox.c.chat_id == bindparam("b_chat"), inbox.c.processed_at.is_(None))
+    .order_by(inbox.c.update_id)
+    .limit(1)
+)
+_CLAIM = update(inbox).where(
+    inbox.c.update_id == bindparam("b_update"), inbox.c.processed_at.is_(None)
+)
+
+
+def _chat_key(chat_id: int) -> str:
+    return f"inbox-chat:{chat_id}"
+
+
+_WAITING = (
+    "SELECT update_id, chat_id, payload, received_at FROM inbox"
+    " WHERE chat_id = :chat AND processed_at IS NULL ORDER BY update_id LIMIT 1"
+)
+_COLUMNS = (inbox.c.update_id, inbox.c.chat_id, inbox.c.payload, inbox.c.received_at)
+# The lock, the read only if locked, and the lock given back at once when nothing waits.
+_LOCK_AND_NEXT = text(
+    "SELECT l.locked, i.update_id, i.chat_id, i.payload, i.received_at,"
+    " CASE WHEN l.locked AND i.update_id IS NULL"
+    " THEN pg_advisory_unlock(hashtextextended(:key, 0)) END AS unlocked"
+    " FROM (SELECT pg_try_advisory_lock(hashtextextended(:key, 0)) AS locked) AS l"
+    f" LEFT JOIN LATERAL ({_WAITING.replace('WHERE', 'WHERE l.locked AND')}) AS i ON true"
+).columns(column("locked", Boolean), *_COLUMNS, column("unlocked", Boolean))
+# The next read, and the lock given back when it finds nothing: a later update then finds the
+# chat free, for this worker's door or another's, or the idle scan.
+_NEXT_OR_UNLOCK = text(
+    "SELECT i.update_id, i.chat_id, i.payload, i.received_at,"
+    " CASE WHEN i.update_id IS NULL THEN pg_advisory_unlock(hashtextextended(:key, 0)) END"
+    " AS unlocked"
+    f" FROM (SELECT 1) AS one LEFT JOIN LATERAL ({_WAITING}) AS i ON true"
+).columns(*_COLUMNS, column("unlocked", Boolean))
+
+
+def _row(row: Any) -> InboxRow | None:
+    if row.update_id is None:
+        return None
+    return InboxRow(row.update_id, row.chat_id, dict(row.payload), row.received_at)

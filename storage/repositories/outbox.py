@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, or_, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import Attachment, AttachmentKind, Button, OutboxItem, OutgoingMessage
@@ -81,6 +81,14 @@ def _item(row: Row[Any]) -> OutboxItem:
     )
 
 
+# Built once: a turn writes and marks its replies on every turn, and building a statement
+# costs about as much CPU as sending it.
+_PUT = insert(outbox).returning(outbox.c.id)
+_MARK_SENT = (
+    update(outbox).where(outbox.c.id == bindparam("b_id")).values(attempts=outbox.c.attempts + 1)
+)
+
+
 class OutboxRepositorySql:
     """The Outbox port, plus what the dispatcher needs to send and retry."""
 
@@ -94,17 +102,17 @@ class OutboxRepositorySql:
         not_before: datetime | None = None,
     ) -> int:
         result = await self._session.execute(
-            outbox.insert()
-            .values(
-                chat_id=message.chat_id,
-                text=message.text,
-                buttons=[[_button_json(b) for b in row] for row in message.buttons],
-                edit_message_id=message.edit_message_id,
-                message_thread_id=message.message_thread_id,
-                ref=message.ref,
-                edit_ref=message.edit_ref,
-                reply_ref=message.reply_ref,
-                attachment=(
+            _PUT,
+            {
+                "chat_id": message.chat_id,
+                "text": message.text,
+                "buttons": [[_button_json(b) for b in row] for row in message.buttons],
+                "edit_message_id": message.edit_message_id,
+                "message_thread_id": message.message_thread_id,
+                "ref": message.ref,
+                "edit_ref": message.edit_ref,
+                "reply_ref": message.reply_ref,
+                "attachment": (
                     None
                     if message.attachment is None
                     else {
@@ -113,14 +121,13 @@ class OutboxRepositorySql:
                         "data": message.attachment.data,
                     }
                 ),
-                ask_contact=message.ask_contact,
-                closes_menu=message.closes_menu,
-                leased=not_before is not None,
-                not_before=not_before,
-                created_at=now or datetime.now(UTC),
-                attempts=0,
-            )
-            .returning(outbox.c.id)
+                "ask_contact": message.ask_contact,
+                "closes_menu": message.closes_menu,
+                "leased": not_before is not None,
+                "not_before": not_before,
+                "created_at": now or datetime.now(UTC),
+                "attempts": 0,
+            },
         )
         return int(result.scalar_one())
 
@@ -156,13 +163,12 @@ class OutboxRepositorySql:
         self, item_id: int, telegram_message_id: int | None, at: datetime | None = None
     ) -> None:
         await self._session.execute(
-            update(outbox)
-            .where(outbox.c.id == item_id)
-            .values(
-                sent_at=at or datetime.now(UTC),
-                telegram_message_id=telegram_message_id,
-                attempts=outbox.c.attempts + 1,
-            )
+            _MARK_SENT,
+            {
+                "b_id": item_id,
+                "sent_at": at or datetime.now(UTC),
+                "telegram_message_id": telegram_message_id,
+            },
         )
 
     async def release(self, item_id: int, now: datetime) -> None:

@@ -7,6 +7,8 @@ import asyncio
 import random
 from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import text
 from telegram import Update
 
 from bot.inbox import InboxProcessor, store_updates
@@ -134,3 +136,57 @@ async def test_a_failed_turn_is_tried_again_once_unless_it_committed(db: Databas
         assert await uow.inbox.retry(1)
         assert await uow.inbox.try_again(1, tries=2)
         await uow.commit()
+
+
+async def _advisory_locks(db: Database) -> int:
+    async with db.reader() as read:
+        count = await read.session.scalar(
+            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+        )
+    return int(count or 0)
+
+
+async def test_a_worker_leaves_no_chat_locked_after_a_failed_turn_or_a_stop_mid_turn(
+    db: Database, database_url: str
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("the chat lock is PostgreSQL's; SQLite's is the process's busy set")
+    await store_updates(db, [(1, 10, _payload(1, 10)), (2, 11, _payload(2, 11))], datetime.now(UTC))
+    stuck = asyncio.Event()
+    tries: dict[int, int] = {}
+
+    async def apply(update: Update, along_with: AlongWith) -> bool:
+        tries[update.update_id] = tries.get(update.update_id, 0) + 1
+        if update.update_id == 1:
+            raise RuntimeError("a turn that fails every time")
+        stuck.set()
+        await asyncio.Event().wait()  # a turn still running when the worker stops
+        return False
+
+    worker = Database(database_url)
+    processor = InboxProcessor(
+        worker,
+        lambda p: Update.de_json(p, None),
+        apply,
+        lambda: datetime.now(UTC),
+        Metrics(),
+        on_released=lambda: None,
+        idle_seconds=0.02,
+    )
+    try:
+        processor.start()
+        await asyncio.wait_for(stuck.wait(), 10)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while tries.get(1, 0) < 2 and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        assert tries[1] == 2  # tried again once, then recorded failed
+        assert await _advisory_locks(db) == 1  # chat 11's, its turn still running
+        await processor.stop(grace=0.1)
+        # Neither the failed chat's lock nor the stopped turn's went back into the pool.
+        assert await _advisory_locks(db) == 0
+        async with worker.uow() as uow:
+            assert await uow.inbox.try_lock_chat(10)
+            assert await uow.inbox.try_lock_chat(11)
+    finally:
+        await worker.dispose()
