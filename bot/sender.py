@@ -9,7 +9,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from telegram import Bot, InputFile, Message
@@ -351,8 +351,7 @@ class Sender:
         if sent or deferred:
             # Each row's record stands alone, so none needs the others' transaction.
             async with self.db.single() as uow:
-                for outbox_id, message_id in sent:
-                    await uow.outbox.mark_sent(outbox_id, message_id)
+                await uow.outbox.mark_all_sent(sent, datetime.now(UTC))
                 for outbox_id, wait, error in deferred:
                     await uow.outbox.retry_later(
                         outbox_id, self.clock() + timedelta(seconds=wait), error

@@ -135,6 +135,12 @@ class Outbox(Protocol):
         """Queue a message; the dispatcher leaves it alone until not_before."""
         ...
 
+    async def put_many(
+        self, messages: Sequence[tuple[OutgoingMessage, datetime | None]], now: datetime
+    ) -> list[int]:
+        """Queue several (message, not_before) at once; their ids, in order."""
+        ...
+
 
 class MessageRefs(Protocol):
     """Which Telegram message stands for what (a claim's card, a relayed message)."""

@@ -339,6 +339,11 @@ class MemoryOutbox(_Part):
         self.d.outbox.append(OutboxItem(item_id, message, created, not_before=not_before))
         return item_id
 
+    async def put_many(
+        self, messages: Sequence[tuple[OutgoingMessage, datetime | None]], now: datetime
+    ) -> list[int]:
+        return [await self.put(message, now, not_before) for message, not_before in messages]
+
 
 class MemoryMessages(_Part):
     async def remember(

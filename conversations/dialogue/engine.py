@@ -99,14 +99,17 @@ class Desk:
                     refused_staff_press=turn.refused_staff_press,
                 )
                 lease = turn.now + REPLY_LEASE
-                for message in _keep_the_news(turn.messages, event.chat_id):
-                    if message.chat_id == event.chat_id:
-                        # The handler sends this at once; the dispatcher only steps in if it
-                        # has not been marked sent when the lease runs out (a crash, an error).
-                        outbox_id = await uow.outbox.put(message, turn.now, lease)
+                # The handler sends the chat's own replies at once; the dispatcher only steps in
+                # if one has not been marked sent when its lease runs out (a crash, an error).
+                news = [
+                    (message, lease if message.chat_id == event.chat_id else None)
+                    for message in _keep_the_news(turn.messages, event.chat_id)
+                ]
+                ids = await uow.outbox.put_many(news, turn.now)
+                for outbox_id, (message, leased) in zip(ids, news, strict=True):
+                    if leased is not None:
                         result.replies.append((outbox_id, message))
                     else:
-                        await uow.outbox.put(message, turn.now)
                         result.queued_elsewhere = True
                 await uow.commit()
                 return result

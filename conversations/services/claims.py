@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from conversations import policy
 from conversations.claims import lifecycle
 from conversations.config import DeskConfig
 from conversations.domain import (
+    LIVE_STATUSES,
     Claim,
     ClaimRequest,
     ClaimStatus,
@@ -27,10 +29,16 @@ class Decided:
     decision: Decision
 
 
-async def decide_claim(uow: UnitOfWork, request: ClaimRequest, home_country: str) -> Decided | None:
+async def decide_claim(
+    uow: UnitOfWork,
+    request: ClaimRequest,
+    home_country: str,
+    history: Sequence[Claim] | None = None,
+) -> Decided | None:
     """The rules applied to the ledger's facts and the transaction's earlier claims.
 
-    None when the transaction is not in the ledger. Files nothing.
+    None when the transaction is not in the ledger. Files nothing. `history`: the
+    transaction's claims, oldest first, when the caller has read them already.
     """
     purchase = await uow.ledger.purchase(request.transaction_id)
     if purchase is None:
@@ -42,7 +50,8 @@ async def decide_claim(uow: UnitOfWork, request: ClaimRequest, home_country: str
         else ()
     )
     incidents = await uow.ledger.incidents_between(purchase.purchased_at, request.now)
-    history = await uow.claims.for_transaction(purchase.transaction_id)
+    if history is None:
+        history = await uow.claims.for_transaction(purchase.transaction_id)
     decision = policy.decide(
         request, purchase, campaign, incidents, home_country, history, campaigns
     )
@@ -78,10 +87,11 @@ async def file_claim(
     """
     # Checked again at the last moment: another chat may have filed since the summary. The
     # database's unique index settles the race that this check cannot see.
-    existing = await uow.claims.live_for_transaction(request.transaction_id)
+    history = await uow.claims.for_transaction(request.transaction_id)
+    existing = next((c for c in reversed(history) if c.status in LIVE_STATUSES), None)
     if existing is not None:
         return Filed(None, None, existing)
-    decided = await decide_claim(uow, request, config.home_country)
+    decided = await decide_claim(uow, request, config.home_country, history)
     if decided is None:
         return None
     decision = decided.decision

@@ -48,30 +48,45 @@ class LedgerRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # What this transaction read, by transaction id: filing a claim checks the purchase and
+        # its campaigns in three places (ownership, the rules, the card). Only the ledger's
+        # own columns, which only an import (below) writes.
+        self._purchases: dict[str, Purchase | None] = {}
+        self._campaigns: dict[str, Sequence[Campaign]] = {}
+        self._campaign: dict[str, Campaign | None] = {}
 
     async def purchase(self, transaction_id: str) -> Purchase | None:
+        if transaction_id in self._purchases:
+            return self._purchases[transaction_id]
         row = (
             await self._session.execute(
                 select(purchases).where(purchases.c.transaction_id == transaction_id)
             )
         ).first()
-        return _purchase(row) if row else None
+        found = self._purchases[transaction_id] = _purchase(row) if row else None
+        return found
 
     async def campaign(self, campaign_id: str) -> Campaign | None:
+        if campaign_id in self._campaign:
+            return self._campaign[campaign_id]
         row = (
             await self._session.execute(
                 select(campaigns).where(campaigns.c.campaign_id == campaign_id)
             )
         ).first()
-        return _campaign(row) if row else None
+        found = self._campaign[campaign_id] = _campaign(row) if row else None
+        return found
 
     async def campaigns_for(self, transaction_id: str) -> Sequence[Campaign]:
+        if transaction_id in self._campaigns:
+            return self._campaigns[transaction_id]
         rows = await self._session.execute(
             select(campaigns)
             .where(campaigns.c.transaction_id == transaction_id)
             .order_by(campaigns.c.sent_at.desc(), campaigns.c.campaign_id)
         )
-        return [_campaign(row) for row in rows]
+        found = self._campaigns[transaction_id] = tuple(_campaign(row) for row in rows)
+        return found
 
     async def incidents_between(self, start: datetime, end: datetime) -> Sequence[Incident]:
         """Incidents overlapping [start, end]; an ongoing one (no end) overlaps from its start."""
@@ -137,6 +152,9 @@ class LedgerRepository:
     ) -> None:
         if not items:
             return
+        self._purchases.clear()
+        self._campaigns.clear()
+        self._campaign.clear()
         statement = upsert_insert(self._session, table)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c[key]],

@@ -84,9 +84,40 @@ def _item(row: Row[Any]) -> OutboxItem:
 # Built once: a turn writes and marks its replies on every turn, and building a statement
 # costs about as much CPU as sending it.
 _PUT = insert(outbox).returning(outbox.c.id)
+_PUT_MANY = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
 _MARK_SENT = (
     update(outbox).where(outbox.c.id == bindparam("b_id")).values(attempts=outbox.c.attempts + 1)
 )
+
+
+def _row_of(
+    message: OutgoingMessage, now: datetime | None, not_before: datetime | None
+) -> dict[str, Any]:
+    return {
+        "chat_id": message.chat_id,
+        "text": message.text,
+        "buttons": [[_button_json(b) for b in row] for row in message.buttons],
+        "edit_message_id": message.edit_message_id,
+        "message_thread_id": message.message_thread_id,
+        "ref": message.ref,
+        "edit_ref": message.edit_ref,
+        "reply_ref": message.reply_ref,
+        "attachment": (
+            None
+            if message.attachment is None
+            else {
+                "kind": message.attachment.kind.value,
+                "filename": message.attachment.filename,
+                "data": message.attachment.data,
+            }
+        ),
+        "ask_contact": message.ask_contact,
+        "closes_menu": message.closes_menu,
+        "leased": not_before is not None,
+        "not_before": not_before,
+        "created_at": now or datetime.now(UTC),
+        "attempts": 0,
+    }
 
 
 class OutboxRepositorySql:
@@ -101,35 +132,21 @@ class OutboxRepositorySql:
         now: datetime | None = None,
         not_before: datetime | None = None,
     ) -> int:
-        result = await self._session.execute(
-            _PUT,
-            {
-                "chat_id": message.chat_id,
-                "text": message.text,
-                "buttons": [[_button_json(b) for b in row] for row in message.buttons],
-                "edit_message_id": message.edit_message_id,
-                "message_thread_id": message.message_thread_id,
-                "ref": message.ref,
-                "edit_ref": message.edit_ref,
-                "reply_ref": message.reply_ref,
-                "attachment": (
-                    None
-                    if message.attachment is None
-                    else {
-                        "kind": message.attachment.kind.value,
-                        "filename": message.attachment.filename,
-                        "data": message.attachment.data,
-                    }
-                ),
-                "ask_contact": message.ask_contact,
-                "closes_menu": message.closes_menu,
-                "leased": not_before is not None,
-                "not_before": not_before,
-                "created_at": now or datetime.now(UTC),
-                "attempts": 0,
-            },
-        )
+        result = await self._session.execute(_PUT, _row_of(message, now, not_before))
         return int(result.scalar_one())
+
+    async def put_many(
+        self, messages: Sequence[tuple[OutgoingMessage, datetime | None]], now: datetime
+    ) -> list[int]:
+        """One statement for a turn's messages (a round trip each costs as much as a message)."""
+        if len(messages) == 1:
+            return [await self.put(messages[0][0], now, messages[0][1])]
+        if not messages:
+            return []
+        result = await self._session.execute(
+            _PUT_MANY, [_row_of(message, now, not_before) for message, not_before in messages]
+        )
+        return [int(item_id) for item_id in result.scalars()]
 
     async def get(self, item_id: int) -> OutboxItem | None:
         row = (await self._session.execute(select(outbox).where(outbox.c.id == item_id))).first()
@@ -170,6 +187,17 @@ class OutboxRepositorySql:
                 "telegram_message_id": telegram_message_id,
             },
         )
+
+    async def mark_all_sent(self, sent: Sequence[tuple[int, int | None]], at: datetime) -> None:
+        """mark_sent for each (outbox id, Telegram message id), in one round trip."""
+        if sent:
+            await self._session.execute(
+                _MARK_SENT,
+                [
+                    {"b_id": item_id, "sent_at": at, "telegram_message_id": message_id}
+                    for item_id, message_id in sent
+                ],
+            )
 
     async def release(self, item_id: int, now: datetime) -> None:
         """Due again from `now`, with no try counted (a sender gave it back unsent)."""
