@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Boolean, and_, bindparam, column, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories._dialect import rowcount, upsert_insert
@@ -79,6 +80,10 @@ class InboxRepository:
         ]
         if not values:
             return 0
+        if len(values) == 1:  # a webhook's post: a statement built once
+            dialect = self._session.bind.dialect.name if self._session.bind is not None else ""
+            if dialect in _ADD_ONE:
+                return rowcount(await self._session.execute(_ADD_ONE[dialect], values[0]))
         insert = upsert_insert(self._session, inbox)
         result = await self._session.execute(
             insert.values(values).on_conflict_do_nothing(index_elements=[inbox.c.update_id])
@@ -245,6 +250,10 @@ class InboxRepository:
 
 
 # Built once: each turn runs them.
+_ADD_ONE = {
+    name: dialect.insert(inbox).on_conflict_do_nothing(index_elements=[inbox.c.update_id])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 _NEXT = (
     select(inbox)
     .where(inbox.c.chat_id == bindparam("b_chat"), inbox.c.processed_at.is_(None))
