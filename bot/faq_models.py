@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.heap import freeze_long_lived
 from conversations import i18n
 from conversations.catalog import teach as tt
 from conversations.domain import OutgoingMessage
@@ -73,7 +74,9 @@ async def refresh(db: Database) -> ActiveModel:
     # Parsing a few MB of JSON takes a moment: off the event loop, so chats keep flowing.
     model = await asyncio.to_thread(parse_model, json.loads(stored.body))
     log.info("FAQ model %d in use (%d taught phrasings)", stored.version, stored.taught_count)
-    return install_model(stored.version, model, stored.created_at, stored.taught_count)
+    active = install_model(stored.version, model, stored.created_at, stored.taught_count)
+    freeze_long_lived(collect=False)  # a full collection now would pause every chat
+    return active
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,9 @@ async def retrain_and_store(
         )
         await uow.commit()
     install_model(version, made.model, now, made.taught_count)
+    # Training leaves cycles behind: collected once (a pause of a fraction of a second, at
+    # most once a retrain), not frozen with the model.
+    freeze_long_lived()
     return RetrainOutcome(True, version, new, old, made.taught_count)
 
 

@@ -56,6 +56,9 @@ MAX_CHATS_IN_FLIGHT = 16
 TURNS_AT_ONCE = 8
 # How many more of the longest-waiting chats than there are free slots a worker picks from.
 CANDIDATE_SPREAD = 8
+# Updates the door has read, kept for their turn in this worker (reading one costs about as
+# much CPU as a statement); beyond this many the oldest are dropped and read again if need be.
+DECODED_KEPT = 1024
 # How often a PostgreSQL worker looks for replies held for a worker that is gone.
 ORPHAN_SWEEP_SECONDS = 2.0
 # Turns an update gets that fail without committing, before it is recorded failed.
@@ -125,6 +128,7 @@ class InboxProcessor:
         self._busy: dict[int, asyncio.Task[None]] = {}
         # Chats the door just stored updates for: taken without a scan of the inbox.
         self._hinted: set[int] = set()
+        self._decoded: dict[int, Update] = {}
         # Busy chats that got more updates meanwhile: taken again when their drain ends.
         self._again: set[int] = set()
         # Whether the inbox must be scanned (idle timer, no free slot for a chat, at start).
@@ -134,8 +138,15 @@ class InboxProcessor:
         self._swept = -ORPHAN_SWEEP_SECONDS
         self._first = True
 
-    def wake(self, chats: Iterable[int] = ()) -> None:
-        """Look for waiting updates now; `chats` are those the caller just stored updates for."""
+    def wake(self, chats: Iterable[int] = (), decoded: Iterable[Update] = ()) -> None:
+        """Look for waiting updates now; `chats` are those the caller just stored updates for.
+
+        `decoded`: those updates as the door read them, so the turn need not read them again.
+        """
+        for update in decoded:
+            if len(self._decoded) >= DECODED_KEPT:  # the oldest: applied elsewhere, or a repeat
+                del self._decoded[next(iter(self._decoded))]
+            self._decoded[update.update_id] = update
         hinted = list(chats)
         if hinted:
             self._hinted.update(hinted)
@@ -291,7 +302,7 @@ class InboxProcessor:
             return claimed
 
         try:
-            update = self._decode(row.payload)
+            update = self._decoded.pop(row.update_id, None) or self._decode(row.payload)
             duplicate = await self._apply(update, claim)
             # Only now: the turn returns after its commit; a claim in a transaction that then
             # failed to commit marked nothing.

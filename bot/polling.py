@@ -109,6 +109,7 @@ class Poller:
         """Store the batch (unreadable updates marked failed); returns the next offset."""
         rows: list[tuple[int, int, dict[str, Any]]] = []
         failed: list[tuple[int, int, dict[str, Any], str]] = []
+        decoded: list[Update] = []
         last: int | None = None
         for raw in batch:
             received = decode(raw, self.bot)
@@ -120,6 +121,8 @@ class Poller:
             last = received.update_id if last is None else max(last, received.update_id)
             if received.reason is None:
                 rows.append((received.update_id, received.chat_id, received.payload))
+                if received.update is not None:
+                    decoded.append(received.update)
             else:
                 failed.append(
                     (received.update_id, received.chat_id, received.payload, received.reason)
@@ -133,6 +136,6 @@ class Poller:
         if rows or failed:
             await store_updates(self.db, rows, self.clock(), self.metrics, failed)
             if rows:
-                self.inbox.wake([chat for _, chat, _ in rows])
+                self.inbox.wake([chat for _, chat, _ in rows], decoded)
         # Only now: the next call confirms these to Telegram.
         return None if last is None else last + 1

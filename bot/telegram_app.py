@@ -11,10 +11,11 @@ from datetime import timedelta
 
 from telegram import BotCommand, CallbackQuery, Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from bot import attachments, faq_models
 from bot.chat_moves import move_of
+from bot.heap import freeze_long_lived
 from bot.logging_setup import note_claim
 from bot.send_scheduler import Priority
 from bot.services import Services
@@ -64,6 +65,7 @@ async def on_start(services: Services) -> None:
     # newest retrained model in the database, or the shipped one.
     default_matcher()
     await faq_models.refresh(services.db)
+    freeze_long_lived()
     services.dispatcher.start()
     if services.events is not None:
         services.events.start()
@@ -142,18 +144,22 @@ async def apply_update(
     if inbound is not None and inbound.chat_id < 0 and inbound.chat_id != desk.config.staff_chat_id:
         # Another worker may have seen the staff group move.
         await moves.check_group(inbound.chat_id)
-    # Customers' buttons stop spinning at once; staff buttons wait for the outcome's alert.
+    # Customers' buttons stop spinning at once, while the turn computes (a round trip to
+    # Telegram less before the reply); staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
-    if answered and query is not None:
-        await _answer(query)
-    if inbound is None:
-        return False
-    if inbound.file is not None:
-        bot = services.application.bot
-        inbound = replace(inbound, file=await attachments.measured(bot, inbound.file))
-    # The turn holds a slot while it computes, not while its replies wait for the budget.
-    async with services.inbox.turn_slots:
-        result = await _while_typing(services, inbound, desk.handle(inbound, along_with))
+    answering = asyncio.create_task(_answer(query)) if answered and query is not None else None
+    try:
+        if inbound is None:
+            return False
+        if inbound.file is not None:
+            bot = services.application.bot
+            inbound = replace(inbound, file=await attachments.measured(bot, inbound.file))
+        # The turn holds a slot while it computes, not while its replies wait for the budget.
+        async with services.inbox.turn_slots:
+            result = await _while_typing(services, inbound, desk.handle(inbound, along_with))
+    finally:
+        if answering is not None:
+            await answering
     if result.refused_staff_press:
         services.metrics.staff_presses_refused.inc()
     if query is not None and not answered:
@@ -168,8 +174,9 @@ async def apply_update(
 async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
     try:
         await query.answer(text, show_alert=alert)
-    except BadRequest as exc:
-        # Too old, or answered already (a re-delivered press): the turn itself still counts.
+    except TelegramError as exc:
+        # Too old, answered already (a re-delivered press), or Telegram out of reach: the
+        # spinner stops by itself, and the turn and its reply count for more.
         log.info("callback query not answered: %s", exc.message)
 
 

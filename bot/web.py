@@ -163,8 +163,8 @@ class WebServer:
                 received.update_id,
                 received.reason.removeprefix(UNREADABLE_PREFIX).split(":", 1)[0],
             )
-        else:
-            self.inbox.wake([received.chat_id])
+        elif received.update is not None:
+            self.inbox.wake([received.chat_id], [received.update])
         return web.Response(status=200)
 
     async def _healthz(self, request: web.Request) -> web.Response:
