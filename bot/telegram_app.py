@@ -32,6 +32,8 @@ from conversations.staff.reminders import due_reminders
 from storage.database import Database
 
 log = logging.getLogger(__name__)
+# Callback answers in flight (the event loop keeps only weak references to tasks).
+_spinners: set[asyncio.Task[None]] = set()
 
 # How long the "progress saved" apology waits for the customer's chosen language.
 FAILURE_LOOKUP_SECONDS = 1.0
@@ -147,19 +149,30 @@ async def apply_update(
     # Customers' buttons stop spinning at once, while the turn computes (a round trip to
     # Telegram less before the reply); staff buttons wait for the outcome's alert.
     answered = query is not None and (inbound is None or not desk.is_staff_event(inbound))
-    answering = asyncio.create_task(_answer(query)) if answered and query is not None else None
-    try:
-        if inbound is None:
-            return False
-        if inbound.file is not None:
-            bot = services.application.bot
-            inbound = replace(inbound, file=await attachments.measured(bot, inbound.file))
-        # The turn holds a slot while it computes, not while its replies wait for the budget.
-        async with services.inbox.turn_slots:
-            result = await _while_typing(services, inbound, desk.handle(inbound, along_with))
-    finally:
-        if answering is not None:
-            await answering
+    if answered and query is not None:
+        # Not awaited: a spinner Telegram sits on must not hold the reply or the chat.
+        answering = asyncio.create_task(_answer(query))
+        _spinners.add(answering)
+        answering.add_done_callback(_spinners.discard)
+    return await _turn(services, inbound, query, answered, along_with)
+
+
+async def _turn(
+    services: Services,
+    inbound: Inbound | None,
+    query: CallbackQuery | None,
+    answered: bool,
+    along_with: AlongWith | None,
+) -> bool:
+    """Apply the turn and send its replies; True if it was applied before."""
+    if inbound is None:
+        return False
+    if inbound.file is not None:
+        bot = services.application.bot
+        inbound = replace(inbound, file=await attachments.measured(bot, inbound.file))
+    # The turn holds a slot while it computes, not while its replies wait for the budget.
+    async with services.inbox.turn_slots:
+        result = await _while_typing(services, inbound, services.desk.handle(inbound, along_with))
     if result.refused_staff_press:
         services.metrics.staff_presses_refused.inc()
     if query is not None and not answered:

@@ -257,3 +257,21 @@ async def test_a_turn_that_takes_a_moment_shows_typing_first(
     finally:
         await stop_bot(running)
     assert (typing.params["chat_id"], typing.params["action"]) == (uma.chat_id, "typing")
+
+
+async def test_a_button_is_answered_while_telegram_sits_on_the_spinner(bot: Running) -> None:
+    """A press whose callback answer hangs still gets its next question at once, once."""
+    kay = Customer(bot.fake, 845, "Kay")
+    await _walk_to(kay, "reason")
+    reasons = kay.last_with_buttons()
+    # Telegram takes the spinner call and never answers it (PTB times out after 5 s).
+    bot.fake.fail_next("answerCallbackQuery", hang=True)
+    started = asyncio.get_running_loop().time()
+    await kay.press(reasons, "not delivered")
+    await kay.next("which campaign", timeout=3.0)
+    assert asyncio.get_running_loop().time() - started < 3.0
+    await asyncio.sleep(6)  # past the spinner's timeout: the turn is not applied again
+    asked = [
+        m for m in bot.fake.messages(kay.chat_id) if "which campaign" in (m.text or "").lower()
+    ]
+    assert len(asked) == 1
