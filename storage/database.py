@@ -23,6 +23,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
 # A file to append one line per database round trip to (bench/latency.py counts them per turn).
 STATEMENT_LOG_ENV = "REFUNDBOT_STATEMENT_LOG"
+PG_KEEPALIVES = (
+    ("tcp_keepalives_idle", "10"),
+    ("tcp_keepalives_interval", "5"),
+    ("tcp_keepalives_count", "3"),
+)
 # Any constant works; it only has to be the same in every process running migrations.
 _PG_MIGRATION_LOCK = 72_270_001
 
@@ -60,6 +65,11 @@ class Database:
             # prepared again. LIFO hands out the connection used last, whose prepared
             # statements are warm.
             kwargs.update(pool_size=32, max_overflow=8, pool_use_lifo=True)
+            # A worker whose machine dies without closing its sockets (power, a network cut)
+            # still holds its chats' locks in PostgreSQL until the server notices it is gone:
+            # by the system's keepalive defaults, two hours. These settings ask the server to
+            # probe an idle client after 10 s and drop it after three missed probes.
+            kwargs["connect_args"] = {"server_settings": dict(PG_KEEPALIVES)}
         self._engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         if self._is_sqlite:
             _tune_sqlite(self._engine)

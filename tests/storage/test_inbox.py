@@ -190,3 +190,17 @@ async def test_a_worker_leaves_no_chat_locked_after_a_failed_turn_or_a_stop_mid_
             assert await uow.inbox.try_lock_chat(11)
     finally:
         await worker.dispose()
+
+
+async def test_postgresql_drops_a_worker_that_vanished_within_a_minute(db: Database) -> None:
+    """A chat's lock dies with its worker's connection, also when the machine just vanished."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has no server to hold a lock for a vanished worker")
+    async with db.reader() as read:
+        settings = {
+            name: await read.session.scalar(text(f"SHOW {name}"))
+            for name in ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count")
+        }
+    idle, interval, count = (int(str(v).rstrip("s")) for v in settings.values())
+    # 0 means the system's defaults: two hours before the first probe.
+    assert min(idle, interval, count) > 0 and idle + interval * count <= 60, settings
