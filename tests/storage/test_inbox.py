@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -32,6 +33,21 @@ def _payload(update_id: int, chat: int) -> dict[str, object]:
             "text": "hi",
         },
     }
+
+
+def _processor(
+    db: Database, apply: Callable[[Update, AlongWith], Awaitable[bool]]
+) -> InboxProcessor:
+    """A worker's inbox processor that looks for work every 20 ms."""
+    return InboxProcessor(
+        db,
+        lambda p: Update.de_json(p, None),
+        apply,
+        lambda: datetime.now(UTC),
+        Metrics(),
+        on_released=lambda: None,
+        idle_seconds=0.02,
+    )
 
 
 async def test_a_redelivered_update_is_stored_once(db: Database) -> None:
@@ -74,18 +90,7 @@ async def test_workers_apply_each_chats_updates_once_in_order_one_at_a_time(
     # A worker each: its own engine and connection pool, as in separate processes.
     workers = 2 if db.dialect == "postgresql" else 1
     databases = [Database(database_url) for _ in range(workers)]
-    processors = [
-        InboxProcessor(
-            d,
-            lambda p: Update.de_json(p, None),
-            apply,
-            lambda: datetime.now(UTC),
-            Metrics(),
-            on_released=lambda: None,
-            idle_seconds=0.02,
-        )
-        for d in databases
-    ]
+    processors = [_processor(d, apply) for d in databases]
     try:
         for processor in processors:
             processor.start()
@@ -164,15 +169,7 @@ async def test_a_worker_leaves_no_chat_locked_after_a_failed_turn_or_a_stop_mid_
         return False
 
     worker = Database(database_url)
-    processor = InboxProcessor(
-        worker,
-        lambda p: Update.de_json(p, None),
-        apply,
-        lambda: datetime.now(UTC),
-        Metrics(),
-        on_released=lambda: None,
-        idle_seconds=0.02,
-    )
+    processor = _processor(worker, apply)
     try:
         processor.start()
         await asyncio.wait_for(stuck.wait(), 10)
