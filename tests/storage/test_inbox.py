@@ -146,7 +146,10 @@ async def test_a_failed_turn_is_tried_again_once_unless_it_committed(db: Databas
 async def _advisory_locks(db: Database) -> int:
     async with db.reader() as read:
         count = await read.session.scalar(
-            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
         )
     return int(count or 0)
 
