@@ -14,11 +14,13 @@ from telegram import Update
 from bot.api import api_for
 from bot.bootstrap import bootstrap
 from bot.edge import silence_raw_update_logs
+from bot.heap import freeze_long_lived
 from bot.polling import Poller
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_app import close_requests
 from bot.web import WebServer
+from conversations.faq import default_matcher
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,10 @@ NOFILE_WHEN_UNLIMITED = 65536
 
 def run_bot(settings: Settings) -> None:
     raise_file_limit()
+    # The FAQ model loaded before serving, and everything alive then kept out of the
+    # collector's full passes (bot.heap): a process's whole life, not a test's.
+    default_matcher()
+    freeze_long_lived()
     # uvloop's event loop and transports cost about a quarter less CPU a turn than asyncio's
     # (python bench/latency.py); a turn is mostly small database and Bot API round trips.
     uvloop.run(serve(settings))

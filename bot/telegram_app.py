@@ -15,7 +15,6 @@ from telegram.error import TelegramError
 
 from bot import attachments, faq_models
 from bot.chat_moves import move_of
-from bot.heap import freeze_long_lived
 from bot.logging_setup import note_claim
 from bot.send_scheduler import Priority
 from bot.services import Services
@@ -67,7 +66,6 @@ async def on_start(services: Services) -> None:
     # newest retrained model in the database, or the shipped one.
     default_matcher()
     await faq_models.refresh(services.db)
-    freeze_long_lived()
     services.dispatcher.start()
     if services.events is not None:
         services.events.start()
