@@ -22,6 +22,7 @@ from bot.send_budget import (
 )
 from bot.send_scheduler import ChatLimits, Dropped, Priority, SendArgs, SendScheduler, TooLate
 from storage.database import Database
+from tests.silent_server import SilentServer
 
 CUSTOMER = 501
 STAFF = -1001
@@ -317,34 +318,10 @@ async def test_a_busy_group_keeps_room_for_the_answer_to_a_staff_members_button(
     assert answered == ["card0", "card1", "card2", "answer"]
 
 
-class _SilentServer:
-    """A TCP server that accepts connections and never answers: a hung Redis."""
-
-    def __init__(self) -> None:
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def __aenter__(self) -> _SilentServer:
-        async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            self._writers.append(writer)
-
-        self._server = await asyncio.start_server(hold, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        for writer in self._writers:
-            writer.close()
-        self._server.close()
-        await self._server.wait_closed()
-
-
 async def test_a_hung_redis_costs_one_short_wait_then_the_fallback_paces(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async with _SilentServer() as silent:
+    async with SilentServer() as silent:
         redis = RedisBudget(f"redis://127.0.0.1:{silent.port}/0", timeout=0.2)
         fallback = LocalBudget()
         guarded = GuardedBudget(redis, fallback, "Redis", timeout=0.2, retry_after=60)
