@@ -145,6 +145,75 @@ _CONTEXT_ROMAN = (
     "hamari online shop hai.",
 )
 _CONTEXT_UR = ("میری دکان ہے لاہور میں۔", "ہم سکول چلاتے ہیں۔", "میں دو سال سے آپ کا کسٹمر ہوں۔")
+# Who the customer is, and nothing about what they ask: blind questions often tell a story of
+# several sentences before the question, and these teach the classifier that such words say
+# nothing about the topic. Each hand-written line gets one variation with 1-3 of them.
+_STORY_EN = (
+    "i run a pharmacy in rawalpindi and we text our regular customers.",
+    "we are a small travel agency based in islamabad.",
+    "our college sends exam notices to students with your service.",
+    "i manage marketing for a furniture brand.",
+    "we have used your platform since last ramadan.",
+    "my brother set up this account for our shop.",
+    "we are a courier company and send tracking updates.",
+    "i am the accountant of a textile mill in faisalabad.",
+    "our restaurant sends weekly offers to about 3000 people.",
+    "i tried to sort this out myself first but could not.",
+    "i already wrote to your email yesterday.",
+    "please read my whole message before replying.",
+    "i am not very good with technology so please be patient.",
+    "my boss asked me to contact you about this.",
+    "we are a real estate agency in bahria town.",
+    "i am a freelancer and i handle sms for three clients.",
+    "our gym sends membership reminders every month.",
+    "we run a coaching academy with around 800 students.",
+    "last month everything was fine with your service.",
+    "i have recommended you to two friends already.",
+    "this is a bit of a long story, sorry.",
+    "i am typing this from my phone so excuse typos.",
+    "we are a ngo and send awareness messages.",
+    "my name is usman and i handle the account.",
+    "we are based in peshawar and mostly work in pashto areas.",
+    "it has been a stressful week for our team.",
+    "our business is small so every rupee matters.",
+    "i spoke to one of your agents some time ago.",
+)
+_STORY_ROMAN = (
+    "meri pharmacy hai rawalpindi mein.",
+    "hum travel agency chalate hain islamabad se.",
+    "hamara college students ko notice bhejta hai.",
+    "mein ek furniture brand ki marketing dekhta hoon.",
+    "ramzan se aap ka platform use kar rahe hain.",
+    "mere bhai ne yeh account banaya tha dukaan ke liye.",
+    "hamari courier company hai.",
+    "mein textile mill ka accountant hoon.",
+    "hamara restaurant har hafte offers bhejta hai.",
+    "khud try kiya tha lekin samajh nahi aya.",
+    "kal email bhi ki thi.",
+    "pura msg parh lena please.",
+    "mujhe technology ka zyada nahi pata.",
+    "boss ne kaha aap se baat karun.",
+    "hamari real estate agency hai bahria mein.",
+    "mein freelancer hoon teen clients ka kaam karta hoon.",
+    "hamara gym har mahine reminder bhejta hai.",
+    "academy chalate hain 800 bachay hain.",
+    "pichle mahine sab theek tha.",
+    "lambi baat hai maaf karna.",
+    "phone se likh raha hoon.",
+    "chhota business hai har rupay ki value hai.",
+)
+_STORY_UR = (
+    "میری فارمیسی راولپنڈی میں ہے۔",
+    "ہماری ٹریول ایجنسی اسلام آباد میں ہے۔",
+    "ہمارا کالج طلبہ کو نوٹس بھیجتا ہے۔",
+    "میں ایک کمپنی کا اکاؤنٹنٹ ہوں۔",
+    "رمضان سے آپ کی سروس استعمال کر رہے ہیں۔",
+    "پچھلے مہینے سب ٹھیک تھا۔",
+    "لمبی بات ہے معذرت۔",
+    "ہمارا چھوٹا کاروبار ہے۔",
+    "میں فون سے لکھ رہا ہوں۔",
+    "کل ای میل بھی کی تھی۔",
+)
 _KEYS: Final = "qwertyuiopasdfghjklzxcvbnm"
 # Roman Urdu has no fixed spelling: each customer writes these words their own way, so a
 # variation respells some of them ("refund kab milega" -> "refund kb milyga").
@@ -308,11 +377,25 @@ def _vary(item: Example, rng: random.Random) -> str:
 VARIATIONS_PER_LINE: Final = 3
 
 
+def _story(item: Example, rng: random.Random) -> str:
+    """item with 1-3 sentences about the customer before it (or, less often, after it)."""
+    pool = {
+        "en": _STORY_EN + _CONTEXT_EN,
+        "roman": _STORY_ROMAN + _CONTEXT_ROMAN,
+        "ur": _STORY_UR + _CONTEXT_UR,
+    }.get(item.lang, _STORY_EN + _STORY_ROMAN)
+    story = " ".join(rng.sample(pool, rng.choice((1, 2, 2, 3))))
+    return f"{story} {item.text}" if rng.random() < 0.8 else f"{item.text} {story}"
+
+
 def with_variations(
     written: list[Example], per_line: int = VARIATIONS_PER_LINE, seed: int = 11
 ) -> list[Example]:
-    """The written questions, each followed by per_line generated variations."""
+    """The written questions, each followed by per_line generated variations, and all but
+    small talk and vague questions by a story variation."""
     rng = random.Random(seed)
+    # Its own generator, so the other variations are the same with or without stories.
+    story_rng = random.Random(seed + 1)
     out: list[Example] = []
     for item in written:
         out.append(item)
@@ -329,4 +412,7 @@ def with_variations(
                 variants.add(joiner.join(both))
         for text in sorted(variants - {item.text}):
             out.append(Example(text, item.label, item.lang, item.group, generated=True))
+        if item.label not in SMALL_TALK and not item.generated:
+            story = _story(item, story_rng)
+            out.append(Example(story, item.label, item.lang, item.group, generated=True))
     return out

@@ -18,7 +18,7 @@ from conversations.faq import (
     load_groups,
     load_topics,
 )
-from conversations.faq.corpus import data_hash, load_written
+from conversations.faq.corpus import Example, data_hash, load_written, with_variations
 from conversations.faq.decide import decide
 from conversations.faq.model import Thresholds, load_model
 from conversations.faq.normalise import words
@@ -518,6 +518,23 @@ def test_the_training_data_has_hundreds_of_questions_in_each_language() -> None:
     for topic_id in TOPIC_IDS:
         assert sum(e.label == topic_id for e in written) >= 50, topic_id
     assert sum(e.label is None for e in written) >= 300
+
+
+def test_each_question_is_also_trained_after_a_story_about_the_customer() -> None:
+    question = Example("approve ho gaya paise kab aayenge", "processing-time", "roman", 0, False)
+    off_topic = Example("what is the weather in lahore", None, "en", 1, False)
+    hello = Example("assalam o alaikum", "greeting", "roman", 2, False)
+    out = with_variations([question, off_topic, hello])
+    assert out == with_variations([question, off_topic, hello])  # training is reproducible
+    for item in (question, off_topic):
+        told = [
+            e
+            for e in out
+            if e.group == item.group and item.text in e.text and len(e.text) > len(item.text) + 30
+        ]
+        assert told and all(e.label == item.label and e.generated for e in told)
+    # "hello, my sms failed" is not a greeting: small talk gets no story.
+    assert all(len(e.text) <= len(hello.text) + 2 for e in out if e.group == hello.group)
 
 
 @pytest.mark.parametrize(
