@@ -379,11 +379,9 @@ VARIATIONS_PER_LINE: Final = 3
 
 def _story(item: Example, rng: random.Random) -> str:
     """item with 1-3 sentences about the customer before it (or, less often, after it)."""
-    pool = {
-        "en": _STORY_EN + _CONTEXT_EN,
-        "roman": _STORY_ROMAN + _CONTEXT_ROMAN,
-        "ur": _STORY_UR + _CONTEXT_UR,
-    }.get(item.lang, _STORY_EN + _STORY_ROMAN)
+    pool = _pick(
+        item.lang, _STORY_EN + _CONTEXT_EN, _STORY_ROMAN + _CONTEXT_ROMAN, _STORY_UR + _CONTEXT_UR
+    )
     story = " ".join(rng.sample(pool, rng.choice((1, 2, 2, 3))))
     return f"{story} {item.text}" if rng.random() < 0.8 else f"{item.text} {story}"
 
