@@ -32,7 +32,6 @@ SOURCES: Final = ("corpus.py", "features.py", "normalise.py", "train.py")
 # Questions written blind by someone who saw neither the matcher nor its training data. Never
 # trained on; the thresholds are chosen on them (with the k-fold predictions), so the bench
 # reports them as "dev: tuned on". The frozen test set is never read here.
-# Blind development sets: never trained on; the thresholds are chosen on them (and k-fold).
 DEV_PATHS: Final = tuple(
     DATA_DIR.parents[2] / "tests" / "data" / name for name in ("faq_dev.jsonl", "faq_dev3.jsonl")
 )
